@@ -1,0 +1,3 @@
+from customer_gateway.cli import main
+
+raise SystemExit(main())

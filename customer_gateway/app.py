@@ -1,0 +1,136 @@
+"""The Starlette application: /graphql (GraphiQL in development), /healthz, /readyz."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+
+import httpx
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from customer_gateway.context import GatewayContext
+from customer_gateway.emulators.base import Emulator
+from customer_gateway.errors import GatewayError
+from customer_gateway.sandbox import build_sandbox
+from customer_gateway.schema import build_schema
+from customer_gateway.settings import Settings, load_settings
+from customer_gateway.sources import Sources, open_sources
+
+READY_CACHE_SECONDS = 5.0
+
+
+@dataclass
+class Gateway:
+    """What the lifespan builds and every request shares."""
+
+    settings: Settings
+    sources: Sources
+    emulators: Mapping[str, Emulator] = field(default_factory=dict)
+    ready_at: float = 0.0
+    ready_report: dict[str, str] = field(default_factory=dict)
+
+
+class GatewayGraphQL(GraphQL[GatewayContext, None]):
+    async def get_context(
+        self, request: Request, response: Response | None = None
+    ) -> GatewayContext:  # type: ignore[override]
+        gateway: Gateway = request.app.state.gateway
+        return GatewayContext(
+            request=request,
+            response=response,
+            settings=gateway.settings,
+            sources=gateway.sources,
+            deadline=time.monotonic() + gateway.settings.request_timeout,
+        )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+) -> Starlette:
+    """The gateway over `settings` (default: the environment). No sources: the sandbox.
+
+    `transports` serves named sources in-process instead of over the network (tests).
+    """
+    settings = settings if settings is not None else load_settings()
+    emulators: Mapping[str, Emulator] = {}
+    if settings.sandbox:
+        sandbox = build_sandbox(settings)
+        settings, emulators, transports = sandbox.settings, sandbox.emulators, sandbox.transports()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            sources = open_sources(settings, stack, transports)
+            app.state.gateway = Gateway(settings, sources, emulators)
+            yield
+
+    graphql = GatewayGraphQL(
+        build_schema(field_suggestions=settings.environment == "development"),
+        graphql_ide="graphiql" if settings.graphiql else None,
+    )
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["content-type", "authorization", "x-api-key"],
+                max_age=600,
+            )
+        )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/", home),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/graphql")
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Each source reachable and accepting our credentials; cached for a few seconds."""
+    gateway: Gateway = request.app.state.gateway
+    now = time.monotonic()
+    if now - gateway.ready_at > READY_CACHE_SECONDS:
+
+        async def probe(name: str) -> tuple[str, str]:
+            connector = gateway.sources.get(name)
+            assert connector is not None
+            try:
+                async with asyncio.timeout(connector.settings.timeouts.total):
+                    await connector.check()
+            except TimeoutError:
+                return name, "UPSTREAM_TIMEOUT"
+            except GatewayError as error:
+                return name, error.code.value
+            return name, "ok"
+
+        gateway.ready_report = dict(
+            await asyncio.gather(*(probe(n) for n in gateway.sources.names()))
+        )
+        gateway.ready_at = now
+    ready = all(status == "ok" for status in gateway.ready_report.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "degraded", "sources": gateway.ready_report},
+        status_code=200 if ready else 503,
+    )

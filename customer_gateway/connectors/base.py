@@ -1,0 +1,327 @@
+"""The Connector protocol every upstream implements, and the HTTP plumbing they share.
+
+A connector is built for one configured source and owns that source's `httpx.AsyncClient`
+(created in the app's lifespan). It returns the gateway's records (`models.py`) and raises only
+`UpstreamError`s (`errors.py`): httpx exceptions, upstream bodies and URLs with query strings
+never leave this package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, TypeVar
+
+import httpx
+
+from customer_gateway.connectors.errors import (
+    Unsupported,
+    UpstreamBadResponse,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from customer_gateway.connectors.models import (
+    Condition,
+    CustomerDraft,
+    CustomerPatch,
+    CustomerQuery,
+    CustomerRecord,
+    FilterField,
+    GroupDraft,
+    GroupPatch,
+    GroupRecord,
+    Op,
+    Page,
+    Pushdown,
+    RegionRecord,
+    SortField,
+    Write,
+)
+from customer_gateway.settings import SourceSettings
+
+logger = logging.getLogger("customer_gateway.upstream")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a source can do itself. Resolvers, docs and tests read this one object."""
+
+    filters: Mapping[tuple[FilterField, Op], Pushdown] = field(default_factory=dict)
+    sorts: frozenset[SortField] = frozenset()
+    max_page_size: int | None = None  # None: the source has no cap
+    detail_fields: frozenset[str] = frozenset()  # fields a list omits; get_customers has them
+    customer_writes: frozenset[Write] = frozenset()
+    group_writes: frozenset[Write] = frozenset()
+    regions: bool = False
+    create_requires_password: bool = False
+    notes: tuple[str, ...] = ()  # limits and quirks, shown by the `sources` query
+
+    def pushdown(self, condition: Condition) -> Pushdown | None:
+        return self.filters.get((condition.field, condition.op))
+
+
+class Connector(Protocol):
+    """One configured source. Every method raises only `UpstreamError`s."""
+
+    kind: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    required_credentials: ClassVar[tuple[str, ...]]
+    settings: SourceSettings
+
+    @property
+    def name(self) -> str: ...
+
+    async def list_customers(self, query: CustomerQuery) -> Page: ...
+
+    async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
+        """Aligned with `ids`; None where the source has no such customer."""
+        ...
+
+    async def create_customer(self, draft: CustomerDraft) -> CustomerRecord: ...
+
+    async def update_customer(self, customer_id: str, patch: CustomerPatch) -> CustomerRecord: ...
+
+    async def delete_customer(self, customer_id: str) -> None: ...
+
+    async def list_groups(self) -> Sequence[GroupRecord]: ...
+
+    async def get_groups(self, ids: Sequence[str]) -> Sequence[GroupRecord | None]: ...
+
+    async def create_group(self, draft: GroupDraft) -> GroupRecord: ...
+
+    async def update_group(self, group_id: str, patch: GroupPatch) -> GroupRecord: ...
+
+    async def delete_group(self, group_id: str) -> None: ...
+
+    async def list_regions(self) -> Sequence[RegionRecord]: ...
+
+    async def check(self) -> None:
+        """Prove the source is reachable and accepts our credentials (for /readyz)."""
+        ...
+
+
+class ConnectorBase:
+    """Defaults for what a source cannot do: a typed `Unsupported`, never an empty answer."""
+
+    kind: ClassVar[str]
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    required_credentials: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, settings: SourceSettings, client: httpx.AsyncClient) -> None:
+        self.settings = settings
+        self.http = UpstreamHTTP(settings.name, client, self.error_for_status)
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    def unsupported(self, operation: str) -> Unsupported:
+        return Unsupported(f"{self.kind} sources have no API to {operation}", source=self.name)
+
+    def error_for_status(self, response: httpx.Response) -> UpstreamError:
+        """Map an upstream error response to a typed error (connectors override it)."""
+        return error_for_status(self.name, response.status_code, retry_after(response))
+
+    async def list_customers(self, query: CustomerQuery) -> Page:
+        raise self.unsupported("list customers")
+
+    async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
+        raise self.unsupported("read customers")
+
+    async def create_customer(self, draft: CustomerDraft) -> CustomerRecord:
+        raise self.unsupported("create customers")
+
+    async def update_customer(self, customer_id: str, patch: CustomerPatch) -> CustomerRecord:
+        raise self.unsupported("update customers")
+
+    async def delete_customer(self, customer_id: str) -> None:
+        raise self.unsupported("delete customers")
+
+    async def list_groups(self) -> Sequence[GroupRecord]:
+        raise self.unsupported("list customer groups")
+
+    async def get_groups(self, ids: Sequence[str]) -> Sequence[GroupRecord | None]:
+        by_id = {group.id: group for group in await self.list_groups()}
+        return [by_id.get(group_id) for group_id in ids]
+
+    async def create_group(self, draft: GroupDraft) -> GroupRecord:
+        raise self.unsupported("create customer groups")
+
+    async def update_group(self, group_id: str, patch: GroupPatch) -> GroupRecord:
+        raise self.unsupported("update customer groups")
+
+    async def delete_group(self, group_id: str) -> None:
+        raise self.unsupported("delete customer groups")
+
+    async def list_regions(self) -> Sequence[RegionRecord]:
+        raise self.unsupported("list regions")
+
+    async def check(self) -> None:
+        await self.list_groups()
+
+
+class UpstreamHTTP:
+    """Sends one request to one source and turns every failure into a typed error.
+
+    Log lines and error messages carry the method and the path only: query strings can hold
+    e-mail addresses, and some upstreams put tokens there.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        client: httpx.AsyncClient,
+        error_for_status: Callable[[httpx.Response], UpstreamError],
+    ) -> None:
+        self.source = source
+        self.client = client
+        self._error_for_status = error_for_status
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        try:
+            response = await self.client.request(
+                method, path, json=json, params=params, headers=headers
+            )
+        except httpx.TimeoutException:
+            raise UpstreamTimeout(
+                f"{self.source} did not answer {method} {path} in time", source=self.source
+            ) from None
+        except (httpx.TransportError, OSError):
+            raise UpstreamUnavailable(
+                f"{self.source} could not be reached ({method} {path})", source=self.source
+            ) from None
+        logger.debug("upstream %s %s %s -> %s", self.source, method, path, response.status_code)
+        if response.status_code >= 400:
+            raise self._error_for_status(response)
+        return response
+
+    async def send_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        response = await self.send(method, path, json=json, params=params, headers=headers)
+        return parse_json(self.source, response)
+
+
+def parse_json(source: str, response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise UpstreamBadResponse(
+            f"{source} answered with a body that is not JSON",
+            source=source,
+            http_status=response.status_code,
+        ) from None
+
+
+def error_for_status(
+    source: str, status: int, retry_after_seconds: float | None = None
+) -> UpstreamError:
+    """The status-only mapping, for upstreams whose error bodies say nothing more."""
+    from customer_gateway.connectors import errors
+
+    if status == 429:
+        return errors.UpstreamRateLimited(
+            f"{source} is rate limiting the gateway",
+            source=source,
+            http_status=status,
+            retry_after=retry_after_seconds,
+        )
+    if status in (401, 403):
+        return errors.UpstreamAuthFailed(
+            f"{source} refused the gateway's credentials", source=source, http_status=status
+        )
+    if status == 404:
+        return errors.NotFound(f"{source} has no such record", source=source, http_status=status)
+    if status == 409:
+        return errors.Conflict(f"{source} reports a conflict", source=source, http_status=status)
+    if status >= 500:
+        return errors.UpstreamUnavailable(
+            f"{source} failed with HTTP {status}",
+            source=source,
+            http_status=status,
+            retry_after=retry_after_seconds,
+        )
+    return errors.UpstreamRejected(
+        f"{source} rejected the request (HTTP {status})", source=source, http_status=status
+    )
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or HTTP-date)."""
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def synthetic_int_id(native_id: str) -> int:
+    """A stable positive 31-bit integer for sources whose ids are not integers.
+
+    EverShop's `customerId: Int!` needs one; the value is a hash of the native id, documented in
+    the README as synthesised, and never sent back to the source.
+    """
+    digest = hashlib.blake2b(native_id.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") & 0x7FFFFFFF
+
+
+async def gather_bounded(limit: int, calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
+    """Run calls with at most `limit` in flight, results in call order."""
+    semaphore = asyncio.Semaphore(limit)
+
+    async def run(call: Callable[[], Awaitable[T]]) -> T:
+        async with semaphore:
+            return await call()
+
+    return list(await asyncio.gather(*(run(call) for call in calls)))
+
+
+def build_client(
+    settings: SourceSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one AsyncClient of a source: explicit timeouts, a bounded pool, no redirects."""
+    timeouts = settings.timeouts
+    return httpx.AsyncClient(
+        base_url=settings.base_url,
+        transport=transport,
+        timeout=httpx.Timeout(
+            connect=timeouts.connect, read=timeouts.read, write=timeouts.read, pool=timeouts.connect
+        ),
+        limits=httpx.Limits(
+            max_connections=settings.max_connections,
+            max_keepalive_connections=settings.max_connections,
+        ),
+        follow_redirects=False,
+        headers={"user-agent": "customer-gateway/0.1"},
+    )

@@ -1,0 +1,545 @@
+"""EverShop 2.2.x: REST writes under /api, reads through the admin GraphQL at /api/admin/graphql.
+
+Contract: shared/upstreams/README.md section 4. The admin JWT comes from POST /api/user/tokens and
+is refreshed before it expires (access tokens live 900 s by default). Quirks handled here:
+- errors arrive as `{"error": {"status", "message"}}`, validation and duplicates as HTTP 500;
+- an id that is not a UUID makes Postgres fail the whole request, so such ids are answered
+  locally as not found;
+- PATCH /api/customers/{uuid} always resets the group to Default (group_id 1), so an update of a
+  customer in another group is refused unless the caller moves them to Default explicitly;
+- there is no REST API for groups (read-only) and no region notion;
+- `customerGroups` declares no arguments and so returns at most 20 groups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, TypedDict
+
+import httpx
+
+from customer_gateway.connectors.base import (
+    Capabilities,
+    ConnectorBase,
+    error_for_status,
+    retry_after,
+)
+from customer_gateway.connectors.errors import (
+    Conflict,
+    NotFound,
+    Unsupported,
+    UpstreamAuthFailed,
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+from customer_gateway.connectors.models import (
+    Address,
+    CustomerDraft,
+    CustomerPatch,
+    CustomerQuery,
+    CustomerRecord,
+    FilterField,
+    GroupRecord,
+    GroupRef,
+    Op,
+    Page,
+    Pushdown,
+    SortField,
+    Write,
+)
+from customer_gateway.connectors.reading import Reader
+
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+DEFAULT_GROUP_ID = "1"  # seeded by EverShop's migration; a trigger forbids deleting it
+PAGE_SIZE = 500  # EverShop's `limit` is uncapped; this bounds one response when scanning
+TOKEN_MARGIN = 60.0  # refresh this many seconds before the access token expires
+
+_ADDRESS_FIELDS = """
+    addresses { uuid fullName telephone address1 address2 postcode city isDefault
+                country { code } province { code name } }"""
+_CUSTOMER_FIELDS = """
+    customerId uuid status email fullName metaData
+    createdAt { value }
+    group { customerGroupId groupName }"""
+LIST_QUERY = """query GatewayCustomers($filters: [FilterInput]) {
+  customers(filters: $filters) { total items { %s } }
+}"""
+GROUPS_QUERY = (
+    "query GatewayGroups { customerGroups { total items { customerGroupId groupName } } }"
+)
+
+_SORT_KEYS = {
+    SortField.CREATED_AT: "created_at",
+    SortField.EMAIL: "email",
+    SortField.NAME: "name",
+    SortField.STATUS: "status",
+}
+
+_EXACT = Pushdown.EXACT
+
+
+class EverShopConnector(ConnectorBase):
+    kind: ClassVar[str] = "evershop"
+    required_credentials: ClassVar[tuple[str, ...]] = ("email", "password")
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        filters={
+            (FilterField.KEYWORD, Op.EQ): _EXACT,
+            (FilterField.FULL_NAME, Op.LIKE): _EXACT,
+            (FilterField.FULL_NAME, Op.NLIKE): _EXACT,
+            (FilterField.EMAIL, Op.EQ): _EXACT,
+            (FilterField.EMAIL, Op.LIKE): _EXACT,
+            (FilterField.EMAIL, Op.NLIKE): _EXACT,
+            (FilterField.STATUS, Op.EQ): _EXACT,
+        },
+        sorts=frozenset(SortField),
+        customer_writes=frozenset(Write),
+        create_requires_password=True,
+        notes=(
+            "POST /api/customers: 8 per 15 minutes per client IP (EverShop's auth tier)",
+            "every other /api call is limited to 120 per minute per client IP",
+            "updates reset the customer's group to Default; groups are read-only; no regions",
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read = Reader(self.name)
+        self._access_token: str | None = None
+        self._refresh_token: str | None = None
+        self._expires_at = 0.0
+        self._login_lock = asyncio.Lock()
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def error_for_status(self, response: httpx.Response) -> UpstreamError:
+        message = _error_message(response)
+        status = response.status_code
+        if status == 429:
+            return UpstreamRateLimited(
+                f"{self.name} is rate limiting the gateway",
+                source=self.name,
+                http_status=status,
+                retry_after=retry_after(response),
+            )
+        if message == "Invalid customer id" or message == "Requested customer not found":
+            return NotFound(
+                f"{self.name} has no such customer", source=self.name, http_status=status
+            )
+        if message == "Email is already used" or "EMAIL_UNIQUE" in message:
+            return Conflict(
+                f"{self.name} already has a customer with this email",
+                source=self.name,
+                field="email",
+                http_status=status,
+            )
+        if field := _VALIDATION_FIELDS.get(message.split(" ")[0] if message else ""):
+            return UpstreamRejected(
+                f"{self.name} rejected the value of {field}",
+                source=self.name,
+                field=field,
+                http_status=status,
+            )
+        if message.startswith("must have required property"):
+            return UpstreamRejected(
+                f"{self.name} rejected the input: a required field is missing",
+                source=self.name,
+                http_status=status,
+            )
+        return error_for_status(self.name, status, retry_after(response))
+
+    # -- auth -----------------------------------------------------------------------------
+
+    async def _bearer(self) -> str:
+        if self._access_token and time.time() < self._expires_at - TOKEN_MARGIN:
+            return self._access_token
+        async with self._login_lock:
+            if self._access_token and time.time() < self._expires_at - TOKEN_MARGIN:
+                return self._access_token
+            if self._refresh_token:
+                try:
+                    data = await self._public_post(
+                        "/api/user/token/refresh", {"refreshToken": self._refresh_token}
+                    )
+                    self._set_access_token(self.read.string(data, "accessToken", "data"))
+                    return self._access_token or ""
+                except (UpstreamAuthFailed, UpstreamRejected, NotFound):
+                    self._refresh_token = None
+            await self._login()
+            return self._access_token or ""
+
+    async def _login(self) -> None:
+        credentials = self.settings.credentials
+        body = {
+            "email": credentials["email"].reveal(),
+            "password": credentials["password"].reveal(),
+        }
+        try:
+            data = await self._public_post("/api/user/tokens", body)
+        except (UpstreamRejected, NotFound, UpstreamAuthFailed):
+            raise UpstreamAuthFailed(
+                f"{self.name} refused the gateway's admin credentials", source=self.name
+            ) from None
+        self._refresh_token = self.read.string(data, "refreshToken", "data")
+        self._set_access_token(self.read.string(data, "accessToken", "data"))
+
+    def _set_access_token(self, token: str) -> None:
+        self._access_token = token
+        self._expires_at = _jwt_expiry(token) or time.time() + 300
+
+    async def _public_post(self, path: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        payload = await self.http.send_json("POST", path, json=body)
+        return self.read.object(self.read.object(payload, "body").get("data"), "data")
+
+    async def _private(self, method: str, path: str, body: Any = None) -> Mapping[str, Any]:
+        """Call an admin route; on 401 log in again once (the token may have been revoked)."""
+        for attempt in (1, 2):
+            token = await self._bearer()
+            try:
+                payload = await self.http.send_json(
+                    method, path, json=body, headers={"authorization": f"Bearer {token}"}
+                )
+            except UpstreamAuthFailed:
+                self._access_token = None
+                self._refresh_token = None
+                if attempt == 2:
+                    raise
+                continue
+            return self.read.object(payload, "body")
+        raise AssertionError("unreachable")
+
+    async def _graphql(self, query: str, variables: Mapping[str, Any]) -> Mapping[str, Any]:
+        try:
+            payload = await self._private(
+                "POST", "/api/admin/graphql", {"query": query, "variables": dict(variables)}
+            )
+        except UpstreamUnavailable as error:
+            # EverShop answers every GraphQL execution error with HTTP 500 and aborts the query.
+            raise UpstreamUnavailable(
+                f"{self.name} failed to run the read query (HTTP {error.http_status})",
+                source=self.name,
+                http_status=error.http_status,
+            ) from None
+        return self.read.object(payload.get("data"), "data")
+
+    # -- customers ------------------------------------------------------------------------
+
+    async def list_customers(self, query: CustomerQuery) -> Page:
+        filters: list[dict[str, str]] = [
+            {"key": c.field.value, "operation": c.op.value, "value": c.value}
+            for c in query.conditions
+        ]
+        filters.append({"key": "ob", "operation": "eq", "value": _SORT_KEYS[query.sort.field]})
+        filters.append(
+            {"key": "od", "operation": "eq", "value": "DESC" if query.sort.descending else "ASC"}
+        )
+        fields = _CUSTOMER_FIELDS + (_ADDRESS_FIELDS if query.include_addresses else "")
+        text = LIST_QUERY % fields
+
+        async def fetch(page: int, size: int) -> tuple[list[CustomerRecord], int]:
+            variables = {
+                "filters": [
+                    *filters,
+                    {"key": "page", "operation": "eq", "value": str(page)},
+                    {"key": "limit", "operation": "eq", "value": str(size)},
+                ]
+            }
+            data = await self._graphql(text, variables)
+            collection = self.read.object(data.get("customers"), "data.customers")
+            items = self.read.array(collection.get("items"), "customers.items")
+            total = self.read.integer(collection, "total", "customers")
+            records = [
+                self._record(self.read.object(item, "customers.items[]"), query.include_addresses)
+                for item in items
+            ]
+            return records, total
+
+        if query.limit is not None:
+            size = query.limit
+            if query.offset % size == 0:
+                records, total = await fetch(query.offset // size + 1, size)
+                return Page(records, total)
+            records, total = await fetch(1, query.offset + size)
+            return Page(records[query.offset :], total)
+
+        records, total = await fetch(1, PAGE_SIZE)
+        page = 1
+        while len(records) < total and page * PAGE_SIZE < total:
+            page += 1
+            more, total = await fetch(page, PAGE_SIZE)
+            if not more:
+                break
+            records.extend(more)
+        return Page(records[query.offset :], total)
+
+    async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
+        valid = [customer_id for customer_id in dict.fromkeys(ids) if UUID.match(customer_id)]
+        if not valid:
+            return [None] * len(ids)
+        declarations = ", ".join(f"$id{index}: String" for index in range(len(valid)))
+        selections = "\n".join(
+            f"  c{index}: customer(id: $id{index}) {{ {_CUSTOMER_FIELDS} {_ADDRESS_FIELDS} }}"
+            for index in range(len(valid))
+        )
+        text = f"query GatewayCustomersById({declarations}) {{\n{selections}\n}}"
+        data = await self._graphql(text, {f"id{index}": value for index, value in enumerate(valid)})
+        found: dict[str, CustomerRecord] = {}
+        for index, customer_id in enumerate(valid):
+            item = data.get(f"c{index}")
+            if item is not None:
+                found[customer_id] = self._record(self.read.object(item, f"c{index}"), True)
+        return [found.get(customer_id) for customer_id in ids]
+
+    async def create_customer(self, draft: CustomerDraft) -> CustomerRecord:
+        if draft.phone is not None:
+            raise self._no_phone()
+        body: dict[str, Any] = {
+            "email": draft.email,
+            "full_name": draft.full_name,
+            "password": draft.password,
+        }
+        if draft.status is not None:
+            body["status"] = draft.status
+        if draft.group_id is not None:
+            body["group_id"] = self._group_number(draft.group_id)
+        # POST /api/customers is public (registration): no admin token needed.
+        payload = await self.http.send_json("POST", "/api/customers", json=body)
+        row = self.read.object(self.read.object(payload, "body").get("data"), "data")
+        return self._row_record(row, addresses_known=True)
+
+    async def update_customer(self, customer_id: str, patch: CustomerPatch) -> CustomerRecord:
+        if not UUID.match(customer_id):
+            raise NotFound(f"{self.name} has no such customer", source=self.name)
+        if patch.phone is not None:
+            raise self._no_phone()
+        if patch.group_id is not None and patch.group_id != DEFAULT_GROUP_ID:
+            raise Unsupported(
+                f"{self.name}: EverShop's API cannot move a customer into another group "
+                "(its update always sets the Default group)",
+                source=self.name,
+                field="groupId",
+            )
+        if patch.group_id is None:
+            current = (await self.get_customers([customer_id]))[0]
+            if current is None:
+                raise NotFound(f"{self.name} has no such customer", source=self.name)
+            group = current.groups[0].id if current.groups else DEFAULT_GROUP_ID
+            if group != DEFAULT_GROUP_ID:
+                raise Unsupported(
+                    f"{self.name}: an EverShop update moves the customer to the Default group; "
+                    f'this customer is in group {group}. Send groupId: "{DEFAULT_GROUP_ID}" to '
+                    "accept the move",
+                    source=self.name,
+                    field="groupId",
+                )
+        body: dict[str, Any] = {}
+        if patch.email is not None:
+            body["email"] = patch.email
+        if patch.full_name is not None:
+            body["full_name"] = patch.full_name
+        if patch.status is not None:
+            body["status"] = patch.status
+        if patch.password is not None:
+            body["password"] = patch.password
+        payload = await self._private("PATCH", f"/api/customers/{customer_id}", body)
+        row = self.read.object(payload.get("data"), "data")
+        return self._row_record(row, addresses_known=False)
+
+    async def delete_customer(self, customer_id: str) -> None:
+        if not UUID.match(customer_id):
+            raise NotFound(f"{self.name} has no such customer", source=self.name)
+        await self._private("DELETE", f"/api/customers/{customer_id}")
+
+    # -- groups ---------------------------------------------------------------------------
+
+    async def list_groups(self) -> Sequence[GroupRecord]:
+        data = await self._graphql(GROUPS_QUERY, {})
+        collection = self.read.object(data.get("customerGroups"), "data.customerGroups")
+        items = self.read.array(collection.get("items"), "customerGroups.items")
+        total = self.read.integer(collection, "total", "customerGroups")
+        if total > len(items):
+            raise Unsupported(
+                f"{self.name} has {total} customer groups but EverShop's customerGroups query "
+                f"returns only {len(items)} (it declares no paging arguments)",
+                source=self.name,
+            )
+        groups = []
+        for item in items:
+            group = self.read.object(item, "customerGroups.items[]")
+            number = self.read.integer(group, "customerGroupId", "customerGroups.items[]")
+            groups.append(
+                GroupRecord(
+                    source=self.name,
+                    id=str(number),
+                    numeric_id=number,
+                    name=self.read.string(group, "groupName", "customerGroups.items[]"),
+                    is_default=str(number) == DEFAULT_GROUP_ID,
+                )
+            )
+        return groups
+
+    async def check(self) -> None:
+        await self._graphql(GROUPS_QUERY, {})
+
+    # -- mapping --------------------------------------------------------------------------
+
+    def _record(self, item: Mapping[str, Any], with_addresses: bool) -> CustomerRecord:
+        where = "customer"
+        uuid = self.read.string(item, "uuid", where)
+        group = item.get("group")
+        groups: tuple[GroupRef, ...] = ()
+        if group is not None:
+            group = self.read.object(group, "customer.group")
+            number = self.read.integer(group, "customerGroupId", "customer.group")
+            groups = (
+                GroupRef(
+                    id=str(number),
+                    numeric_id=number,
+                    name=self.read.string(group, "groupName", "customer.group"),
+                ),
+            )
+        created = self.read.object(item.get("createdAt"), "customer.createdAt")
+        meta = item.get("metaData")
+        return CustomerRecord(
+            source=self.name,
+            id=uuid,
+            numeric_id=self.read.integer(item, "customerId", where),
+            email=self.read.string(item, "email", where),
+            full_name=self.read.opt_string(item, "fullName", where),
+            status=self.read.integer(item, "status", where),
+            created_at=self.read.epoch_millis(created.get("value"), "customer.createdAt.value"),
+            groups=groups,
+            addresses=(
+                tuple(
+                    self._address(self.read.object(address, "customer.addresses[]"))
+                    for address in self.read.array(
+                        item.get("addresses") or [], "customer.addresses"
+                    )
+                )
+                if with_addresses
+                else ()
+            ),
+            metadata=dict(self.read.object(meta, "customer.metaData")) if meta is not None else {},
+            urn=f"urn:evershop:customer:customer:{uuid}",
+            **self._links(uuid),
+            missing=frozenset() if with_addresses else frozenset({"addresses"}),
+        )
+
+    def _row_record(self, row: Mapping[str, Any], *, addresses_known: bool) -> CustomerRecord:
+        """A REST row (snake_case columns). Its `password` hash is never read."""
+        where = "customer row"
+        uuid = self.read.string(row, "uuid", where)
+        group_id = self.read.opt_integer(row, "group_id", where)
+        meta = row.get("meta_data")
+        return CustomerRecord(
+            source=self.name,
+            id=uuid,
+            numeric_id=self.read.integer(row, "customer_id", where),
+            email=self.read.string(row, "email", where),
+            full_name=self.read.opt_string(row, "full_name", where),
+            status=int(row.get("status", 1)),
+            created_at=self.read.iso_datetime(row.get("created_at"), f"{where}.created_at"),
+            updated_at=self.read.iso_datetime(row.get("updated_at"), f"{where}.updated_at"),
+            groups=(GroupRef(str(group_id)),) if group_id is not None else (),
+            metadata=dict(self.read.object(meta, "meta_data")) if isinstance(meta, Mapping) else {},
+            urn=f"urn:evershop:customer:customer:{uuid}",
+            **self._links(uuid),
+            missing=frozenset() if addresses_known else frozenset({"addresses"}),
+        )
+
+    def _address(self, address: Mapping[str, Any]) -> Address:
+        where = "address"
+        country = address.get("country")
+        province = address.get("province")
+        country_code = (
+            self.read.opt_string(self.read.object(country, "address.country"), "code", where)
+            if country is not None
+            else None
+        )
+        province_code = province_name = None
+        if province is not None:
+            province_obj = self.read.object(province, "address.province")
+            province_code = self.read.opt_string(province_obj, "code", where)
+            province_name = self.read.opt_string(province_obj, "name", where)
+            if province_name == "INVALID_PROVINCE":  # EverShop's answer for a code it does not know
+                province_name = None
+        return Address(
+            id=self.read.opt_string(address, "uuid", where),
+            kind="address",
+            full_name=self.read.opt_string(address, "fullName", where),
+            telephone=self.read.opt_string(address, "telephone", where),
+            address1=self.read.opt_string(address, "address1", where),
+            address2=self.read.opt_string(address, "address2", where),
+            city=self.read.opt_string(address, "city", where),
+            postcode=self.read.opt_string(address, "postcode", where),
+            country_code=country_code,
+            province_code=province_code,
+            province_name=province_name,
+            is_default=self.read.opt_boolean(address, "isDefault", where),
+        )
+
+    def _links(self, uuid: str) -> _Links:
+        base = self.settings.base_url
+        return {
+            "edit_url": f"{base}/admin/customers/edit/{uuid}",
+            "update_api": f"{base}/api/customers/{uuid}",
+            "delete_api": f"{base}/api/customers/{uuid}",
+        }
+
+    def _group_number(self, group_id: str) -> int:
+        if not group_id.isdigit():
+            raise UpstreamRejected(
+                f"{self.name}: EverShop group ids are integers", source=self.name, field="groupId"
+            )
+        return int(group_id)
+
+    def _no_phone(self) -> Unsupported:
+        return Unsupported(
+            f"{self.name}: EverShop customers have no phone (only addresses do)",
+            source=self.name,
+            field="phone",
+        )
+
+
+class _Links(TypedDict):
+    edit_url: str
+    update_api: str
+    delete_api: str
+
+
+# First word of EverShop's ajv-errors messages (customerDataSchema.json) → the gateway field.
+_VALIDATION_FIELDS = {
+    "Email": "email",
+    "Password": "password",
+    "Full": "fullName",
+    "Status": "status",
+}
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if isinstance(body, Mapping):
+        error = body.get("error")
+        if isinstance(error, Mapping) and isinstance(error.get("message"), str):
+            return str(error["message"])
+    return ""
+
+
+def _jwt_expiry(token: str) -> float | None:
+    """The `exp` claim, read without verifying (only EverShop can verify its signature)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return float(exp) if isinstance(exp, (int, float)) else None

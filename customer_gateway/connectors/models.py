@@ -1,0 +1,207 @@
+"""The gateway's own records. Connectors map upstream JSON to these; the schema maps them to types.
+
+Ids are strings everywhere (native ids differ in type: EverShop uuid, Ecwid number, Flow Retail
+uid); `numeric_id` keeps the integer that EverShop's `customerId`/`customerGroupId` expose.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class FilterField(enum.Enum):
+    KEYWORD = "keyword"
+    EMAIL = "email"
+    FULL_NAME = "full_name"
+    STATUS = "status"
+    GROUP = "group"
+
+
+class Op(enum.Enum):
+    EQ = "eq"
+    NEQ = "neq"
+    GT = "gt"
+    GTEQ = "gteq"
+    LT = "lt"
+    LTEQ = "lteq"
+    LIKE = "like"
+    NLIKE = "nlike"
+    IN = "in"
+    NIN = "nin"
+
+
+class SortField(enum.Enum):
+    CREATED_AT = "created_at"
+    EMAIL = "email"
+    NAME = "name"
+    STATUS = "status"
+
+
+class Pushdown(enum.Enum):
+    """How faithfully a source applies a filter it is sent."""
+
+    EXACT = "exact"  # the source returns exactly the matching records
+    SUPERSET = (
+        "superset"  # the source narrows; the gateway re-applies the filter on what comes back
+    )
+
+
+class Write(enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    field: FilterField
+    op: Op
+    values: tuple[str, ...]  # one value, or several for `in`/`nin`
+
+    @property
+    def value(self) -> str:
+        return self.values[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    field: SortField = SortField.CREATED_AT
+    descending: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    """Ask a source for records `offset .. offset+limit` (limit None: all) in `sort` order.
+
+    `conditions` holds only what the source's capabilities accept; the resolver applies the rest.
+    """
+
+    conditions: tuple[Condition, ...] = ()
+    sort: Sort = Sort()
+    offset: int = 0
+    limit: int | None = 20
+    include_addresses: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRef:
+    """A customer's group. When the source embeds the group, `numeric_id` and `name` are set and
+    no group lookup is needed."""
+
+    id: str
+    numeric_id: int | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    id: str | None
+    kind: str  # "billing", "delivery" or "address" (EverShop does not type its addresses)
+    full_name: str | None = None
+    company: str | None = None
+    telephone: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    postcode: str | None = None
+    country_code: str | None = None
+    province_code: str | None = None
+    province_name: str | None = None
+    is_default: bool | None = None
+    numeric_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    source: str
+    id: str
+    numeric_id: int
+    email: str | None
+    full_name: str | None
+    status: int
+    created_at: datetime | None
+    updated_at: datetime | None = None
+    phone: str | None = None
+    groups: tuple[GroupRef, ...] = ()
+    addresses: tuple[Address, ...] = ()
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    urn: str | None = None  # the source's own URN, where it has one
+    edit_url: str | None = None
+    update_api: str | None = None
+    delete_api: str | None = None
+    # Fields this record does not carry yet (a list summary); `get_customers` returns them.
+    missing: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    source: str
+    id: str
+    numeric_id: int
+    name: str
+    is_default: bool = False
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RegionRecord:
+    source: str
+    id: str
+    name: str
+    code: str | None
+    country_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: Sequence[CustomerRecord]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDraft:
+    email: str
+    full_name: str
+    password: str | None = field(default=None, repr=False)
+    status: int | None = None
+    group_id: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPatch:
+    """Only the fields that are not None change."""
+
+    email: str | None = None
+    full_name: str | None = None
+    password: str | None = field(default=None, repr=False)
+    status: int | None = None
+    group_id: str | None = None
+    phone: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(
+            value is None
+            for value in (
+                self.email,
+                self.full_name,
+                self.password,
+                self.status,
+                self.group_id,
+                self.phone,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDraft:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPatch:
+    name: str | None = None

@@ -1,0 +1,139 @@
+"""Per-request state: the request's loaders, the outcome of every upstream call, partial errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from strawberry.types import Info as StrawberryInfo
+
+from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.errors import UpstreamTimeout
+from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.resolvers.loaders import Loaders
+from customer_gateway.settings import Settings
+from customer_gateway.sources import Sources
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+
+logger = logging.getLogger("customer_gateway")
+
+T = TypeVar("T")
+
+
+@dataclass
+class SourceOutcome:
+    """What one source did for one request; reported in `extensions.sources`."""
+
+    name: str
+    kind: str
+    calls: int = 0
+    elapsed: float = 0.0
+    error: GatewayError | None = None
+
+    def as_extension(self) -> dict[str, Any]:
+        report: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind,
+            "status": "skipped" if self.calls == 0 else ("error" if self.error else "ok"),
+            "calls": self.calls,
+            "latencyMs": round(self.elapsed * 1000, 1),
+        }
+        if self.error is not None:
+            report["code"] = self.error.code.value
+        return report
+
+
+@dataclass
+class PartialError:
+    """A source's failure inside a list that still returns the other sources' data."""
+
+    path: list[str | int]
+    error: GatewayError
+
+
+@dataclass
+class GatewayContext:
+    request: Request
+    response: Response | None
+    settings: Settings
+    sources: Sources
+    deadline: float  # time.monotonic() by which the whole request must be answered
+    outcomes: dict[str, SourceOutcome] = field(default_factory=dict)
+    partial_errors: list[PartialError] = field(default_factory=list)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self)
+
+    async def call(self, connector: Connector, operation: Awaitable[T]) -> T:
+        """Await one connector operation under the source's timeout and the request deadline.
+
+        Records the outcome; raises only `GatewayError`s (an unexpected exception is logged with
+        its traceback and becomes INTERNAL, so one source's bug cannot fail the others).
+        """
+        outcome = self.outcomes.setdefault(
+            connector.name, SourceOutcome(connector.name, connector.kind)
+        )
+        budget = min(
+            connector.settings.timeouts.total,
+            max(0.0, self.deadline - time.monotonic()),
+        )
+        started = time.perf_counter()
+        outcome.calls += 1
+        try:
+            async with asyncio.timeout(budget):
+                return await operation
+        except TimeoutError:
+            error: GatewayError = UpstreamTimeout(
+                f"{connector.name} did not answer within {budget:.1f} s", source=connector.name
+            )
+            outcome.error = error
+            raise error from None
+        except GatewayError as gateway_error:
+            if gateway_error.code not in _CALLER_ERRORS:
+                outcome.error = gateway_error
+            raise
+        except Exception:
+            logger.exception("connector %s failed unexpectedly", connector.name)
+            error = GatewayError(
+                "Unexpected error.", code=ErrorCode.INTERNAL, source=connector.name
+            )
+            outcome.error = error
+            raise error from None
+        finally:
+            outcome.elapsed += time.perf_counter() - started
+
+    def report_partial(self, path: list[str | int], error: GatewayError) -> None:
+        self.partial_errors.append(PartialError(path, error))
+
+    def sources_extension(self) -> list[dict[str, Any]]:
+        reports = []
+        for connector in self.sources:
+            outcome = self.outcomes.get(connector.name) or SourceOutcome(
+                connector.name, connector.kind
+            )
+            reports.append(outcome.as_extension())
+        return reports
+
+
+# Errors that describe the caller's request, not the source's health.
+_CALLER_ERRORS = frozenset(
+    {
+        ErrorCode.BAD_USER_INPUT,
+        ErrorCode.NOT_FOUND,
+        ErrorCode.CONFLICT,
+        ErrorCode.UNSUPPORTED_OPERATION,
+        ErrorCode.UPSTREAM_REJECTED,
+        ErrorCode.QUERY_TOO_COMPLEX,
+    }
+)
+
+Info = StrawberryInfo[GatewayContext, None]

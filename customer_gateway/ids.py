@@ -1,0 +1,24 @@
+"""Global ids: `<source name>:<native id>`.
+
+Unique across sources (source names are unique and cannot contain ':'), readable, URL-safe for
+every native id format we meet (uuids, numbers, Flow Retail uids), and decodable without a lookup,
+so `customer(id:)` routes straight to the owning source.
+"""
+
+from __future__ import annotations
+
+from customer_gateway.settings import SOURCE_NAME
+
+SEPARATOR = ":"
+
+
+def global_id(source: str, native_id: str) -> str:
+    return f"{source}{SEPARATOR}{native_id}"
+
+
+def parse_global_id(value: str) -> tuple[str, str] | None:
+    """(source, native id), or None when `value` is not a global id."""
+    source, separator, native_id = value.partition(SEPARATOR)
+    if not separator or not native_id or not SOURCE_NAME.match(source):
+        return None
+    return source, native_id

@@ -1,0 +1,1 @@
+"""Resolvers: fan-out over sources, per-request DataLoaders, merged paging, per-source errors."""

@@ -1,0 +1,194 @@
+"""`customer(id)` and `customers(filters)`: fan-out, pushdown, merged paging over every source."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import islice
+
+from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.models import (
+    Condition,
+    CustomerQuery,
+    CustomerRecord,
+    FilterField,
+    Op,
+    Pushdown,
+)
+from customer_gateway.context import GatewayContext, Info
+from customer_gateway.errors import BadUserInput, QueryTooComplex
+from customer_gateway.ids import parse_global_id
+from customer_gateway.resolvers.fanout import fan_out
+from customer_gateway.resolvers.filtering import FILTER_NEEDS, SORT_NEEDS, matches, merge, sort_key
+from customer_gateway.resolvers.filters import FilterLike, ListRequest, parse_customer_filters
+from customer_gateway.resolvers.selection import record_attributes, selected_names
+from customer_gateway.schema.common import Filter
+from customer_gateway.schema.customer import Customer, CustomerCollection
+
+
+async def customer(info: Info, id: str | None) -> Customer | None:
+    if id is None:
+        return None
+    parsed = parse_global_id(id)
+    if parsed is None:
+        raise BadUserInput(
+            "A customer id is '<source>:<native id>', as `Customer.uuid` gives it.", field="id"
+        )
+    source, native_id = parsed
+    context = info.context
+    connector = context.sources.get(source)
+    if connector is None:
+        return None
+    record = await context.loaders.customers.load(source, native_id)
+    return Customer.from_record(record, connector.kind) if record else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How one source takes part in a list request."""
+
+    connector: Connector
+    query: CustomerQuery
+    local: tuple[Condition, ...]  # applied by the gateway to what the source returns
+    paged_by_source: bool  # the source applied offset/limit itself (single-source pushdown)
+
+
+async def customers(info: Info, filters: Sequence[FilterLike] | None) -> CustomerCollection | None:
+    context = info.context
+    request = parse_customer_filters(
+        filters or [], max_limit=context.settings.max_page_size, sources=context.sources.names()
+    )
+    wanted = record_attributes(selected_names(info.selected_fields, ("items",)))
+    plans = _plans(context, request, include_addresses="addresses" in wanted)
+    path = info.path.as_list()
+
+    results = await fan_out(
+        context, [(plan.connector, _run(context, plan, request)) for plan in plans], path
+    )
+    if results is None:
+        return None
+    total = sum(count for _, count in results.values())
+    if len(plans) == 1 and plans[0].paged_by_source:
+        page = results[plans[0].connector.name][0] if results else []
+    else:
+        streams = [
+            results[plan.connector.name][0] for plan in plans if plan.connector.name in results
+        ]
+        merged = merge(streams, request.customer_sort())
+        page = list(islice(merged, request.offset, request.offset + request.limit))
+    page = await _complete(context, page, wanted)
+    return CustomerCollection(
+        items=[Customer.from_record(record, _kind(context, record)) for record in page],
+        current_page=request.page,
+        total=total,
+        current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],
+    )
+
+
+def _plans(
+    context: GatewayContext, request: ListRequest, *, include_addresses: bool
+) -> list[_Plan]:
+    sort = request.customer_sort()
+    candidates: list[tuple[Connector, tuple[Condition, ...]]] = []
+    for connector in context.sources:
+        if not request.includes_source(connector.name):
+            continue
+        conditions: list[Condition] = []
+        excluded = False
+        for condition in request.conditions:
+            if condition.field is FilterField.GROUP:
+                # Group ids are per source: keep the ones that name groups of this source.
+                group_ids = _group_ids(condition, connector.name)
+                if not group_ids and condition.op in (Op.EQ, Op.IN):
+                    excluded = True  # the wanted groups are all in other sources
+                elif group_ids:
+                    conditions.append(replace(condition, values=tuple(sorted(group_ids))))
+                continue
+            conditions.append(condition)
+        if not excluded:
+            candidates.append((connector, tuple(conditions)))
+
+    single = len(candidates) == 1
+    plans = []
+    max_scan = context.settings.max_scan
+    for connector, wanted in candidates:
+        capabilities = connector.capabilities
+        pushed = tuple(c for c in wanted if capabilities.pushdown(c) is not None)
+        local = tuple(c for c in wanted if capabilities.pushdown(c) is not Pushdown.EXACT)
+        if not local and sort.field in capabilities.sorts:
+            if single:
+                query = CustomerQuery(
+                    pushed, sort, request.offset, request.limit, include_addresses
+                )
+            else:
+                window = request.offset + request.limit
+                if window > max_scan:
+                    raise QueryTooComplex(
+                        f"Page {request.page} of {request.limit} over several sources needs the "
+                        f"first {window} customers of each; the limit is {max_scan}. Filter by "
+                        "source or narrow the filters."
+                    )
+                query = CustomerQuery(pushed, sort, 0, window, include_addresses)
+            plans.append(_Plan(connector, query, (), paged_by_source=single))
+        else:
+            # The gateway filters and sorts what comes back; a source ignores a sort it lacks.
+            query = CustomerQuery(pushed, sort, 0, max_scan + 1, include_addresses)
+            plans.append(_Plan(connector, query, local, paged_by_source=False))
+    return plans
+
+
+async def _run(
+    context: GatewayContext, plan: _Plan, request: ListRequest
+) -> tuple[list[CustomerRecord], int]:
+    connector = plan.connector
+    result = await context.call(connector, connector.list_customers(plan.query))
+    if not plan.local and plan.query.sort.field in connector.capabilities.sorts:
+        return list(result.items), result.total
+    max_scan = context.settings.max_scan
+    if result.total > max_scan or len(result.items) > max_scan:
+        raise QueryTooComplex(
+            f"{connector.name} cannot apply these filters or this sort itself, and the gateway "
+            f"would have to read {result.total} of its customers (the limit is {max_scan}). "
+            "Narrow the filters.",
+            source=connector.name,
+        )
+    sort = request.customer_sort()
+    needed = {SORT_NEEDS[sort.field]}.union(*(FILTER_NEEDS[c.field] for c in plan.local))
+    records = await _complete(context, list(result.items), frozenset(needed))
+    records = [r for r in records if all(matches(r, c) for c in plan.local)]
+    records.sort(key=sort_key(sort))
+    return records, len(records)
+
+
+async def _complete(
+    context: GatewayContext, records: list[CustomerRecord], wanted: frozenset[str]
+) -> list[CustomerRecord]:
+    """Replace list summaries that lack a wanted field by the source's full record."""
+    partial = [index for index, record in enumerate(records) if record.missing & wanted]
+    if not partial:
+        return records
+    loaded = await context.loaders.customers.load_many(
+        [(records[index].source, records[index].id) for index in partial]
+    )
+    completed = list(records)
+    for index, record in zip(partial, loaded, strict=True):
+        if record is not None:
+            completed[index] = record
+    return completed
+
+
+def _group_ids(condition: Condition, source: str) -> frozenset[str]:
+    """The group filter's ids that name groups of `source`: `<source>:<id>` or a bare id."""
+    ids = set()
+    for value in condition.values:
+        parsed = parse_global_id(value)
+        if parsed is None:
+            ids.add(value)
+        elif parsed[0] == source:
+            ids.add(parsed[1])
+    return frozenset(ids)
+
+
+def _kind(context: GatewayContext, record: CustomerRecord) -> str:
+    connector = context.sources.get(record.source)
+    return connector.kind if connector else "unknown"

@@ -1,0 +1,46 @@
+"""Run one operation on several sources at once; one source's failure never fails the others."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
+
+from customer_gateway.connectors.base import Connector
+from customer_gateway.context import GatewayContext
+from customer_gateway.errors import ErrorCode, GatewayError
+
+T = TypeVar("T")
+
+# A source failing with one of these means the request itself is wrong: the field fails.
+_REQUEST_ERRORS = frozenset({ErrorCode.BAD_USER_INPUT, ErrorCode.QUERY_TOO_COMPLEX})
+
+
+async def fan_out(
+    context: GatewayContext,
+    calls: Sequence[tuple[Connector, Awaitable[T]]],
+    path: list[str | int],
+) -> dict[str, T] | None:
+    """Results by source name. Failed sources become partial errors at `path`.
+
+    Returns None when every source failed (the field is then null, with one error per source).
+    """
+    outcomes = await asyncio.gather(*(call for _, call in calls), return_exceptions=True)
+    results: dict[str, T] = {}
+    failures: list[GatewayError] = []
+    for (connector, _), outcome in zip(calls, outcomes, strict=True):
+        if isinstance(outcome, GatewayError):
+            if outcome.code in _REQUEST_ERRORS:
+                raise outcome
+            if outcome.source is None:
+                outcome.source = connector.name
+            failures.append(outcome)
+        elif isinstance(outcome, BaseException):
+            raise outcome
+        else:
+            results[connector.name] = outcome
+    for failure in failures:
+        context.report_partial(path, failure)
+    if failures and not results:
+        return None
+    return results

@@ -1,0 +1,154 @@
+"""The gateway's own evaluation of filters and sort orders, for what a source cannot do itself.
+
+Semantics are EverShop's (Postgres): like/nlike are case-insensitive patterns with `%` and `_`
+(full_name wraps the value in `%…%`, email uses it as given), eq/neq on text are exact, and a
+null field matches no comparison. Sorting puts nulls last ascending and first descending.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from customer_gateway.connectors.models import (
+    Condition,
+    CustomerRecord,
+    FilterField,
+    Op,
+    Sort,
+    SortField,
+)
+
+# Record attributes each filter and sort reads (to know which list summaries need details).
+FILTER_NEEDS: Mapping[FilterField, frozenset[str]] = {
+    FilterField.KEYWORD: frozenset({"full_name", "email"}),
+    FilterField.EMAIL: frozenset({"email"}),
+    FilterField.FULL_NAME: frozenset({"full_name"}),
+    FilterField.STATUS: frozenset({"status"}),
+    FilterField.GROUP: frozenset({"groups"}),
+}
+SORT_NEEDS: Mapping[SortField, str] = {
+    SortField.CREATED_AT: "created_at",
+    SortField.EMAIL: "email",
+    SortField.NAME: "full_name",
+    SortField.STATUS: "status",
+}
+
+
+@lru_cache(maxsize=256)
+def like_pattern(pattern: str) -> re.Pattern[str]:
+    """SQL ILIKE as a regex: % any run, _ one character, backslash escapes."""
+    out = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            index += 1
+            out.append(re.escape(pattern[index]))
+        elif char == "%":
+            out.append(".*")
+        elif char == "_":
+            out.append(".")
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+
+
+def ilike(value: str | None, pattern: str) -> bool | None:
+    if value is None:
+        return None
+    return like_pattern(pattern).fullmatch(value) is not None
+
+
+def _text(value: str | None, condition: Condition, wrap: bool) -> bool:
+    op = condition.op
+    if value is None:
+        return False  # SQL: NULL compared to anything is not true
+    if op in (Op.LIKE, Op.NLIKE):
+        pattern = f"%{condition.value}%" if wrap else condition.value
+        matched = ilike(value, pattern)
+        return bool(matched) if op is Op.LIKE else not matched
+    if op is Op.EQ:
+        return value == condition.value
+    if op is Op.NEQ:
+        return value != condition.value
+    if op is Op.IN:
+        return value in condition.values
+    if op is Op.NIN:
+        return value not in condition.values
+    raise ValueError(f"unsupported text operation {op}")
+
+
+def matches(record: CustomerRecord, condition: Condition) -> bool:
+    """Does `record` satisfy `condition`? (A group condition holds this source's group ids.)"""
+    field = condition.field
+    if field is FilterField.KEYWORD:
+        pattern = f"%{condition.value}%"
+        return bool(ilike(record.full_name, pattern)) or bool(ilike(record.email, pattern))
+    if field is FilterField.EMAIL:
+        return _text(record.email, condition, wrap=False)
+    if field is FilterField.FULL_NAME:
+        return _text(record.full_name, condition, wrap=True)
+    if field is FilterField.STATUS:
+        member = str(record.status) in condition.values
+        return member if condition.op in (Op.EQ, Op.IN) else not member
+    if field is FilterField.GROUP:
+        member = any(ref.id in condition.values for ref in record.groups)
+        return member if condition.op in (Op.EQ, Op.IN) else not member
+    raise ValueError(f"unsupported filter field {field}")
+
+
+class _Descending:
+    """Inverts comparison, so one ascending merge serves both directions."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(other.value < self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and bool(self.value == other.value)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def sort_value(record: CustomerRecord, field: SortField) -> tuple[int, Any]:
+    """(is null, value): nulls sort after every value ascending, before them descending."""
+    if field is SortField.CREATED_AT:
+        moment: datetime | None = record.created_at
+        return (1, 0.0) if moment is None else (0, moment.timestamp())
+    if field is SortField.STATUS:
+        return (0, record.status)
+    text = record.email if field is SortField.EMAIL else record.full_name
+    return (1, "") if text is None else (0, text.casefold())
+
+
+def sort_key(sort: Sort) -> Callable[[CustomerRecord], Any]:
+    if sort.descending:
+        return lambda record: _Descending(sort_value(record, sort.field))
+    return lambda record: sort_value(record, sort.field)
+
+
+def merge(streams: Sequence[Sequence[CustomerRecord]], sort: Sort) -> Iterator[CustomerRecord]:
+    """K-way merge of per-source streams, each already in `sort` order.
+
+    Only stream heads are compared, so each source's own order (its collation, its tie order)
+    is kept; ties between sources go to the earlier stream. Page n of the result is therefore
+    exactly what one database holding every source would return, and pages never overlap.
+    """
+    key = sort_key(sort)
+    decorated = (
+        ((key(record), position, record) for record in stream)
+        for position, stream in enumerate(streams)
+    )
+    for _, _, record in heapq.merge(*decorated, key=lambda item: (item[0], item[1])):
+        yield record

@@ -1,0 +1,173 @@
+"""EverShop's `filters: [FilterInput]` parsed and validated into a list request.
+
+EverShop ignores a filter it does not know or an operation it does not allow; the gateway names
+the filter and says why instead. Each key is echoed once in `currentFilters` (EverShop 2.2.1
+repeats `limit` and `page`), with `page` and `limit` always present as applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
+from customer_gateway.errors import BadUserInput
+
+DEFAULT_LIMIT = 20  # EverShop's ADMIN_COLLECTION_SIZE
+
+_CUSTOMER_KEYS: dict[str, frozenset[Op]] = {
+    "keyword": frozenset({Op.EQ}),
+    "email": frozenset({Op.EQ, Op.NEQ, Op.LIKE, Op.NLIKE, Op.IN, Op.NIN}),
+    "full_name": frozenset({Op.EQ, Op.NEQ, Op.LIKE, Op.NLIKE}),
+    "status": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
+    "group": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
+}
+_GROUP_KEYS: dict[str, frozenset[Op]] = {
+    "name": frozenset({Op.EQ, Op.LIKE, Op.NLIKE}),
+}
+_SOURCE_OPS = frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN})
+_CUSTOMER_SORTS = {field.value: field for field in SortField}
+_PAGING_KEYS = ("ob", "od", "page", "limit")
+
+
+class FilterLike(Protocol):
+    """What the schema's FilterInput carries (kept abstract: resolvers do not import schema)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def operation(self) -> Op: ...
+
+    @property
+    def value(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSelector:
+    op: Op
+    names: tuple[str, ...]
+
+    def includes(self, name: str) -> bool:
+        member = name in self.names
+        return member if self.op in (Op.EQ, Op.IN) else not member
+
+
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    conditions: tuple[Condition, ...]
+    sources: SourceSelector | None
+    sort_key: str | None  # `ob` as given (customers: a SortField value; groups: "name")
+    descending: bool | None  # `od` as given
+    page: int
+    limit: int
+    echo: tuple[tuple[str, str, str], ...]  # (key, operation, value) for currentFilters
+
+    def includes_source(self, name: str) -> bool:
+        return self.sources is None or self.sources.includes(name)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+    def customer_sort(self) -> Sort:
+        """Default newest first; `od` alone flips it, `ob` alone sorts ascending (as EverShop)."""
+        if self.sort_key is None:
+            return Sort(SortField.CREATED_AT, self.descending is not False)
+        return Sort(_CUSTOMER_SORTS[self.sort_key], bool(self.descending))
+
+
+def parse_customer_filters(
+    filters: Sequence[FilterLike], *, max_limit: int, sources: Collection[str]
+) -> ListRequest:
+    return _parse(filters, _CUSTOMER_KEYS, tuple(_CUSTOMER_SORTS), max_limit, sources)
+
+
+def parse_group_filters(
+    filters: Sequence[FilterLike], *, max_limit: int, sources: Collection[str]
+) -> ListRequest:
+    return _parse(filters, _GROUP_KEYS, ("name",), max_limit, sources)
+
+
+def _parse(
+    filters: Sequence[FilterLike],
+    keys: dict[str, frozenset[Op]],
+    sort_keys: tuple[str, ...],
+    max_limit: int,
+    sources: Collection[str],
+) -> ListRequest:
+    conditions: list[Condition] = []
+    selector: SourceSelector | None = None
+    singles: dict[str, str] = {}
+    echo: list[tuple[str, str, str]] = []
+    for item in filters:
+        key, op, raw = item.key, item.operation, item.value
+        allowed = _SOURCE_OPS if key == "source" else keys.get(key)
+        if key in _PAGING_KEYS:
+            allowed = frozenset({Op.EQ})
+        if allowed is None:
+            known = ", ".join([*keys, "source", *_PAGING_KEYS])
+            raise _bad(f"Unknown filter key {key!r}. Known keys: {known}.")
+        if op not in allowed:
+            ops = ", ".join(sorted(o.value for o in allowed))
+            raise _bad(f"Filter {key!r} does not support operation {op.value!r} (use {ops}).")
+        if raw is None or raw == "":
+            raise _bad(f"Filter {key!r} needs a value.")
+        if key in _PAGING_KEYS or key == "source":
+            if key in singles:
+                raise _bad(f"Filter {key!r} is given twice.")
+            singles[key] = raw
+        values = tuple(part.strip() for part in raw.split(",")) if op in (Op.IN, Op.NIN) else (raw,)
+        if key == "source":
+            unknown = [name for name in values if name not in sources]
+            if unknown:
+                raise _bad(
+                    f"Unknown source {unknown[0]!r}. Configured sources: {', '.join(sources)}."
+                )
+            selector = SourceSelector(op, values)
+        elif key == "status" and any(value not in ("0", "1") for value in values):
+            raise _bad("Filter 'status' takes 1 (enabled) or 0 (disabled).")
+        if key not in _PAGING_KEYS and key != "source":
+            conditions.append(Condition(_field(key), op, values))
+        echo.append((key, op.value, raw))
+
+    sort_key = singles.get("ob")
+    if sort_key is not None and sort_key not in sort_keys:
+        raise _bad(f"Filter 'ob' sorts by one of: {', '.join(sort_keys)}.")
+    direction = singles.get("od")
+    if direction is not None and direction.upper() not in ("ASC", "DESC"):
+        raise _bad("Filter 'od' is ASC or DESC.")
+    page = _positive(singles.get("page", "1"), "page")
+    limit = _positive(singles.get("limit", str(min(DEFAULT_LIMIT, max_limit))), "limit")
+    if limit > max_limit:
+        raise _bad(f"Filter 'limit' is at most {max_limit}.")
+    if "page" not in singles:
+        echo.append(("page", "eq", str(page)))
+    if "limit" not in singles:
+        echo.append(("limit", "eq", str(limit)))
+    return ListRequest(
+        conditions=tuple(conditions),
+        sources=selector,
+        sort_key=sort_key,
+        descending=None if direction is None else direction.upper() == "DESC",
+        page=page,
+        limit=limit,
+        echo=tuple(echo),
+    )
+
+
+def _field(key: str) -> FilterField:
+    if key == "name":  # a group's name: evaluated by the group resolver, never pushed down
+        return FilterField.FULL_NAME
+    return FilterField(key)
+
+
+def _positive(value: str, key: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise _bad(f"Filter {key!r} must be a positive integer.")
+    return int(value)
+
+
+def _bad(message: str) -> BadUserInput:
+    return BadUserInput(message, field="filters")

@@ -1,0 +1,93 @@
+"""Per-request DataLoaders keyed by (source, native id), built in the request context.
+
+aiodataloader binds to the running loop when constructed, and a loader caches what it loaded: a
+module-level loader would be both wrong and a cross-request leak. Each batch is split by source
+and every source is asked once, concurrently; a source's failure fails only its own keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
+
+from aiodataloader import DataLoader
+
+from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.models import CustomerRecord, GroupRecord, RegionRecord
+
+if TYPE_CHECKING:
+    from customer_gateway.context import GatewayContext
+
+Key = tuple[str, str]  # (source name, native id)
+R = TypeVar("R")
+
+
+class SourceLoader(Generic[R]):
+    """A typed face over aiodataloader for records that live in one source each."""
+
+    def __init__(
+        self,
+        context: GatewayContext,
+        fetch: Callable[[Connector, Sequence[str]], Awaitable[Sequence[R | None]]],
+    ) -> None:
+        self._context = context
+        self._fetch = fetch
+        self._loader = DataLoader(batch_load_fn=self._batch)
+
+    async def load(self, source: str, native_id: str) -> R | None:
+        return cast("R | None", await self._loader.load((source, native_id)))
+
+    async def load_many(self, keys: Sequence[Key]) -> list[R | None]:
+        return cast("list[R | None]", await self._loader.load_many(list(keys)))
+
+    def prime(self, source: str, native_id: str, record: R) -> None:
+        self._loader.clear((source, native_id))
+        self._loader.prime((source, native_id), record)
+
+    def clear(self, source: str, native_id: str) -> None:
+        self._loader.clear((source, native_id))
+
+    async def _batch(self, keys: list[Key]) -> list[R | None | Exception]:
+        by_source: dict[str, list[str]] = defaultdict(list)
+        for source, native_id in keys:
+            if native_id not in by_source[source]:
+                by_source[source].append(native_id)
+
+        async def fetch(source: str, ids: list[str]) -> dict[Key, R | None | Exception]:
+            connector = self._context.sources.get(source)
+            if connector is None:
+                return {(source, native_id): None for native_id in ids}
+            try:
+                records = await self._context.call(connector, self._fetch(connector, ids))
+            except Exception as error:
+                return {(source, native_id): error for native_id in ids}
+            return {
+                (source, native_id): record for native_id, record in zip(ids, records, strict=True)
+            }
+
+        found: dict[Key, R | None | Exception] = {}
+        for part in await asyncio.gather(*(fetch(s, ids) for s, ids in by_source.items())):
+            found.update(part)
+        return [found[key] for key in keys]
+
+
+async def _customers(connector: Connector, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
+    return await connector.get_customers(ids)
+
+
+async def _groups(connector: Connector, ids: Sequence[str]) -> Sequence[GroupRecord | None]:
+    return await connector.get_groups(ids)
+
+
+async def _regions(connector: Connector, ids: Sequence[str]) -> Sequence[RegionRecord | None]:
+    by_id = {region.id: region for region in await connector.list_regions()}
+    return [by_id.get(region_id) for region_id in ids]
+
+
+class Loaders:
+    def __init__(self, context: GatewayContext) -> None:
+        self.customers: SourceLoader[CustomerRecord] = SourceLoader(context, _customers)
+        self.groups: SourceLoader[GroupRecord] = SourceLoader(context, _groups)
+        self.regions: SourceLoader[RegionRecord] = SourceLoader(context, _regions)

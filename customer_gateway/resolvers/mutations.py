@@ -1,0 +1,138 @@
+"""Writes, routed to the record's source. Each lands upstream or raises a typed error."""
+
+from __future__ import annotations
+
+from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.errors import NotFound
+from customer_gateway.connectors.models import GroupDraft, GroupPatch, Write
+from customer_gateway.context import GatewayContext, Info
+from customer_gateway.errors import BadUserInput
+from customer_gateway.ids import parse_global_id
+from customer_gateway.resolvers import validation
+from customer_gateway.schema.common import Source
+from customer_gateway.schema.customer import Customer
+from customer_gateway.schema.customer_group import CustomerGroup
+from customer_gateway.schema.payloads import DeletedRecord
+
+
+def _owner(context: GatewayContext, id: str, what: str) -> tuple[Connector, str]:
+    parsed = parse_global_id(id)
+    if parsed is None:
+        raise BadUserInput(f"A {what} id is '<source>:<native id>'.", field="id")
+    connector = context.sources.get(parsed[0])
+    if connector is None:
+        raise NotFound(f"No configured source is named {parsed[0]!r}", source=parsed[0])
+    return connector, parsed[1]
+
+
+async def create_customer(
+    info: Info,
+    source: str,
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    status: int | None,
+    group_id: str | None,
+    phone: str | None,
+) -> Customer:
+    context = info.context
+    connector = context.sources.require(source)
+    validation.require_write(
+        connector, connector.capabilities.customer_writes, Write.CREATE, "create customers"
+    )
+    draft = validation.customer_draft(
+        connector,
+        email_=email,
+        full_name_=full_name,
+        password_=password,
+        status_=status,
+        group_id_=group_id,
+        phone_=phone,
+    )
+    record = await context.call(connector, connector.create_customer(draft))
+    context.loaders.customers.prime(record.source, record.id, record)
+    return Customer.from_record(record, connector.kind)
+
+
+async def update_customer(
+    info: Info,
+    id: str,
+    *,
+    email: str | None,
+    full_name: str | None,
+    password: str | None,
+    status: int | None,
+    group_id: str | None,
+    phone: str | None,
+) -> Customer:
+    context = info.context
+    connector, native_id = _owner(context, id, "customer")
+    validation.require_write(
+        connector, connector.capabilities.customer_writes, Write.UPDATE, "update customers"
+    )
+    patch = validation.customer_patch(
+        connector,
+        email_=email,
+        full_name_=full_name,
+        password_=password,
+        status_=status,
+        group_id_=group_id,
+        phone_=phone,
+    )
+    record = await context.call(connector, connector.update_customer(native_id, patch))
+    context.loaders.customers.prime(record.source, record.id, record)
+    return Customer.from_record(record, connector.kind)
+
+
+async def delete_customer(info: Info, id: str) -> DeletedRecord:
+    context = info.context
+    connector, native_id = _owner(context, id, "customer")
+    validation.require_write(
+        connector, connector.capabilities.customer_writes, Write.DELETE, "delete customers"
+    )
+    await context.call(connector, connector.delete_customer(native_id))
+    context.loaders.customers.clear(connector.name, native_id)
+    return DeletedRecord(
+        uuid=id, native_id=native_id, source=Source(name=connector.name, kind=connector.kind)
+    )
+
+
+async def create_customer_group(info: Info, source: str, *, group_name: str) -> CustomerGroup:
+    context = info.context
+    connector = context.sources.require(source)
+    validation.require_write(
+        connector, connector.capabilities.group_writes, Write.CREATE, "create customer groups"
+    )
+    record = await context.call(
+        connector, connector.create_group(GroupDraft(name=validation.group_name(group_name)))
+    )
+    context.loaders.groups.prime(record.source, record.id, record)
+    return CustomerGroup.from_record(record, connector.kind)
+
+
+async def update_customer_group(info: Info, id: str, *, group_name: str) -> CustomerGroup:
+    context = info.context
+    connector, native_id = _owner(context, id, "group")
+    validation.require_write(
+        connector, connector.capabilities.group_writes, Write.UPDATE, "update customer groups"
+    )
+    record = await context.call(
+        connector,
+        connector.update_group(native_id, GroupPatch(name=validation.group_name(group_name))),
+    )
+    context.loaders.groups.prime(record.source, record.id, record)
+    return CustomerGroup.from_record(record, connector.kind)
+
+
+async def delete_customer_group(info: Info, id: str) -> DeletedRecord:
+    context = info.context
+    connector, native_id = _owner(context, id, "group")
+    validation.require_write(
+        connector, connector.capabilities.group_writes, Write.DELETE, "delete customer groups"
+    )
+    await context.call(connector, connector.delete_group(native_id))
+    context.loaders.groups.clear(connector.name, native_id)
+    return DeletedRecord(
+        uuid=id, native_id=native_id, source=Source(name=connector.name, kind=connector.kind)
+    )

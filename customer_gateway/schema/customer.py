@@ -1,0 +1,137 @@
+"""Customer as EverShop's admin GraphQL shapes it, widened where other sources need it."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from customer_gateway.connectors.models import Address, CustomerRecord
+from customer_gateway.context import Info
+from customer_gateway.ids import global_id
+from customer_gateway.resolvers import customer_fields
+from customer_gateway.schema.common import Country, Date, Filter, Province, Source
+from customer_gateway.schema.customer_group import CustomerGroup
+
+
+@strawberry.type(description="A saved address of a customer (EverShop's CustomerAddress).")
+class CustomerAddress:
+    cart_address_id: int | None = strawberry.field(
+        description="EverShop's address id where the source has one (EverShop itself fails on it)."
+    )
+    uuid: str | None
+    kind: str = strawberry.field(
+        description="billing, delivery, or address where the source does not say."
+    )
+    full_name: str | None
+    company: str | None
+    postcode: str | None
+    telephone: str | None
+    country: Country | None
+    province: Province | None
+    city: str | None
+    address1: str | None
+    address2: str | None
+    is_default: bool | None
+
+    @classmethod
+    def from_address(cls, address: Address) -> CustomerAddress:
+        has_province = address.province_code or address.province_name
+        return cls(
+            cart_address_id=address.numeric_id,
+            uuid=address.id,
+            kind=address.kind,
+            full_name=address.full_name,
+            company=address.company,
+            postcode=address.postcode,
+            telephone=address.telephone,
+            country=Country.of(address.country_code),
+            province=Province(
+                code=address.province_code,
+                name=address.province_name,
+                country_code=address.country_code,
+            )
+            if has_province
+            else None,
+            city=address.city,
+            address1=address.address1,
+            address2=address.address2,
+            is_default=address.is_default,
+        )
+
+
+@strawberry.type(description="A customer of any source, in EverShop's shape.")
+class Customer:
+    customer_id: int = strawberry.field(
+        description="The customer's integer id in its source (EverShop customer_id, Ecwid id); "
+        "synthesised from the native id where the source has none. Unique only within a source."
+    )
+    uuid: str = strawberry.field(
+        description="Gateway-wide id `<source>:<native id>`; `customer(id:)` takes it."
+    )
+    native_id: str = strawberry.field(description="The id the source itself uses.")
+    source: Source
+    status: int = strawberry.field(description="1 enabled, 0 disabled.")
+    email: str | None
+    full_name: str | None
+    phone: str | None
+    created_at: Date
+    updated_at: Date | None
+    urn: str
+    edit_url: str | None = strawberry.field(
+        description="The customer's page in its own back office, where the source has one."
+    )
+    update_api: str | None = strawberry.field(
+        description="The source's own REST URL for updates (EverShop sources only)."
+    )
+    delete_api: str | None
+    update_metafields_api: str | None
+    meta_data: JSON | None = strawberry.field(
+        description="Source-specific fields that the common model has no place for."
+    )
+    addresses: list[CustomerAddress | None] | None
+    record: strawberry.Private[CustomerRecord]
+
+    @classmethod
+    def from_record(cls, record: CustomerRecord, kind: str) -> Customer:
+        return cls(
+            customer_id=record.numeric_id,
+            uuid=global_id(record.source, record.id),
+            native_id=record.id,
+            source=Source(name=record.source, kind=kind),
+            status=record.status,
+            email=record.email,
+            full_name=record.full_name,
+            phone=record.phone,
+            created_at=Date.of(record.created_at),
+            updated_at=Date.of(record.updated_at) if record.updated_at else None,
+            urn=record.urn or f"urn:customer-gateway:{kind}:customer:{record.source}:{record.id}",
+            edit_url=record.edit_url,
+            update_api=record.update_api,
+            delete_api=record.delete_api,
+            update_metafields_api=f"{record.update_api}/metafields" if record.update_api else None,
+            meta_data=cast(JSON, dict(record.metadata)),
+            addresses=[CustomerAddress.from_address(address) for address in record.addresses],
+            record=record,
+        )
+
+    @strawberry.field(
+        description="The customer's group; the first one where a source allows several."
+    )
+    async def group(self, info: Info) -> CustomerGroup | None:
+        groups = await customer_fields.groups_of(info.context, self.record, first_only=True)
+        return CustomerGroup.from_record(groups[0], self.source.kind) if groups else None
+
+    @strawberry.field(description="Every group the customer is in (Flow Retail allows several).")
+    async def groups(self, info: Info) -> list[CustomerGroup]:
+        groups = await customer_fields.groups_of(info.context, self.record, first_only=False)
+        return [CustomerGroup.from_record(group, self.source.kind) for group in groups]
+
+
+@strawberry.type(description="A page of customers over the merged order of every selected source.")
+class CustomerCollection:
+    items: list[Customer | None] | None
+    current_page: int
+    total: int = strawberry.field(description="Matching customers over all selected sources.")
+    current_filters: list[Filter | None] | None

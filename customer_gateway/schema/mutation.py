@@ -1,0 +1,69 @@
+"""Mutation: writes routed to the owning source; a failure is a typed error (`extensions.code`)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from customer_gateway.context import Info
+from customer_gateway.resolvers import mutations
+from customer_gateway.schema.customer import Customer
+from customer_gateway.schema.customer_group import CustomerGroup
+from customer_gateway.schema.inputs import (
+    CustomerCreateInput,
+    CustomerGroupInput,
+    CustomerUpdateInput,
+)
+from customer_gateway.schema.payloads import DeletedRecord
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create a customer in the named source.")
+    async def create_customer(
+        self, info: Info, source: str, input: CustomerCreateInput
+    ) -> Customer | None:
+        return await mutations.create_customer(
+            info,
+            source,
+            email=input.email,
+            full_name=input.full_name,
+            password=input.password,
+            status=input.status,
+            group_id=input.group_id,
+            phone=input.phone,
+        )
+
+    @strawberry.mutation(description="Update the customer with this `uuid` in its source.")
+    async def update_customer(
+        self, info: Info, id: str, input: CustomerUpdateInput
+    ) -> Customer | None:
+        return await mutations.update_customer(
+            info,
+            id,
+            email=input.email,
+            full_name=input.full_name,
+            password=input.password,
+            status=input.status,
+            group_id=input.group_id,
+            phone=input.phone,
+        )
+
+    @strawberry.mutation(description="Delete the customer with this `uuid` from its source.")
+    async def delete_customer(self, info: Info, id: str) -> DeletedRecord | None:
+        return await mutations.delete_customer(info, id)
+
+    @strawberry.mutation(description="Create a customer group in the named source.")
+    async def create_customer_group(
+        self, info: Info, source: str, input: CustomerGroupInput
+    ) -> CustomerGroup | None:
+        return await mutations.create_customer_group(info, source, group_name=input.group_name)
+
+    @strawberry.mutation(description="Rename the group with this `uuid`.")
+    async def update_customer_group(
+        self, info: Info, id: str, input: CustomerGroupInput
+    ) -> CustomerGroup | None:
+        return await mutations.update_customer_group(info, id, group_name=input.group_name)
+
+    @strawberry.mutation(description="Delete the group with this `uuid` from its source.")
+    async def delete_customer_group(self, info: Info, id: str) -> DeletedRecord | None:
+        return await mutations.delete_customer_group(info, id)

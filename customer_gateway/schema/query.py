@@ -1,0 +1,67 @@
+"""Query: EverShop's customer read model, over every configured source."""
+
+from __future__ import annotations
+
+import strawberry
+
+from customer_gateway.context import Info
+from customer_gateway.resolvers import customer_groups as group_resolvers
+from customer_gateway.resolvers import customers as customer_resolvers
+from customer_gateway.resolvers import regions as region_resolvers
+from customer_gateway.resolvers import urls
+from customer_gateway.schema.customer import Customer, CustomerCollection
+from customer_gateway.schema.customer_group import CustomerGroup, CustomerGroupCollection
+from customer_gateway.schema.inputs import FilterInput, raw_filters
+from customer_gateway.schema.region import Region
+from customer_gateway.schema.sources import SourceInfo
+
+
+@strawberry.input(description="EverShop's URL parameter.")
+class UrlParam:
+    key: str
+    value: str
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="A customer by its `uuid` (`<source>:<native id>`); null if unknown."
+    )
+    async def customer(self, info: Info, id: str | None = None) -> Customer | None:
+        return await customer_resolvers.customer(info, id)
+
+    @strawberry.field(
+        description="Customers of every source (or those `source` selects), filtered, sorted "
+        "(default: newest first) and paged over the merged order."
+    )
+    async def customers(
+        self, info: Info, filters: list[FilterInput | None] | None = None
+    ) -> CustomerCollection | None:
+        return await customer_resolvers.customers(info, raw_filters(filters))
+
+    @strawberry.field(description="A customer group by its `uuid`; null if unknown.")
+    async def customer_group(self, info: Info, id: str | None = None) -> CustomerGroup | None:
+        return await group_resolvers.customer_group(info, id)
+
+    @strawberry.field(
+        description="Groups of every source. Keys: name (eq, like, nlike), source, ob (name), od, "
+        "page, limit."
+    )
+    async def customer_groups(
+        self, info: Info, filters: list[FilterInput | None] | None = None
+    ) -> CustomerGroupCollection | None:
+        return await group_resolvers.customer_groups(info, raw_filters(filters))
+
+    @strawberry.field(description="Customer-address regions of the sources that define them.")
+    async def regions(
+        self, info: Info, source: str | None = None, country_code: str | None = None
+    ) -> list[Region] | None:
+        return await region_resolvers.regions(info, source, country_code)
+
+    @strawberry.field(description="The configured sources and what each can do itself.")
+    def sources(self, info: Info) -> list[SourceInfo]:
+        return [SourceInfo.of(connector) for connector in info.context.sources]
+
+    @strawberry.field(description="EverShop's route URL builder, for the customer admin routes.")
+    def url(self, route_id: str, params: list[UrlParam] | None = None) -> str:
+        return urls.build_url(route_id, {param.key: param.value for param in params or []})

@@ -1,0 +1,298 @@
+"""Configuration: a TOML file (path in CUSTOMER_GATEWAY_CONFIG) plus environment overrides.
+
+The only module that reads the environment. Credentials are `Secret`s: their repr, str and
+format print a mask; `reveal()` is the one way to the value.
+
+    [gateway]
+    environment = "development"          # or "production"
+    cors_origins = ["https://admin.example.com"]
+
+    [[sources]]
+    name = "evershop-main"                # [a-z0-9-], unique; prefixes every id from this source
+    kind = "evershop"
+    base_url = "https://shop.example.com"
+    [sources.credentials]
+    email = "admin@example.com"
+    password = "..."    # or CUSTOMER_GATEWAY_SOURCES__EVERSHOP_MAIN__CREDENTIALS__PASSWORD
+
+Environment overrides: CUSTOMER_GATEWAY_<SETTING> for `[gateway]` keys, and
+CUSTOMER_GATEWAY_SOURCES__<NAME>__<KEY> / ...__CREDENTIALS__<KEY> for a source (NAME upper-cased,
+'-' as '_'); a source may be declared by environment alone (it then needs KIND and BASE_URL).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+PREFIX = "CUSTOMER_GATEWAY_"
+SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message says which key and why (never a value)."""
+
+
+class Secret:
+    """A credential value that never prints itself."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def __format__(self, format_spec: str) -> str:
+        return "**********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Secret is not picklable")
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect: float = 2.0
+    read: float = 5.0
+    total: float = 8.0  # one whole upstream call, retries included
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    name: str
+    kind: str
+    base_url: str
+    credentials: Mapping[str, Secret] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+    timeouts: Timeouts = Timeouts()
+    max_connections: int = 20
+
+
+Environment = Literal["development", "production"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    sources: tuple[SourceSettings, ...] = ()
+    environment: Environment = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: tuple[str, ...] = ()
+    graphiql: bool = True
+    request_timeout: float = 10.0
+    max_page_size: int = 100
+    # Records one request may read from one source to page over the merged order or to filter
+    # what a source cannot filter itself; beyond it the query is refused (QUERY_TOO_COMPLEX).
+    max_scan: int = 10_000
+    log_level: str = "INFO"
+
+    @property
+    def sandbox(self) -> bool:
+        """No source configured: serve the in-process emulators instead."""
+        return not self.sources
+
+    def secrets(self) -> list[str]:
+        """Every credential value, for the log filter that scrubs them."""
+        return [
+            secret.reveal()
+            for source in self.sources
+            for secret in source.credentials.values()
+            if secret.reveal()
+        ]
+
+
+_GATEWAY_KEYS: dict[str, type] = {
+    "environment": str,
+    "host": str,
+    "port": int,
+    "cors_origins": tuple,
+    "graphiql": bool,
+    "request_timeout": float,
+    "max_page_size": int,
+    "max_scan": int,
+    "log_level": str,
+}
+_SOURCE_KEYS = {
+    "name",
+    "kind",
+    "base_url",
+    "credentials",
+    "options",
+    "timeout_connect",
+    "timeout_read",
+    "timeout_total",
+    "max_connections",
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    document: dict[str, Any] = {}
+    path = env.get(PREFIX + "CONFIG")
+    if path:
+        try:
+            document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ConfigError(
+                f"cannot read {PREFIX}CONFIG file {path!r}: {error.strerror}"
+            ) from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    return settings_from(document, env)
+
+
+def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
+    unknown = set(document) - {"gateway", "sources"}
+    if unknown:
+        raise ConfigError(f"unknown top-level keys: {', '.join(sorted(unknown))}")
+    gateway = dict(_table(document.get("gateway", {}), "gateway"))
+    for key in _GATEWAY_KEYS:
+        raw = env.get(PREFIX + key.upper())
+        if raw is not None:
+            gateway[key] = raw
+    values = {
+        key: _coerce(f"gateway.{key}", value, _GATEWAY_KEYS.get(key))
+        for key, value in gateway.items()
+    }
+    if unknown := set(values) - set(_GATEWAY_KEYS):
+        raise ConfigError(f"unknown [gateway] keys: {', '.join(sorted(unknown))}")
+    environment = values.get("environment", "development")
+    if environment not in ("development", "production"):
+        raise ConfigError("gateway.environment must be 'development' or 'production'")
+    values.setdefault("graphiql", environment == "development")
+    if int(values.get("max_page_size", 100)) < 1:
+        raise ConfigError("gateway.max_page_size must be at least 1")
+    sources = _sources(document.get("sources", []), env)
+    return Settings(sources=sources, **values)
+
+
+def _sources(raw: Any, env: Mapping[str, str]) -> tuple[SourceSettings, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("sources must be an array of tables ([[sources]])")
+    tables: dict[str, dict[str, Any]] = {}
+    for index, entry in enumerate(raw):
+        table = dict(_table(entry, f"sources[{index}]"))
+        name = table.get("name")
+        if not isinstance(name, str) or not SOURCE_NAME.match(name):
+            raise ConfigError(
+                f"sources[{index}].name must match {SOURCE_NAME.pattern} (it prefixes every id)"
+            )
+        if name in tables:
+            raise ConfigError(f"two sources are named {name!r}")
+        tables[name] = table
+    _apply_source_env(tables, env)
+    return tuple(_source(name, table) for name, table in tables.items())
+
+
+def _apply_source_env(tables: dict[str, dict[str, Any]], env: Mapping[str, str]) -> None:
+    by_env_name = {name.upper().replace("-", "_"): name for name in tables}
+    marker = PREFIX + "SOURCES__"
+    for variable in sorted(env):
+        if not variable.startswith(marker):
+            continue
+        parts = variable[len(marker) :].split("__")
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[1] != "CREDENTIALS"):
+            raise ConfigError(
+                f"{variable}: expected {marker}<NAME>__<KEY> or {marker}<NAME>__CREDENTIALS__<KEY>"
+            )
+        env_name = parts[0]
+        name = by_env_name.get(env_name)
+        if name is None:
+            name = env_name.lower().replace("_", "-")
+            if not SOURCE_NAME.match(name):
+                raise ConfigError(f"{variable}: {name!r} is not a valid source name")
+            by_env_name[env_name] = name
+            tables[name] = {"name": name}
+        table = tables[name]
+        if len(parts) == 3:
+            credentials = dict(_table(table.get("credentials", {}), f"{name}.credentials"))
+            credentials[parts[2].lower()] = env[variable]
+            table["credentials"] = credentials
+        else:
+            table[parts[1].lower()] = env[variable]
+
+
+def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
+    where = f"source {name!r}"
+    if unknown := set(table) - _SOURCE_KEYS:
+        raise ConfigError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+    kind = table.get("kind")
+    base_url = table.get("base_url")
+    if not isinstance(kind, str) or not kind:
+        raise ConfigError(f"{where}: 'kind' is required")
+    if not isinstance(base_url, str) or not re.match(r"^https?://[^/\s]+", base_url):
+        raise ConfigError(f"{where}: 'base_url' must be an http(s) URL")
+    credentials = _table(table.get("credentials", {}), f"{where} credentials")
+    for key, value in credentials.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: credential {key!r} must be a string")
+    defaults = Timeouts()
+    timeouts = Timeouts(
+        connect=_coerce(
+            f"{where} timeout_connect", table.get("timeout_connect", defaults.connect), float
+        ),
+        read=_coerce(f"{where} timeout_read", table.get("timeout_read", defaults.read), float),
+        total=_coerce(f"{where} timeout_total", table.get("timeout_total", defaults.total), float),
+    )
+    if min(timeouts.connect, timeouts.read, timeouts.total) <= 0:
+        raise ConfigError(f"{where}: timeouts must be positive")
+    return SourceSettings(
+        name=name,
+        kind=kind,
+        base_url=base_url.rstrip("/"),
+        credentials={key: Secret(value) for key, value in credentials.items()},
+        options=dict(_table(table.get("options", {}), f"{where} options")),
+        timeouts=timeouts,
+        max_connections=_coerce(f"{where} max_connections", table.get("max_connections", 20), int),
+    )
+
+
+def _table(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    return value
+
+
+def _coerce(where: str, value: Any, kind: type | None) -> Any:
+    """TOML gives typed values, the environment gives strings: accept both."""
+    if kind is None or (isinstance(value, kind) and not (kind is int and isinstance(value, bool))):
+        return value
+    if kind is tuple:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return tuple(value)
+    elif kind is bool and isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+    elif (
+        kind in (int, float)
+        and isinstance(value, (str, int, float))
+        and not isinstance(value, bool)
+    ):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    raise ConfigError(f"{where} must be of type {kind.__name__}")

@@ -1,0 +1,75 @@
+"""The configured sources of one running gateway: a connector and an httpx client per source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import AsyncExitStack
+
+import httpx
+
+from customer_gateway.connectors.base import Connector, build_client
+from customer_gateway.errors import BadUserInput
+from customer_gateway.kinds import KINDS
+from customer_gateway.settings import ConfigError, Settings, SourceSettings
+
+
+class Sources:
+    def __init__(self, connectors: Mapping[str, Connector]) -> None:
+        self._connectors = dict(connectors)
+
+    def __iter__(self) -> Iterator[Connector]:
+        return iter(self._connectors.values())
+
+    def __len__(self) -> int:
+        return len(self._connectors)
+
+    def names(self) -> list[str]:
+        return list(self._connectors)
+
+    def get(self, name: str) -> Connector | None:
+        return self._connectors.get(name)
+
+    def require(self, name: str, *, field: str = "source") -> Connector:
+        connector = self._connectors.get(name)
+        if connector is None:
+            known = ", ".join(self._connectors) or "none"
+            raise BadUserInput(
+                f"Unknown source {name!r}. Configured sources: {known}.", field=field
+            )
+        return connector
+
+    def position(self, name: str) -> int:
+        """Sources in configuration order: the tie-break when merging lists."""
+        return list(self._connectors).index(name)
+
+
+def open_sources(
+    settings: Settings,
+    stack: AsyncExitStack,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+) -> Sources:
+    """Build one connector (and its AsyncClient, closed with `stack`) per configured source.
+
+    `transports` maps a source name to the transport its client uses instead of the network
+    (the sandbox and the tests serve emulators in-process this way).
+    """
+    connectors: dict[str, Connector] = {}
+    for source in settings.sources:
+        kind = KINDS.get(source.kind)
+        if kind is None:
+            raise ConfigError(
+                f"source {source.name!r}: unknown kind {source.kind!r} (known: {', '.join(KINDS)})"
+            )
+        check_credentials(source, kind.connector.required_credentials)
+        client = build_client(source, (transports or {}).get(source.name))
+        stack.push_async_callback(client.aclose)
+        connectors[source.name] = kind.connector(source, client)
+    return Sources(connectors)
+
+
+def check_credentials(source: SourceSettings, required: tuple[str, ...]) -> None:
+    missing = [key for key in required if not source.credentials.get(key)]
+    if missing:
+        raise ConfigError(
+            f"source {source.name!r} ({source.kind}) needs credentials: {', '.join(missing)}"
+        )
