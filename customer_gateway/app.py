@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from customer_gateway.context import GatewayContext
@@ -41,8 +42,8 @@ class Gateway:
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
     async def get_context(
-        self, request: Request, response: Response | None = None
-    ) -> GatewayContext:  # type: ignore[override]
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> GatewayContext:
         gateway: Gateway = request.app.state.gateway
         return GatewayContext(
             request=request,

@@ -21,6 +21,7 @@ from customer_gateway.sources import Sources
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
+    from starlette.websockets import WebSocket
 
 
 logger = logging.getLogger("customer_gateway")
@@ -61,8 +62,8 @@ class PartialError:
 
 @dataclass
 class GatewayContext:
-    request: Request
-    response: Response | None
+    request: Request | WebSocket
+    response: Response | WebSocket | None
     settings: Settings
     sources: Sources
     deadline: float  # time.monotonic() by which the whole request must be answered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from customer_gateway.connectors.base import ConnectorBase
 from customer_gateway.connectors.evershop import EverShopConnector
@@ -19,10 +20,14 @@ class SandboxShop:
     customers: int
 
 
+class EmulatorFactory(Protocol):
+    def __call__(self, *, seed: int, customers: int) -> Emulator: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     connector: type[ConnectorBase]
-    emulator: type[Emulator]
+    emulator: EmulatorFactory
     sandbox: tuple[SandboxShop, ...] = ()
 
     @property

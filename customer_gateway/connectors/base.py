@@ -58,12 +58,28 @@ class Capabilities:
     detail_fields: frozenset[str] = frozenset()  # fields a list omits; get_customers has them
     customer_writes: frozenset[Write] = frozenset()
     group_writes: frozenset[Write] = frozenset()
+    # Filters the source applies correctly only when sent alone (EverShop's keyword ORs its way
+    # past the other conditions); combined with others, only this one is sent.
+    push_alone: frozenset[FilterField] = frozenset()
     regions: bool = False
     create_requires_password: bool = False
     notes: tuple[str, ...] = ()  # limits and quirks, shown by the `sources` query
 
     def pushdown(self, condition: Condition) -> Pushdown | None:
         return self.filters.get((condition.field, condition.op))
+
+    def split(
+        self, conditions: Sequence[Condition]
+    ) -> tuple[tuple[Condition, ...], tuple[Condition, ...]]:
+        """(sent to the source, applied by the gateway to what comes back)."""
+        pushable = [c for c in conditions if self.pushdown(c) is not None]
+        alone = [c for c in pushable if c.field in self.push_alone]
+        if alone and len(pushable) > 1:
+            pushable = alone[:1]
+        local = tuple(
+            c for c in conditions if c not in pushable or self.pushdown(c) is Pushdown.SUPERSET
+        )
+        return tuple(pushable), local
 
 
 class Connector(Protocol):

@@ -99,6 +99,9 @@ class EverShopConnector(ConnectorBase):
             (FilterField.STATUS, Op.EQ): _EXACT,
         },
         sorts=frozenset(SortField),
+        # Its keyword filter is `full_name ILIKE … OR email ILIKE …` added without parentheses:
+        # a name match escapes every other condition.
+        push_alone=frozenset({FilterField.KEYWORD}),
         customer_writes=frozenset(Write),
         create_requires_password=True,
         notes=(

@@ -40,6 +40,10 @@ class Emulator:
     def routes(self) -> Sequence[BaseRoute]:
         raise NotImplementedError
 
+    def connector_credentials(self) -> dict[str, str]:
+        """The credentials a connector needs to talk to this emulator (the sandbox's demo login)."""
+        raise NotImplementedError
+
     @property
     def app(self) -> ASGIApp:
         if self._app is None:

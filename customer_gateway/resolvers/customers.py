@@ -13,7 +13,6 @@ from customer_gateway.connectors.models import (
     CustomerRecord,
     FilterField,
     Op,
-    Pushdown,
 )
 from customer_gateway.context import GatewayContext, Info
 from customer_gateway.errors import BadUserInput, QueryTooComplex
@@ -58,7 +57,7 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
     request = parse_customer_filters(
         filters or [], max_limit=context.settings.max_page_size, sources=context.sources.names()
     )
-    wanted = record_attributes(selected_names(info.selected_fields, ("items",)))
+    wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
     plans = _plans(context, request, include_addresses="addresses" in wanted)
     path = info.path.as_list()
 
@@ -113,8 +112,7 @@ def _plans(
     max_scan = context.settings.max_scan
     for connector, wanted in candidates:
         capabilities = connector.capabilities
-        pushed = tuple(c for c in wanted if capabilities.pushdown(c) is not None)
-        local = tuple(c for c in wanted if capabilities.pushdown(c) is not Pushdown.EXACT)
+        pushed, local = capabilities.split(wanted)
         if not local and sort.field in capabilities.sorts:
             if single:
                 query = CustomerQuery(

@@ -27,15 +27,17 @@ def classify(error: GraphQLError) -> None:
     extensions = dict(error.extensions or {})
     if isinstance(error, GraphQLSyntaxError):
         extensions["code"] = ErrorCode.GRAPHQL_PARSE_FAILED.value
-    elif original is not None or error.path is not None:
+    elif error.path is None and (original is None or isinstance(original, GraphQLError)):
+        # Document-level: a validation error, or variables that do not fit their types.
+        document_level = ErrorCode.GRAPHQL_VALIDATION_FAILED
+        if error.message.startswith("Variable "):
+            document_level = ErrorCode.BAD_USER_INPUT
+        extensions["code"] = document_level.value
+    else:
         # An exception we did not raise on purpose, or a non-null violation: a bug. Mask it.
         error.message = UNEXPECTED
         error.original_error = None
         extensions = {"code": ErrorCode.INTERNAL.value}
-    elif error.message.startswith("Variable "):
-        extensions["code"] = ErrorCode.BAD_USER_INPUT.value
-    else:
-        extensions["code"] = ErrorCode.GRAPHQL_VALIDATION_FAILED.value
     error.extensions = extensions
 
 
@@ -43,7 +45,7 @@ def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext |
     operation = execution_context.operation_name if execution_context else None
     for error in errors:
         original = error.original_error
-        if original is not None and not isinstance(original, GatewayError):
+        if original is not None and not isinstance(original, (GatewayError, GraphQLError)):
             logger.error(
                 "unexpected error in operation %s at %s",
                 operation or "-",

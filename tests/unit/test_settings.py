@@ -104,8 +104,16 @@ def test_invalid_configuration_names_the_key(document: dict[str, object], messag
 def test_config_errors_never_print_values() -> None:
     with pytest.raises(ConfigError) as raised:
         settings_from(
-            {"sources": [{"name": "a", "kind": "evershop", "base_url": "https://x",
-                          "credentials": {"password": 12345}}]},
+            {
+                "sources": [
+                    {
+                        "name": "a",
+                        "kind": "evershop",
+                        "base_url": "https://x",
+                        "credentials": {"password": 12345},
+                    }
+                ]
+            },
             {},
         )
     assert "12345" not in str(raised.value)

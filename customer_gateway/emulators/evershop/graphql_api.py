@@ -1,0 +1,500 @@
+"""`POST|GET /api/admin/graphql`: EverShop's admin schema for the customer area.
+
+The SDL is merged from `modules/customer/graphql/types/**`, `Date`, `Country`, `Province`,
+`Metafield`, `Address`, and the `Filter*` types in `catalog/.../Category.graphql`, declared the
+way EverShop declares them. `graphqlMiddleware.js` parses and executes without validating the
+query (it calls `validateSchema`, not `validate`), and turns the first execution error into an
+HTTP 500 via `apiErrorHandler`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import cache
+from inspect import isawaitable
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    build_schema,
+    execute,
+    parse,
+)
+
+from .collection import CUSTOMER_FILTERS, GROUP_FILTERS, Collection
+from .graphql_js16 import Js16Error, check_variables, inspect, reword, select_operation
+from .js import UNDEFINED, truthy
+from .locale_data import COUNTRY_LINES, PROVINCE_LINES
+from .pg import Collation, PgError
+from .store import Database, epoch_ms
+
+Info = GraphQLResolveInfo[Any]
+
+_FILTER_INPUT_DOC: Final = (
+    "The `FilterInput` type represents a filter input object. Operations must be one of the "
+    "following: eq, neq, gt, gteq, lt, lteq, like, nlike, in, nin."
+)
+
+SDL: Final = '''
+scalar JSON
+
+"""
+The root query type, represents all of the entry points into our object graph.
+"""
+type Query {
+  hello: String!
+  currentCustomer: Customer
+  customer(id: String): Customer
+  customers(filters: [FilterInput]): CustomerCollection
+  customerGroup: CustomerGroup
+  customerGroups: CustomerGroupCollection
+  countries(countries: [String]): [Country]
+  allowedCountries: [Country]
+  provinces(countries: [String]): [Province]
+}
+
+"""
+A date field.
+"""
+type Date {
+  value: String
+  text: String
+}
+
+interface Address {
+  fullName: String
+  postcode: String
+  telephone: String
+  country: Country
+  province: Province
+  city: String
+  address1: String
+  address2: String
+}
+
+"""
+Represent a customer address
+"""
+type CustomerAddress implements Address {
+  cartAddressId: Int!
+  uuid: String!
+  fullName: String
+  postcode: String
+  telephone: String
+  country: Country
+  province: Province
+  city: String
+  address1: String
+  address2: String
+  isDefault: Boolean
+  updateApi: String!
+  deleteApi: String!
+}
+
+"""
+Represents a customer
+"""
+type Customer {
+  customerId: Int!
+  uuid: String!
+  status: Int!
+  email: String!
+  addresses: [CustomerAddress]
+  addAddressApi: String!
+  updateProfileApi: String!
+  fullName: String!
+  createdAt: Date!
+  group: CustomerGroup
+  urn: String!
+  metafields(namespace: String): [Metafield!]!
+  metafield(namespace: String!, key: String!): Metafield
+  editUrl: String!
+  updateApi: String!
+  deleteApi: String!
+  metaData: JSON
+  updateMetafieldsApi: String!
+}
+
+"""
+Return a collection of customers
+"""
+type CustomerCollection {
+  items: [Customer]
+  currentPage: Int!
+  total: Int!
+  currentFilters: [Filter]
+}
+
+"""
+Represents a customer group.
+"""
+type CustomerGroup {
+  customerGroupId: Int!
+  groupName: String!
+  editUrl: String!
+  customers: [Customer]
+}
+
+"""
+Represents a collection of customer groups
+"""
+type CustomerGroupCollection {
+  items: [CustomerGroup]
+  currentPage: Int!
+  total: Int!
+  currentFilters: [Filter]
+}
+
+"""
+{filter_input_doc}
+"""
+enum FilterOperation {
+  eq
+  neq
+  gt
+  gteq
+  lt
+  lteq
+  like
+  nlike
+  in
+  nin
+}
+
+input FilterInput {
+  key: String!
+  operation: FilterOperation!
+  value: ID
+}
+
+"""
+The `Filter` type represents a filter object.
+"""
+type Filter {
+  key: String!
+  operation: String!
+  value: String!
+}
+
+"""
+The `Country` type represents a country.
+"""
+type Country {
+  name: String!
+  code: String!
+  provinces: [Province]
+}
+
+"""
+The `Province` type represents a province/state.
+"""
+type Province {
+  name: String!
+  code: String!
+  countryCode: String!
+}
+
+enum MetafieldType {
+  SHORT_TEXT
+  LONG_TEXT
+  RICH_TEXT
+  INTEGER
+  NUMBER
+  BOOLEAN
+  DATE
+  COLOR
+  URL
+  GROUP
+}
+
+type Metafield {
+  namespace: String!
+  key: String!
+  type: MetafieldType!
+  value: JSON
+}
+'''
+
+_CAMEL: Final = re.compile(r"[-_][a-zA-Z0-9]")
+
+
+def camel_case(row: dict[str, Any]) -> dict[str, Any]:
+    """`lib/util/camelCase.ts` (so `address_1` becomes `address1`)."""
+    return {
+        _CAMEL.sub(lambda match: match.group()[1].upper(), key): value for key, value in row.items()
+    }
+
+
+@cache
+def countries() -> tuple[dict[str, str], ...]:
+    return tuple(
+        {"code": code, "name": name}
+        for code, _, name in (line.partition("|") for line in COUNTRY_LINES.splitlines())
+    )
+
+
+@cache
+def provinces() -> tuple[dict[str, str], ...]:
+    return tuple(
+        {"code": code, "countryCode": code.split("-", 1)[0], "name": name}
+        for code, _, name in (line.partition("|") for line in PROVINCE_LINES.splitlines())
+    )
+
+
+class GraphQLEndpoint:
+    def __init__(self, db: Database, *, collation: Collation, timezone: str) -> None:
+        self._db = db
+        self._collation = collation
+        self._zone = ZoneInfo(timezone)
+        self.schema = self._build()
+
+    async def run(self, body: Any) -> tuple[int, dict[str, Any]]:
+        """Return (status, JSON body) for a request body as the route's body parser left it."""
+        query = body.get("query") if isinstance(body, dict) else None
+        variables = body.get("variables") if isinstance(body, dict) else None
+        if not truthy(query):
+            return 200, {"data": {}}
+        try:
+            if not isinstance(query, str):
+                raise TypeError(f"Body must be a string. Received: {inspect(query)}.")
+            document = parse(query)
+            check_variables(self.schema, select_operation(document), variables)
+        except (GraphQLError, TypeError, Js16Error) as error:
+            return 500, _error(str(error.message if isinstance(error, GraphQLError) else error))
+        result = execute(
+            self.schema,
+            document,
+            context_value={},
+            variable_values=variables if isinstance(variables, dict) else None,
+        )
+        if isawaitable(result):
+            result = await result
+        assert isinstance(result, ExecutionResult)
+        if result.errors:
+            return 500, _error(reword(result.errors[0], document))
+        return 200, {"data": result.data}
+
+    # -- schema ------------------------------------------------------------------------------
+    def _build(self) -> GraphQLSchema:
+        schema = build_schema(SDL.replace("{filter_input_doc}", _FILTER_INPUT_DOC))
+        resolvers: dict[str, dict[str, Callable[..., Any]]] = {
+            "Query": {
+                "hello": lambda *_: "Hello EverShop!",
+                "currentCustomer": lambda *_: None,
+                "customer": self._customer,
+                "customers": self._customers,
+                "customerGroup": _async_none,
+                "customerGroups": self._customer_groups,
+                "countries": _countries,
+                "allowedCountries": _async_empty_list,
+                "provinces": _provinces,
+            },
+            "CustomerCollection": {
+                "items": _collection_items,
+                "total": _collection_total,
+                "currentFilters": lambda root, _info: root.current_filters,
+            },
+            "CustomerGroupCollection": {
+                "items": _collection_items,
+                "total": _collection_total,
+                "currentFilters": lambda root, _info: root.current_filters,
+            },
+            "Filter": {"value": _filter_value},
+            "Date": {"value": _date_value, "text": self._date_text},
+            "Customer": {
+                "addresses": self._addresses,
+                "addAddressApi": lambda *_: "/api/customers/me/addresses",
+                "updateProfileApi": lambda *_: "/api/customers/me",
+                "group": self._group,
+                "urn": lambda customer, _info: f"urn:evershop:customer:customer:{customer['uuid']}",
+                "metafields": _async_empty_list,
+                "metafield": _async_none,
+                "editUrl": lambda customer, _info: f"/admin/customers/edit/{customer['uuid']}",
+                "updateApi": lambda customer, _info: f"/api/customers/{customer['uuid']}",
+                "deleteApi": lambda customer, _info: f"/api/customers/{customer['uuid']}",
+                "metaData": lambda customer, _info: _nullish(customer.get("metaData"), {}),
+                "updateMetafieldsApi": lambda customer, _info: (
+                    f"/api/customers/{customer['uuid']}/metafields"
+                ),
+            },
+            "CustomerGroup": {
+                "editUrl": _group_edit_url,
+                "customers": self._group_customers,
+            },
+            "Country": {"name": _country_name, "code": _country_code, "provinces": _country_prov},
+            "Province": {
+                "name": _province_name,
+                "code": _province_code,
+                "countryCode": _province_country,
+            },
+        }
+        for type_name, fields in resolvers.items():
+            graphql_type = schema.type_map[type_name]
+            assert isinstance(graphql_type, GraphQLObjectType)
+            for field_name, resolver in fields.items():
+                graphql_type.fields[field_name].resolve = resolver
+        return schema
+
+    # -- resolvers that read the database (async in EverShop, async here) ---------------------
+    async def _customer(self, _root: Any, _info: Info, **args: Any) -> Any:
+        try:
+            row = self._db.find_customer(args.get("id"))
+        except PgError as error:
+            if error.code == "22P02":  # SelectQuery.execute answers [] for a non-uuid id
+                return None
+            raise
+        return None if row is None else camel_case(dict(row))
+
+    async def _customers(self, _root: Any, _info: Info, **args: Any) -> Collection:
+        filters = args.get("filters", [])
+        return Collection(
+            lambda: [dict(row) for row in self._db.customers.values()],
+            filters,
+            CUSTOMER_FILTERS,
+            default_order="customer_id",
+            collation=self._collation,
+        )
+
+    async def _customer_groups(self, _root: Any, _info: Info) -> Collection:
+        return Collection(
+            lambda: [dict(row) for row in self._db.groups.values()],
+            [],
+            GROUP_FILTERS,
+            default_order=None,
+            collation=self._collation,
+        )
+
+    async def _addresses(self, customer: dict[str, Any], _info: Info) -> Any:
+        return [
+            {
+                **camel_case(dict(address)),
+                "updateApi": f"/api/customers/me/addresses/{address['uuid']}",
+                "deleteApi": f"/api/customers/me/addresses/{address['uuid']}",
+            }
+            for address in self._db.addresses_of(customer["customerId"])
+        ]
+
+    async def _group(self, customer: dict[str, Any], _info: Info) -> Any:
+        group = self._db.groups.get(customer.get("groupId"))  # type: ignore[arg-type]
+        return None if group is None else camel_case(dict(group))
+
+    async def _group_customers(self, group: dict[str, Any], _info: Info) -> Any:
+        wanted = group["customerGroupId"]
+        return [
+            camel_case(dict(row))
+            for row in self._db.customers.values()
+            if row["group_id"] == wanted
+        ]
+
+    def _date_text(self, raw: Any, _info: Info) -> str:
+        if not isinstance(raw, datetime):
+            return "Invalid Date"
+        local = raw.astimezone(self._zone)
+        return f"{local.strftime('%b')} {local.day}, {local.year:04d}"
+
+
+def _error(message: str) -> dict[str, Any]:
+    return {"error": {"status": 500, "message": message}}
+
+
+def _nullish(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+async def _async_none(*_: Any, **__: Any) -> None:
+    return None
+
+
+async def _async_empty_list(*_: Any, **__: Any) -> list[Any]:
+    return []
+
+
+async def _collection_items(root: Collection, _info: Info) -> list[dict[str, Any]]:
+    return [camel_case(row) for row in root.items()]
+
+
+async def _collection_total(root: Collection, _info: Info) -> int:
+    return root.total()
+
+
+def _filter_value(item: dict[str, Any], _info: Info) -> Any:
+    value = item.get("value")
+    return None if value is UNDEFINED else value
+
+
+def _date_value(raw: Any, _info: Info) -> Any:
+    # graphql-js serialises a Date through valueOf(): epoch milliseconds, as a string.
+    return str(epoch_ms(raw)) if isinstance(raw, datetime) else raw
+
+
+def _group_edit_url(_group: Any, _info: Info) -> str:
+    raise RuntimeError("Route customerGroupEdit is not existed")
+
+
+def _countries(_root: Any, _info: Info, **args: Any) -> Sequence[dict[str, str]]:
+    wanted = args.get("countries") or []
+    if not wanted:
+        return countries()
+    return [country for country in countries() if country["code"] in wanted]
+
+
+def _provinces(_root: Any, _info: Info, **args: Any) -> Sequence[dict[str, str]]:
+    wanted = args.get("countries", [])
+    if wanted is None:
+        raise TypeError("Cannot read properties of null (reading 'length')")
+    if not wanted:
+        return provinces()
+    return [province for province in provinces() if province["countryCode"] in wanted]
+
+
+# Country/Province resolvers receive either a list entry (dict) or, from CustomerAddress, the
+# bare code string stored in customer_address.country / .province.
+def _country_name(country: Any, _info: Info) -> str:
+    if isinstance(country, dict) and country.get("name"):
+        return str(country["name"])
+    found = next((item for item in countries() if item["code"] == country), None)
+    if found is None:
+        raise TypeError("Cannot read properties of undefined (reading 'name')")
+    return found["name"]
+
+
+def _country_code(country: Any, _info: Info) -> Any:
+    if isinstance(country, dict):
+        return country.get("code") or country
+    return country
+
+
+def _country_prov(country: Any, _info: Info) -> list[dict[str, str]]:
+    code = country.get("code") if isinstance(country, dict) else None
+    return [item for item in provinces() if item["countryCode"] == code] if code else []
+
+
+def _province_lookup(province: Any) -> dict[str, str] | None:
+    return next((item for item in provinces() if item["code"] == province), None)
+
+
+def _province_name(province: Any, _info: Info) -> str:
+    if isinstance(province, dict) and province.get("name"):
+        return str(province["name"])
+    found = _province_lookup(province)
+    return found["name"] if found else "INVALID_PROVINCE"
+
+
+def _province_country(province: Any, _info: Info) -> str:
+    if isinstance(province, dict) and province.get("countryCode"):
+        return str(province["countryCode"])
+    found = _province_lookup(province)
+    return found["countryCode"] if found else "INVALID_PROVINCE"
+
+
+def _province_code(province: Any, _info: Info) -> Any:
+    if isinstance(province, dict) and province.get("code"):
+        return province["code"]
+    return province or "INVALID_PROVINCE"

@@ -1,0 +1,185 @@
+"""PostgreSQL 15 behaviour the customer tables depend on: input parsing, ILIKE, NULLs, collation.
+
+Values reach Postgres the way node-postgres sends them: as text (`param_text`), parsed by the
+column's input function, whose error messages EverShop forwards to API clients.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Final, Literal
+
+from .js import UNDEFINED, stringify, to_js_string
+
+Collation = Literal["C", "en_US"]
+
+INT8_MAX: Final = 2**63 - 1
+_INT_RANGES: Final = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
+_PG_SPACE: Final = " \t\n\r\v\f"
+
+
+class PgError(Exception):
+    """A Postgres error; `code` is the SQLSTATE the query builder inspects."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def param_text(value: Any) -> str | None:
+    """node-postgres `prepareValue` after the query builder's `toString` (objects -> JSON)."""
+    if value is None or value is UNDEFINED:
+        return None
+    if isinstance(value, dict | list):
+        return stringify(value)
+    return to_js_string(value)
+
+
+def parse_int(text: str, type_name: str = "integer") -> int:
+    """int2in / int4in / int8in (PG 15: optional sign, decimal digits, surrounding spaces)."""
+    stripped = text.strip(_PG_SPACE)
+    body = stripped[1:] if stripped[:1] in ("+", "-") else stripped
+    if not body or not body.isascii() or not body.isdigit():
+        raise PgError("22P02", f'invalid input syntax for type {type_name}: "{text}"')
+    value = int(stripped)
+    bound = _INT_RANGES[type_name]
+    if not -bound <= value < bound:
+        raise PgError("22003", f'value "{text}" is out of range for type {type_name}')
+    return value
+
+
+_HEX: Final = frozenset("0123456789abcdefABCDEF")
+
+
+def parse_uuid(text: str) -> str:
+    """uuid_in: optional braces, a hyphen allowed after any group of four hex digits."""
+    source, digits = text, []
+    if source.startswith("{"):
+        source = source[1:]
+        braces = True
+    else:
+        braces = False
+    index = 0
+    for byte in range(16):
+        pair = source[index : index + 2]
+        if len(pair) < 2 or pair[0] not in _HEX or pair[1] not in _HEX:
+            raise PgError("22P02", f'invalid input syntax for type uuid: "{text}"')
+        digits.append(pair.lower())
+        index += 2
+        if source[index : index + 1] == "-" and byte % 2 == 1 and byte < 15:
+            index += 1
+    if braces:
+        if source[index : index + 1] != "}":
+            raise PgError("22P02", f'invalid input syntax for type uuid: "{text}"')
+        index += 1
+    if index != len(source):
+        raise PgError("22P02", f'invalid input syntax for type uuid: "{text}"')
+    hexed = "".join(digits)
+    return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}"
+
+
+def parse_timestamptz(text: str, now: datetime) -> datetime:
+    """timestamptz_in for ISO 8601 input and the special words; a bare date/time is UTC.
+
+    Assumption: the server's TimeZone is UTC (the official postgres image's default). Postgres
+    accepts many more spellings (e.g. "Jan 8 2026"); those are reported as invalid here.
+    """
+    cleaned = text.strip(_PG_SPACE)
+    lowered = cleaned.lower()
+    midnight = datetime.combine(now.astimezone(UTC).date(), time(), UTC)
+    specials = {
+        "now": now,
+        "today": midnight,
+        "yesterday": midnight - timedelta(days=1),
+        "tomorrow": midnight + timedelta(days=1),
+        "epoch": datetime(1970, 1, 1, tzinfo=UTC),
+    }
+    if lowered in specials:
+        return specials[lowered]
+    try:
+        parsed = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise PgError(
+            "22007", f'invalid input syntax for type timestamp with time zone: "{text}"'
+        ) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def parse_jsonb(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise PgError("22P02", "invalid input syntax for type json") from None
+
+
+# -- LIKE / ILIKE -------------------------------------------------------------------------------
+
+
+def like_pattern(pattern: str, *, case_insensitive: bool) -> re.Pattern[str]:
+    """Compile a LIKE pattern with the default escape character (backslash).
+
+    ILIKE lowercases both sides first (PG does so for multi-byte encodings); Python's `lower()`
+    stands in for the libc en_US.UTF-8 `towlower`.
+    """
+    if case_insensitive:
+        pattern = pattern.lower()
+    parts: list[str] = []
+    chars = iter(pattern)
+    for char in chars:
+        if char == "\\":
+            escaped = next(chars, None)
+            if escaped is None:
+                raise PgError("22025", "LIKE pattern must not end with escape character")
+            parts.append(re.escape(escaped))
+        elif char == "%":
+            parts.append(".*")
+        elif char == "_":
+            parts.append(".")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def like(value: str | None, pattern: str | None, *, case_insensitive: bool = True) -> bool | None:
+    """`value (I)LIKE pattern` with SQL NULL semantics (None = NULL)."""
+    if value is None or pattern is None:
+        return None
+    compiled = like_pattern(pattern, case_insensitive=case_insensitive)
+    subject = value.lower() if case_insensitive else value
+    return compiled.fullmatch(subject) is not None
+
+
+# -- ordering -----------------------------------------------------------------------------------
+
+_FOLD: Final = {"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"}
+
+
+def _en_us_key(text: str) -> tuple[Any, ...]:
+    """Approximate glibc 2.36 en_US.UTF-8 collation (ISO 14651): letters compared without accents
+    and case first (punctuation before digits before letters), then accents, then lower < upper.
+    """
+    primary: list[tuple[int, str]] = []
+    accents: list[str] = []
+    cases: list[int] = []
+    for char in text:
+        lower = char.lower()
+        base = _FOLD.get(lower)
+        if base is None:
+            decomposed = unicodedata.normalize("NFKD", lower)
+            base = "".join(c for c in decomposed if not unicodedata.combining(c)) or lower
+        for piece in base:
+            rank = 2 if piece.isalpha() else 1 if piece.isdigit() else 0
+            primary.append((rank, piece))
+        accents.append(lower)
+        cases.append(0 if char == lower else 1)
+    return (primary, accents, cases, text)
+
+
+def text_sort_key(collation: Collation) -> Callable[[str], Any]:
+    if collation == "C":
+        return lambda text: text.encode("utf-8")
+    return _en_us_key
