@@ -2,7 +2,8 @@
 
 Semantics are EverShop's (Postgres): like/nlike are case-insensitive patterns with `%` and `_`
 (full_name wraps the value in `%…%`, email uses it as given), eq/neq on text are exact, and a
-null field matches no comparison. Sorting puts nulls last ascending and first descending.
+null field matches no comparison. Sorting puts nulls last ascending and first descending, and
+orders text as Postgres's default en_US collation does (`customer_gateway.collation`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from customer_gateway.collation import en_us_key
 from customer_gateway.connectors.models import (
     Condition,
     CustomerRecord,
@@ -129,7 +131,7 @@ def sort_value(record: CustomerRecord, field: SortField) -> tuple[int, Any]:
     if field is SortField.STATUS:
         return (0, record.status)
     text = record.email if field is SortField.EMAIL else record.full_name
-    return (1, "") if text is None else (0, text.casefold())
+    return (1, ()) if text is None else (0, en_us_key(text))
 
 
 def sort_key(sort: Sort) -> Callable[[CustomerRecord], Any]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final, Literal
+
+from customer_gateway.collation import en_us_key
 
 from .js import UNDEFINED, stringify, to_js_string
 
@@ -155,31 +156,7 @@ def like(value: str | None, pattern: str | None, *, case_insensitive: bool = Tru
 
 # -- ordering -----------------------------------------------------------------------------------
 
-_FOLD: Final = {"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"}
-
-
-def _en_us_key(text: str) -> tuple[Any, ...]:
-    """Approximate glibc 2.36 en_US.UTF-8 collation (ISO 14651): letters compared without accents
-    and case first (punctuation before digits before letters), then accents, then lower < upper.
-    """
-    primary: list[tuple[int, str]] = []
-    accents: list[str] = []
-    cases: list[int] = []
-    for char in text:
-        lower = char.lower()
-        base = _FOLD.get(lower)
-        if base is None:
-            decomposed = unicodedata.normalize("NFKD", lower)
-            base = "".join(c for c in decomposed if not unicodedata.combining(c)) or lower
-        for piece in base:
-            rank = 2 if piece.isalpha() else 1 if piece.isdigit() else 0
-            primary.append((rank, piece))
-        accents.append(lower)
-        cases.append(0 if char == lower else 1)
-    return (primary, accents, cases, text)
-
-
 def text_sort_key(collation: Collation) -> Callable[[str], Any]:
     if collation == "C":
         return lambda text: text.encode("utf-8")
-    return _en_us_key
+    return en_us_key
