@@ -75,7 +75,9 @@ async def three_shops() -> Any:
         yield gateway, emulators
 
 
-async def _walk(gateway: Gateway, filters: list[dict[str, str]], limit: int, total: int) -> list[str]:
+async def _walk(
+    gateway: Gateway, filters: list[dict[str, str]], limit: int, total: int
+) -> list[str]:
     seen: list[str] = []
     for page in range(1, math.ceil(total / limit) + 2):  # one page past the end, too
         variables = {
@@ -123,7 +125,10 @@ async def test_page_size_one_walks_the_whole_order(three_shops: Any) -> None:
 
 async def test_filtered_pages_match_the_oracle(three_shops: Any) -> None:
     gateway, emulators = three_shops
-    keep = lambda row: row["status"] == 1 and bool(ilike(row["full_name"], "%an%"))  # noqa: E731
+
+    def keep(row: dict[str, Any]) -> bool:
+        return row["status"] == 1 and bool(ilike(row["full_name"], "%an%"))
+
     expected = oracle(emulators, "name", False, keep)
     assert 0 < len(expected) < 71
     # status + full_name are pushed to EverShop; the gateway merges.
@@ -138,9 +143,11 @@ async def test_filtered_pages_match_the_oracle(three_shops: Any) -> None:
 async def test_keyword_with_other_filters_is_exact_despite_evershop(three_shops: Any) -> None:
     """EverShop ORs a keyword name match past the other filters; the gateway does not."""
     gateway, emulators = three_shops
-    keep = lambda row: row["status"] == 0 and (  # noqa: E731
-        bool(ilike(row["full_name"], "%a%")) or bool(ilike(row["email"], "%a%"))
-    )
+
+    def keep(row: dict[str, Any]) -> bool:
+        by_text = bool(ilike(row["full_name"], "%a%")) or bool(ilike(row["email"], "%a%"))
+        return row["status"] == 0 and by_text
+
     expected = oracle(emulators, "created_at", True, keep)
     filters = [
         {"key": "keyword", "operation": "eq", "value": "a"},

@@ -156,6 +156,7 @@ def like(value: str | None, pattern: str | None, *, case_insensitive: bool = Tru
 
 # -- ordering -----------------------------------------------------------------------------------
 
+
 def text_sort_key(collation: Collation) -> Callable[[str], Any]:
     if collation == "C":
         return lambda text: text.encode("utf-8")
