@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 
@@ -11,6 +12,7 @@ from customer_gateway.context import GatewayContext
 from customer_gateway.errors import ErrorCode, GatewayError
 
 T = TypeVar("T")
+logger = logging.getLogger("customer_gateway.fanout")
 
 # A source failing with one of these means the request itself is wrong: the field fails.
 _REQUEST_ERRORS = frozenset({ErrorCode.BAD_USER_INPUT, ErrorCode.QUERY_TOO_COMPLEX})
@@ -40,6 +42,12 @@ async def fan_out(
         else:
             results[connector.name] = outcome
     for failure in failures:
+        logger.info(
+            "source failed, answering with the others: code=%s source=%s path=%s",
+            failure.code.value,
+            failure.source,
+            path,
+        )
         context.report_partial(path, failure)
     if failures and not results:
         return None
