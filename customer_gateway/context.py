@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.types import Info as StrawberryInfo
 
-from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.base import REQUEST_COUNTER, Connector
 from customer_gateway.connectors.errors import UpstreamTimeout
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.resolvers.loaders import Loaders
@@ -35,9 +35,15 @@ class SourceOutcome:
 
     name: str
     kind: str
-    calls: int = 0
+    calls: int = 0  # connector operations
+    requests: int = 0  # HTTP requests they sent
     elapsed: float = 0.0
     error: GatewayError | None = None
+    pushed_down: list[str] = field(default_factory=list)
+    applied_by_gateway: list[str] = field(default_factory=list)
+
+    def count_request(self) -> None:
+        self.requests += 1
 
     def as_extension(self) -> dict[str, Any]:
         report: dict[str, Any] = {
@@ -45,8 +51,12 @@ class SourceOutcome:
             "kind": self.kind,
             "status": "skipped" if self.calls == 0 else ("error" if self.error else "ok"),
             "calls": self.calls,
+            "requests": self.requests,
             "latencyMs": round(self.elapsed * 1000, 1),
         }
+        if self.pushed_down or self.applied_by_gateway:
+            report["pushedDown"] = self.pushed_down
+            report["appliedByGateway"] = self.applied_by_gateway
         if self.error is not None:
             report["code"] = self.error.code.value
         return report
@@ -80,15 +90,14 @@ class GatewayContext:
         Records the outcome; raises only `GatewayError`s (an unexpected exception is logged with
         its traceback and becomes INTERNAL, so one source's bug cannot fail the others).
         """
-        outcome = self.outcomes.setdefault(
-            connector.name, SourceOutcome(connector.name, connector.kind)
-        )
+        outcome = self.outcome(connector)
         budget = min(
             connector.settings.timeouts.total,
             max(0.0, self.deadline - time.monotonic()),
         )
         started = time.perf_counter()
         outcome.calls += 1
+        counting = REQUEST_COUNTER.set(outcome.count_request)
         try:
             async with asyncio.timeout(budget):
                 return await operation
@@ -110,7 +119,13 @@ class GatewayContext:
             outcome.error = error
             raise error from None
         finally:
+            REQUEST_COUNTER.reset(counting)
             outcome.elapsed += time.perf_counter() - started
+
+    def outcome(self, connector: Connector) -> SourceOutcome:
+        return self.outcomes.setdefault(
+            connector.name, SourceOutcome(connector.name, connector.kind)
+        )
 
     def report_partial(self, path: list[str | int], error: GatewayError) -> None:
         self.partial_errors.append(PartialError(path, error))

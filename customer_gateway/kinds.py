@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from customer_gateway.connectors.base import ConnectorBase
 from customer_gateway.connectors.evershop import EverShopConnector
+from customer_gateway.connectors.shoptet import ShoptetConnector
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.emulators.evershop import EverShopEmulator
+from customer_gateway.emulators.shoptet import ShoptetEmulator
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +21,7 @@ class SandboxShop:
     name: str
     seed: int
     customers: int
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 class EmulatorFactory(Protocol):
@@ -35,6 +39,12 @@ class Kind:
         return self.connector.kind
 
 
+# The sandbox's Shoptet finishes a snapshot job in 2 s and cannot call a webhook back.
+_SHOPTET = {
+    "webhook_url": "https://gateway.sandbox.invalid/webhooks/shoptet",
+    "job_poll_seconds": [1, 1, 2, 4, 8, 15, 30, 60, 120],
+}
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -43,5 +53,6 @@ KINDS: dict[str, Kind] = {
             EverShopEmulator,
             (SandboxShop("evershop-main", 1, 60), SandboxShop("evershop-outlet", 2, 35)),
         ),
+        Kind(ShoptetConnector, ShoptetEmulator, (SandboxShop("shoptet-cz", 3, 1500, _SHOPTET),)),
     )
 }

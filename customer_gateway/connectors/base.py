@@ -9,10 +9,14 @@ never leave this package.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import httpx
@@ -25,6 +29,8 @@ from customer_gateway.connectors.errors import (
     UpstreamUnavailable,
 )
 from customer_gateway.connectors.models import (
+    ChangePage,
+    ChangeType,
     Condition,
     CustomerDraft,
     CustomerPatch,
@@ -38,12 +44,20 @@ from customer_gateway.connectors.models import (
     Page,
     Pushdown,
     RegionRecord,
+    Sort,
     SortField,
     Write,
 )
 from customer_gateway.settings import SourceSettings
 
 logger = logging.getLogger("customer_gateway.upstream")
+
+# Set by whoever wants to count the HTTP requests a piece of work sends (the request context).
+REQUEST_COUNTER: ContextVar[Callable[[], None] | None] = ContextVar(
+    "upstream_request_counter", default=None
+)
+
+EXPORT_PAGE = 500  # records per list request when an export pages through a source
 
 T = TypeVar("T")
 
@@ -62,7 +76,11 @@ class Capabilities:
     # past the other conditions); combined with others, only this one is sent.
     push_alone: frozenset[FilterField] = frozenset()
     regions: bool = False
+    changes: bool = False  # a change feed (`list_changes`)
     create_requires_password: bool = False
+    # Requests in flight to this source at once, over the whole gateway (Shoptet allows 3 per
+    # token and answers 429 to a 4th); None: bounded by the connection pool only.
+    max_concurrency: int | None = None
     notes: tuple[str, ...] = ()  # limits and quirks, shown by the `sources` query
 
     def pushdown(self, condition: Condition) -> Pushdown | None:
@@ -117,6 +135,16 @@ class Connector(Protocol):
 
     async def list_regions(self) -> Sequence[RegionRecord]: ...
 
+    async def list_changes(
+        self, since: datetime, change_type: ChangeType | None, offset: int, limit: int
+    ) -> ChangePage:
+        """Changes since `since`, oldest first, the latest change per customer."""
+        ...
+
+    def export_customers(self) -> AsyncIterator[CustomerRecord]:
+        """Every customer, complete, streamed (bounded memory whatever the source's size)."""
+        ...
+
     async def check(self) -> None:
         """Prove the source is reachable and accepts our credentials (for /readyz)."""
         ...
@@ -131,7 +159,12 @@ class ConnectorBase:
 
     def __init__(self, settings: SourceSettings, client: httpx.AsyncClient) -> None:
         self.settings = settings
-        self.http = UpstreamHTTP(settings.name, client, self.error_for_status)
+        self.http = UpstreamHTTP(
+            settings.name,
+            client,
+            self.error_for_status,
+            max_concurrency=self.capabilities.max_concurrency,
+        )
 
     @property
     def name(self) -> str:
@@ -178,6 +211,31 @@ class ConnectorBase:
     async def list_regions(self) -> Sequence[RegionRecord]:
         raise self.unsupported("list regions")
 
+    async def list_changes(
+        self, since: datetime, change_type: ChangeType | None, offset: int, limit: int
+    ) -> ChangePage:
+        raise self.unsupported("report changed customers")
+
+    async def export_customers(self) -> AsyncIterator[CustomerRecord]:
+        """Pages through the list oldest first, completing summaries with their details."""
+        offset = 0
+        page_size = min(EXPORT_PAGE, self.capabilities.max_page_size or EXPORT_PAGE)
+        query = CustomerQuery(sort=Sort(SortField.CREATED_AT, descending=False), limit=page_size)
+        while True:
+            page = await self.list_customers(replace(query, offset=offset))
+            records = list(page.items)
+            partial = [index for index, record in enumerate(records) if record.missing]
+            if partial:
+                details = await self.get_customers([records[index].id for index in partial])
+                for index, detail in zip(partial, details, strict=True):
+                    if detail is not None:
+                        records[index] = detail
+            for record in records:
+                yield record
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
+                return
+
     async def check(self) -> None:
         await self.list_groups()
 
@@ -194,10 +252,13 @@ class UpstreamHTTP:
         source: str,
         client: httpx.AsyncClient,
         error_for_status: Callable[[httpx.Response], UpstreamError],
+        *,
+        max_concurrency: int | None = None,
     ) -> None:
         self.source = source
         self.client = client
         self._error_for_status = error_for_status
+        self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
 
     async def send(
         self,
@@ -208,10 +269,18 @@ class UpstreamHTTP:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
+        if (count := REQUEST_COUNTER.get()) is not None:
+            count()
         try:
-            response = await self.client.request(
-                method, path, json=json, params=params, headers=headers
-            )
+            if self._slots is None:
+                response = await self.client.request(
+                    method, path, json=json, params=params, headers=headers
+                )
+            else:
+                async with self._slots:
+                    response = await self.client.request(
+                        method, path, json=json, params=params, headers=headers
+                    )
         except httpx.TimeoutException:
             raise UpstreamTimeout(
                 f"{self.source} did not answer {method} {path} in time", source=self.source
@@ -225,6 +294,30 @@ class UpstreamHTTP:
             raise self._error_for_status(response)
         return response
 
+    @asynccontextmanager
+    async def stream(self, url: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        """GET a (large) body as chunks; the connection is held until the block exits."""
+        what = f"GET {httpx.URL(url).path}"
+        if (count := REQUEST_COUNTER.get()) is not None:
+            count()
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                if self._slots is not None:
+                    await stack.enter_async_context(self._slots)
+                response = await stack.enter_async_context(self.client.stream("GET", url))
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise self._error_for_status(response)
+                yield _guarded_chunks(self.source, what, response.aiter_bytes())
+        except httpx.TimeoutException:
+            raise UpstreamTimeout(
+                f"{self.source} did not answer {what} in time", source=self.source
+            ) from None
+        except (httpx.TransportError, OSError):
+            raise UpstreamUnavailable(
+                f"{self.source} broke off {what}", source=self.source
+            ) from None
+
     async def send_json(
         self,
         method: str,
@@ -236,6 +329,18 @@ class UpstreamHTTP:
     ) -> Any:
         response = await self.send(method, path, json=json, params=params, headers=headers)
         return parse_json(self.source, response)
+
+
+async def _guarded_chunks(
+    source: str, what: str, chunks: AsyncIterator[bytes]
+) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in chunks:
+            yield chunk
+    except httpx.TimeoutException:
+        raise UpstreamTimeout(f"{source} stalled during {what}", source=source) from None
+    except (httpx.TransportError, OSError):
+        raise UpstreamUnavailable(f"{source} broke off {what}", source=source) from None
 
 
 def parse_json(source: str, response: httpx.Response) -> Any:
@@ -300,6 +405,26 @@ def retry_after(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
+class PagePlan:
+    """Which upstream pages (1-based, `size` records each) cover records offset..offset+limit."""
+
+    first: int
+    size: int
+    count: int
+    skip: int  # records to drop from the first page
+
+
+def page_plan(offset: int, limit: int, max_size: int) -> PagePlan:
+    if limit <= max_size and offset % limit == 0:
+        return PagePlan(first=offset // limit + 1, size=limit, count=1, skip=0)
+    size = max_size
+    skip = offset % size
+    return PagePlan(
+        first=offset // size + 1, size=size, count=-(-(skip + limit) // size), skip=skip
+    )
 
 
 def synthetic_int_id(native_id: str) -> int:

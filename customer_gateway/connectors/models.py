@@ -17,6 +17,7 @@ class FilterField(enum.Enum):
     KEYWORD = "keyword"
     EMAIL = "email"
     FULL_NAME = "full_name"
+    PHONE = "phone"
     STATUS = "status"
     GROUP = "group"
 
@@ -159,6 +160,27 @@ class RegionRecord:
 @dataclass(frozen=True, slots=True)
 class Page:
     items: Sequence[CustomerRecord]
+    total: int
+
+
+class ChangeType(enum.Enum):
+    EDIT = "edit"  # created or changed (Shoptet reports creations as edits)
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """The latest change of one customer since a point in time."""
+
+    source: str
+    id: str
+    change_type: ChangeType
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    items: Sequence[ChangeRecord]
     total: int
 
 

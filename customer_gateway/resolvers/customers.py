@@ -13,6 +13,7 @@ from customer_gateway.connectors.models import (
     CustomerRecord,
     FilterField,
     Op,
+    Sort,
 )
 from customer_gateway.context import GatewayContext, Info
 from customer_gateway.errors import BadUserInput, QueryTooComplex
@@ -113,6 +114,7 @@ def _plans(
     for connector, wanted in candidates:
         capabilities = connector.capabilities
         pushed, local = capabilities.split(wanted)
+        _report(context, connector, pushed, local, sort)
         if not local and sort.field in capabilities.sorts:
             if single:
                 query = CustomerQuery(
@@ -133,6 +135,24 @@ def _plans(
             query = CustomerQuery(pushed, sort, 0, max_scan + 1, include_addresses)
             plans.append(_Plan(connector, query, local, paged_by_source=False))
     return plans
+
+
+def _report(
+    context: GatewayContext,
+    connector: Connector,
+    pushed: tuple[Condition, ...],
+    local: tuple[Condition, ...],
+    sort: Sort,
+) -> None:
+    """Say in `extensions.sources` what the source did and what the gateway did for it."""
+    outcome = context.outcome(connector)
+    outcome.pushed_down = [f"{c.field.value} {c.op.value}" for c in pushed]
+    outcome.applied_by_gateway = [f"{c.field.value} {c.op.value}" for c in local]
+    sorted_by = f"sort {sort.field.value} {'desc' if sort.descending else 'asc'}"
+    if sort.field in connector.capabilities.sorts:
+        outcome.pushed_down.append(sorted_by)
+    else:
+        outcome.applied_by_gateway.append(sorted_by)
 
 
 async def _run(

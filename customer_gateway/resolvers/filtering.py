@@ -30,6 +30,7 @@ FILTER_NEEDS: Mapping[FilterField, frozenset[str]] = {
     FilterField.KEYWORD: frozenset({"full_name", "email"}),
     FilterField.EMAIL: frozenset({"email"}),
     FilterField.FULL_NAME: frozenset({"full_name"}),
+    FilterField.PHONE: frozenset({"phone"}),
     FilterField.STATUS: frozenset({"status"}),
     FilterField.GROUP: frozenset({"groups"}),
 }
@@ -96,6 +97,10 @@ def matches(record: CustomerRecord, condition: Condition) -> bool:
         return _text(record.email, condition, wrap=False)
     if field is FilterField.FULL_NAME:
         return _text(record.full_name, condition, wrap=True)
+    if field is FilterField.PHONE:
+        phone = normalise_phone(record.phone) if record.phone is not None else None
+        values = tuple(normalise_phone(value) for value in condition.values)
+        return _text(phone, Condition(condition.field, condition.op, values), wrap=False)
     if field is FilterField.STATUS:
         member = str(record.status) in condition.values
         return member if condition.op in (Op.EQ, Op.IN) else not member
@@ -103,6 +108,11 @@ def matches(record: CustomerRecord, condition: Condition) -> bool:
         member = any(ref.id in condition.values for ref in record.groups)
         return member if condition.op in (Op.EQ, Op.IN) else not member
     raise ValueError(f"unsupported filter field {field}")
+
+
+def normalise_phone(value: str) -> str:
+    """Phones compare without spaces and separators: "+420 601 222 333" is "+420601222333"."""
+    return "".join(char for char in value if char.isdigit() or char == "+")
 
 
 class _Descending:

@@ -1,0 +1,541 @@
+"""Shoptet (README section 1): every customer operation of the public API.
+
+- Auth: the private API token in `Shoptet-Private-API-Token` (addon OAuth tokens are not
+  supported yet: their exchange runs on each e-shop's own domain).
+- At most 3 requests in flight per token (Shoptet answers a 4th with 429): a per-source cap.
+- Lists are summaries without e-mail, group or status: what a query needs from the detail is
+  read per customer (`get_customers`, under the same cap). Shoptet cannot sort and filters only
+  by e-mail and phone (exact): the gateway applies the rest and says so in `extensions.sources`.
+- Logins (e-mail, name, phone, approval) live in accounts and change through the main account;
+  groups are assigned by their code, not their id.
+- The full export runs Shoptet's asynchronous snapshot job (it needs a `job:finished` webhook
+  registered: `options.webhook_url`) and streams its gzip JSON Lines result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import zlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from customer_gateway.connectors import errors
+from customer_gateway.connectors.base import (
+    Capabilities,
+    ConnectorBase,
+    error_for_status,
+    page_plan,
+    retry_after,
+)
+from customer_gateway.connectors.models import (
+    ChangePage,
+    ChangeType,
+    Condition,
+    CustomerDraft,
+    CustomerPatch,
+    CustomerQuery,
+    CustomerRecord,
+    FilterField,
+    GroupDraft,
+    GroupPatch,
+    GroupRecord,
+    Op,
+    Page,
+    Pushdown,
+    RegionRecord,
+    Write,
+)
+from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.shoptet import mapping
+from customer_gateway.errors import QueryTooComplex
+
+GUID = re.compile(r"^[A-Za-z0-9-]{1,36}$")
+LIST_PAGE_MAX = 1000  # GET /api/customers itemsPerPage maximum
+CHANGES_PAGE = 20  # GET /api/customers/changes: default = maximum
+MAX_CHANGES = 2000  # changes read for one request (100 requests of 20)
+# Polls of an unfinished job: Shoptet answers the 11th with 403, so at most 10, spread out.
+DEFAULT_POLLS = (10.0, 20.0, 30.0, 60.0, 120.0, 240.0, 480.0, 900.0, 1800.0)
+JOB_FAILED = frozenset({"failed", "expired", "killed"})
+
+# Input paths in Shoptet's validation errors (`instance`) → the gateway's input fields.
+_FIELDS = {
+    "data.account.email": "email",
+    "data.account.fullName": "fullName",
+    "data.account.phone": "phone",
+    "data.email": "email",
+    "data.fullName": "fullName",
+    "data.phone": "phone",
+    "data.customerGroupCode": "groupId",
+    "data.billingAddress.fullName": "fullName",
+    "data.name": "groupName",
+}
+
+
+class ShoptetConnector(ConnectorBase):
+    kind: ClassVar[str] = "shoptet"
+    required_credentials: ClassVar[tuple[str, ...]] = ("token",)
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        # Shoptet's e-mail match is case-insensitive and its phone match ignores formatting;
+        # the gateway's eq is exact, so it narrows and the gateway re-checks.
+        filters={
+            (FilterField.EMAIL, Op.EQ): Pushdown.SUPERSET,
+            (FilterField.PHONE, Op.EQ): Pushdown.SUPERSET,
+        },
+        sorts=frozenset(),  # the list order is undocumented
+        max_page_size=LIST_PAGE_MAX,
+        detail_fields=mapping.SUMMARY_MISSING,
+        customer_writes=frozenset(Write),
+        group_writes=frozenset(Write),
+        regions=True,
+        changes=True,
+        max_concurrency=3,
+        notes=(
+            "at most 3 requests in flight per token; a leaky bucket of 200 drains 10 per second",
+            "lists carry no e-mail, group or status: a query that needs them reads each "
+            "customer's detail",
+            "no sorting and no text search: lists with other sorts or filters are read whole",
+            "no passwords (logins are Shoptet's); groups are assigned by code",
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read = Reader(self.name)
+        self._webhook_ready = False
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Shoptet-Private-API-Token": self.settings.credentials["token"].reveal(),
+            "Content-Type": "application/json",
+        }
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        body: Any = None,
+    ) -> Any:
+        """The `data` of Shoptet's `{data, errors, metadata}` envelope."""
+        payload = await self.http.send_json(
+            method, path, params=params, json=body, headers=self._headers()
+        )
+        return self.read.object(payload, "body").get("data")
+
+    def error_for_status(self, response: httpx.Response) -> errors.UpstreamError:
+        status = response.status_code
+        code, instance = _first_error(response)
+        source = self.name
+        if status == 429:
+            return errors.UpstreamRateLimited(
+                f"{source} is rate limiting the gateway (Shoptet allows 3 requests in flight "
+                "and a bucket of 200)",
+                source=source,
+                http_status=status,
+                retry_after=retry_after(response),
+            )
+        if code in ("customer-not-found", "customer-group-not-found", "job-not-found"):
+            return errors.NotFound(
+                f"{source} has no such record", source=source, http_status=status
+            )
+        if code == "customer-group-delete-blocked":
+            return errors.Conflict(
+                f"{source}: the default customer group cannot be deleted",
+                source=source,
+                http_status=status,
+            )
+        if code == "missing-module":
+            return errors.Unsupported(
+                f"{source}: the e-shop lacks the Shoptet module this needs (wholesale)",
+                source=source,
+                http_status=status,
+            )
+        if status == 423:
+            return errors.Conflict(
+                f"{source} is still running an identical write; this one was not applied",
+                source=source,
+                http_status=status,
+            )
+        if status == 422 or status == 400:
+            field = _FIELDS.get(instance or "")
+            what = f"the value of {field}" if field else "the request"
+            return errors.UpstreamRejected(
+                f"{source} rejected {what}", source=source, field=field, http_status=status
+            )
+        return error_for_status(source, status, retry_after(response))
+
+    # -- customers ------------------------------------------------------------------------
+
+    async def list_customers(self, query: CustomerQuery) -> Page:
+        params: dict[str, str | int] = {}
+        for condition in query.conditions:
+            if condition.field is FilterField.EMAIL:
+                params["email"] = condition.value
+            elif condition.field is FilterField.PHONE:
+                params["phone"] = condition.value
+        limit = query.limit if query.limit is not None else LIST_PAGE_MAX
+        plan = page_plan(query.offset, limit, LIST_PAGE_MAX)
+
+        async def fetch(page: int) -> tuple[list[CustomerRecord], int]:
+            data = self.read.object(
+                await self._call(
+                    "GET",
+                    "/api/customers",
+                    params={**params, "page": page, "itemsPerPage": plan.size},
+                ),
+                "data",
+            )
+            paginator = self.read.object(data.get("paginator"), "data.paginator")
+            items = self.read.array(data.get("customers"), "data.customers")
+            records = [
+                mapping.summary(self.read, self.name, self.read.object(item, "customers[]"))
+                for item in items
+            ]
+            return records, self.read.integer(paginator, "totalCount", "paginator")
+
+        records, total = await fetch(plan.first)
+        last = min(plan.first + plan.count - 1, -(-total // plan.size) if total else plan.first)
+        if last > plan.first:
+            # The per-source cap keeps these to 3 in flight.
+            for more, _ in await asyncio.gather(
+                *(fetch(n) for n in range(plan.first + 1, last + 1))
+            ):
+                records.extend(more)
+        return Page(records[plan.skip : plan.skip + limit], total)
+
+    async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
+        unique = [guid for guid in dict.fromkeys(ids) if GUID.match(guid)]
+        found = dict(
+            zip(unique, await asyncio.gather(*(self._detail(g) for g in unique)), strict=True)
+        )
+        records = {
+            guid: mapping.customer(self.read, self.name, obj)
+            for guid, obj in found.items()
+            if obj is not None
+        }
+        return [records.get(guid) for guid in ids]
+
+    async def _detail(self, guid: str) -> Mapping[str, Any] | None:
+        try:
+            data = self.read.object(await self._call("GET", f"/api/customers/{guid}"), "data")
+        except errors.NotFound:
+            return None
+        return self.read.object(data.get("customer"), "data.customer")
+
+    async def create_customer(self, draft: CustomerDraft) -> CustomerRecord:
+        if draft.password is not None:
+            raise self._no_passwords()
+        # Shoptet's answer to a duplicate e-mail is not documented: look first.
+        existing = await self.list_customers(
+            CustomerQuery(
+                conditions=(Condition(FilterField.EMAIL, Op.EQ, (draft.email,)),), limit=1
+            )
+        )
+        if existing.total:
+            raise errors.Conflict(
+                f"{self.name} already has a customer with this email",
+                source=self.name,
+                field="email",
+            )
+        account: dict[str, Any] = {"email": draft.email, "fullName": draft.full_name}
+        if draft.phone is not None:
+            account["phone"] = draft.phone
+        if draft.status is not None:
+            account["authorized"] = draft.status == 1
+        body: dict[str, Any] = {"account": account}
+        if draft.group_id is not None:
+            body["customerGroupCode"] = await self._group_code(draft.group_id)
+        data = self.read.object(
+            await self._call("POST", "/api/customers", body={"data": body}), "data"
+        )
+        return mapping.customer(
+            self.read, self.name, self.read.object(data.get("customer"), "data.customer")
+        )
+
+    async def update_customer(self, customer_id: str, patch: CustomerPatch) -> CustomerRecord:
+        if patch.password is not None:
+            raise self._no_passwords()
+        current = await self._detail(customer_id) if GUID.match(customer_id) else None
+        if current is None:
+            raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
+        account: dict[str, Any] = {}
+        if patch.email is not None:
+            account["email"] = patch.email
+        if patch.full_name is not None:
+            account["fullName"] = patch.full_name
+        if patch.phone is not None:
+            account["phone"] = patch.phone
+        if patch.status is not None:
+            account["authorized"] = patch.status == 1
+        changes: dict[str, Any] = {}
+        billing = self.read.object(current.get("billingAddress") or {}, "billingAddress")
+        if patch.full_name is not None and billing.get("fullName"):
+            # The billing name is what the customer reads as (README 5.1): change it too.
+            changes["billingAddress"] = {"fullName": patch.full_name}
+        if patch.group_id is not None:
+            changes["customerGroupCode"] = await self._group_code(patch.group_id)
+
+        applied = False
+        if account:
+            main = mapping.main_account(self.read, current)
+            if main is None:
+                raise errors.UpstreamRejected(
+                    f"{self.name}: this customer has no login account to hold e-mail, name, "
+                    "phone or approval",
+                    source=self.name,
+                )
+            account_guid = self.read.string(main, "guid", "account")
+            await self._call(
+                "PATCH",
+                f"/api/customers/{customer_id}/accounts/{account_guid}",
+                body={"data": account},
+            )
+            applied = True
+        if changes:
+            try:
+                data = await self._call(
+                    "PATCH", f"/api/customers/{customer_id}", body={"data": changes}
+                )
+            except errors.UpstreamError as error:
+                if applied:
+                    error.message = f"{error.message} (the login account changes were applied)"
+                    error.args = (error.message,)
+                raise
+            customer = self.read.object(self.read.object(data, "data").get("customer"), "customer")
+            return mapping.customer(self.read, self.name, customer)
+        updated = await self._detail(customer_id)
+        if updated is None:
+            raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
+        return mapping.customer(self.read, self.name, updated)
+
+    async def delete_customer(self, customer_id: str) -> None:
+        if not GUID.match(customer_id):
+            raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
+        await self._call("DELETE", f"/api/customers/{customer_id}")
+
+    # -- groups and regions ---------------------------------------------------------------
+
+    async def _raw_groups(self) -> list[Mapping[str, Any]]:
+        data = self.read.object(await self._call("GET", "/api/customers/groups"), "data")
+        return [
+            self.read.object(item, "customerGroups[]")
+            for item in self.read.array(data.get("customerGroups"), "data.customerGroups")
+        ]
+
+    async def list_groups(self) -> Sequence[GroupRecord]:
+        return [mapping.group(self.read, self.name, obj, None) for obj in await self._raw_groups()]
+
+    async def _group_code(self, group_id: str) -> str:
+        for obj in await self._raw_groups():
+            if str(obj.get("id")) == group_id:
+                code = obj.get("customerGroupCode")
+                if not isinstance(code, str) or not code:
+                    raise errors.Unsupported(
+                        f"{self.name}: Shoptet assigns groups by their code and group "
+                        f"{group_id} has none",
+                        source=self.name,
+                        field="groupId",
+                    )
+                return code
+        raise errors.UpstreamRejected(
+            f"{self.name} has no customer group {group_id}", source=self.name, field="groupId"
+        )
+
+    async def _refuse_duplicate_group(self, name: str, except_id: str | None = None) -> None:
+        for obj in await self._raw_groups():
+            same = str(obj.get("name", "")).casefold() == name.casefold()
+            if same and str(obj.get("id")) != except_id:
+                raise errors.Conflict(
+                    f"{self.name} already has a customer group with this name",
+                    source=self.name,
+                    field="groupName",
+                )
+
+    async def create_group(self, draft: GroupDraft) -> GroupRecord:
+        await self._refuse_duplicate_group(draft.name)
+        data = await self._call(
+            "POST", "/api/customers/groups", body={"data": {"name": draft.name}}
+        )
+        return self._group_in(data, lambda obj: obj.get("name") == draft.name)
+
+    async def update_group(self, group_id: str, patch: GroupPatch) -> GroupRecord:
+        if not group_id.isdigit():
+            raise errors.NotFound(f"{self.name} has no such customer group", source=self.name)
+        body: dict[str, Any] = {}
+        if patch.name is not None:
+            await self._refuse_duplicate_group(patch.name, except_id=group_id)
+            body["name"] = patch.name
+        data = await self._call("PATCH", f"/api/customers/groups/{group_id}", body={"data": body})
+        return self._group_in(data, lambda obj: str(obj.get("id")) == group_id)
+
+    def _group_in(self, data: Any, wanted: Any) -> GroupRecord:
+        """Group writes answer with the whole list (README 1.7)."""
+        groups = self.read.array(
+            self.read.object(data, "data").get("customerGroups"), "customerGroups"
+        )
+        for item in groups:
+            obj = self.read.object(item, "customerGroups[]")
+            if wanted(obj):
+                return mapping.group(self.read, self.name, obj, None)
+        raise self.read.bad("customerGroups (the written group is missing)")
+
+    async def delete_group(self, group_id: str) -> None:
+        if not group_id.isdigit():
+            raise errors.NotFound(f"{self.name} has no such customer group", source=self.name)
+        await self._call("DELETE", f"/api/customers/groups/{group_id}")
+
+    async def list_regions(self) -> Sequence[RegionRecord]:
+        data = self.read.object(await self._call("GET", "/api/customers/regions"), "data")
+        return [
+            mapping.region(self.read, self.name, self.read.object(item, "regions[]"))
+            for item in self.read.array(data.get("regions"), "data.regions")
+        ]
+
+    # -- change feed ----------------------------------------------------------------------
+
+    async def list_changes(
+        self, since: datetime, change_type: ChangeType | None, offset: int, limit: int
+    ) -> ChangePage:
+        params: dict[str, str | int] = {
+            "from": mapping.shoptet_time(since),
+            "itemsPerPage": CHANGES_PAGE,
+        }
+        if change_type is not None:
+            params["changeType"] = change_type.value
+
+        async def fetch(page: int) -> tuple[list[Any], int]:
+            data = self.read.object(
+                await self._call("GET", "/api/customers/changes", params={**params, "page": page}),
+                "data",
+            )
+            paginator = self.read.object(data.get("paginator"), "data.paginator")
+            return (
+                self.read.array(data.get("changes"), "data.changes"),
+                self.read.integer(paginator, "totalCount", "paginator"),
+            )
+
+        items, total = await fetch(1)
+        if total > MAX_CHANGES:
+            raise QueryTooComplex(
+                f"{self.name} reports {total} changed customers since then; Shoptet serves them "
+                f"{CHANGES_PAGE} per request and the gateway reads at most {MAX_CHANGES}. "
+                "Ask for a later `since`.",
+                source=self.name,
+            )
+        pages = -(-total // CHANGES_PAGE)
+        for more, _ in await asyncio.gather(*(fetch(page) for page in range(2, pages + 1))):
+            items.extend(more)
+        changes = [
+            mapping.change(self.read, self.name, self.read.object(i, "changes[]")) for i in items
+        ]
+        # Shoptet does not document the order: oldest first, here.
+        changes.sort(key=lambda change: change.changed_at)
+        return ChangePage(changes[offset : offset + limit], total)
+
+    # -- the snapshot export --------------------------------------------------------------
+
+    async def export_customers(self) -> AsyncIterator[CustomerRecord]:
+        await self._ensure_job_webhook()
+        started = self.read.object(await self._call("GET", "/api/customers/snapshot"), "data")
+        job_id = self.read.string(started, "jobId", "data")
+        result_url = await self._await_job(job_id)
+        decompressor = zlib.decompressobj(wbits=31)  # gzip
+        pending = b""
+        async with self.http.stream(result_url) as chunks:
+            async for chunk in chunks:
+                try:
+                    pending += decompressor.decompress(chunk)
+                except zlib.error:
+                    raise self.read.bad("snapshot file (not gzip)") from None
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    if line.strip():
+                        yield self._snapshot_line(line)
+        if not decompressor.eof:
+            raise self.read.bad("snapshot file (truncated gzip)")
+        pending += decompressor.flush()
+        if pending.strip():
+            yield self._snapshot_line(pending)
+
+    def _snapshot_line(self, line: bytes) -> CustomerRecord:
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            raise self.read.bad("snapshot line (not JSON)") from None
+        return mapping.customer(self.read, self.name, self.read.object(obj, "snapshot line"))
+
+    async def _ensure_job_webhook(self) -> None:
+        """Shoptet starts a snapshot only when a `job:finished` webhook is registered."""
+        if self._webhook_ready:
+            return
+        data = self.read.object(
+            await self._call("GET", "/api/webhooks", params={"itemsPerPage": 500}), "data"
+        )
+        hooks = self.read.array(data.get("webhooks"), "data.webhooks")
+        if not any(self.read.object(h, "webhooks[]").get("event") == "job:finished" for h in hooks):
+            url = self.settings.options.get("webhook_url")
+            if not isinstance(url, str) or not url:
+                raise errors.Unsupported(
+                    f"{self.name}: Shoptet runs a snapshot only for e-shops with a job:finished "
+                    "webhook; set options.webhook_url for this source",
+                    source=self.name,
+                )
+            await self._call(
+                "POST", "/api/webhooks", body={"data": [{"event": "job:finished", "url": url}]}
+            )
+        self._webhook_ready = True
+
+    async def _await_job(self, job_id: str) -> str:
+        """Poll on a widening schedule: Shoptet refuses the 11th poll of an unfinished job."""
+        raw = self.settings.options.get("job_poll_seconds", DEFAULT_POLLS)
+        schedule = [float(seconds) for seconds in raw][:10]
+        for wait in schedule:
+            await asyncio.sleep(wait)
+            data = self.read.object(await self._call("GET", f"/api/system/jobs/{job_id}"), "data")
+            job = self.read.object(data.get("job"), "data.job")
+            status = self.read.string(job, "status", "job")
+            if status == "completed":
+                return self.read.string(job, "resultUrl", "job")
+            if status in JOB_FAILED:
+                raise errors.UpstreamUnavailable(
+                    f"{self.name}: the snapshot job ended as {status}", source=self.name
+                )
+        raise errors.UpstreamTimeout(
+            f"{self.name}: the snapshot job did not finish within {sum(schedule):.0f} s",
+            source=self.name,
+        )
+
+    async def check(self) -> None:
+        await self._raw_groups()
+
+    def _no_passwords(self) -> errors.Unsupported:
+        return errors.Unsupported(
+            f"{self.name}: Shoptet keeps customer logins itself; it takes no password",
+            source=self.name,
+            field="password",
+        )
+
+
+def _first_error(response: httpx.Response) -> tuple[str | None, str | None]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, None
+    if isinstance(body, Mapping) and isinstance(body.get("errors"), list) and body["errors"]:
+        first = body["errors"][0]
+        if isinstance(first, Mapping):
+            code = first.get("errorCode")
+            instance = first.get("instance")
+            return (
+                code if isinstance(code, str) else None,
+                instance if isinstance(instance, str) else None,
+            )
+    return None, None
