@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -21,6 +21,7 @@ from strawberry.asgi import GraphQL
 from customer_gateway.context import GatewayContext
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.errors import GatewayError
+from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.sandbox import build_sandbox
 from customer_gateway.schema import build_schema
 from customer_gateway.settings import Settings, load_settings
@@ -35,6 +36,7 @@ class Gateway:
 
     settings: Settings
     sources: Sources
+    exports: Exports
     emulators: Mapping[str, Emulator] = field(default_factory=dict)
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
@@ -50,6 +52,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             response=response,
             settings=gateway.settings,
             sources=gateway.sources,
+            exports=gateway.exports,
             deadline=time.monotonic() + gateway.settings.request_timeout,
         )
 
@@ -73,7 +76,9 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             sources = open_sources(settings, stack, transports)
-            app.state.gateway = Gateway(settings, sources, emulators)
+            exports = Exports(ttl=settings.export_ttl)
+            stack.push_async_callback(exports.aclose)
+            app.state.gateway = Gateway(settings, sources, exports, emulators)
             yield
 
     graphql = GatewayGraphQL(
@@ -95,9 +100,32 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/exports/{id}", download_export),
         Route("/", home),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+async def download_export(request: Request) -> Response:
+    """A finished export's gzip JSON Lines file."""
+    gateway: Gateway = request.app.state.gateway
+    job = gateway.exports.get(request.path_params["id"])
+    if job is None:
+        return JSONResponse({"error": "NOT_FOUND", "message": "No such export."}, status_code=404)
+    if job.status in (ExportStatus.RUNNING, ExportStatus.FAILED):
+        return JSONResponse(
+            {
+                "error": "NOT_READY",
+                "status": job.status.value,
+                "message": "The export has no file.",
+            },
+            status_code=409,
+        )
+    return FileResponse(
+        job.path,
+        media_type="application/gzip",
+        filename=f"customers-{job.id}.jsonl.gz",
+    )
 
 
 async def home(request: Request) -> Response:

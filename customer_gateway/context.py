@@ -14,6 +14,7 @@ from strawberry.types import Info as StrawberryInfo
 from customer_gateway.connectors.base import REQUEST_COUNTER, Connector
 from customer_gateway.connectors.errors import UpstreamTimeout
 from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.exports import Exports
 from customer_gateway.resolvers.loaders import Loaders
 from customer_gateway.settings import Settings
 from customer_gateway.sources import Sources
@@ -76,6 +77,7 @@ class GatewayContext:
     response: Response | WebSocket | None
     settings: Settings
     sources: Sources
+    exports: Exports
     deadline: float  # time.monotonic() by which the whole request must be answered
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)
     partial_errors: list[PartialError] = field(default_factory=list)

@@ -40,6 +40,7 @@ def build_sandbox(settings: Settings) -> Sandbox:
                         key: Secret(value)
                         for key, value in emulator.connector_credentials().items()
                     },
+                    options=dict(shop.options),
                 )
             )
     return Sandbox(dataclasses.replace(settings, sources=tuple(sources)), emulators)

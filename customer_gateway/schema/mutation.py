@@ -5,9 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from customer_gateway.context import Info
+from customer_gateway.resolvers import exports as export_resolvers
 from customer_gateway.resolvers import mutations
 from customer_gateway.schema.customer import Customer
 from customer_gateway.schema.customer_group import CustomerGroup
+from customer_gateway.schema.exports import CustomerExport
 from customer_gateway.schema.inputs import (
     CustomerCreateInput,
     CustomerGroupInput,
@@ -67,3 +69,10 @@ class Mutation:
     @strawberry.mutation(description="Delete the group with this `uuid` from its source.")
     async def delete_customer_group(self, info: Info, id: str) -> DeletedRecord | None:
         return await mutations.delete_customer_group(info, id)
+
+    @strawberry.mutation(
+        description="Start exporting every customer of these sources (default: all) as gzip JSON "
+        "Lines; poll `customerExport(id)` and download from its `downloadUrl`."
+    )
+    def start_customer_export(self, info: Info, sources: list[str] | None = None) -> CustomerExport:
+        return export_resolvers.start_customer_export(info, sources)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import strawberry
 
 from customer_gateway.context import Info
+from customer_gateway.resolvers import changes as change_resolvers
 from customer_gateway.resolvers import customer_groups as group_resolvers
 from customer_gateway.resolvers import customers as customer_resolvers
+from customer_gateway.resolvers import exports as export_resolvers
 from customer_gateway.resolvers import regions as region_resolvers
 from customer_gateway.resolvers import urls
+from customer_gateway.schema.changes import CustomerChangeCollection, CustomerChangeType
 from customer_gateway.schema.customer import Customer, CustomerCollection
 from customer_gateway.schema.customer_group import CustomerGroup, CustomerGroupCollection
+from customer_gateway.schema.exports import CustomerExport
 from customer_gateway.schema.inputs import FilterInput, raw_filters
 from customer_gateway.schema.region import Region
 from customer_gateway.schema.sources import SourceInfo
@@ -57,6 +61,28 @@ class Query:
         self, info: Info, source: str | None = None, country_code: str | None = None
     ) -> list[Region] | None:
         return await region_resolvers.regions(info, source, country_code)
+
+    @strawberry.field(
+        description="Customers created, changed or deleted since `since` (ISO 8601 with a time "
+        "zone), the latest change per customer, oldest first, over the sources that report "
+        "changes (a source without a change feed is an UNSUPPORTED_OPERATION error)."
+    )
+    async def customer_changes(
+        self,
+        info: Info,
+        since: str,
+        source: str | None = None,
+        change_type: CustomerChangeType | None = None,
+        page: int = 1,
+        limit: int = 20,
+    ) -> CustomerChangeCollection | None:
+        return await change_resolvers.customer_changes(
+            info, since, source, change_type.model() if change_type else None, page, limit
+        )
+
+    @strawberry.field(description="An export started by `startCustomerExport`; null if unknown.")
+    def customer_export(self, info: Info, id: strawberry.ID) -> CustomerExport | None:
+        return export_resolvers.customer_export(info, str(id))
 
     @strawberry.field(description="The configured sources and what each can do itself.")
     def sources(self, info: Info) -> list[SourceInfo]:

@@ -1,0 +1,54 @@
+"""The change feed: which customers changed since a moment, across the sources that report it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC
+
+import strawberry
+
+from customer_gateway.connectors.models import ChangeRecord, ChangeType
+from customer_gateway.context import Info
+from customer_gateway.ids import global_id
+from customer_gateway.schema.common import Source
+from customer_gateway.schema.customer import Customer
+
+
+@strawberry.enum(description="EDIT: created or changed; DELETE: deleted.")
+class CustomerChangeType(enum.Enum):
+    EDIT = "edit"
+    DELETE = "delete"
+
+    def model(self) -> ChangeType:
+        return ChangeType(self.value)
+
+
+@strawberry.type(description="The latest change of one customer since the requested moment.")
+class CustomerChange:
+    uuid: str
+    native_id: str
+    source: Source
+    change_type: CustomerChangeType
+    changed_at: str = strawberry.field(description="ISO 8601, UTC.")
+
+    @classmethod
+    def from_record(cls, record: ChangeRecord, kind: str) -> CustomerChange:
+        return cls(
+            uuid=global_id(record.source, record.id),
+            native_id=record.id,
+            source=Source(name=record.source, kind=kind),
+            change_type=CustomerChangeType(record.change_type.value),
+            changed_at=record.changed_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        )
+
+    @strawberry.field(description="The customer as it is now; null once deleted.")
+    async def customer(self, info: Info) -> Customer | None:
+        record = await info.context.loaders.customers.load(self.source.name, self.native_id)
+        return Customer.from_record(record, self.source.kind) if record else None
+
+
+@strawberry.type
+class CustomerChangeCollection:
+    items: list[CustomerChange]
+    current_page: int
+    total: int
