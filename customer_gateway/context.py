@@ -13,6 +13,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from customer_gateway.connectors.base import REQUEST_COUNTER, Connector
 from customer_gateway.connectors.errors import UpstreamTimeout
+from customer_gateway.connectors.resilience import DEADLINE
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.exports import Exports
 from customer_gateway.resolvers.loaders import Loaders
@@ -100,6 +101,7 @@ class GatewayContext:
         started = time.perf_counter()
         outcome.calls += 1
         counting = REQUEST_COUNTER.set(outcome.count_request)
+        deadline = DEADLINE.set(time.monotonic() + budget)
         try:
             async with asyncio.timeout(budget):
                 return await operation
@@ -121,6 +123,7 @@ class GatewayContext:
             outcome.error = error
             raise error from None
         finally:
+            DEADLINE.reset(deadline)
             REQUEST_COUNTER.reset(counting)
             outcome.elapsed += time.perf_counter() - started
 

@@ -84,6 +84,8 @@ class SourceSettings:
     options: Mapping[str, Any] = field(default_factory=dict)
     timeouts: Timeouts = Timeouts()
     max_connections: int = 20
+    retries: int = 2  # extra attempts for idempotent reads
+    rate_limits: bool = True  # pace calls to the source's published limits
 
 
 Environment = Literal["development", "production"]
@@ -142,6 +144,8 @@ _SOURCE_KEYS = {
     "timeout_read",
     "timeout_total",
     "max_connections",
+    "retries",
+    "rate_limits",
 }
 
 
@@ -264,6 +268,8 @@ def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
         options=dict(_table(table.get("options", {}), f"{where} options")),
         timeouts=timeouts,
         max_connections=_coerce(f"{where} max_connections", table.get("max_connections", 20), int),
+        retries=_coerce(f"{where} retries", table.get("retries", 2), int),
+        rate_limits=_coerce(f"{where} rate_limits", table.get("rate_limits", True), bool),
     )
 
 

@@ -12,19 +12,26 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import httpx
 
 from customer_gateway.connectors.errors import (
+    Conflict,
+    NotFound,
     Unsupported,
+    UpstreamAuthFailed,
     UpstreamBadResponse,
     UpstreamError,
+    UpstreamRateLimited,
+    UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
@@ -48,6 +55,16 @@ from customer_gateway.connectors.models import (
     SortField,
     Write,
 )
+from customer_gateway.connectors.resilience import (
+    CircuitBreaker,
+    RateLimit,
+    RateLimiter,
+    RetryBudget,
+    RetryPolicy,
+    Throttled,
+    remaining,
+)
+from customer_gateway.errors import ErrorCode
 from customer_gateway.settings import SourceSettings
 
 logger = logging.getLogger("customer_gateway.upstream")
@@ -79,8 +96,10 @@ class Capabilities:
     changes: bool = False  # a change feed (`list_changes`)
     create_requires_password: bool = False
     # Requests in flight to this source at once, over the whole gateway (Shoptet allows 3 per
-    # token and answers 429 to a 4th); None: bounded by the connection pool only.
+    # token and answers 429 to a 4th); None: the source's `max_connections`.
     max_concurrency: int | None = None
+    # Published limits by request class (`ConnectorBase.rate_class` says which applies).
+    rate_limits: Mapping[str, RateLimit] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # limits and quirks, shown by the `sources` query
 
     def pushdown(self, condition: Condition) -> Pushdown | None:
@@ -163,8 +182,20 @@ class ConnectorBase:
             settings.name,
             client,
             self.error_for_status,
-            max_concurrency=self.capabilities.max_concurrency,
+            max_concurrency=self.capabilities.max_concurrency or settings.max_connections,
+            total_timeout=settings.timeouts.total,
+            retries=settings.retries,
+            rate_limits=self.capabilities.rate_limits if settings.rate_limits else None,
+            rate_class=self.rate_class,
+            observe=self.observe_response,
         )
+
+    def rate_class(self, method: str, path: str) -> str:
+        """Which of `capabilities.rate_limits` a request counts against."""
+        return "default"
+
+    def observe_response(self, response: httpx.Response, rate_class: str) -> None:
+        """Read what a response says about the source's limits (e.g. a bucket's fill level)."""
 
     @property
     def name(self) -> str:
@@ -241,7 +272,12 @@ class ConnectorBase:
 
 
 class UpstreamHTTP:
-    """Sends one request to one source and turns every failure into a typed error.
+    """Sends requests to one source and turns every failure into a typed error.
+
+    Around each request: the source's circuit breaker (fail fast while it is open), its rate
+    limits (wait for a slot, or refuse when the wait would outlast the deadline), a bulkhead
+    (at most `max_concurrency` in flight), and retries of idempotent requests only, with
+    full-jitter back-off or the upstream's Retry-After, within the deadline and a retry budget.
 
     Log lines and error messages carry the method and the path only: query strings can hold
     e-mail addresses, and some upstreams put tokens there.
@@ -254,11 +290,24 @@ class UpstreamHTTP:
         error_for_status: Callable[[httpx.Response], UpstreamError],
         *,
         max_concurrency: int | None = None,
+        total_timeout: float = 8.0,
+        retries: int = 2,
+        rate_limits: Mapping[str, RateLimit] | None = None,
+        rate_class: Callable[[str, str], str] = lambda method, path: "default",
+        observe: Callable[[httpx.Response, str], None] | None = None,
     ) -> None:
         self.source = source
         self.client = client
         self._error_for_status = error_for_status
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
+        self.total_timeout = total_timeout
+        self.retry = RetryPolicy(attempts=retries + 1)
+        self.budget = RetryBudget(self.retry)
+        self.breaker = CircuitBreaker()
+        self.limiter = RateLimiter(dict(rate_limits or {}))
+        self._rate_class = rate_class
+        self._observe = observe
+        self._random = random.Random()
 
     async def send(
         self,
@@ -268,42 +317,120 @@ class UpstreamHTTP:
         json: Any = None,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
     ) -> httpx.Response:
+        """`idempotent`: may this request be sent again? Default: GET/HEAD/OPTIONS only."""
+        safe = method in ("GET", "HEAD", "OPTIONS") if idempotent is None else idempotent
+        rate_class = self._rate_class(method, path)
+        attempt = 0
+        while True:
+            attempt += 1
+            error: UpstreamError | None = None
+            response = await self._attempt(method, path, rate_class, json, params, headers)
+            if isinstance(response, UpstreamError):
+                error = response
+            elif response.status_code >= 400:
+                error = self._error_for_status(response)
+            if isinstance(error, UpstreamRateLimited) and error.retry_after:
+                self.limiter.block(rate_class, error.retry_after)
+            self.breaker.record(success=error is None or error.code not in _UPSTREAM_FAULTS)
+            if error is None:
+                self.budget.deposit()
+                assert isinstance(response, httpx.Response)
+                return response
+            if not (safe and error.retryable and attempt < self.retry.attempts):
+                raise error
+            delay = (
+                error.retry_after
+                if error.retry_after is not None
+                else self.retry.backoff(attempt, self._random)
+            )
+            if delay >= remaining(self.total_timeout) - 0.05 or not self.budget.withdraw():
+                raise error
+            logger.info(
+                "retrying %s %s %s in %.2f s (attempt %d: %s)",
+                self.source,
+                method,
+                path,
+                delay,
+                attempt + 1,
+                error.code.value,
+            )
+            await asyncio.sleep(delay)
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        rate_class: str,
+        json: Any,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response | UpstreamError:
+        if not self.breaker.allow():
+            raise UpstreamUnavailable(
+                f"{self.source} keeps failing; the gateway stopped calling it for "
+                f"{self.breaker.retry_in():.0f} s (circuit open)",
+                source=self.source,
+                retry_after=round(self.breaker.retry_in(), 1),
+            )
+        try:
+            await self.limiter.acquire(rate_class, remaining(self.total_timeout))
+        except Throttled as throttled:
+            self.breaker.release_probe()
+            raise UpstreamRateLimited(
+                f"{self.source}'s published rate limit leaves no room before the deadline",
+                source=self.source,
+                retry_after=round(throttled.wait, 1),
+            ) from None
         if (count := REQUEST_COUNTER.get()) is not None:
             count()
         try:
-            if self._slots is None:
+            async with self._slot(f"{method} {path}"):
                 response = await self.client.request(
                     method, path, json=json, params=params, headers=headers
                 )
-            else:
-                async with self._slots:
-                    response = await self.client.request(
-                        method, path, json=json, params=params, headers=headers
-                    )
         except httpx.TimeoutException:
-            raise UpstreamTimeout(
+            return UpstreamTimeout(
                 f"{self.source} did not answer {method} {path} in time", source=self.source
-            ) from None
+            )
         except (httpx.TransportError, OSError):
-            raise UpstreamUnavailable(
+            return UpstreamUnavailable(
                 f"{self.source} could not be reached ({method} {path})", source=self.source
-            ) from None
+            )
         logger.debug("upstream %s %s %s -> %s", self.source, method, path, response.status_code)
-        if response.status_code >= 400:
-            raise self._error_for_status(response)
+        if self._observe is not None:
+            self._observe(response, rate_class)
         return response
 
     @asynccontextmanager
+    async def _slot(self, what: str) -> AsyncIterator[None]:
+        """The bulkhead: wait for one of the source's slots, at most until the deadline."""
+        if self._slots is None:
+            yield
+            return
+        try:
+            async with asyncio.timeout(remaining(self.total_timeout)):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise UpstreamUnavailable(
+                f"{self.source} is saturated: no free slot for {what} before the deadline",
+                source=self.source,
+            ) from None
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    @asynccontextmanager
     async def stream(self, url: str) -> AsyncIterator[AsyncIterator[bytes]]:
-        """GET a (large) body as chunks; the connection is held until the block exits."""
+        """GET a (large) body as chunks; the slot is held until the block exits."""
         what = f"GET {httpx.URL(url).path}"
         if (count := REQUEST_COUNTER.get()) is not None:
             count()
         try:
             async with contextlib.AsyncExitStack() as stack:
-                if self._slots is not None:
-                    await stack.enter_async_context(self._slots)
+                await stack.enter_async_context(self._slot(what))
                 response = await stack.enter_async_context(self.client.stream("GET", url))
                 if response.status_code >= 400:
                     await response.aread()
@@ -326,9 +453,18 @@ class UpstreamHTTP:
         json: Any = None,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
     ) -> Any:
-        response = await self.send(method, path, json=json, params=params, headers=headers)
+        response = await self.send(
+            method, path, json=json, params=params, headers=headers, idempotent=idempotent
+        )
         return parse_json(self.source, response)
+
+
+# Outcomes that say the source is unwell (they count against its circuit breaker).
+_UPSTREAM_FAULTS = frozenset(
+    {ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_RATE_LIMITED}
+)
 
 
 async def _guarded_chunks(
@@ -358,39 +494,37 @@ def error_for_status(
     source: str, status: int, retry_after_seconds: float | None = None
 ) -> UpstreamError:
     """The status-only mapping, for upstreams whose error bodies say nothing more."""
-    from customer_gateway.connectors import errors
 
     if status == 429:
-        return errors.UpstreamRateLimited(
+        return UpstreamRateLimited(
             f"{source} is rate limiting the gateway",
             source=source,
             http_status=status,
             retry_after=retry_after_seconds,
         )
     if status in (401, 403):
-        return errors.UpstreamAuthFailed(
+        return UpstreamAuthFailed(
             f"{source} refused the gateway's credentials", source=source, http_status=status
         )
     if status == 404:
-        return errors.NotFound(f"{source} has no such record", source=source, http_status=status)
+        return NotFound(f"{source} has no such record", source=source, http_status=status)
     if status == 409:
-        return errors.Conflict(f"{source} reports a conflict", source=source, http_status=status)
+        return Conflict(f"{source} reports a conflict", source=source, http_status=status)
     if status >= 500:
-        return errors.UpstreamUnavailable(
+        return UpstreamUnavailable(
             f"{source} failed with HTTP {status}",
             source=source,
             http_status=status,
             retry_after=retry_after_seconds,
         )
-    return errors.UpstreamRejected(
+    return UpstreamRejected(
         f"{source} rejected the request (HTTP {status})", source=source, http_status=status
     )
 
 
 def retry_after(response: httpx.Response) -> float | None:
     """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or HTTP-date)."""
-    from datetime import UTC, datetime
-    from email.utils import parsedate_to_datetime
+    from datetime import datetime
 
     value = response.headers.get("retry-after")
     if not value:

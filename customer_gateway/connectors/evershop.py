@@ -55,6 +55,7 @@ from customer_gateway.connectors.models import (
     Write,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.resilience import RateLimit
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DEFAULT_GROUP_ID = "1"  # seeded by EverShop's migration; a trigger forbids deleting it
@@ -104,6 +105,11 @@ class EverShopConnector(ConnectorBase):
         push_alone=frozenset({FilterField.KEYWORD}),
         customer_writes=frozenset(Write),
         create_requires_password=True,
+        # Per client IP, hard-coded in EverShop 2.2 (README 4.3): the gateway is one client.
+        rate_limits={
+            "auth": RateLimit(requests=8, per_seconds=15 * 60),
+            "api": RateLimit(requests=120, per_seconds=60),
+        },
         notes=(
             "POST /api/customers: 8 per 15 minutes per client IP (EverShop's auth tier)",
             "every other /api call is limited to 120 per minute per client IP",
@@ -118,6 +124,10 @@ class EverShopConnector(ConnectorBase):
         self._refresh_token: str | None = None
         self._expires_at = 0.0
         self._login_lock = asyncio.Lock()
+
+    def rate_class(self, method: str, path: str) -> str:
+        # Registration shares the login tier (modules/base/services/rateLimit.ts).
+        return "auth" if method == "POST" and path == "/api/customers" else "api"
 
     # -- errors ---------------------------------------------------------------------------
 
@@ -200,13 +210,19 @@ class EverShopConnector(ConnectorBase):
         payload = await self.http.send_json("POST", path, json=body)
         return self.read.object(self.read.object(payload, "body").get("data"), "data")
 
-    async def _private(self, method: str, path: str, body: Any = None) -> Mapping[str, Any]:
+    async def _private(
+        self, method: str, path: str, body: Any = None, *, idempotent: bool | None = None
+    ) -> Mapping[str, Any]:
         """Call an admin route; on 401 log in again once (the token may have been revoked)."""
         for attempt in (1, 2):
             token = await self._bearer()
             try:
                 payload = await self.http.send_json(
-                    method, path, json=body, headers={"authorization": f"Bearer {token}"}
+                    method,
+                    path,
+                    json=body,
+                    headers={"authorization": f"Bearer {token}"},
+                    idempotent=idempotent,
                 )
             except UpstreamAuthFailed:
                 self._access_token = None
@@ -219,15 +235,21 @@ class EverShopConnector(ConnectorBase):
 
     async def _graphql(self, query: str, variables: Mapping[str, Any]) -> Mapping[str, Any]:
         try:
+            # Reads only: safe to send again after a timeout or a 5xx.
             payload = await self._private(
-                "POST", "/api/admin/graphql", {"query": query, "variables": dict(variables)}
+                "POST",
+                "/api/admin/graphql",
+                {"query": query, "variables": dict(variables)},
+                idempotent=True,
             )
         except UpstreamUnavailable as error:
+            if error.http_status != 500:
+                raise
             # EverShop answers every GraphQL execution error with HTTP 500 and aborts the query.
             raise UpstreamUnavailable(
-                f"{self.name} failed to run the read query (HTTP {error.http_status})",
+                f"{self.name} failed to run the read query (HTTP 500)",
                 source=self.name,
-                http_status=error.http_status,
+                http_status=500,
             ) from None
         return self.read.object(payload.get("data"), "data")
 

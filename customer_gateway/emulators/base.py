@@ -16,6 +16,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from customer_gateway.emulators.faults import FaultInjector, FaultPlan
+
 Clock = Callable[[], float]
 
 
@@ -35,6 +37,7 @@ class Emulator:
     def __init__(self, *, clock: Clock = time.time) -> None:
         self.clock = clock
         self.journal: list[JournalEntry] = []
+        self.faults = FaultPlan(clock)
         self._app: ASGIApp | None = None
 
     def routes(self) -> Sequence[BaseRoute]:
@@ -47,7 +50,8 @@ class Emulator:
     @property
     def app(self) -> ASGIApp:
         if self._app is None:
-            self._app = _Journaling(Starlette(routes=list(self.routes())), self.journal)
+            app = FaultInjector(Starlette(routes=list(self.routes())), self.faults)
+            self._app = _Journaling(app, self.journal)
         return self._app
 
     def requests(self, method: str | None = None, path_prefix: str = "") -> list[JournalEntry]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from customer_gateway.app import create_app
 from customer_gateway.emulators.evershop import EverShopEmulator
@@ -19,6 +20,10 @@ from customer_gateway.settings import Secret, Settings, SourceSettings
 class Gateway:
     client: httpx.AsyncClient
     emulators: dict[str, EverShopEmulator]
+    app: Starlette
+
+    def connector(self, name: str) -> Any:
+        return self.app.state.gateway.sources.get(name)
 
     async def post(self, query: str, variables: Mapping[str, Any] | None = None) -> httpx.Response:
         body: dict[str, Any] = {"query": query}
@@ -71,7 +76,7 @@ async def running_gateway(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
-            yield Gateway(client, dict(emulators))
+            yield Gateway(client, dict(emulators), app)
 
 
 GatewayFactory = Callable[..., Awaitable[Gateway]]
