@@ -8,6 +8,7 @@ import time
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
+from customer_gateway.emulators.faults import FaultKind
 from customer_gateway.settings import Timeouts
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 
@@ -56,11 +57,9 @@ async def test_reads_make_at_most_three_attempts(gateway: Gateway) -> None:
 
 
 @pytest.mark.parametrize("fault", ["status", "reset", "commit_then_fail"])
-async def test_a_create_is_never_sent_twice(gateway: Gateway, fault: str) -> None:
+async def test_a_create_is_never_sent_twice(gateway: Gateway, fault: FaultKind) -> None:
     emulator = gateway.emulators["evershop-main"]
-    emulator.faults.add(
-        fault, status=502 if fault != "reset" else 503, times=1, path="/api/customers"
-    )  # type: ignore[arg-type]
+    emulator.faults.add(fault, status=502, times=1, path="/api/customers")
     payload = await gateway.query(CREATE)
     assert _code(payload) == "UPSTREAM_UNAVAILABLE"
     assert len(emulator.requests("POST", "/api/customers")) == 1
@@ -101,8 +100,10 @@ async def test_retry_after_beyond_the_deadline_fails_at_once(gateway: Gateway) -
         ("malformed", "UPSTREAM_BAD_RESPONSE"),
     ],
 )
-async def test_broken_answers_are_typed_errors(gateway: Gateway, fault: str, code: str) -> None:
-    gateway.emulators["evershop-main"].faults.add(fault, times=None, path=GRAPHQL)  # type: ignore[arg-type]
+async def test_broken_answers_are_typed_errors(
+    gateway: Gateway, fault: FaultKind, code: str
+) -> None:
+    gateway.emulators["evershop-main"].faults.add(fault, times=None, path=GRAPHQL)
     response = await gateway.post(LIST)
     assert response.status_code == 200
     assert _code(response.json()) == code
