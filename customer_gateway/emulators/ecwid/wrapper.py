@@ -1,0 +1,164 @@
+"""The seed's third-party JSON wrapper around Ecwid (README 3.4) as an ASGI app.
+
+It owns a connected `EcwidEmulator` (`.ecwid`) and forwards every call to it in-process, over
+HTTP with the store's token, so the inner journal records the upstream traffic. Successes come
+back as `{"data": {"id", "type": "ecwid", "attributes"}}`. Undocumented, so chosen here:
+* auth is `Authorization: Bearer <api_key>`; missing or wrong -> 401 `Unauthenticated.`;
+* errors use the same JSON:API flavour, `{"errors": [{"status": "409", "title": <Ecwid's
+  errorMessage>}]}`, with Ecwid's HTTP status (and `Retry-After`) passed through;
+* `data.id` is a fresh request uuid for the list and the Ecwid customer id (string) for the
+  single-customer routes; query strings and bodies (with their Content-Type) pass unchanged;
+* its own limit: `rate_limit_per_minute` per API key -> 429 + `Retry-After` (Laravel's
+  `throttle` middleware); the inner store gets the same per-token limit.
+The store-connection routes (`get_link`, `oauthwid/get_token`) are not emulated.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import quote
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from customer_gateway.emulators.base import Clock, Emulator, FixedWindow
+
+from .emulator import ALL_METHODS, EcwidEmulator
+from .http import WINDOW_SECONDS, json_response, retry_after
+
+PREFIX: Final = "/api/json/v1/ecwid"
+TYPE: Final = "ecwid"
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """An Ecwid answer: HTTP status, parsed JSON body, headers worth passing on."""
+
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+Handler = Callable[[Request, str | None], Awaitable[Response]]
+
+
+def error_response(status: int, title: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response({"errors": [{"status": str(status), "title": title}]}, status, headers)
+
+
+def envelope(resource_id: str, attributes: Any) -> Response:
+    return json_response({"data": {"id": resource_id, "type": TYPE, "attributes": attributes}})
+
+
+class EcwidWrapperEmulator(Emulator):
+    kind = "ecwid_wrapper"
+
+    def __init__(
+        self,
+        *,
+        seed: int = 1,
+        customers: int = 250,
+        store_id: int = 1003,
+        api_key: str = "ecwid-wrapper-sandbox-key",
+        rate_limit_per_minute: int = 600,
+        clock: Clock = time.time,
+    ) -> None:
+        super().__init__(clock=clock)
+        self.api_key = api_key
+        self.rate_limit_per_minute = rate_limit_per_minute
+        self.ecwid = EcwidEmulator(
+            seed=seed,
+            customers=customers,
+            store_id=store_id,
+            rate_limit_per_minute=rate_limit_per_minute,
+            clock=clock,
+        )
+        self.limiter = FixedWindow(rate_limit_per_minute, WINDOW_SECONDS, self.clock)
+        self._request_ids = random.Random(f"ecwid-wrapper:{seed}")
+        self._table: list[tuple[str, re.Pattern[str], Handler]] = [
+            ("GET", re.compile(rf"^{PREFIX}/customers/?$"), self._list),
+            ("GET", re.compile(rf"^{PREFIX}/customer/(?P<id>[^/]+)/?$"), self._get),
+            ("POST", re.compile(rf"^{PREFIX}/add_customer/?$"), self._add),
+            ("POST", re.compile(rf"^{PREFIX}/update_customer/(?P<id>[^/]+)/?$"), self._update),
+            ("POST", re.compile(rf"^{PREFIX}/delete_customer/(?P<id>[^/]+)/?$"), self._delete),
+        ]
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return [Route("/{path:path}", self._dispatch, methods=ALL_METHODS)]
+
+    def connector_credentials(self) -> dict[str, str]:
+        return {"api_key": self.api_key}
+
+    def _request_id(self) -> str:
+        return str(uuid.UUID(int=self._request_ids.getrandbits(128), version=4))
+
+    async def _dispatch(self, request: Request) -> Response:
+        scheme, _, key = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or key.strip() != self.api_key:
+            return error_response(401, "Unauthenticated.")
+        if self.rate_limit_per_minute > 0:
+            allowed, _remaining, reset_in = self.limiter.hit(self.api_key)
+            if not allowed:
+                return error_response(429, "Too Many Attempts.", retry_after(reset_in))
+        path = request.url.path
+        matches = [(method, m, h) for method, p, h in self._table if (m := p.match(path))]
+        chosen = next(((m, h) for method, m, h in matches if method == request.method), None)
+        if chosen is None:
+            if matches:
+                return error_response(405, f"The {request.method} method is not supported.")
+            return error_response(404, "Not Found")
+        found, handler = chosen
+        customer_id = found.groupdict().get("id")
+        return await handler(request, None if customer_id is None else quote(customer_id, safe=""))
+
+    async def _forward(self, request: Request, method: str, path: str) -> Upstream:
+        headers = {"Authorization": f"Bearer {self.ecwid.token}"}
+        content: bytes | None = None
+        if method in ("POST", "PUT"):
+            content = await request.body()
+            if "content-type" in request.headers:
+                headers["Content-Type"] = request.headers["content-type"]
+        query = request.url.query
+        url = f"{self.ecwid.base_path}{path}" + (f"?{query}" if query else "")
+        transport = httpx.ASGITransport(app=self.ecwid.app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="https://app.ecwid.com"
+        ) as ecwid:
+            answer = await ecwid.request(method, url, headers=headers, content=content)
+        passed = {k: v for k, v in answer.headers.items() if k.lower() == "retry-after"}
+        return Upstream(answer.status_code, answer.json(), passed)
+
+    @staticmethod
+    def _failed(upstream: Upstream) -> Response | None:
+        if upstream.status < 300:
+            return None
+        message = upstream.body.get("errorMessage", "") if isinstance(upstream.body, dict) else ""
+        return error_response(upstream.status, message, upstream.headers)
+
+    async def _list(self, request: Request, _customer_id: str | None) -> Response:
+        upstream = await self._forward(request, "GET", "/customers")
+        return self._failed(upstream) or envelope(self._request_id(), upstream.body)
+
+    async def _get(self, request: Request, customer_id: str | None) -> Response:
+        upstream = await self._forward(request, "GET", f"/customers/{customer_id}")
+        return self._failed(upstream) or envelope(str(customer_id), upstream.body)
+
+    async def _add(self, request: Request, _customer_id: str | None) -> Response:
+        upstream = await self._forward(request, "POST", "/customers")
+        return self._failed(upstream) or envelope(str(upstream.body["id"]), {})
+
+    async def _update(self, request: Request, customer_id: str | None) -> Response:
+        upstream = await self._forward(request, "PUT", f"/customers/{customer_id}")
+        return self._failed(upstream) or envelope(str(customer_id), upstream.body)
+
+    async def _delete(self, request: Request, customer_id: str | None) -> Response:
+        upstream = await self._forward(request, "DELETE", f"/customers/{customer_id}")
+        return self._failed(upstream) or envelope(str(customer_id), upstream.body)
