@@ -88,6 +88,9 @@ class Capabilities:
     max_page_size: int | None = None  # None: the source has no cap
     detail_fields: frozenset[str] = frozenset()  # fields a list omits; get_customers has them
     customer_writes: frozenset[Write] = frozenset()
+    # Mutation input fields (GraphQL names) the source stores; others are refused by name.
+    writable_fields: frozenset[str] = frozenset({"email", "fullName", "status", "groupId"})
+    multi_group: bool = False  # customers may be in several groups at once
     group_writes: frozenset[Write] = frozenset()
     # Filters the source applies correctly only when sent alone (EverShop's keyword ORs its way
     # past the other conditions); combined with others, only this one is sent.

@@ -104,6 +104,7 @@ class EverShopConnector(ConnectorBase):
         # a name match escapes every other condition.
         push_alone=frozenset({FilterField.KEYWORD}),
         customer_writes=frozenset(Write),
+        writable_fields=frozenset({"email", "fullName", "password", "status", "groupId"}),
         create_requires_password=True,
         # Per client IP, hard-coded in EverShop 2.2 (README 4.3): the gateway is one client.
         rate_limits={

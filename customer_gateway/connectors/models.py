@@ -18,6 +18,7 @@ class FilterField(enum.Enum):
     EMAIL = "email"
     FULL_NAME = "full_name"
     PHONE = "phone"
+    VAT_NUMBER = "vat_number"
     STATUS = "status"
     GROUP = "group"
 
@@ -127,6 +128,7 @@ class CustomerRecord:
     created_at: datetime | None
     updated_at: datetime | None = None
     phone: str | None = None
+    vat_number: str | None = None
     groups: tuple[GroupRef, ...] = ()
     addresses: tuple[Address, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
@@ -190,8 +192,16 @@ class CustomerDraft:
     full_name: str
     password: str | None = field(default=None, repr=False)
     status: int | None = None
-    group_id: str | None = None
+    group_ids: tuple[str, ...] = ()  # most sources keep one group; Flow Retail several
     phone: str | None = None
+    first_name: str | None = None  # sources that store the name in parts (Flow Retail)
+    last_name: str | None = None
+    company_name: str | None = None
+    vat_number: str | None = None
+
+    @property
+    def group_id(self) -> str | None:
+        return self.group_ids[0] if self.group_ids else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +212,16 @@ class CustomerPatch:
     full_name: str | None = None
     password: str | None = field(default=None, repr=False)
     status: int | None = None
-    group_id: str | None = None
+    group_ids: tuple[str, ...] | None = None  # replaces every group
     phone: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    vat_number: str | None = None
+
+    @property
+    def group_id(self) -> str | None:
+        return self.group_ids[0] if self.group_ids else None
 
     def is_empty(self) -> bool:
         return all(
@@ -213,8 +231,12 @@ class CustomerPatch:
                 self.full_name,
                 self.password,
                 self.status,
-                self.group_id,
+                self.group_ids,
                 self.phone,
+                self.first_name,
+                self.last_name,
+                self.company_name,
+                self.vat_number,
             )
         )
 
@@ -227,3 +249,63 @@ class GroupDraft:
 @dataclass(frozen=True, slots=True)
 class GroupPatch:
     name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreView:
+    """A customer as one store of a chain sees it (Flow Retail's store endpoint)."""
+
+    store_id: str
+    store_name: str | None
+    first_visit_at: datetime | None
+    last_visit_at: datetime | None
+    visit_count: int | None
+    loyalty_points: int | None
+    details: Mapping[str, Any]  # everything the source said, as it said it
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalHit:
+    """A company found in an external register (not a customer of the source)."""
+
+    name: str
+    organization_number: str | None
+    address: str | None
+    postcode: str | None
+    city: str | None
+    country_code: str | None
+    registry: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalPage:
+    items: Sequence[ExternalHit]
+    total: int
+
+
+class BatchOperation(enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    UPSERT = "upsert"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    operation: BatchOperation
+    index: int  # position within its operation's list
+    customer_id: str | None = None  # update, delete; upsert when the customer may exist
+    draft: CustomerDraft | None = None  # create, upsert
+    patch: CustomerPatch | None = None  # update
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    item: BatchItem
+    record: CustomerRecord | None = None  # what the item produced (None for a delete)
+    customer_id: str | None = None
+    error: Exception | None = None  # a GatewayError when the item failed
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

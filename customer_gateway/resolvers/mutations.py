@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import NotFound
 from customer_gateway.connectors.models import GroupDraft, GroupPatch, Write
@@ -25,61 +28,25 @@ def _owner(context: GatewayContext, id: str, what: str) -> tuple[Connector, str]
     return connector, parsed[1]
 
 
-async def create_customer(
-    info: Info,
-    source: str,
-    *,
-    email: str,
-    full_name: str,
-    password: str | None,
-    status: int | None,
-    group_id: str | None,
-    phone: str | None,
-) -> Customer:
+async def create_customer(info: Info, source: str, given: Mapping[str, Any]) -> Customer:
     context = info.context
     connector = context.sources.require(source)
     validation.require_write(
         connector, connector.capabilities.customer_writes, Write.CREATE, "create customers"
     )
-    draft = validation.customer_draft(
-        connector,
-        email_=email,
-        full_name_=full_name,
-        password_=password,
-        status_=status,
-        group_id_=group_id,
-        phone_=phone,
-    )
+    draft = validation.customer_draft(connector, given)
     record = await context.call(connector, connector.create_customer(draft))
     context.loaders.customers.prime(record.source, record.id, record)
     return Customer.from_record(record, connector.kind)
 
 
-async def update_customer(
-    info: Info,
-    id: str,
-    *,
-    email: str | None,
-    full_name: str | None,
-    password: str | None,
-    status: int | None,
-    group_id: str | None,
-    phone: str | None,
-) -> Customer:
+async def update_customer(info: Info, id: str, given: Mapping[str, Any]) -> Customer:
     context = info.context
     connector, native_id = _owner(context, id, "customer")
     validation.require_write(
         connector, connector.capabilities.customer_writes, Write.UPDATE, "update customers"
     )
-    patch = validation.customer_patch(
-        connector,
-        email_=email,
-        full_name_=full_name,
-        password_=password,
-        status_=status,
-        group_id_=group_id,
-        phone_=phone,
-    )
+    patch = validation.customer_patch(connector, given)
     record = await context.call(connector, connector.update_customer(native_id, patch))
     context.loaders.customers.prime(record.source, record.id, record)
     return Customer.from_record(record, connector.kind)

@@ -6,6 +6,8 @@ Messages name the field and the rule, never the rejected value (it may be person
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import Unsupported
@@ -80,52 +82,101 @@ def require_write(connector: Connector, writes: frozenset[Write], write: Write, 
         raise Unsupported(f"{connector.kind} sources have no API to {what}", source=connector.name)
 
 
-def customer_draft(
-    connector: Connector,
-    *,
-    email_: str,
-    full_name_: str,
-    password_: str | None,
-    status_: int | None,
-    group_id_: str | None,
-    phone_: str | None,
-) -> CustomerDraft:
+# Input fields every source takes unless its capabilities say otherwise.
+def _unsupported_fields(connector: Connector, given: Mapping[str, Any]) -> None:
+    writable = connector.capabilities.writable_fields
+    for name, value in given.items():
+        if value is not None and name not in writable:
+            raise Unsupported(
+                f"{connector.kind} sources do not store {name}", source=connector.name, field=name
+            )
+
+
+def _names(given: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(full, first, last): a full name from the parts when only the parts are given."""
+    full, first, last = given.get("fullName"), given.get("firstName"), given.get("lastName")
+    if full is None and (first or last):
+        full = " ".join(part for part in (first, last) if part)
+    return full, first, last
+
+
+def _groups(connector: Connector, given: Mapping[str, Any]) -> tuple[str, ...] | None:
+    one, many = given.get("groupId"), given.get("groupIds")
+    if one is not None and many is not None:
+        raise BadUserInput("give groupId or groupIds, not both", field="groupIds")
+    if one is None and many is None:
+        return None
+    values: list[str] = [one] if one is not None else list(many or [])
+    ids = tuple(group_id(value, connector.name) for value in values)
+    if len(ids) > 1 and not connector.capabilities.multi_group:
+        raise Unsupported(
+            f"{connector.kind} customers are in one group at most",
+            source=connector.name,
+            field="groupIds",
+        )
+    return tuple(dict.fromkeys(ids))
+
+
+def customer_draft(connector: Connector, given: Mapping[str, Any]) -> CustomerDraft:
+    """A create input checked against EverShop's rules and what the source can store."""
+    _unsupported_fields(connector, given)
+    full, first, last = _names(given)
+    if full is None:
+        raise BadUserInput("fullName is required and cannot be empty", field="fullName")
+    password_ = given.get("password")
     if password_ is None and connector.capabilities.create_requires_password:
         raise BadUserInput(
             f"password is required to create a customer in a {connector.kind} source",
             field="password",
         )
+    status_, phone_, company, vat = (
+        given.get(k) for k in ("status", "phone", "companyName", "vatNumber")
+    )
     return CustomerDraft(
-        email=email(email_),
-        full_name=full_name(full_name_),
+        email=email(given["email"]),
+        full_name=full_name(full),
         password=password(password_) if password_ is not None else None,
         status=status(status_) if status_ is not None else None,
-        group_id=group_id(group_id_, connector.name) if group_id_ is not None else None,
+        group_ids=_groups(connector, given) or (),
         phone=phone(phone_) if phone_ is not None else None,
+        first_name=_text("firstName", first),
+        last_name=_text("lastName", last),
+        company_name=_text("companyName", company),
+        vat_number=_text("vatNumber", vat),
     )
 
 
-def customer_patch(
-    connector: Connector,
-    *,
-    email_: str | None,
-    full_name_: str | None,
-    password_: str | None,
-    status_: int | None,
-    group_id_: str | None,
-    phone_: str | None,
-) -> CustomerPatch:
+def customer_patch(connector: Connector, given: Mapping[str, Any]) -> CustomerPatch:
+    _unsupported_fields(connector, given)
+    full, first, last = _names(given)
+    email_, password_, status_, phone_, company, vat = (
+        given.get(k) for k in ("email", "password", "status", "phone", "companyName", "vatNumber")
+    )
     patch = CustomerPatch(
         email=email(email_) if email_ is not None else None,
-        full_name=full_name(full_name_) if full_name_ is not None else None,
+        full_name=full_name(full) if full is not None else None,
         password=password(password_) if password_ is not None else None,
         status=status(status_) if status_ is not None else None,
-        group_id=group_id(group_id_, connector.name) if group_id_ is not None else None,
+        group_ids=_groups(connector, given),
         phone=phone(phone_) if phone_ is not None else None,
+        first_name=_text("firstName", first),
+        last_name=_text("lastName", last),
+        company_name=_text("companyName", company),
+        vat_number=_text("vatNumber", vat),
     )
     if patch.is_empty():
         raise BadUserInput("input changes nothing: give at least one field", field="input")
     return patch
+
+
+def _text(field: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise BadUserInput(f"{field} cannot be empty", field=field)
+    if len(value) > MAX_TEXT:
+        raise BadUserInput(f"{field} is longer than {MAX_TEXT} characters", field=field)
+    return value
 
 
 def group_name(value: str) -> str:

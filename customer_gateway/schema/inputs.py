@@ -34,10 +34,19 @@ class FilterInput:
     value: strawberry.ID | None = None
 
 
-@strawberry.input(description="A new customer. Which fields a source stores is in `sources`.")
+@strawberry.input(
+    description="A new customer. Which fields a source stores is in `sources { capabilities "
+    "{ writableFields } }`; a field the source cannot store is refused by name."
+)
 class CustomerCreateInput:
     email: str
-    full_name: str
+    full_name: str | None = strawberry.field(
+        default=None, description="Required, or given as firstName + lastName."
+    )
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    vat_number: str | None = None
     password: str | None = strawberry.field(
         default=None, description="Required by sources that keep logins (EverShop); ≥ 6 characters."
     )
@@ -47,6 +56,9 @@ class CustomerCreateInput:
     group_id: str | None = strawberry.field(
         default=None, description="The group's `uuid` or its native id in the target source."
     )
+    group_ids: list[str] | None = strawberry.field(
+        default=None, description="Several groups, for sources that allow it (Flow Retail)."
+    )
     phone: str | None = None
 
 
@@ -54,10 +66,41 @@ class CustomerCreateInput:
 class CustomerUpdateInput:
     email: str | None = None
     full_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    vat_number: str | None = None
     password: str | None = None
     status: int | None = None
     group_id: str | None = None
+    group_ids: list[str] | None = strawberry.field(
+        default=None, description="Replaces every group (sources with several groups per customer)."
+    )
     phone: str | None = None
+
+
+_CUSTOMER_FIELDS = {
+    "email": "email",
+    "full_name": "fullName",
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "company_name": "companyName",
+    "vat_number": "vatNumber",
+    "password": "password",
+    "status": "status",
+    "group_id": "groupId",
+    "group_ids": "groupIds",
+    "phone": "phone",
+}
+
+
+def customer_values(given: CustomerCreateInput | CustomerUpdateInput) -> dict[str, object]:
+    """The fields the client gave, by their GraphQL names (resolvers do not import the schema)."""
+    return {
+        name: getattr(given, attribute)
+        for attribute, name in _CUSTOMER_FIELDS.items()
+        if getattr(given, attribute) is not None
+    }
 
 
 @strawberry.input

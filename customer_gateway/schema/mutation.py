@@ -14,6 +14,7 @@ from customer_gateway.schema.inputs import (
     CustomerCreateInput,
     CustomerGroupInput,
     CustomerUpdateInput,
+    customer_values,
 )
 from customer_gateway.schema.payloads import DeletedRecord
 
@@ -24,31 +25,13 @@ class Mutation:
     async def create_customer(
         self, info: Info, source: str, input: CustomerCreateInput
     ) -> Customer | None:
-        return await mutations.create_customer(
-            info,
-            source,
-            email=input.email,
-            full_name=input.full_name,
-            password=input.password,
-            status=input.status,
-            group_id=input.group_id,
-            phone=input.phone,
-        )
+        return await mutations.create_customer(info, source, customer_values(input))
 
     @strawberry.mutation(description="Update the customer with this `uuid` in its source.")
     async def update_customer(
         self, info: Info, id: str, input: CustomerUpdateInput
     ) -> Customer | None:
-        return await mutations.update_customer(
-            info,
-            id,
-            email=input.email,
-            full_name=input.full_name,
-            password=input.password,
-            status=input.status,
-            group_id=input.group_id,
-            phone=input.phone,
-        )
+        return await mutations.update_customer(info, id, customer_values(input))
 
     @strawberry.mutation(description="Delete the customer with this `uuid` from its source.")
     async def delete_customer(self, info: Info, id: str) -> DeletedRecord | None:

@@ -211,7 +211,7 @@ async def test_upstream_errors_become_typed_errors() -> None:
         assert rejected.value.field == "email"
         missing = "00000000-0000-4000-8000-000000000000"
         with pytest.raises(NotFound):
-            await shop.update_customer(missing, CustomerPatch(full_name="X", group_id="1"))
+            await shop.update_customer(missing, CustomerPatch(full_name="X", group_ids=("1",)))
         with pytest.raises(NotFound):
             await shop.delete_customer(missing)
         with pytest.raises(Unsupported):
