@@ -8,9 +8,11 @@ from typing import Any, Protocol
 
 from customer_gateway.connectors.base import ConnectorBase
 from customer_gateway.connectors.evershop import EverShopConnector
+from customer_gateway.connectors.flow_retail import FlowRetailConnector
 from customer_gateway.connectors.shoptet import ShoptetConnector
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.emulators.evershop import EverShopEmulator
+from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
 
 
@@ -54,5 +56,6 @@ KINDS: dict[str, Kind] = {
             (SandboxShop("evershop-main", 1, 60), SandboxShop("evershop-outlet", 2, 35)),
         ),
         Kind(ShoptetConnector, ShoptetEmulator, (SandboxShop("shoptet-cz", 3, 1500, _SHOPTET),)),
+        Kind(FlowRetailConnector, FlowRetailEmulator, (SandboxShop("flow-oslo", 4, 300),)),
     )
 }

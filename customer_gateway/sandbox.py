@@ -35,7 +35,7 @@ def build_sandbox(settings: Settings) -> Sandbox:
                 SourceSettings(
                     name=shop.name,
                     kind=kind.name,
-                    base_url=f"http://{shop.name}.sandbox.invalid",
+                    base_url=f"http://{shop.name}.sandbox.invalid{kind.connector.base_path}",
                     credentials={
                         key: Secret(value)
                         for key, value in emulator.connector_credentials().items()

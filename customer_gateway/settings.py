@@ -104,6 +104,7 @@ class Settings:
     # Records one request may read from one source to page over the merged order or to filter
     # what a source cannot filter itself; beyond it the query is refused (QUERY_TOO_COMPLEX).
     max_scan: int = 10_000
+    max_batch: int = 100  # items in one batchCustomers call
     export_ttl: float = 24 * 3600.0  # seconds an export file stays downloadable
     log_level: str = "INFO"
 
@@ -131,6 +132,7 @@ _GATEWAY_KEYS: dict[str, type] = {
     "request_timeout": float,
     "max_page_size": int,
     "max_scan": int,
+    "max_batch": int,
     "export_ttl": float,
     "log_level": str,
 }

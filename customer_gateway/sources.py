@@ -10,7 +10,7 @@ import httpx
 from customer_gateway.connectors.base import Connector, build_client
 from customer_gateway.errors import BadUserInput
 from customer_gateway.kinds import KINDS
-from customer_gateway.settings import ConfigError, Settings, SourceSettings
+from customer_gateway.settings import ConfigError, Settings
 
 
 class Sources:
@@ -60,16 +60,8 @@ def open_sources(
             raise ConfigError(
                 f"source {source.name!r}: unknown kind {source.kind!r} (known: {', '.join(KINDS)})"
             )
-        check_credentials(source, kind.connector.required_credentials)
+        kind.connector.validate_settings(source)
         client = build_client(source, (transports or {}).get(source.name))
         stack.push_async_callback(client.aclose)
         connectors[source.name] = kind.connector(source, client)
     return Sources(connectors)
-
-
-def check_credentials(source: SourceSettings, required: tuple[str, ...]) -> None:
-    missing = [key for key in required if not source.credentials.get(key)]
-    if missing:
-        raise ConfigError(
-            f"source {source.name!r} ({source.kind}) needs credentials: {', '.join(missing)}"
-        )

@@ -36,6 +36,9 @@ from customer_gateway.connectors.errors import (
     UpstreamUnavailable,
 )
 from customer_gateway.connectors.models import (
+    BatchItem,
+    BatchOperation,
+    BatchResult,
     ChangePage,
     ChangeType,
     Condition,
@@ -43,6 +46,7 @@ from customer_gateway.connectors.models import (
     CustomerPatch,
     CustomerQuery,
     CustomerRecord,
+    ExternalPage,
     FilterField,
     GroupDraft,
     GroupPatch,
@@ -53,6 +57,7 @@ from customer_gateway.connectors.models import (
     RegionRecord,
     Sort,
     SortField,
+    StoreView,
     Write,
 )
 from customer_gateway.connectors.resilience import (
@@ -64,8 +69,8 @@ from customer_gateway.connectors.resilience import (
     Throttled,
     remaining,
 )
-from customer_gateway.errors import ErrorCode
-from customer_gateway.settings import SourceSettings
+from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.settings import ConfigError, SourceSettings
 
 logger = logging.getLogger("customer_gateway.upstream")
 
@@ -97,6 +102,8 @@ class Capabilities:
     push_alone: frozenset[FilterField] = frozenset()
     regions: bool = False
     changes: bool = False  # a change feed (`list_changes`)
+    native_batch: bool = False  # one request for many writes (`batch`)
+    native_data_export: bool = False  # a GDPR export of its own (`data_export`)
     create_requires_password: bool = False
     # Requests in flight to this source at once, over the whole gateway (Shoptet allows 3 per
     # token and answers 429 to a 4th); None: the source's `max_connections`.
@@ -167,6 +174,26 @@ class Connector(Protocol):
         """Every customer, complete, streamed (bounded memory whatever the source's size)."""
         ...
 
+    async def batch(self, items: Sequence[BatchItem]) -> Sequence[BatchResult]:
+        """One result per item, in order; an item's failure is its result, not an exception."""
+        ...
+
+    async def get_store_view(self, customer_id: str, store_id: str) -> StoreView | None: ...
+
+    async def search_external(self, query: str, offset: int, limit: int) -> ExternalPage: ...
+
+    async def add_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord: ...
+
+    async def remove_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord: ...
+
+    async def data_export(self, customer_id: str) -> Mapping[str, Any] | None:
+        """The source's own GDPR export document, where it has one."""
+        ...
+
     async def check(self) -> None:
         """Prove the source is reachable and accepts our credentials (for /readyz)."""
         ...
@@ -178,6 +205,17 @@ class ConnectorBase:
     kind: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
     required_credentials: ClassVar[tuple[str, ...]] = ()
+    base_path: ClassVar[str] = ""  # what the documented base URL adds after the host
+
+    @classmethod
+    def validate_settings(cls, settings: SourceSettings) -> None:
+        """Refuse a configuration this connector cannot work with (before any request)."""
+        missing = [key for key in cls.required_credentials if not settings.credentials.get(key)]
+        if missing:
+            raise ConfigError(
+                f"source {settings.name!r} ({settings.kind}) needs credentials: "
+                f"{', '.join(missing)}"
+            )
 
     def __init__(self, settings: SourceSettings, client: httpx.AsyncClient) -> None:
         self.settings = settings
@@ -269,6 +307,69 @@ class ConnectorBase:
             offset += len(page.items)
             if not page.items or offset >= page.total:
                 return
+
+    async def batch(self, items: Sequence[BatchItem]) -> Sequence[BatchResult]:
+        """No batch API: run the items one after another, each under the source's limits."""
+        results = []
+        for item in items:
+            try:
+                results.append(await self._batch_item(item))
+            except GatewayError as error:
+                results.append(BatchResult(item, customer_id=item.customer_id, error=error))
+        return results
+
+    async def _batch_item(self, item: BatchItem) -> BatchResult:
+        if item.operation is BatchOperation.CREATE:
+            assert item.draft is not None
+            record = await self.create_customer(item.draft)
+            return BatchResult(item, record, record.id)
+        if item.operation is BatchOperation.UPDATE:
+            assert item.customer_id is not None
+            assert item.patch is not None
+            record = await self.update_customer(item.customer_id, item.patch)
+            return BatchResult(item, record, record.id)
+        if item.operation is BatchOperation.DELETE:
+            assert item.customer_id is not None
+            await self.delete_customer(item.customer_id)
+            return BatchResult(item, None, item.customer_id)
+        assert item.draft is not None
+        if item.customer_id is not None:
+            existing = (await self.get_customers([item.customer_id]))[0]
+            if existing is not None:
+                patch = CustomerPatch(
+                    email=item.draft.email,
+                    full_name=item.draft.full_name,
+                    status=item.draft.status,
+                    group_ids=item.draft.group_ids or None,
+                    phone=item.draft.phone,
+                    first_name=item.draft.first_name,
+                    last_name=item.draft.last_name,
+                    company_name=item.draft.company_name,
+                    vat_number=item.draft.vat_number,
+                )
+                record = await self.update_customer(item.customer_id, patch)
+                return BatchResult(item, record, record.id)
+        record = await self.create_customer(item.draft)
+        return BatchResult(item, record, record.id)
+
+    async def get_store_view(self, customer_id: str, store_id: str) -> StoreView | None:
+        raise self.unsupported("show a customer as one store sees it")
+
+    async def search_external(self, query: str, offset: int, limit: int) -> ExternalPage:
+        raise self.unsupported("search an external company register")
+
+    async def add_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord:
+        raise self.unsupported("add customer extensions")
+
+    async def remove_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord:
+        raise self.unsupported("remove customer extensions")
+
+    async def data_export(self, customer_id: str) -> Mapping[str, Any] | None:
+        raise self.unsupported("export a customer's data itself")
 
     async def check(self) -> None:
         await self.list_groups()

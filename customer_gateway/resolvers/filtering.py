@@ -31,6 +31,7 @@ FILTER_NEEDS: Mapping[FilterField, frozenset[str]] = {
     FilterField.EMAIL: frozenset({"email"}),
     FilterField.FULL_NAME: frozenset({"full_name"}),
     FilterField.PHONE: frozenset({"phone"}),
+    FilterField.VAT_NUMBER: frozenset({"vat_number"}),
     FilterField.STATUS: frozenset({"status"}),
     FilterField.GROUP: frozenset({"groups"}),
 }
@@ -101,6 +102,10 @@ def matches(record: CustomerRecord, condition: Condition) -> bool:
         phone = normalise_phone(record.phone) if record.phone is not None else None
         values = tuple(normalise_phone(value) for value in condition.values)
         return _text(phone, Condition(condition.field, condition.op, values), wrap=False)
+    if field is FilterField.VAT_NUMBER:
+        vat = record.vat_number.replace(" ", "").upper() if record.vat_number else None
+        values = tuple(value.replace(" ", "").upper() for value in condition.values)
+        return _text(vat, Condition(condition.field, condition.op, values), wrap=False)
     if field is FilterField.STATUS:
         member = str(record.status) in condition.values
         return member if condition.op in (Op.EQ, Op.IN) else not member

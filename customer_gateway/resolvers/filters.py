@@ -21,6 +21,7 @@ _CUSTOMER_KEYS: dict[str, frozenset[Op]] = {
     "email": frozenset({Op.EQ, Op.NEQ, Op.LIKE, Op.NLIKE, Op.IN, Op.NIN}),
     "full_name": frozenset({Op.EQ, Op.NEQ, Op.LIKE, Op.NLIKE}),
     "phone": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
+    "vat_number": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
     "status": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
     "group": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
 }

@@ -103,3 +103,16 @@ async def delete_customer_group(info: Info, id: str) -> DeletedRecord:
     return DeletedRecord(
         uuid=id, native_id=native_id, source=Source(name=connector.name, kind=connector.kind)
     )
+
+
+async def change_extension(
+    info: Info, id: str, extension: str, store_id: str, *, add: bool
+) -> Customer:
+    context = info.context
+    connector, native_id = _owner(context, id, "customer")
+    if not store_id.strip():
+        raise BadUserInput("storeId cannot be empty", field="storeId")
+    change = connector.add_extension if add else connector.remove_extension
+    record = await context.call(connector, change(native_id, extension, store_id))
+    context.loaders.customers.prime(record.source, record.id, record)
+    return Customer.from_record(record, connector.kind)

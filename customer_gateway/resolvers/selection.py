@@ -34,6 +34,7 @@ CUSTOMER_FIELD_ATTRIBUTES = {
     "fullName": "full_name",
     "status": "status",
     "phone": "phone",
+    "vatNumber": "vat_number",
     "createdAt": "created_at",
     "updatedAt": "updated_at",
     "group": "groups",

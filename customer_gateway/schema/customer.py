@@ -10,9 +10,10 @@ from strawberry.scalars import JSON
 from customer_gateway.connectors.models import Address, CustomerRecord
 from customer_gateway.context import Info
 from customer_gateway.ids import global_id
-from customer_gateway.resolvers import customer_fields
+from customer_gateway.resolvers import customer_fields, stores
 from customer_gateway.schema.common import Country, Date, Filter, Province, Source
 from customer_gateway.schema.customer_group import CustomerGroup
+from customer_gateway.schema.stores import CustomerStoreView
 
 
 @strawberry.type(description="A saved address of a customer (EverShop's CustomerAddress).")
@@ -76,6 +77,7 @@ class Customer:
     email: str | None
     full_name: str | None
     phone: str | None
+    vat_number: str | None = strawberry.field(description="VAT / tax id, for business customers.")
     created_at: Date
     updated_at: Date | None
     urn: str
@@ -104,6 +106,7 @@ class Customer:
             email=record.email,
             full_name=record.full_name,
             phone=record.phone,
+            vat_number=record.vat_number,
             created_at=Date.of(record.created_at),
             updated_at=Date.of(record.updated_at) if record.updated_at else None,
             urn=record.urn or f"urn:customer-gateway:{kind}:customer:{record.source}:{record.id}",
@@ -122,6 +125,14 @@ class Customer:
     async def group(self, info: Info) -> CustomerGroup | None:
         groups = await customer_fields.groups_of(info.context, self.record, first_only=True)
         return CustomerGroup.from_record(groups[0], self.source.kind) if groups else None
+
+    @strawberry.field(
+        description="The customer as this store of its chain sees it (Flow Retail); null when "
+        "the store or the customer is unknown there."
+    )
+    async def store_view(self, info: Info, store_id: str) -> CustomerStoreView | None:
+        view = await stores.store_view(info.context, self.record, store_id)
+        return CustomerStoreView.of(view) if view else None
 
     @strawberry.field(description="Every group the customer is in (Flow Retail allows several).")
     async def groups(self, info: Info) -> list[CustomerGroup]:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from customer_gateway.context import Info
+from customer_gateway.resolvers import batch, mutations
 from customer_gateway.resolvers import exports as export_resolvers
-from customer_gateway.resolvers import mutations
+from customer_gateway.schema.batch import (
+    CustomerBatchResult,
+    CustomerBatchUpdate,
+    CustomerBatchUpsert,
+)
 from customer_gateway.schema.customer import Customer
 from customer_gateway.schema.customer_group import CustomerGroup
 from customer_gateway.schema.exports import CustomerExport
@@ -59,3 +64,37 @@ class Mutation:
     )
     def start_customer_export(self, info: Info, sources: list[str] | None = None) -> CustomerExport:
         return export_resolvers.start_customer_export(info, sources)
+
+    @strawberry.mutation(
+        description="Many writes to one source: one result per item. Flow Retail takes them in "
+        "its batch API; other sources one after another under their limits."
+    )
+    async def batch_customers(
+        self,
+        info: Info,
+        source: str,
+        create: list[CustomerCreateInput] | None = None,
+        update: list[CustomerBatchUpdate] | None = None,
+        delete: list[str] | None = None,
+        upsert: list[CustomerBatchUpsert] | None = None,
+    ) -> CustomerBatchResult:
+        return await batch.batch_customers(
+            info,
+            source,
+            [customer_values(item) for item in create or []],
+            [(item.id, customer_values(item.input)) for item in update or []],
+            list(delete or []),
+            [(item.id, customer_values(item.input)) for item in upsert or []],
+        )
+
+    @strawberry.mutation(description="Link a customer to an extension (Flow Retail: TWO_INVOICE).")
+    async def add_customer_extension(
+        self, info: Info, id: str, extension: str, store_id: str
+    ) -> Customer | None:
+        return await mutations.change_extension(info, id, extension, store_id, add=True)
+
+    @strawberry.mutation(description="Remove a customer's extension (Flow Retail: TWO_INVOICE).")
+    async def remove_customer_extension(
+        self, info: Info, id: str, extension: str, store_id: str
+    ) -> Customer | None:
+        return await mutations.change_extension(info, id, extension, store_id, add=False)

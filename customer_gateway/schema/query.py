@@ -8,16 +8,18 @@ from customer_gateway.context import Info
 from customer_gateway.resolvers import changes as change_resolvers
 from customer_gateway.resolvers import customer_groups as group_resolvers
 from customer_gateway.resolvers import customers as customer_resolvers
+from customer_gateway.resolvers import data_export, stores, urls
 from customer_gateway.resolvers import exports as export_resolvers
 from customer_gateway.resolvers import regions as region_resolvers
-from customer_gateway.resolvers import urls
 from customer_gateway.schema.changes import CustomerChangeCollection, CustomerChangeType
 from customer_gateway.schema.customer import Customer, CustomerCollection
 from customer_gateway.schema.customer_group import CustomerGroup, CustomerGroupCollection
+from customer_gateway.schema.data_export import CustomerDataExport
 from customer_gateway.schema.exports import CustomerExport
 from customer_gateway.schema.inputs import FilterInput, raw_filters
 from customer_gateway.schema.region import Region
 from customer_gateway.schema.sources import SourceInfo
+from customer_gateway.schema.stores import ExternalCustomerCollection, ExternalCustomerHit
 
 
 @strawberry.input(description="EverShop's URL parameter.")
@@ -79,6 +81,24 @@ class Query:
         return await change_resolvers.customer_changes(
             info, since, source, change_type.model() if change_type else None, page, limit
         )
+
+    @strawberry.field(
+        description="Companies in the external register of a source's tenant (Flow Retail with "
+        "the EXTERNAL_CUSTOMER_SEARCH extension)."
+    )
+    async def external_customer_search(
+        self, info: Info, source: str, query: str, page: int = 1, limit: int = 20
+    ) -> ExternalCustomerCollection:
+        found = await stores.external_search(info.context, source, query, page, limit)
+        return ExternalCustomerCollection(
+            items=[ExternalCustomerHit.of(hit) for hit in found.items],
+            current_page=page,
+            total=found.total,
+        )
+
+    @strawberry.field(description="Everything the customer's source holds about them, as JSON.")
+    async def customer_data_export(self, info: Info, id: str) -> CustomerDataExport | None:
+        return await data_export.customer_data_export(info, id)
 
     @strawberry.field(description="An export started by `startCustomerExport`; null if unknown.")
     def customer_export(self, info: Info, id: strawberry.ID) -> CustomerExport | None:

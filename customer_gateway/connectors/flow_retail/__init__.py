@@ -1,0 +1,574 @@
+"""Flow Retail (Norwegian POS), API v2 customer area (README section 2).
+
+- Base URL `https://api.flowretail.com/v2` (stage: `https://api.stage.flowretail.com/v2`); every
+  path is under `/tenants/{tenant}`.
+- Auth, both documented ways: a long-lived integration token (`token`), or the device flow
+  (`device_token`, `user_code`, `password`: `POST /v2/account` gives an access token). A 401 on
+  a device-flow access token renews it once, never in a loop.
+- Lists page with `pageNumber`/`pageSize` and sort with `sortBy`/`sortDirection`; keyword, name,
+  e-mail, phone and VAT filters go to `POST /customers/search` under its field rules
+  (`query` searches many fields, explicit fields are matched with `exactMatch`), so the
+  gateway re-checks what comes back.
+- Several groups per customer (`customerGroupUids`), a native batch (200, or 207 for partial
+  success), per-store customer views, the TWO_INVOICE extension, the external company register
+  (a tenant extension) and a GDPR export.
+- What the contract calls unknown and this connector relies on (README "Flow Retail
+  assumptions"): the maximum page size (the effective size the answer echoes is used, never the
+  requested one), the batch item and result shapes, the store view's and external hits' fields,
+  the error body (read as `{"message"}` and never shown; mapped by status).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import httpx
+
+from customer_gateway.connectors import errors
+from customer_gateway.connectors.base import (
+    Capabilities,
+    ConnectorBase,
+    error_for_status,
+    retry_after,
+)
+from customer_gateway.connectors.flow_retail import mapping
+from customer_gateway.connectors.models import (
+    BatchItem,
+    BatchOperation,
+    BatchResult,
+    Condition,
+    CustomerDraft,
+    CustomerPatch,
+    CustomerQuery,
+    CustomerRecord,
+    ExternalPage,
+    FilterField,
+    GroupDraft,
+    GroupPatch,
+    GroupRecord,
+    Op,
+    Page,
+    Pushdown,
+    SortField,
+    StoreView,
+    Write,
+)
+from customer_gateway.connectors.reading import Reader
+from customer_gateway.settings import ConfigError, SourceSettings
+
+UID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+PAGE_SIZE = 1000  # asked for; the effective size is the one the answer echoes (README 2.2)
+BATCH_CHUNK = 100  # items per batch request (the maximum is unknown: README 2.4)
+EXTENSIONS = frozenset({"TWO_INVOICE"})
+_SORTS = {SortField.CREATED_AT: "createdAt", SortField.EMAIL: "email"}
+_PERMISSION = re.compile(r"\b(TENANT\.[A-Z_]+)\b")
+_FIELD_WORDS = (
+    ("email", "email"),
+    ("mobile", "phone"),
+    ("firstname", "firstName"),
+    ("lastname", "lastName"),
+    ("companyname", "companyName"),
+    ("vatnumber", "vatNumber"),
+    ("customergroupuids", "groupIds"),
+    ("storeuid", "storeId"),
+)
+_SUPERSET = Pushdown.SUPERSET
+
+
+class FlowRetailConnector(ConnectorBase):
+    kind: ClassVar[str] = "flow_retail"
+    required_credentials: ClassVar[tuple[str, ...]] = ("tenant",)
+    base_path: ClassVar[str] = "/v2"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        # Search matches case-insensitively, ignores spaces and `query` spans many fields: it
+        # narrows, the gateway re-checks.
+        filters={
+            (FilterField.KEYWORD, Op.EQ): _SUPERSET,
+            (FilterField.FULL_NAME, Op.LIKE): _SUPERSET,
+            (FilterField.EMAIL, Op.EQ): _SUPERSET,
+            (FilterField.PHONE, Op.EQ): _SUPERSET,
+            (FilterField.VAT_NUMBER, Op.EQ): _SUPERSET,
+        },
+        # Names sort in Flow Retail's (Norwegian) collation: the gateway sorts names itself.
+        sorts=frozenset(_SORTS),
+        customer_writes=frozenset(Write),
+        writable_fields=frozenset(
+            {
+                "email",
+                "fullName",
+                "firstName",
+                "lastName",
+                "companyName",
+                "vatNumber",
+                "phone",
+                "groupId",
+                "groupIds",
+            }
+        ),
+        multi_group=True,
+        group_writes=frozenset(Write),
+        native_batch=True,
+        native_data_export=True,
+        notes=(
+            "no published rate limits; no status flag (every customer is 1); no regions",
+            "customers may be in several groups; deleting needs TENANT.BACKOFFICE",
+            "the batch, store-view, external-search and export shapes are assumptions",
+        ),
+    )
+
+    @classmethod
+    def validate_settings(cls, settings: SourceSettings) -> None:
+        credentials = settings.credentials
+        device = ("device_token", "user_code", "password")
+        if "token" not in credentials and not all(key in credentials for key in device):
+            raise ConfigError(
+                f"source {settings.name!r} (flow_retail) needs credentials: token, or "
+                "device_token + user_code + password"
+            )
+        if not UID.match(credentials["tenant"].reveal()):
+            raise ConfigError(f"source {settings.name!r}: tenant must match [A-Za-z0-9-_]+")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read = Reader(self.name)
+        self.tenant = self.settings.credentials["tenant"].reveal()
+        self._access_token: str | None = None
+        self._login_lock = asyncio.Lock()
+
+    # -- auth and plumbing ----------------------------------------------------------------
+
+    @property
+    def _device_flow(self) -> bool:
+        return "token" not in self.settings.credentials
+
+    async def _bearer(self) -> str:
+        if not self._device_flow:
+            return self.settings.credentials["token"].reveal()
+        if self._access_token is None:
+            async with self._login_lock:
+                if self._access_token is None:
+                    self._access_token = await self._device_login()
+        return self._access_token
+
+    async def _device_login(self) -> str:
+        credentials = self.settings.credentials
+        try:
+            payload = await self.http.send_json(
+                "POST",
+                "/account",
+                json={
+                    "userCode": credentials["user_code"].reveal(),
+                    "password": credentials["password"].reveal(),
+                },
+                headers={"authorization": f"Bearer {credentials['device_token'].reveal()}"},
+            )
+        except (errors.UpstreamAuthFailed, errors.UpstreamRejected):
+            raise errors.UpstreamAuthFailed(
+                f"{self.name} refused the device login (device token, user code or password)",
+                source=self.name,
+            ) from None
+        return self.read.string(self.read.object(payload, "body"), "accessToken", "account")
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        body: Any = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """A tenant call; a rejected device-flow access token is renewed once."""
+        url = f"/tenants/{self.tenant}{path}"
+        for attempt in (1, 2):
+            token = await self._bearer()
+            try:
+                return await self.http.send(
+                    method,
+                    url,
+                    params=params,
+                    json=body,
+                    headers={"authorization": f"Bearer {token}"},
+                    idempotent=idempotent,
+                )
+            except errors.UpstreamAuthFailed as error:
+                if error.http_status != 401 or not self._device_flow or attempt == 2:
+                    raise
+                self._access_token = None
+        raise AssertionError("unreachable")
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Mapping[str, Any]:
+        response = await self._call(method, path, **kwargs)
+        try:
+            payload = response.json()
+        except ValueError:
+            raise self.read.bad(f"{method} {path} (not JSON)") from None
+        return self.read.object(payload, "body")
+
+    def error_for_status(self, response: httpx.Response) -> errors.UpstreamError:
+        status = response.status_code
+        message = _message(response)
+        source = self.name
+        if status == 429:
+            return errors.UpstreamRateLimited(
+                f"{source} is rate limiting the gateway",
+                source=source,
+                http_status=status,
+                retry_after=retry_after(response),
+            )
+        if status == 403 and "EXTERNAL_CUSTOMER_SEARCH" in message:
+            return errors.Unsupported(
+                f"{source}: the tenant lacks the EXTERNAL_CUSTOMER_SEARCH extension",
+                source=source,
+                http_status=status,
+            )
+        if status == 403 and (permission := _PERMISSION.search(message)):
+            return errors.UpstreamAuthFailed(
+                f"{source}: the gateway's token lacks the {permission.group(1)} permission",
+                source=source,
+                http_status=status,
+            )
+        if status == 400:
+            lowered = message.lower()
+            field = next((name for word, name in _FIELD_WORDS if word in lowered), None)
+            what = f"the value of {field}" if field else "the request"
+            return errors.UpstreamRejected(
+                f"{source} rejected {what}", source=source, field=field, http_status=status
+            )
+        if status == 413:
+            return errors.UpstreamRejected(
+                f"{source} refused the batch as too large", source=source, http_status=status
+            )
+        return error_for_status(source, status, retry_after(response))
+
+    # -- customers ------------------------------------------------------------------------
+
+    async def list_customers(self, query: CustomerQuery) -> Page:
+        search = _search_body(query.conditions)
+        params: dict[str, str | int] = {}
+        if query.sort.field in _SORTS:
+            params["sortBy"] = _SORTS[query.sort.field]
+            params["sortDirection"] = "DESC" if query.sort.descending else "ASC"
+        limit = query.limit if query.limit is not None else PAGE_SIZE
+
+        async def fetch(page: int, size: int) -> tuple[list[CustomerRecord], int, int]:
+            paging = {**params, "pageNumber": page, "pageSize": size}
+            if search is None:
+                data = await self._json("GET", "/customers", params=paging)
+            else:
+                data = await self._json(
+                    "POST", "/customers/search", params=paging, body=search, idempotent=True
+                )
+            pager = self.read.object(data.get("paging"), "paging")
+            items = [
+                mapping.customer(self.read, self.name, self.read.object(item, "items[]"))
+                for item in self.read.array(data.get("items"), "items")
+            ]
+            effective = self.read.integer(pager, "pageSize", "paging")
+            if effective < 1:
+                raise self.read.bad("paging.pageSize")
+            return items, self.read.integer(pager, "totalCount", "paging"), effective
+
+        size = limit if query.offset % limit == 0 and limit <= PAGE_SIZE else PAGE_SIZE
+        page = query.offset // size + 1
+        records, total, effective = await fetch(page, size)
+        if effective != size:
+            # The tenant caps pages below what was asked: plan again with its real size.
+            size = effective
+            page = query.offset // size + 1
+            records, total, _ = await fetch(page, size)
+        skip = query.offset - (page - 1) * size
+        wanted = skip + limit
+        while len(records) < wanted and page * size < total:
+            page += 1
+            more, total, _ = await fetch(page, size)
+            if not more:
+                break
+            records.extend(more)
+        return Page(records[skip:wanted], total)
+
+    async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
+        unique = [uid for uid in dict.fromkeys(ids) if UID.match(uid)]
+        found = dict(
+            zip(unique, await asyncio.gather(*(self._get(uid) for uid in unique)), strict=True)
+        )
+        return [found.get(uid) for uid in ids]
+
+    async def _get(self, uid: str) -> CustomerRecord | None:
+        try:
+            data = await self._json("GET", f"/customers/{uid}")
+        except errors.NotFound:
+            return None
+        return mapping.customer(self.read, self.name, data)
+
+    async def create_customer(self, draft: CustomerDraft) -> CustomerRecord:
+        if draft.status == 0:
+            raise self._no_status()
+        data = await self._json("POST", "/customers", body=mapping.create_body(draft))
+        return mapping.customer(self.read, self.name, data)
+
+    async def update_customer(self, customer_id: str, patch: CustomerPatch) -> CustomerRecord:
+        if patch.status is not None:
+            raise self._no_status()
+        current = await self._get(customer_id) if UID.match(customer_id) else None
+        if current is None:
+            raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
+        is_company = current.metadata.get("customerType") == "COMPANY"
+        data = await self._json(
+            "PUT", f"/customers/{customer_id}", body=mapping.update_body(patch, is_company)
+        )
+        return mapping.customer(self.read, self.name, data)
+
+    async def delete_customer(self, customer_id: str) -> None:
+        if not UID.match(customer_id):
+            raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
+        await self._call("DELETE", f"/customers/{customer_id}")
+
+    # -- the native batch -----------------------------------------------------------------
+
+    async def batch(self, items: Sequence[BatchItem]) -> Sequence[BatchResult]:
+        results: list[BatchResult] = []
+        for start in range(0, len(items), BATCH_CHUNK):
+            results.extend(await self._batch_chunk(items[start : start + BATCH_CHUNK]))
+        return results
+
+    async def _batch_chunk(self, items: Sequence[BatchItem]) -> list[BatchResult]:
+        body: dict[str, list[dict[str, Any]]] = {op.value: [] for op in BatchOperation}
+        positions: dict[tuple[str, int], BatchItem] = {}
+        refused: list[BatchResult] = []
+        for item in items:
+            try:
+                entry = self._batch_entry(item)
+            except errors.UpstreamError as refusal:
+                refused.append(BatchResult(item, customer_id=item.customer_id, error=refusal))
+                continue
+            positions[(item.operation.value, len(body[item.operation.value]))] = item
+            body[item.operation.value].append(entry)
+        if not positions:
+            return refused
+        # 200: every item applied; 207: some were not. Neither is a failure of the call.
+        data = await self._json("POST", "/customers/batch", body=body)
+        outcomes = self.read.array(data.get("results"), "results")
+        results = list(refused)
+        seen: set[tuple[str, int]] = set()
+        for outcome in outcomes:
+            obj = self.read.object(outcome, "results[]")
+            key = (
+                self.read.string(obj, "operation", "results[]"),
+                self.read.integer(obj, "index", "results[]"),
+            )
+            sent = positions.get(key)
+            if sent is None:
+                raise self.read.bad("results[] (an item the batch did not hold)")
+            seen.add(key)
+            status = self.read.integer(obj, "status", "results[]")
+            uid = self.read.opt_string(obj, "customerUid", "results[]") or sent.customer_id
+            failure = None if status < 300 else _item_error(self.name, status, obj.get("error"))
+            results.append(BatchResult(sent, customer_id=uid, error=failure))
+        if seen != set(positions):
+            raise self.read.bad("results[] (items without an outcome; some may be applied)")
+        order = {id(item): index for index, item in enumerate(items)}
+        return sorted(results, key=lambda result: order[id(result.item)])
+
+    def _batch_entry(self, item: BatchItem) -> dict[str, Any]:
+        if item.operation is BatchOperation.DELETE:
+            return {"customerUid": item.customer_id}
+        if item.operation is BatchOperation.UPDATE:
+            assert item.patch is not None
+            if item.patch.status is not None:
+                raise self._no_status()
+            # Without the current record a full name cannot tell a company from a person.
+            return {"customerUid": item.customer_id, **mapping.update_body(item.patch, False)}
+        assert item.draft is not None
+        if item.draft.status == 0:
+            raise self._no_status()
+        entry = mapping.create_body(item.draft)
+        if item.operation is BatchOperation.UPSERT and item.customer_id is not None:
+            entry["customerUid"] = item.customer_id
+        return entry
+
+    # -- store view, extensions, external register, export --------------------------------
+
+    async def get_store_view(self, customer_id: str, store_id: str) -> StoreView | None:
+        if not (UID.match(customer_id) and UID.match(store_id)):
+            return None
+        try:
+            data = await self._json("GET", f"/stores/{store_id}/customers/{customer_id}")
+        except errors.NotFound:
+            return None
+        return mapping.store_view(self.read, data, store_id)
+
+    async def add_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord:
+        self._check_extension(customer_id, extension)
+        await self._call(
+            "POST", f"/customers/{customer_id}/extensions/{extension}", body={"storeUid": store_id}
+        )
+        return await self._reread(customer_id)
+
+    async def remove_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord:
+        self._check_extension(customer_id, extension)
+        await self._call(
+            "DELETE",
+            f"/customers/{customer_id}/extensions/{extension}",
+            body={"storeUid": store_id},
+        )
+        return await self._reread(customer_id)
+
+    def _check_extension(self, customer_id: str, extension: str) -> None:
+        if extension not in EXTENSIONS:
+            raise errors.UpstreamRejected(
+                f"{self.name}: Flow Retail's customer extensions: {', '.join(sorted(EXTENSIONS))}",
+                source=self.name,
+                field="extension",
+            )
+        if not UID.match(customer_id):
+            raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
+
+    async def _reread(self, customer_id: str) -> CustomerRecord:
+        record = await self._get(customer_id)
+        if record is None:
+            raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
+        return record
+
+    async def search_external(self, query: str, offset: int, limit: int) -> ExternalPage:
+        size = min(limit, PAGE_SIZE)
+        data = await self._json(
+            "POST",
+            "/customers/search/external",
+            params={"pageNumber": offset // size + 1, "pageSize": size},
+            body={"query": query},
+            idempotent=True,
+        )
+        pager = self.read.object(data.get("paging"), "paging")
+        hits = [
+            mapping.external_hit(self.read, self.read.object(item, "items[]"))
+            for item in self.read.array(data.get("items"), "items")
+        ]
+        skip = offset % size
+        return ExternalPage(
+            hits[skip : skip + limit], self.read.integer(pager, "totalCount", "paging")
+        )
+
+    async def data_export(self, customer_id: str) -> Mapping[str, Any] | None:
+        if not UID.match(customer_id):
+            return None
+        try:
+            return dict(await self._json("GET", f"/customers/{customer_id}/export"))
+        except errors.NotFound:
+            return None
+
+    # -- groups ---------------------------------------------------------------------------
+
+    async def list_groups(self) -> Sequence[GroupRecord]:
+        groups: list[GroupRecord] = []
+        page = 1
+        while True:
+            data = await self._json(
+                "GET", "/customer-groups", params={"pageNumber": page, "pageSize": PAGE_SIZE}
+            )
+            items = self.read.array(data.get("items"), "items")
+            groups.extend(
+                mapping.group(self.read, self.name, self.read.object(item, "items[]"))
+                for item in items
+            )
+            total = self.read.integer(
+                self.read.object(data.get("paging"), "paging"), "totalCount", "paging"
+            )
+            if not items or len(groups) >= total:
+                return groups
+            page += 1
+
+    async def create_group(self, draft: GroupDraft) -> GroupRecord:
+        data = await self._json("POST", "/customer-groups", body={"name": draft.name})
+        return mapping.group(self.read, self.name, data)
+
+    async def update_group(self, group_id: str, patch: GroupPatch) -> GroupRecord:
+        if not UID.match(group_id):
+            raise errors.NotFound(f"{self.name} has no such customer group", source=self.name)
+        data = await self._json("PUT", f"/customer-groups/{group_id}", body={"name": patch.name})
+        return mapping.group(self.read, self.name, data)
+
+    async def delete_group(self, group_id: str) -> None:
+        if not UID.match(group_id):
+            raise errors.NotFound(f"{self.name} has no such customer group", source=self.name)
+        await self._call("DELETE", f"/customer-groups/{group_id}")
+
+    async def check(self) -> None:
+        await self._json("GET", "/customer-groups", params={"pageNumber": 1, "pageSize": 1})
+
+    def _no_status(self) -> errors.Unsupported:
+        return errors.Unsupported(
+            f"{self.name}: Flow Retail customers have no enabled/disabled status",
+            source=self.name,
+            field="status",
+        )
+
+
+def _search_body(conditions: Sequence[Condition]) -> dict[str, Any] | None:
+    """What to send to POST /customers/search: every pushed filter is SUPERSET, so dropping one
+    is safe (the gateway re-checks), sending a wrong one is not.
+
+    `exactMatch` switches every criterion to equality, so exact fields (e-mail, mobile, VAT)
+    and the contains-search `query` are never sent together; a pattern with SQL wildcards is
+    never sent (the search would read them literally and miss matches).
+    """
+    exact: dict[str, str] = {}
+    contains: str | None = None
+    for condition in conditions:
+        value = condition.value
+        if condition.field is FilterField.EMAIL:
+            exact["email"] = value
+        elif condition.field is FilterField.PHONE:
+            exact["mobile"] = "".join(c for c in value if c.isdigit() or c == "+")
+        elif condition.field is FilterField.VAT_NUMBER:
+            exact["vatNumber"] = value
+        elif (
+            condition.field in (FilterField.KEYWORD, FilterField.FULL_NAME)
+            and "%" not in value
+            and "_" not in value
+            and contains is None
+        ):
+            contains = value
+    if exact:
+        return {**exact, "exactMatch": True}
+    if contains is not None:
+        return {"query": contains, "exactMatch": False}
+    return None
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    message = body.get("message") if isinstance(body, Mapping) else None
+    return message if isinstance(message, str) else ""
+
+
+def _item_error(source: str, status: int, error: Any) -> errors.UpstreamError:
+    text = error if isinstance(error, str) else ""
+    if status == 404:
+        return errors.NotFound(f"{source} has no such customer", source=source, http_status=status)
+    if status == 409:
+        return errors.Conflict(f"{source} reports a conflict", source=source, http_status=status)
+    if status == 403 and (permission := _PERMISSION.search(text)):
+        return errors.UpstreamAuthFailed(
+            f"{source}: the gateway's token lacks the {permission.group(1)} permission",
+            source=source,
+            http_status=status,
+        )
+    lowered = text.lower()
+    field = next((name for word, name in _FIELD_WORDS if word in lowered), None)
+    return errors.UpstreamRejected(
+        f"{source} rejected this item (HTTP {status})",
+        source=source,
+        field=field,
+        http_status=status,
+    )

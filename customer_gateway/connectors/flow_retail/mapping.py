@@ -1,0 +1,235 @@
+"""Flow Retail JSON ↔ the gateway's records. Pure functions, no I/O.
+
+Contract: shared/upstreams/README.md 2.3 (customer), 2.4 (groups, store view, search), 5.1.
+Fields the contract calls unknown are read only where the documented example shows them; the
+assumed `customerGroupUids` (README 2.3 "further fields") is read when present and never
+required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from customer_gateway.connectors.base import synthetic_int_id
+from customer_gateway.connectors.models import (
+    Address,
+    CustomerDraft,
+    CustomerPatch,
+    CustomerRecord,
+    ExternalHit,
+    GroupRecord,
+    GroupRef,
+    StoreView,
+)
+from customer_gateway.connectors.reading import Reader
+
+_ADDRESS_KINDS = {"INVOICE_ADDRESS": "billing", "DELIVERY_ADDRESS": "delivery"}
+# Flow Retail's customer fields that the common model has no place for: kept in metaData.
+_META_FIELDS = (
+    "customerType",
+    "companyName",
+    "ledgerNumber",
+    "pricelistUid",
+    "externalId",
+    "origin",
+    "loyaltyId",
+    "paymentTerms",
+    "credit",
+    "accountManager",
+    "contacts",
+    "extensions",
+    "consents",
+    "defaultStoreUid",
+    "ehf",
+)
+
+
+def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecord:
+    where = "customer"
+    uid = read.string(obj, "customerUid", where)
+    first = read.opt_string(obj, "firstname", where)
+    last = read.opt_string(obj, "lastname", where)
+    company = read.opt_string(obj, "companyName", where)
+    parts = " ".join(part for part in (first, last) if part) or None
+    full_name = (
+        read.opt_string(obj, "displayName", where)
+        or (company if obj.get("customerType") == "COMPANY" else parts)
+        or parts
+        or company
+    )
+    email = read.opt_string(obj, "email", where) or None
+    if email is None:
+        # A company may have no e-mail of its own: its first contact person's (README 5.1).
+        for contact in read.array(obj.get("contacts") or [], "customer.contacts"):
+            email = read.opt_string(read.object(contact, "contacts[]"), "email", "contact") or None
+            if email:
+                break
+    group_uids = [
+        value
+        for value in read.array(obj.get("customerGroupUids") or [], "customer.customerGroupUids")
+        if isinstance(value, str)
+    ]
+    addresses = []
+    if any(obj.get(key) for key in ("address", "postalCode", "city")):
+        addresses.append(
+            Address(
+                id=None,
+                kind="address",
+                full_name=full_name,
+                company=company,
+                address1=read.opt_string(obj, "address", where),
+                postcode=read.opt_string(obj, "postalCode", where),
+                city=read.opt_string(obj, "city", where),
+                country_code=read.opt_string(obj, "countryCode", where),
+                telephone=read.opt_string(obj, "mobile", where),
+                is_default=True,
+            )
+        )
+    addresses.extend(
+        address(read, read.object(item, "addresses[]"))
+        for item in read.array(obj.get("addresses") or [], "customer.addresses")
+    )
+    return CustomerRecord(
+        source=source,
+        id=uid,
+        # No integer id in the REST API (webhooks carry one, REST does not): synthesised.
+        numeric_id=synthetic_int_id(uid),
+        email=email,
+        full_name=full_name,
+        status=1,  # Flow Retail has no enabled flag (README 5.1: unknown); every customer is 1
+        created_at=read.iso_datetime(obj.get("createdAt"), "customer.createdAt"),
+        updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt"),
+        phone=read.opt_string(obj, "mobile", where),
+        vat_number=read.opt_string(obj, "vatNumber", where),
+        groups=tuple(GroupRef(uid_) for uid_ in group_uids),
+        addresses=tuple(addresses),
+        metadata={key: obj[key] for key in _META_FIELDS if obj.get(key) not in (None, [], "")},
+    )
+
+
+def address(read: Reader, obj: Mapping[str, Any]) -> Address:
+    where = "address"
+    first = read.opt_string(obj, "firstname", where)
+    last = read.opt_string(obj, "lastname", where)
+    name = read.opt_string(obj, "displayName", where) or (
+        " ".join(part for part in (first, last) if part) or None
+    )
+    return Address(
+        id=read.opt_string(obj, "customerAddressUid", where),
+        kind=_ADDRESS_KINDS.get(str(obj.get("type")), "address"),
+        full_name=name,
+        company=read.opt_string(obj, "companyName", where),
+        address1=read.opt_string(obj, "address", where),
+        postcode=read.opt_string(obj, "postalCode", where),
+        city=read.opt_string(obj, "city", where),
+        country_code=read.opt_string(obj, "countryCode", where),
+        telephone=read.opt_string(obj, "phone", where),
+    )
+
+
+def group(read: Reader, source: str, obj: Mapping[str, Any]) -> GroupRecord:
+    where = "customerGroup"
+    uid = read.string(obj, "customerGroupUid", where)
+    return GroupRecord(
+        source=source,
+        id=uid,
+        numeric_id=synthetic_int_id(uid),
+        name=read.string(obj, "name", where),
+        metadata={
+            key: obj[key]
+            for key in ("createdBy", "createdAt", "lastModifiedBy", "lastModifiedAt")
+            if obj.get(key) is not None
+        },
+    )
+
+
+def store_view(read: Reader, obj: Mapping[str, Any], store_id: str) -> StoreView:
+    """The store-specific part (its shape is unknown: README 2.4; every field optional)."""
+    details = read.object(obj.get("storeCustomerDetails") or {}, "storeCustomerDetails")
+    where = "storeCustomerDetails"
+    return StoreView(
+        store_id=read.opt_string(details, "storeUid", where) or store_id,
+        store_name=read.opt_string(details, "storeName", where),
+        first_visit_at=read.iso_datetime(details.get("firstVisitAt"), f"{where}.firstVisitAt"),
+        last_visit_at=read.iso_datetime(details.get("lastVisitAt"), f"{where}.lastVisitAt"),
+        visit_count=read.opt_integer(details, "visitCount", where),
+        loyalty_points=read.opt_integer(details, "loyaltyPoints", where),
+        details=dict(details),
+    )
+
+
+def external_hit(read: Reader, obj: Mapping[str, Any]) -> ExternalHit:
+    """An external register hit (shape unknown: README 2.4; read what is there)."""
+    where = "externalHit"
+    return ExternalHit(
+        name=read.opt_string(obj, "name", where) or "",
+        organization_number=read.opt_string(obj, "organizationNumber", where),
+        address=read.opt_string(obj, "address", where),
+        postcode=read.opt_string(obj, "postalCode", where),
+        city=read.opt_string(obj, "city", where),
+        country_code=read.opt_string(obj, "countryCode", where),
+        registry=read.opt_string(obj, "source", where),
+    )
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """Flow Retail keeps first and last names apart: 'Kari Nordmann' → ('Kari', 'Nordmann').
+
+    Used only when the caller gave no firstName/lastName; the last word is the last name.
+    """
+    first, _, last = full_name.strip().rpartition(" ")
+    return (first, last) if first else (last, "")
+
+
+def create_body(draft: CustomerDraft) -> dict[str, Any]:
+    body: dict[str, Any] = {"email": draft.email}
+    if draft.company_name is not None:
+        body["customerType"] = "COMPANY"
+        body["companyName"] = draft.company_name
+    else:
+        body["customerType"] = "PERSON"
+    first, last = draft.first_name, draft.last_name
+    if first is None and last is None and draft.company_name is None:
+        first, last = split_name(draft.full_name)
+    if first is not None:
+        body["firstname"] = first
+    if last is not None:
+        body["lastname"] = last
+    if draft.phone is not None:
+        body["mobile"] = _mobile(draft.phone)
+    if draft.vat_number is not None:
+        body["vatNumber"] = draft.vat_number
+    if draft.group_ids:
+        body["customerGroupUids"] = list(draft.group_ids)
+    return body
+
+
+def update_body(patch: CustomerPatch, is_company: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if patch.email is not None:
+        body["email"] = patch.email
+    first, last = patch.first_name, patch.last_name
+    if patch.full_name is not None and first is None and last is None:
+        if is_company and patch.company_name is None:
+            body["companyName"] = patch.full_name
+        else:
+            first, last = split_name(patch.full_name)
+    if first is not None:
+        body["firstname"] = first
+    if last is not None:
+        body["lastname"] = last
+    if patch.company_name is not None:
+        body["companyName"] = patch.company_name
+    if patch.phone is not None:
+        body["mobile"] = _mobile(patch.phone)
+    if patch.vat_number is not None:
+        body["vatNumber"] = patch.vat_number
+    if patch.group_ids is not None:
+        body["customerGroupUids"] = list(patch.group_ids)
+    return body
+
+
+def _mobile(phone: str) -> str:
+    """Flow Retail takes digits and a leading + only (README 2.3)."""
+    return "".join(char for char in phone if char.isdigit() or char == "+")

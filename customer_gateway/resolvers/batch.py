@@ -1,0 +1,167 @@
+"""`batchCustomers`: one source, many writes, one result per item.
+
+Items are validated one by one: an invalid item fails alone and is never sent. Flow Retail takes
+the rest in its native batch (200, or 207 when some items failed: a partial success, not a
+failure); other sources run the items one after another under their own limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from customer_gateway.connectors.models import (
+    BatchItem,
+    BatchOperation,
+    BatchResult,
+    CustomerRecord,
+    Write,
+)
+from customer_gateway.context import Info
+from customer_gateway.errors import BadUserInput, GatewayError
+from customer_gateway.ids import global_id, parse_global_id
+from customer_gateway.resolvers import validation
+from customer_gateway.schema.batch import (
+    BatchItemError,
+    CustomerBatchItemResult,
+    CustomerBatchResult,
+)
+from customer_gateway.schema.batch import BatchOperation as BatchOperationType
+from customer_gateway.schema.customer import Customer
+
+_WRITES = {
+    BatchOperation.CREATE: Write.CREATE,
+    BatchOperation.UPDATE: Write.UPDATE,
+    BatchOperation.DELETE: Write.DELETE,
+    BatchOperation.UPSERT: Write.CREATE,
+}
+
+
+async def batch_customers(
+    info: Info,
+    source: str,
+    create: Sequence[Mapping[str, Any]],
+    update: Sequence[tuple[str, Mapping[str, Any]]],
+    delete: Sequence[str],
+    upsert: Sequence[tuple[str | None, Mapping[str, Any]]],
+) -> CustomerBatchResult:
+    context = info.context
+    connector = context.sources.require(source)
+    count = len(create) + len(update) + len(delete) + len(upsert)
+    if count == 0:
+        raise BadUserInput("the batch is empty", field="create")
+    if count > context.settings.max_batch:
+        raise BadUserInput(
+            f"a batch holds at most {context.settings.max_batch} items, got {count}", field="create"
+        )
+    results: list[BatchResult] = []
+    items: list[BatchItem] = []
+
+    def add(operation: BatchOperation, index: int, build: Any) -> None:
+        try:
+            validation.require_write(
+                connector,
+                connector.capabilities.customer_writes,
+                _WRITES[operation],
+                "write customers",
+            )
+            items.append(build())
+        except GatewayError as error:
+            results.append(BatchResult(BatchItem(operation, index), error=error))
+
+    def native(id: str | None) -> str | None:
+        if id is None:
+            return None
+        parsed = parse_global_id(id)
+        if parsed is None or parsed[0] != connector.name:
+            raise BadUserInput(f"id must be a customer of {connector.name!r}", field="id")
+        return parsed[1]
+
+    for index, given in enumerate(create):
+        add(
+            BatchOperation.CREATE,
+            index,
+            lambda g=given, i=index: BatchItem(
+                BatchOperation.CREATE, i, draft=validation.customer_draft(connector, g)
+            ),
+        )
+    for index, (id, given) in enumerate(update):
+        add(
+            BatchOperation.UPDATE,
+            index,
+            lambda id=id, g=given, i=index: BatchItem(
+                BatchOperation.UPDATE,
+                i,
+                customer_id=native(id),
+                patch=validation.customer_patch(connector, g),
+            ),
+        )
+    for index, id in enumerate(delete):
+        add(
+            BatchOperation.DELETE,
+            index,
+            lambda id=id, i=index: BatchItem(BatchOperation.DELETE, i, customer_id=native(id)),
+        )
+    for index, (maybe_id, given) in enumerate(upsert):
+        add(
+            BatchOperation.UPSERT,
+            index,
+            lambda id=maybe_id, g=given, i=index: BatchItem(
+                BatchOperation.UPSERT,
+                i,
+                customer_id=native(id),
+                draft=validation.customer_draft(connector, g),
+            ),
+        )
+    if items:
+        results.extend(await context.call(connector, connector.batch(items)))
+    order = list(BatchOperation)
+    results.sort(key=lambda result: (order.index(result.item.operation), result.item.index))
+
+    # Items that landed without the record in the answer (Flow Retail's batch): read them back.
+    missing = [
+        r.customer_id
+        for r in results
+        if r.ok
+        and r.record is None
+        and r.customer_id
+        and r.item.operation is not BatchOperation.DELETE
+    ]
+    loaded: dict[str, CustomerRecord | None] = {}
+    if missing:
+        found = await context.loaders.customers.load_many([(connector.name, id) for id in missing])
+        loaded = dict(zip(missing, found, strict=True))
+    for r in results:
+        if r.record is not None:
+            context.loaders.customers.prime(connector.name, r.record.id, r.record)
+
+    def customer_of(result: BatchResult) -> Customer | None:
+        record = result.record or (loaded.get(result.customer_id) if result.customer_id else None)
+        return Customer.from_record(record, connector.kind) if record and result.ok else None
+
+    return CustomerBatchResult(
+        ok=all(result.ok for result in results),
+        items=[
+            CustomerBatchItemResult(
+                operation=BatchOperationType(result.item.operation.value),
+                index=result.item.index,
+                ok=result.ok,
+                uuid=global_id(connector.name, result.customer_id) if result.customer_id else None,
+                customer=customer_of(result),
+                error=_error(result.error),
+            )
+            for result in results
+        ],
+    )
+
+
+def _error(error: Exception | None) -> BatchItemError | None:
+    if error is None:
+        return None
+    if not isinstance(error, GatewayError):
+        return BatchItemError(
+            code="INTERNAL", message="Unexpected error.", field=None, retryable=False
+        )
+    return BatchItemError(
+        code=error.code.value, message=error.message, field=error.field, retryable=error.retryable
+    )

@@ -1,0 +1,61 @@
+"""`customerDataExport`: one customer's data from its source, as one JSON document.
+
+Flow Retail exports itself; for the others the gateway assembles the same document (customer,
+addresses, groups, and the parts the source does not hold named in `notHeld`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import cast
+
+from strawberry.scalars import JSON
+
+from customer_gateway.context import Info
+from customer_gateway.errors import BadUserInput
+from customer_gateway.exports import document
+from customer_gateway.ids import parse_global_id
+from customer_gateway.resolvers.customer_fields import groups_of
+from customer_gateway.schema.common import Source
+from customer_gateway.schema.data_export import CustomerDataExport
+
+NOT_ASSEMBLED = ["contacts", "consents", "extensions", "storeCustomerDetails"]
+
+
+async def customer_data_export(info: Info, id: str) -> CustomerDataExport | None:
+    parsed = parse_global_id(id)
+    if parsed is None:
+        raise BadUserInput("A customer id is '<source>:<native id>'.", field="id")
+    context = info.context
+    connector = context.sources.get(parsed[0])
+    if connector is None:
+        return None
+    source = Source(name=connector.name, kind=connector.kind)
+    if connector.capabilities.native_data_export:
+        native = await context.call(connector, connector.data_export(parsed[1]))
+        if native is None:
+            return None
+        return CustomerDataExport(
+            uuid=id, source=source, native=True, not_held=[], document=cast(JSON, dict(native))
+        )
+    record = await context.loaders.customers.load(*parsed)
+    if record is None:
+        return None
+    groups = await groups_of(context, record, first_only=False)
+    customer = document(record, connector.kind, {group.id: group.name for group in groups})
+    return CustomerDataExport(
+        uuid=id,
+        source=source,
+        native=False,
+        not_held=NOT_ASSEMBLED,
+        document=cast(
+            JSON,
+            {
+                "exportedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "customer": customer,
+                "addresses": customer["addresses"],
+                "customerGroups": customer["groups"],
+                **{part: [] for part in NOT_ASSEMBLED},
+            },
+        ),
+    )

@@ -1,0 +1,35 @@
+"""Store views, customer extensions and the external register: routed to the owning source."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from customer_gateway.connectors.models import CustomerRecord, ExternalPage, StoreView
+from customer_gateway.errors import BadUserInput
+
+if TYPE_CHECKING:
+    from customer_gateway.context import GatewayContext
+
+
+async def store_view(
+    context: GatewayContext, record: CustomerRecord, store_id: str
+) -> StoreView | None:
+    connector = context.sources.get(record.source)
+    if connector is None:
+        return None
+    return await context.call(connector, connector.get_store_view(record.id, store_id))
+
+
+async def external_search(
+    context: GatewayContext, source: str, query: str, page: int, limit: int
+) -> ExternalPage:
+    connector = context.sources.require(source)
+    if not query.strip():
+        raise BadUserInput("query cannot be empty", field="query")
+    if page < 1 or not 1 <= limit <= context.settings.max_page_size:
+        raise BadUserInput(
+            f"page is at least 1 and limit 1 to {context.settings.max_page_size}", field="limit"
+        )
+    return await context.call(
+        connector, connector.search_external(query, (page - 1) * limit, limit)
+    )
