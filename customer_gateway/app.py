@@ -18,10 +18,12 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from customer_gateway.auth import ANONYMOUS, Authenticator, Principal
 from customer_gateway.context import GatewayContext
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.errors import GatewayError
 from customer_gateway.exports import Exports, ExportStatus
+from customer_gateway.guard import GraphQLGuard
 from customer_gateway.sandbox import build_sandbox
 from customer_gateway.schema import build_schema
 from customer_gateway.settings import Settings, load_settings
@@ -47,13 +49,15 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
         gateway: Gateway = request.app.state.gateway
+        principal: Principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
         return GatewayContext(
             request=request,
             response=response,
             settings=gateway.settings,
-            sources=gateway.sources,
+            sources=gateway.sources.visible_to(principal.sources),
             exports=gateway.exports,
             deadline=time.monotonic() + gateway.settings.request_timeout,
+            principal=principal,
         )
 
 
@@ -82,9 +86,11 @@ def create_app(
             yield
 
     graphql = GatewayGraphQL(
-        build_schema(field_suggestions=settings.environment == "development"),
+        build_schema(settings),
         graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=settings.allow_get,
     )
+    guarded = GraphQLGuard(graphql, Authenticator(settings.auth), settings.limits.max_body_bytes)
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -97,7 +103,7 @@ def create_app(
             )
         )
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", guarded, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/exports/{id}", download_export),

@@ -82,7 +82,7 @@ def _emulate(kind_name: str, host: str, port: int, seed: int, customers: int) ->
 def _export_schema() -> int:
     from customer_gateway.schema import build_schema
 
-    print(build_schema().as_str())
+    print(build_schema().as_str())  # the SDL does not depend on the settings
     return 0
 
 

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.types import Info as StrawberryInfo
 
+from customer_gateway.auth import ANONYMOUS, Principal
 from customer_gateway.connectors.base import REQUEST_COUNTER, Connector
 from customer_gateway.connectors.errors import UpstreamTimeout
 from customer_gateway.connectors.resilience import DEADLINE
-from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.errors import ErrorCode, GatewayError, QueryTooComplex
 from customer_gateway.exports import Exports
 from customer_gateway.resolvers.loaders import Loaders
 from customer_gateway.settings import Settings
@@ -44,8 +45,16 @@ class SourceOutcome:
     pushed_down: list[str] = field(default_factory=list)
     applied_by_gateway: list[str] = field(default_factory=list)
 
+    request_cap: int | None = None
+
     def count_request(self) -> None:
         self.requests += 1
+        if self.request_cap is not None and self.requests > self.request_cap:
+            raise QueryTooComplex(
+                f"This operation needs more than {self.request_cap} requests to {self.name}; "
+                "ask for fewer items or fields.",
+                source=self.name,
+            )
 
     def as_extension(self) -> dict[str, Any]:
         report: dict[str, Any] = {
@@ -80,6 +89,7 @@ class GatewayContext:
     sources: Sources
     exports: Exports
     deadline: float  # time.monotonic() by which the whole request must be answered
+    principal: Principal = ANONYMOUS
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)
     partial_errors: list[PartialError] = field(default_factory=list)
     loaders: Loaders = field(init=False)
@@ -128,9 +138,15 @@ class GatewayContext:
             outcome.elapsed += time.perf_counter() - started
 
     def outcome(self, connector: Connector) -> SourceOutcome:
-        return self.outcomes.setdefault(
-            connector.name, SourceOutcome(connector.name, connector.kind)
-        )
+        outcome = self.outcomes.get(connector.name)
+        if outcome is None:
+            outcome = SourceOutcome(
+                connector.name,
+                connector.kind,
+                request_cap=self.settings.limits.max_requests_per_source,
+            )
+            self.outcomes[connector.name] = outcome
+        return outcome
 
     def report_partial(self, path: list[str | int], error: GatewayError) -> None:
         self.partial_errors.append(PartialError(path, error))

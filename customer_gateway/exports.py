@@ -3,7 +3,8 @@
 `startCustomerExport` starts a job that streams every customer of the chosen sources (Shoptet
 through its snapshot job, the others by paging) into a temporary file, in bounded memory; the
 file is served at /exports/{id} until it expires. A source that fails leaves the export
-INCOMPLETE, with the source named, never silently short. Files hold personal data: they live
+INCOMPLETE, with the source named, never silently short, and none of its lines in
+the file (each source is staged apart until it has finished). Files hold personal data: they live
 in a private directory, expire (default 24 h, as Shoptet's own results) and go with shutdown.
 """
 
@@ -34,6 +35,7 @@ from customer_gateway.ids import global_id
 logger = logging.getLogger("customer_gateway.exports")
 
 LINES_PER_WRITE = 500
+STAGED_READ = 64 * 1024  # bytes of a finished source's staged lines moved into the export at once
 
 
 class ExportStatus(enum.Enum):
@@ -72,7 +74,8 @@ class ExportJob:
 
     @property
     def customers(self) -> int:
-        return sum(source.customers for source in self.sources)
+        """Customers in the file: a failed source's records are not in it."""
+        return sum(source.customers for source in self.sources if source.error is None)
 
 
 class Exports:
@@ -99,12 +102,16 @@ class Exports:
         self._expire()
         return self._jobs.get(job_id)
 
-    async def aclose(self) -> None:
-        for job in self._jobs.values():
-            if job.task is not None and not job.task.done():
-                job.task.cancel()
+    async def aclose(self, grace: float = 2.0) -> None:
+        """Let running exports finish for `grace` seconds, then stop them and delete the files."""
+        running = [job.task for job in self._jobs.values() if job.task and not job.task.done()]
+        if running:
+            await asyncio.wait(running, timeout=grace)
+        for task in running:
+            if not task.done():
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await job.task
+                    await task
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def _expire(self) -> None:
@@ -144,17 +151,28 @@ class Exports:
             names = {group.id: group.name for group in await connector.list_groups()}
         except GatewayError:
             names = {}  # groups then go without their names; the export still runs
-        lines: list[bytes] = []
-        async for record in connector.export_customers():
-            line = document(record, connector.kind, names)
-            lines.append(json.dumps(line, ensure_ascii=False).encode())
-            progress.customers += 1
-            if len(lines) >= LINES_PER_WRITE:
-                file.write(compressor.compress(b"\n".join(lines) + b"\n"))
-                lines.clear()
-                await asyncio.sleep(0)  # compressing is CPU work: let requests in between
-        if lines:
-            file.write(compressor.compress(b"\n".join(lines) + b"\n"))
+        # A source's lines are staged apart (raw deflate, fast) and join the export only once
+        # the source has finished: one failing half-way leaves none of its lines in the file.
+        with tempfile.TemporaryFile(dir=self.directory) as staged:
+            stage = zlib.compressobj(1, zlib.DEFLATED, -15)
+            lines: list[bytes] = []
+            async for record in connector.export_customers():
+                line = document(record, connector.kind, names)
+                lines.append(json.dumps(line, ensure_ascii=False).encode())
+                progress.customers += 1
+                if len(lines) >= LINES_PER_WRITE:
+                    staged.write(stage.compress(b"\n".join(lines) + b"\n"))
+                    lines.clear()
+                    await asyncio.sleep(0)  # compressing is CPU work: let requests in between
+            if lines:
+                staged.write(stage.compress(b"\n".join(lines) + b"\n"))
+            staged.write(stage.flush())
+            staged.seek(0)
+            inflate = zlib.decompressobj(-15)
+            while chunk := staged.read(STAGED_READ):
+                file.write(compressor.compress(inflate.decompress(chunk)))
+                await asyncio.sleep(0)
+            file.write(compressor.compress(inflate.flush()))
 
 
 def document(

@@ -89,6 +89,57 @@ class SourceSettings:
 
 
 Environment = Literal["development", "production"]
+Scope = Literal["read", "write"]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A caller's key. `sources` empty: every source."""
+
+    name: str
+    key: Secret
+    scopes: frozenset[str] = frozenset({"read"})
+    sources: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class JwtSettings:
+    """Bearer JWTs: HS256 with a shared `secret`, or RS256/ES256 against a JWKS file."""
+
+    secret: Secret | None = None
+    jwks_file: str | None = None
+    issuer: str | None = None
+    audience: str | None = None
+    scopes_claim: str = "scope"  # space-separated, or a list
+    sources_claim: str = "sources"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSettings:
+    required: bool = False
+    api_keys: tuple[ApiKey, ...] = ()
+    jwt: JwtSettings | None = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_keys) or self.jwt is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one caller's request may ask for (shared/design/reliability.md §10)."""
+
+    max_body_bytes: int = 100 * 1024
+    max_query_chars: int = 15_000
+    max_tokens: int = 1_000
+    max_depth: int = 8
+    max_aliases: int = 15
+    max_root_fields: int = 15
+    max_mutations: int = 4
+    max_selections: int = 100  # fields in one selection set, duplicates counted
+    max_directives: int = 5
+    max_cost: int = 250  # upstream calls the operation could cause, estimated before it runs
+    max_requests_per_source: int = 150  # upstream requests one operation may send to one source
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +158,10 @@ class Settings:
     max_batch: int = 100  # items in one batchCustomers call
     export_ttl: float = 24 * 3600.0  # seconds an export file stays downloadable
     log_level: str = "INFO"
+    introspection: bool = True
+    allow_get: bool = True  # queries over GET (never mutations)
+    limits: Limits = Limits()
+    auth: AuthSettings = AuthSettings()
 
     @property
     def sandbox(self) -> bool:
@@ -115,12 +170,16 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Every credential value, for the log filter that scrubs them."""
-        return [
+        values = [
             secret.reveal()
             for source in self.sources
             for secret in source.credentials.values()
             if secret.reveal()
         ]
+        values.extend(key.key.reveal() for key in self.auth.api_keys)
+        if self.auth.jwt is not None and self.auth.jwt.secret is not None:
+            values.append(self.auth.jwt.secret.reveal())
+        return values
 
 
 _GATEWAY_KEYS: dict[str, type] = {
@@ -135,7 +194,10 @@ _GATEWAY_KEYS: dict[str, type] = {
     "max_batch": int,
     "export_ttl": float,
     "log_level": str,
+    "introspection": bool,
+    "allow_get": bool,
 }
+_LIMIT_KEYS = {name: int for name in Limits.__dataclass_fields__}
 _SOURCE_KEYS = {
     "name",
     "kind",
@@ -168,7 +230,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
-    unknown = set(document) - {"gateway", "sources"}
+    unknown = set(document) - {"gateway", "sources", "limits", "auth"}
     if unknown:
         raise ConfigError(f"unknown top-level keys: {', '.join(sorted(unknown))}")
     gateway = dict(_table(document.get("gateway", {}), "gateway"))
@@ -186,10 +248,107 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     if environment not in ("development", "production"):
         raise ConfigError("gateway.environment must be 'development' or 'production'")
     values.setdefault("graphiql", environment == "development")
+    values.setdefault("introspection", environment == "development")
+    values.setdefault("allow_get", environment == "development")
     if int(values.get("max_page_size", 100)) < 1:
         raise ConfigError("gateway.max_page_size must be at least 1")
     sources = _sources(document.get("sources", []), env)
-    return Settings(sources=sources, **values)
+    limits = _limits(document.get("limits", {}), env)
+    auth = _auth(document.get("auth", {}), env, environment, {source.name for source in sources})
+    return Settings(sources=sources, limits=limits, auth=auth, **values)
+
+
+def _limits(raw: Any, env: Mapping[str, str]) -> Limits:
+    table = dict(_table(raw, "limits"))
+    for key in _LIMIT_KEYS:
+        value = env.get(f"{PREFIX}LIMITS__{key.upper()}")
+        if value is not None:
+            table[key] = value
+    if unknown := set(table) - set(_LIMIT_KEYS):
+        raise ConfigError(f"unknown [limits] keys: {', '.join(sorted(unknown))}")
+    values = {key: _coerce(f"limits.{key}", value, int) for key, value in table.items()}
+    if any(value < 1 for value in values.values()):
+        raise ConfigError("[limits] values must be at least 1")
+    return Limits(**values)
+
+
+def _auth(raw: Any, env: Mapping[str, str], environment: str, sources: set[str]) -> AuthSettings:
+    """[auth]: required (default: in production), [[auth.api_keys]] and [auth.jwt].
+
+    Environment: CUSTOMER_GATEWAY_AUTH__REQUIRED, CUSTOMER_GATEWAY_AUTH__JWT_SECRET,
+    CUSTOMER_GATEWAY_API_KEYS__<NAME>__KEY / __SCOPES / __SOURCES (comma-separated).
+    """
+    table = dict(_table(raw, "auth"))
+    if unknown := set(table) - {"required", "api_keys", "jwt"}:
+        raise ConfigError(f"unknown [auth] keys: {', '.join(sorted(unknown))}")
+    required = _coerce(
+        "auth.required",
+        env.get(f"{PREFIX}AUTH__REQUIRED", table.get("required", environment == "production")),
+        bool,
+    )
+    keys: dict[str, dict[str, Any]] = {}
+    entries = table.get("api_keys", [])
+    if not isinstance(entries, list):
+        raise ConfigError("auth.api_keys must be an array of tables ([[auth.api_keys]])")
+    for index, entry in enumerate(entries):
+        item = dict(_table(entry, f"auth.api_keys[{index}]"))
+        name = item.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"auth.api_keys[{index}].name is required")
+        keys[name] = item
+    marker = f"{PREFIX}API_KEYS__"
+    for variable in sorted(env):
+        if variable.startswith(marker):
+            name_part, _, field_name = variable[len(marker) :].partition("__")
+            name = name_part.lower().replace("_", "-")
+            keys.setdefault(name, {"name": name})[field_name.lower()] = env[variable]
+    api_keys = tuple(_api_key(item, sources) for item in keys.values())
+    jwt_table = dict(_table(table.get("jwt", {}), "auth.jwt"))
+    if secret := env.get(f"{PREFIX}AUTH__JWT_SECRET"):
+        jwt_table["secret"] = secret
+    jwt = _jwt(jwt_table) if jwt_table else None
+    if required and not api_keys and jwt is None:
+        raise ConfigError(
+            "auth is required (production) but no [[auth.api_keys]] or [auth.jwt] is configured"
+        )
+    return AuthSettings(required=required, api_keys=api_keys, jwt=jwt)
+
+
+def _api_key(item: Mapping[str, Any], sources: set[str]) -> ApiKey:
+    name = str(item["name"])
+    where = f"api key {name!r}"
+    if unknown := set(item) - {"name", "key", "scopes", "sources"}:
+        raise ConfigError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+    key = item.get("key")
+    if not isinstance(key, str) or len(key) < 16:
+        raise ConfigError(f"{where}: 'key' must be a string of at least 16 characters")
+    scopes = frozenset(_coerce(f"{where} scopes", item.get("scopes", ("read",)), tuple))
+    if not scopes or scopes - {"read", "write"}:
+        raise ConfigError(f"{where}: scopes are 'read' and 'write'")
+    restricted = frozenset(_coerce(f"{where} sources", item.get("sources", ()), tuple))
+    if restricted - sources and sources:
+        raise ConfigError(f"{where}: unknown sources {', '.join(sorted(restricted - sources))}")
+    return ApiKey(name=name, key=Secret(key), scopes=scopes, sources=restricted)
+
+
+def _jwt(table: Mapping[str, Any]) -> JwtSettings:
+    allowed = {"secret", "jwks_file", "issuer", "audience", "scopes_claim", "sources_claim"}
+    if unknown := set(table) - allowed:
+        raise ConfigError(f"unknown [auth.jwt] keys: {', '.join(sorted(unknown))}")
+    secret = table.get("secret")
+    jwks = table.get("jwks_file")
+    if (secret is None) == (jwks is None):
+        raise ConfigError("[auth.jwt] needs exactly one of 'secret' (HS256) or 'jwks_file'")
+    if secret is not None and (not isinstance(secret, str) or len(secret) < 32):
+        raise ConfigError("[auth.jwt] secret must be at least 32 characters")
+    return JwtSettings(
+        secret=Secret(secret) if isinstance(secret, str) else None,
+        jwks_file=str(jwks) if jwks is not None else None,
+        issuer=table.get("issuer"),
+        audience=table.get("audience"),
+        scopes_claim=str(table.get("scopes_claim", "scope")),
+        sources_claim=str(table.get("sources_claim", "sources")),
+    )
 
 
 def _sources(raw: Any, env: Mapping[str, str]) -> tuple[SourceSettings, ...]:

@@ -8,14 +8,26 @@ from contextlib import AsyncExitStack
 import httpx
 
 from customer_gateway.connectors.base import Connector, build_client
-from customer_gateway.errors import BadUserInput
+from customer_gateway.errors import BadUserInput, Forbidden
 from customer_gateway.kinds import KINDS
 from customer_gateway.settings import ConfigError, Settings
 
 
 class Sources:
-    def __init__(self, connectors: Mapping[str, Connector]) -> None:
-        self._connectors = dict(connectors)
+    """The configured sources, or the part of them one caller may reach."""
+
+    def __init__(
+        self, connectors: Mapping[str, Connector], hidden: frozenset[str] = frozenset()
+    ) -> None:
+        self._all = dict(connectors)
+        self._hidden = hidden
+        self._connectors = {name: c for name, c in self._all.items() if name not in hidden}
+
+    def visible_to(self, allowed: frozenset[str]) -> Sources:
+        """Only `allowed` (empty: all): the others cannot be listed, read or written."""
+        if not allowed:
+            return self
+        return Sources(self._all, frozenset(self._all) - allowed)
 
     def __iter__(self) -> Iterator[Connector]:
         return iter(self._connectors.values())
@@ -27,10 +39,12 @@ class Sources:
         return list(self._connectors)
 
     def get(self, name: str) -> Connector | None:
+        if name in self._hidden:
+            raise Forbidden(f"This caller may not reach source {name!r}.", source=name)
         return self._connectors.get(name)
 
     def require(self, name: str, *, field: str = "source") -> Connector:
-        connector = self._connectors.get(name)
+        connector = self.get(name)
         if connector is None:
             known = ", ".join(self._connectors) or "none"
             raise BadUserInput(

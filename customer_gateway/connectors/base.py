@@ -471,6 +471,8 @@ class UpstreamHTTP:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
     ) -> httpx.Response | UpstreamError:
+        if (count := REQUEST_COUNTER.get()) is not None:
+            count()  # may refuse: the operation's per-source request cap
         if not self.breaker.allow():
             raise UpstreamUnavailable(
                 f"{self.source} keeps failing; the gateway stopped calling it for "
@@ -487,8 +489,6 @@ class UpstreamHTTP:
                 source=self.source,
                 retry_after=round(throttled.wait, 1),
             ) from None
-        if (count := REQUEST_COUNTER.get()) is not None:
-            count()
         try:
             async with self._slot(f"{method} {path}"):
                 response = await self.client.request(

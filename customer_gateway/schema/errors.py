@@ -16,6 +16,12 @@ from customer_gateway.errors import ErrorCode, GatewayError
 logger = logging.getLogger("customer_gateway.graphql")
 
 UNEXPECTED = "Unexpected error."
+# What Strawberry's and graphql-core's own limiters say when a document is too big.
+_LIMIT_MESSAGES = (
+    "exceeds maximum operation depth",
+    "aliases found. Allowed",
+    "Document contains more than",
+)
 
 
 def classify(error: GraphQLError) -> None:
@@ -25,7 +31,9 @@ def classify(error: GraphQLError) -> None:
         error.extensions = original.extensions
         return
     extensions = dict(error.extensions or {})
-    if isinstance(error, GraphQLSyntaxError):
+    if any(marker in error.message for marker in _LIMIT_MESSAGES):
+        extensions["code"] = ErrorCode.QUERY_TOO_COMPLEX.value
+    elif isinstance(error, GraphQLSyntaxError):
         extensions["code"] = ErrorCode.GRAPHQL_PARSE_FAILED.value
     elif error.path is None and (original is None or isinstance(original, GraphQLError)):
         # Document-level: a validation error, or variables that do not fit their types.

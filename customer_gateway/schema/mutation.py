@@ -62,7 +62,9 @@ class Mutation:
         description="Start exporting every customer of these sources (default: all) as gzip JSON "
         "Lines; poll `customerExport(id)` and download from its `downloadUrl`."
     )
-    def start_customer_export(self, info: Info, sources: list[str] | None = None) -> CustomerExport:
+    def start_customer_export(
+        self, info: Info, sources: list[str] | None = None
+    ) -> CustomerExport | None:
         return export_resolvers.start_customer_export(info, sources)
 
     @strawberry.mutation(
@@ -77,7 +79,7 @@ class Mutation:
         update: list[CustomerBatchUpdate] | None = None,
         delete: list[str] | None = None,
         upsert: list[CustomerBatchUpsert] | None = None,
-    ) -> CustomerBatchResult:
+    ) -> CustomerBatchResult | None:
         return await batch.batch_customers(
             info,
             source,

@@ -88,7 +88,7 @@ class Query:
     )
     async def external_customer_search(
         self, info: Info, source: str, query: str, page: int = 1, limit: int = 20
-    ) -> ExternalCustomerCollection:
+    ) -> ExternalCustomerCollection | None:
         found = await stores.external_search(info.context, source, query, page, limit)
         return ExternalCustomerCollection(
             items=[ExternalCustomerHit.of(hit) for hit in found.items],
@@ -109,5 +109,5 @@ class Query:
         return [SourceInfo.of(connector) for connector in info.context.sources]
 
     @strawberry.field(description="EverShop's route URL builder, for the customer admin routes.")
-    def url(self, route_id: str, params: list[UrlParam] | None = None) -> str:
+    def url(self, route_id: str, params: list[UrlParam] | None = None) -> str | None:
         return urls.build_url(route_id, {param.key: param.value for param in params or []})

@@ -26,6 +26,14 @@ password = "from-the-file"
 name = "evershop-outlet"
 kind = "evershop"
 base_url = "https://outlet.example.com"
+
+[limits]
+max_depth = 6
+
+[[auth.api_keys]]
+name = "admin-ui"
+key = "admin-ui-key-0123456789abcdef"
+scopes = ["read", "write"]
 """
 
 
@@ -53,8 +61,18 @@ def test_toml_file_with_environment_overrides(tmp_path: Path) -> None:
     assert outlet.credentials["email"].reveal() == "ops@example.com"
     assert not settings.sandbox
     assert sorted(settings.secrets()) == sorted(
-        ["admin@example.com", "from-env", "ops@example.com", "outlet-secret"]
+        [
+            "admin@example.com",
+            "from-env",
+            "ops@example.com",
+            "outlet-secret",
+            "admin-ui-key-0123456789abcdef",
+        ]
     )
+    assert settings.limits.max_depth == 6
+    assert settings.auth.required
+    assert settings.introspection is False
+    assert settings.allow_get is False
 
 
 def test_no_configuration_is_the_sandbox() -> None:
@@ -126,3 +144,41 @@ def test_secret_never_prints_itself() -> None:
     assert "hunter2" not in f"{secret}"
     assert "hunter2" not in repr({"password": secret})
     assert secret.reveal() == "hunter2-canary"
+
+
+def test_production_needs_a_way_to_authenticate_callers() -> None:
+    with pytest.raises(ConfigError, match="auth is required"):
+        settings_from({"gateway": {"environment": "production"}}, {})
+
+
+def test_api_keys_and_jwt_from_the_environment() -> None:
+    settings = settings_from(
+        {},
+        {
+            "CUSTOMER_GATEWAY_API_KEYS__REPORTING__KEY": "reporting-key-0123456789",
+            "CUSTOMER_GATEWAY_API_KEYS__REPORTING__SCOPES": "read",
+            "CUSTOMER_GATEWAY_AUTH__JWT_SECRET": "x" * 40,
+            "CUSTOMER_GATEWAY_AUTH__REQUIRED": "true",
+            "CUSTOMER_GATEWAY_LIMITS__MAX_COST": "99",
+        },
+    )
+    (key,) = settings.auth.api_keys
+    assert (key.name, key.scopes) == ("reporting", frozenset({"read"}))
+    assert settings.auth.jwt is not None
+    assert settings.auth.required
+    assert settings.limits.max_cost == 99
+    assert "x" * 40 in settings.secrets()
+
+
+@pytest.mark.parametrize(
+    ("auth", "message"),
+    [
+        ({"api_keys": [{"name": "a", "key": "short"}]}, "at least 16"),
+        ({"api_keys": [{"name": "a", "key": "k" * 20, "scopes": ["admin"]}]}, "scopes"),
+        ({"jwt": {"secret": "s" * 40, "jwks_file": "x.json"}}, "exactly one"),
+        ({"jwt": {"secret": "short"}}, "at least 32"),
+    ],
+)
+def test_invalid_auth_configuration(auth: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        settings_from({"auth": auth}, {})

@@ -1,0 +1,58 @@
+"""Generated operations (hypothesis-graphql): every one is answered or refused with a code."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import hypothesis_graphql
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from customer_gateway.emulators.evershop import EverShopEmulator
+from customer_gateway.errors import ErrorCode
+from customer_gateway.schema import build_schema
+from tests.api.conftest import running_gateway
+
+CODES = {code.value for code in ErrorCode}
+SDL = build_schema().as_str()
+
+
+def _check(payload: dict[str, Any], status: int, text: str) -> None:
+    assert status < 500, text
+    assert "Traceback" not in text
+    for error in payload.get("errors") or []:
+        assert error["extensions"]["code"] in CODES, error
+
+
+@pytest.mark.parametrize("kind", ["query", "mutation"])
+def test_generated_operations(kind: str) -> None:
+    strategy = (
+        hypothesis_graphql.from_schema(SDL, allow_x00=False)
+        if kind == "query"
+        else hypothesis_graphql.mutations(SDL, allow_x00=False)
+    )
+
+    async def run() -> None:
+        emulators = {"evershop-main": EverShopEmulator(seed=1, customers=5, rate_limits=False)}
+        async with running_gateway(emulators) as gateway:
+            documents: list[str] = []
+
+            @settings(
+                max_examples=250,
+                deadline=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(strategy)
+            def collect(document: str) -> None:
+                documents.append(document)
+
+            collect()
+            for document in documents:
+                response = await gateway.post(document)
+                _check(response.json(), response.status_code, response.text)
+
+    asyncio.run(run())
+    assert st  # strategies module used by hypothesis_graphql
