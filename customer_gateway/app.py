@@ -24,6 +24,7 @@ from customer_gateway.emulators.base import Emulator
 from customer_gateway.errors import GatewayError
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
+from customer_gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore
 from customer_gateway.sandbox import build_sandbox
 from customer_gateway.schema import build_schema
 from customer_gateway.settings import Settings, load_settings
@@ -39,6 +40,7 @@ class Gateway:
     settings: Settings
     sources: Sources
     exports: Exports
+    idempotency: IdempotencyStore
     emulators: Mapping[str, Emulator] = field(default_factory=dict)
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
@@ -56,6 +58,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             settings=gateway.settings,
             sources=gateway.sources.visible_to(principal.sources),
             exports=gateway.exports,
+            idempotency=gateway.idempotency,
             deadline=time.monotonic() + gateway.settings.request_timeout,
             principal=principal,
         )
@@ -82,7 +85,9 @@ def create_app(
             sources = open_sources(settings, stack, transports)
             exports = Exports(ttl=settings.export_ttl)
             stack.push_async_callback(exports.aclose)
-            app.state.gateway = Gateway(settings, sources, exports, emulators)
+            app.state.gateway = Gateway(
+                settings, sources, exports, MemoryIdempotencyStore(), emulators
+            )
             yield
 
     graphql = GatewayGraphQL(

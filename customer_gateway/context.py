@@ -17,6 +17,7 @@ from customer_gateway.connectors.errors import UpstreamTimeout
 from customer_gateway.connectors.resilience import DEADLINE
 from customer_gateway.errors import ErrorCode, GatewayError, QueryTooComplex
 from customer_gateway.exports import Exports
+from customer_gateway.idempotency import IdempotencyStore
 from customer_gateway.resolvers.loaders import Loaders
 from customer_gateway.settings import Settings
 from customer_gateway.sources import Sources
@@ -88,6 +89,7 @@ class GatewayContext:
     settings: Settings
     sources: Sources
     exports: Exports
+    idempotency: IdempotencyStore
     deadline: float  # time.monotonic() by which the whole request must be answered
     principal: Principal = ANONYMOUS
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)

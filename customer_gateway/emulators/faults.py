@@ -149,6 +149,7 @@ class FaultInjector:
                 raise UpstreamReset("connection reset by the emulated upstream")
             if fault.kind == "commit_then_fail":
                 await self.app(scope, receive, _discard)
+                await asyncio.sleep(fault.seconds)  # e.g. longer than the caller waits
                 if fault.status == 0:
                     raise UpstreamReset("connection reset after the write was applied")
                 await _answer(send, fault.status or 502, b'{"error":"bad gateway"}')

@@ -11,7 +11,7 @@ from customer_gateway.connectors.models import GroupDraft, GroupPatch, Write
 from customer_gateway.context import GatewayContext, Info
 from customer_gateway.errors import BadUserInput
 from customer_gateway.ids import parse_global_id
-from customer_gateway.resolvers import validation
+from customer_gateway.resolvers import idempotent, validation
 from customer_gateway.schema.common import Source
 from customer_gateway.schema.customer import Customer
 from customer_gateway.schema.customer_group import CustomerGroup
@@ -34,8 +34,15 @@ async def create_customer(info: Info, source: str, given: Mapping[str, Any]) -> 
     validation.require_write(
         connector, connector.capabilities.customer_writes, Write.CREATE, "create customers"
     )
-    draft = validation.customer_draft(connector, given)
-    record = await context.call(connector, connector.create_customer(draft))
+    fields = dict(given)
+    key = fields.pop("idempotencyKey", None) or context.request.headers.get("idempotency-key")
+    draft = validation.customer_draft(connector, fields)
+    if key is not None:
+        record = await idempotent.create(
+            context, connector, draft, fields, idempotent.check_key(key)
+        )
+    else:
+        record = await context.call(connector, connector.create_customer(draft))
     context.loaders.customers.prime(record.source, record.id, record)
     return Customer.from_record(record, connector.kind)
 

@@ -60,6 +60,11 @@ class CustomerCreateInput:
         default=None, description="Several groups, for sources that allow it (Flow Retail)."
     )
     phone: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Retry-safe creates: the same key with the same input makes one customer "
+        "at most (kept 24 h). Also read from the Idempotency-Key header.",
+    )
 
 
 @strawberry.input(description="Changes to a customer; omitted fields stay as they are.")
@@ -91,6 +96,7 @@ _CUSTOMER_FIELDS = {
     "group_id": "groupId",
     "group_ids": "groupIds",
     "phone": "phone",
+    "idempotency_key": "idempotencyKey",
 }
 
 
@@ -99,7 +105,7 @@ def customer_values(given: CustomerCreateInput | CustomerUpdateInput) -> dict[st
     return {
         name: getattr(given, attribute)
         for attribute, name in _CUSTOMER_FIELDS.items()
-        if getattr(given, attribute) is not None
+        if getattr(given, attribute, None) is not None
     }
 
 
