@@ -7,8 +7,10 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -17,6 +19,9 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from customer_gateway.auth import ANONYMOUS, Authenticator, Principal
 from customer_gateway.context import GatewayContext
@@ -46,10 +51,18 @@ class Gateway:
     ready_report: dict[str, str] = field(default_factory=dict)
 
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
+    """Strawberry's view, answering as the GraphQL-over-HTTP specification says: with
+    `application/graphql-response+json` when the client accepts it (then a request that produced
+    no data is a 4xx), `application/json` otherwise (always 200 for a well-formed request)."""
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
+        request.state.sub_response = response
         gateway: Gateway = request.app.state.gateway
         principal: Principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
         return GatewayContext(
@@ -62,6 +75,56 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             deadline=time.monotonic() + gateway.settings.request_timeout,
             principal=principal,
         )
+
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_operation(*args, **kwargs)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                # A mutation over GET: the specification's answer is 405 (Strawberry says 400).
+                raise HTTPException(405, error.reason) from error
+            raise
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        sub_response = getattr(request.state, "sub_response", None)
+        if sub_response is not None and _accepts_graphql_response(request.headers.get("accept")):
+            sub_response.graphql_media_type = GRAPHQL_RESPONSE
+            if result.data is None and result.errors:
+                codes = {(e.extensions or {}).get("code") for e in result.errors}
+                sub_response.status_code = (
+                    403 if "FORBIDDEN" in codes else 401 if "UNAUTHENTICATED" in codes else 400
+                )
+        return processed
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media_type = getattr(sub_response, "graphql_media_type", "application/json")
+        response = Response(self.encode_json(response_data), status_code=200, media_type=media_type)
+        response.headers.raw.extend(
+            (key, value) for key, value in sub_response.headers.raw if key != b"content-type"
+        )
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
+
+
+def _accepts_graphql_response(accept: str | None) -> bool:
+    """True when the client prefers (or only takes) the GraphQL response media type."""
+    if not accept:
+        return False
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media == GRAPHQL_RESPONSE:
+            return True
+        if media in ("application/json", "*/*", "application/*"):
+            return False
+    return False
 
 
 def create_app(
