@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from customer_gateway.connectors.base import ConnectorBase
+from customer_gateway.connectors.ecwid import EcwidConnector, EcwidWrapperConnector
 from customer_gateway.connectors.evershop import EverShopConnector
 from customer_gateway.connectors.flow_retail import FlowRetailConnector
 from customer_gateway.connectors.shoptet import ShoptetConnector
 from customer_gateway.emulators.base import Emulator
+from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
@@ -57,5 +59,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(ShoptetConnector, ShoptetEmulator, (SandboxShop("shoptet-cz", 3, 1500, _SHOPTET),)),
         Kind(FlowRetailConnector, FlowRetailEmulator, (SandboxShop("flow-oslo", 4, 300),)),
+        Kind(EcwidConnector, EcwidEmulator, (SandboxShop("ecwid-us", 5, 250),)),
+        Kind(EcwidWrapperConnector, EcwidWrapperEmulator, (SandboxShop("ecwid-crm", 6, 120),)),
     )
 }

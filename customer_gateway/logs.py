@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from customer_gateway.requestlog import REQUEST_ID
 
 MASK = "**********"
 
@@ -24,12 +29,44 @@ class SecretScrubber(logging.Filter):
             scrubbed = scrubbed.replace(secret, MASK)
         if scrubbed != message:
             record.msg, record.args = scrubbed, None
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            text = json.dumps(fields, default=str)
+            if any(secret in text for secret in self.secrets):
+                for secret in self.secrets:
+                    text = text.replace(secret, MASK)
+                record.fields = json.loads(text)
         return True
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, and the record's
+    structured `fields` (see requestlog.py)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = REQUEST_ID.get()
+        if request_id:
+            entry["requestId"] = request_id
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str, secrets: Iterable[str], log_format: str = "json") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(SecretScrubber(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -126,6 +126,15 @@ class AuthSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TelemetrySettings:
+    otlp_endpoint: str | None = None  # traces go here (OTLP over HTTP); none: no tracing
+    service_name: str = "customer-gateway"
+    metrics: bool = True  # serve /metrics
+    log_format: str = "json"  # or "text"
+    log_pii: bool = False  # debug only: request logs then carry GraphQL variables
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     """What one caller's request may ask for (shared/design/reliability.md §10)."""
 
@@ -162,6 +171,7 @@ class Settings:
     allow_get: bool = True  # queries over GET (never mutations)
     limits: Limits = Limits()
     auth: AuthSettings = AuthSettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
 
     @property
     def sandbox(self) -> bool:
@@ -230,7 +240,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
-    unknown = set(document) - {"gateway", "sources", "limits", "auth"}
+    unknown = set(document) - {"gateway", "sources", "limits", "auth", "telemetry"}
     if unknown:
         raise ConfigError(f"unknown top-level keys: {', '.join(sorted(unknown))}")
     gateway = dict(_table(document.get("gateway", {}), "gateway"))
@@ -254,8 +264,32 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
         raise ConfigError("gateway.max_page_size must be at least 1")
     sources = _sources(document.get("sources", []), env)
     limits = _limits(document.get("limits", {}), env)
+    telemetry = _telemetry(document.get("telemetry", {}), env)
     auth = _auth(document.get("auth", {}), env, environment, {source.name for source in sources})
-    return Settings(sources=sources, limits=limits, auth=auth, **values)
+    return Settings(sources=sources, limits=limits, auth=auth, telemetry=telemetry, **values)
+
+
+_TELEMETRY_KEYS: dict[str, type] = {
+    "otlp_endpoint": str,
+    "service_name": str,
+    "metrics": bool,
+    "log_format": str,
+    "log_pii": bool,
+}
+
+
+def _telemetry(raw: Any, env: Mapping[str, str]) -> TelemetrySettings:
+    table = dict(_table(raw, "telemetry"))
+    for key in _TELEMETRY_KEYS:
+        value = env.get(f"{PREFIX}TELEMETRY__{key.upper()}")
+        if value is not None:
+            table[key] = value
+    if unknown := set(table) - set(_TELEMETRY_KEYS):
+        raise ConfigError(f"unknown [telemetry] keys: {', '.join(sorted(unknown))}")
+    values = {k: _coerce(f"telemetry.{k}", v, _TELEMETRY_KEYS[k]) for k, v in table.items()}
+    if values.get("log_format", "json") not in ("json", "text"):
+        raise ConfigError("telemetry.log_format is 'json' or 'text'")
+    return TelemetrySettings(**values)
 
 
 def _limits(raw: Any, env: Mapping[str, str]) -> Limits:

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -71,6 +72,7 @@ from customer_gateway.connectors.resilience import (
 )
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.settings import ConfigError, SourceSettings
+from customer_gateway.telemetry import Telemetry, route_template
 
 logger = logging.getLogger("customer_gateway.upstream")
 
@@ -90,6 +92,8 @@ class Capabilities:
 
     filters: Mapping[tuple[FilterField, Op], Pushdown] = field(default_factory=dict)
     sorts: frozenset[SortField] = frozenset()
+    # Sorts by a key the source keeps unique (no ties): it can page them itself exactly.
+    unique_sorts: frozenset[SortField] = frozenset()
     max_page_size: int | None = None  # None: the source has no cap
     detail_fields: frozenset[str] = frozenset()  # fields a list omits; get_customers has them
     customer_writes: frozenset[Write] = frozenset()
@@ -136,6 +140,7 @@ class Connector(Protocol):
     capabilities: ClassVar[Capabilities]
     required_credentials: ClassVar[tuple[str, ...]]
     settings: SourceSettings
+    http: UpstreamHTTP
 
     @property
     def name(self) -> str: ...
@@ -223,6 +228,7 @@ class ConnectorBase:
             settings.name,
             client,
             self.error_for_status,
+            kind=self.kind,
             max_concurrency=self.capabilities.max_concurrency or settings.max_connections,
             total_timeout=settings.timeouts.total,
             retries=settings.retries,
@@ -393,6 +399,7 @@ class UpstreamHTTP:
         client: httpx.AsyncClient,
         error_for_status: Callable[[httpx.Response], UpstreamError],
         *,
+        kind: str = "unknown",
         max_concurrency: int | None = None,
         total_timeout: float = 8.0,
         retries: int = 2,
@@ -409,6 +416,8 @@ class UpstreamHTTP:
         self.budget = RetryBudget(self.retry)
         self.breaker = CircuitBreaker()
         self.limiter = RateLimiter(dict(rate_limits or {}))
+        self.telemetry: Telemetry | None = None  # set by the app that owns the connector
+        self.kind = kind
         self._rate_class = rate_class
         self._observe = observe
         self._random = random.Random()
@@ -481,7 +490,7 @@ class UpstreamHTTP:
                 retry_after=round(self.breaker.retry_in(), 1),
             )
         try:
-            await self.limiter.acquire(rate_class, remaining(self.total_timeout))
+            waited = await self.limiter.acquire(rate_class, remaining(self.total_timeout))
         except Throttled as throttled:
             self.breaker.release_probe()
             raise UpstreamRateLimited(
@@ -489,23 +498,47 @@ class UpstreamHTTP:
                 source=self.source,
                 retry_after=round(throttled.wait, 1),
             ) from None
-        try:
-            async with self._slot(f"{method} {path}"):
-                response = await self.client.request(
-                    method, path, json=json, params=params, headers=headers
+        telemetry = self.telemetry
+        if telemetry is not None and waited:
+            telemetry.rate_limit_waits.labels(self.source).inc(waited)
+        route = route_template(path)
+        sent_headers = dict(headers or {})
+        started = time.perf_counter()
+        outcome: httpx.Response | UpstreamError
+        with (
+            telemetry.upstream_span(self.source, self.kind, method, route, sent_headers)
+            if telemetry is not None
+            else contextlib.nullcontext()
+        ) as span:
+            try:
+                async with self._slot(f"{method} {path}"):
+                    outcome = await self.client.request(
+                        method, path, json=json, params=params, headers=sent_headers
+                    )
+            except httpx.TimeoutException:
+                outcome = UpstreamTimeout(
+                    f"{self.source} did not answer {method} {path} in time", source=self.source
                 )
-        except httpx.TimeoutException:
-            return UpstreamTimeout(
-                f"{self.source} did not answer {method} {path} in time", source=self.source
+            except (httpx.TransportError, OSError):
+                outcome = UpstreamUnavailable(
+                    f"{self.source} could not be reached ({method} {path})", source=self.source
+                )
+            label = (
+                str(outcome.status_code)
+                if isinstance(outcome, httpx.Response)
+                else outcome.code.value
             )
-        except (httpx.TransportError, OSError):
-            return UpstreamUnavailable(
-                f"{self.source} could not be reached ({method} {path})", source=self.source
+            if span is not None:
+                span.set_attribute("http.response.status_code_or_error", label)
+        if telemetry is not None:
+            telemetry.upstream_done(
+                self.source, self.kind, method, route, label, time.perf_counter() - started
             )
-        logger.debug("upstream %s %s %s -> %s", self.source, method, path, response.status_code)
-        if self._observe is not None:
-            self._observe(response, rate_class)
-        return response
+        if isinstance(outcome, httpx.Response):
+            logger.debug("upstream %s %s %s -> %s", self.source, method, route, label)
+            if self._observe is not None:
+                self._observe(outcome, rate_class)
+        return outcome
 
     @asynccontextmanager
     async def _slot(self, what: str) -> AsyncIterator[None]:

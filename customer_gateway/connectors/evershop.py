@@ -100,6 +100,7 @@ class EverShopConnector(ConnectorBase):
             (FilterField.STATUS, Op.EQ): _EXACT,
         },
         sorts=frozenset(SortField),
+        unique_sorts=frozenset({SortField.EMAIL}),  # the EMAIL_UNIQUE constraint
         # Its keyword filter is `full_name ILIKE … OR email ILIKE …` added without parentheses:
         # a name match escapes every other condition.
         push_alone=frozenset({FilterField.KEYWORD}),

@@ -113,8 +113,16 @@ async def batch_customers(
                 draft=validation.customer_draft(connector, g),
             ),
         )
-    if items:
+    if items and connector.capabilities.native_batch:
         results.extend(await context.call(connector, connector.batch(items)))
+    else:
+        # One upstream call per item, each under the source's timeout (the request deadline
+        # still bounds them all): a slow item fails alone and those that landed say so.
+        for item in items:
+            try:
+                results.extend(await context.call(connector, connector.batch([item])))
+            except GatewayError as error:
+                results.append(BatchResult(item, customer_id=item.customer_id, error=error))
     order = list(BatchOperation)
     results.sort(key=lambda result: (order.index(result.item.operation), result.item.index))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
+from typing import Any
 
 from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import (
@@ -116,7 +117,7 @@ def _plans(
         pushed, local = capabilities.split(wanted)
         _report(context, connector, pushed, local, sort)
         if not local and sort.field in capabilities.sorts:
-            if single:
+            if single and sort.field in capabilities.unique_sorts:
                 query = CustomerQuery(
                     pushed, sort, request.offset, request.limit, include_addresses
                 )
@@ -124,12 +125,12 @@ def _plans(
                 window = request.offset + request.limit
                 if window > max_scan:
                     raise QueryTooComplex(
-                        f"Page {request.page} of {request.limit} over several sources needs the "
-                        f"first {window} customers of each; the limit is {max_scan}. Filter by "
-                        "source or narrow the filters."
+                        f"Page {request.page} of {request.limit} needs the first {window} "
+                        f"customers of each source; the limit is {max_scan}. Narrow the filters."
                     )
                 query = CustomerQuery(pushed, sort, 0, window, include_addresses)
-            plans.append(_Plan(connector, query, (), paged_by_source=single))
+            paged = single and sort.field in capabilities.unique_sorts
+            plans.append(_Plan(connector, query, (), paged_by_source=paged))
         else:
             # The gateway filters and sorts what comes back; a source ignores a sort it lacks.
             query = CustomerQuery(pushed, sort, 0, max_scan + 1, include_addresses)
@@ -159,9 +160,13 @@ async def _run(
     context: GatewayContext, plan: _Plan, request: ListRequest
 ) -> tuple[list[CustomerRecord], int]:
     connector = plan.connector
-    result = await context.call(connector, connector.list_customers(plan.query))
-    if not plan.local and plan.query.sort.field in connector.capabilities.sorts:
+    sort = request.customer_sort()
+    if plan.paged_by_source:
+        result = await context.call(connector, connector.list_customers(plan.query))
         return list(result.items), result.total
+    if not plan.local and plan.query.sort.field in connector.capabilities.sorts:
+        return await _window(context, plan, sort)
+    result = await context.call(connector, connector.list_customers(plan.query))
     max_scan = context.settings.max_scan
     if result.total > max_scan or len(result.items) > max_scan:
         raise QueryTooComplex(
@@ -170,12 +175,60 @@ async def _run(
             "Narrow the filters.",
             source=connector.name,
         )
-    sort = request.customer_sort()
     needed = {SORT_NEEDS[sort.field]}.union(*(FILTER_NEEDS[c.field] for c in plan.local))
     records = await _complete(context, list(result.items), frozenset(needed))
     records = [r for r in records if all(matches(r, c) for c in plan.local)]
-    records.sort(key=sort_key(sort))
+    key = sort_key(sort)
+    records.sort(key=lambda record: (key(record), natural_id(record.id)))
     return records, len(records)
+
+
+async def _window(
+    context: GatewayContext, plan: _Plan, sort: Sort
+) -> tuple[list[CustomerRecord], int]:
+    """The source's first `limit` records in its own order, made deterministic.
+
+    A database orders equal sort keys as it likes, differently for different LIMITs (Postgres's
+    top-N sort does), so two windows may disagree on ties and pages would repeat or skip
+    customers. One record more than the window tells whether a tie group crosses its end; the
+    window then grows until the group is whole, and each tie group is ordered by native id.
+    Records with a smaller key are the same in every window, so every page sees one order.
+    """
+    connector = plan.connector
+    window = plan.query.limit or context.settings.max_scan
+    key = sort_key(sort)
+    while True:
+        result = await context.call(
+            connector, connector.list_customers(replace(plan.query, limit=window + 1))
+        )
+        records = list(result.items)
+        if len(records) <= window or key(records[window]) != key(records[window - 1]):
+            break
+        if window >= context.settings.max_scan:
+            raise QueryTooComplex(
+                f"{connector.name} has more than {window} customers with equal sort values; "
+                "sort by another field or narrow the filters.",
+                source=connector.name,
+            )
+        window = min(window * 2, context.settings.max_scan)
+    return _settle_ties(records, key), result.total
+
+
+def _settle_ties(records: list[CustomerRecord], key: Any) -> list[CustomerRecord]:
+    settled: list[CustomerRecord] = []
+    group: list[CustomerRecord] = []
+    for record in records:
+        if group and key(record) != key(group[0]):
+            settled.extend(sorted(group, key=lambda r: natural_id(r.id)))
+            group = []
+        group.append(record)
+    settled.extend(sorted(group, key=lambda r: natural_id(r.id)))
+    return settled
+
+
+def natural_id(native_id: str) -> tuple[int, Any]:
+    """Ties go by native id: numerically where ids are numbers (Ecwid), else as text."""
+    return (0, int(native_id)) if native_id.isdigit() else (1, native_id)
 
 
 async def _complete(

@@ -1,7 +1,11 @@
 """Pages over several sources are the pages one database holding every source would return.
 
 The oracle is the sorted union of the emulators' own rows: EverShop's ordering (a sort key, nulls
-last ascending, text in en_US collation), ties kept in table order, sources in configuration order.
+last ascending, text in en_US collation), sources in configuration order, and ties (which a
+database orders as it likes) by native id, as the gateway settles them.
+Real EverShop leaves ties in the order of Postgres's unstable sorts (different for every LIMIT), so
+the emulators here are told to keep ties in table order (`stable_ties`): a deterministic total
+order per source is what the merge needs to be tested against.
 """
 
 from __future__ import annotations
@@ -55,12 +59,12 @@ def oracle(
     keep: Callable[[dict[str, Any]], bool] = lambda row: True,
 ) -> list[str]:
     key = _key(field)
-    rows: list[tuple[Any, int, int, str]] = []
+    rows: list[tuple[Any, int, str, str]] = []
     for index, name in enumerate(NAMES):
-        for row in emulators[name].customer_rows():  # table order = customer_id order here
+        for row in emulators[name].customer_rows():
             if keep(row):
                 primary = _Reversed(key(row)) if descending else key(row)
-                rows.append((primary, index, row["customer_id"], f"{name}:{row['uuid']}"))
+                rows.append((primary, index, row["uuid"], f"{name}:{row['uuid']}"))
     rows.sort(key=lambda item: item[:3])
     return [item[3] for item in rows]
 
@@ -68,7 +72,7 @@ def oracle(
 @pytest.fixture
 async def three_shops() -> Any:
     emulators = {
-        name: EverShopEmulator(seed=seed, customers=size, rate_limits=False)
+        name: EverShopEmulator(seed=seed, customers=size, rate_limits=False, stable_ties=True)
         for name, seed, size in zip(NAMES, (11, 12, 13), (23, 17, 31), strict=True)
     }
     async with running_gateway(emulators) as gateway:

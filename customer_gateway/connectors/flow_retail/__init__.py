@@ -5,25 +5,28 @@
 - Auth, both documented ways: a long-lived integration token (`token`), or the device flow
   (`device_token`, `user_code`, `password`: `POST /v2/account` gives an access token). A 401 on
   a device-flow access token renews it once, never in a loop.
-- Lists page with `pageNumber`/`pageSize` and sort with `sortBy`/`sortDirection`; keyword, name,
-  e-mail, phone and VAT filters go to `POST /customers/search` under its field rules
-  (`query` searches many fields, explicit fields are matched with `exactMatch`), so the
-  gateway re-checks what comes back.
+- Lists page with `pageNumber`/`pageSize` and sort by creation time with `sortBy`/
+  `sortDirection` (text sorts are left to the gateway: Flow's collation is not its own);
+  keyword, name, e-mail, phone and VAT filters go to `POST /customers/search` under its field
+  rules (`query` searches many fields one at a time, explicit fields are matched with
+  `exactMatch`), so the gateway re-checks what comes back.
 - Several groups per customer (`customerGroupUids`), a native batch (200, or 207 for partial
   success), per-store customer views, the TWO_INVOICE extension, the external company register
   (a tenant extension) and a GDPR export.
 - What the contract calls unknown and this connector relies on (README "Flow Retail
   assumptions"): the maximum page size (the effective size the answer echoes is used, never the
   requested one), the batch item and result shapes, the store view's and external hits' fields,
-  the error body (read as `{"message"}` and never shown; mapped by status).
+  the error body (read as `{"message"}` and never shown; mapped by status), the search's
+  matching (contains, case-insensitive, spaces ignored, one field at a time).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+import sys
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 
@@ -44,6 +47,7 @@ from customer_gateway.connectors.models import (
     CustomerPatch,
     CustomerQuery,
     CustomerRecord,
+    ExternalHit,
     ExternalPage,
     FilterField,
     GroupDraft,
@@ -63,7 +67,10 @@ UID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 PAGE_SIZE = 1000  # asked for; the effective size is the one the answer echoes (README 2.2)
 BATCH_CHUNK = 100  # items per batch request (the maximum is unknown: README 2.4)
 EXTENSIONS = frozenset({"TWO_INVOICE"})
-_SORTS = {SortField.CREATED_AT: "createdAt", SortField.EMAIL: "email"}
+# Only times: Flow orders text in its own collation (the emulator's assumption: Norwegian,
+# æ ø å after z, `kari2@` before `kari@`, nulls last both ways), not the gateway's en_US order,
+# so a text sort pushed down would come back in an order the merge cannot use.
+_SORTS = {SortField.CREATED_AT: "createdAt"}
 _PERMISSION = re.compile(r"\b(TENANT\.[A-Z_]+)\b")
 _FIELD_WORDS = (
     ("email", "email"),
@@ -76,6 +83,7 @@ _FIELD_WORDS = (
     ("storeuid", "storeId"),
 )
 _SUPERSET = Pushdown.SUPERSET
+T = TypeVar("T")
 
 
 class FlowRetailConnector(ConnectorBase):
@@ -92,7 +100,7 @@ class FlowRetailConnector(ConnectorBase):
             (FilterField.PHONE, Op.EQ): _SUPERSET,
             (FilterField.VAT_NUMBER, Op.EQ): _SUPERSET,
         },
-        # Names sort in Flow Retail's (Norwegian) collation: the gateway sorts names itself.
+        # Names and e-mails sort in Flow Retail's (Norwegian) collation: the gateway sorts them.
         sorts=frozenset(_SORTS),
         customer_writes=frozenset(Write),
         writable_fields=frozenset(
@@ -121,6 +129,7 @@ class FlowRetailConnector(ConnectorBase):
 
     @classmethod
     def validate_settings(cls, settings: SourceSettings) -> None:
+        super().validate_settings(settings)
         credentials = settings.credentials
         device = ("device_token", "user_code", "password")
         if "token" not in credentials and not all(key in credentials for key in device):
@@ -197,7 +206,8 @@ class FlowRetailConnector(ConnectorBase):
             except errors.UpstreamAuthFailed as error:
                 if error.http_status != 401 or not self._device_flow or attempt == 2:
                     raise
-                self._access_token = None
+                if self._access_token == token:  # not yet renewed by a concurrent call
+                    self._access_token = None
         raise AssertionError("unreachable")
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Mapping[str, Any]:
@@ -252,7 +262,6 @@ class FlowRetailConnector(ConnectorBase):
         if query.sort.field in _SORTS:
             params["sortBy"] = _SORTS[query.sort.field]
             params["sortDirection"] = "DESC" if query.sort.descending else "ASC"
-        limit = query.limit if query.limit is not None else PAGE_SIZE
 
         async def fetch(page: int, size: int) -> tuple[list[CustomerRecord], int, int]:
             paging = {**params, "pageNumber": page, "pageSize": size}
@@ -262,33 +271,22 @@ class FlowRetailConnector(ConnectorBase):
                 data = await self._json(
                     "POST", "/customers/search", params=paging, body=search, idempotent=True
                 )
-            pager = self.read.object(data.get("paging"), "paging")
             items = [
                 mapping.customer(self.read, self.name, self.read.object(item, "items[]"))
                 for item in self.read.array(data.get("items"), "items")
             ]
-            effective = self.read.integer(pager, "pageSize", "paging")
-            if effective < 1:
-                raise self.read.bad("paging.pageSize")
-            return items, self.read.integer(pager, "totalCount", "paging"), effective
+            return items, *self._paging(data)
 
-        size = limit if query.offset % limit == 0 and limit <= PAGE_SIZE else PAGE_SIZE
-        page = query.offset // size + 1
-        records, total, effective = await fetch(page, size)
-        if effective != size:
-            # The tenant caps pages below what was asked: plan again with its real size.
-            size = effective
-            page = query.offset // size + 1
-            records, total, _ = await fetch(page, size)
-        skip = query.offset - (page - 1) * size
-        wanted = skip + limit
-        while len(records) < wanted and page * size < total:
-            page += 1
-            more, total, _ = await fetch(page, size)
-            if not more:
-                break
-            records.extend(more)
-        return Page(records[skip:wanted], total)
+        records, total = await _read_window(fetch, query.offset, query.limit)
+        return Page(records, total)
+
+    def _paging(self, data: Mapping[str, Any]) -> tuple[int, int]:
+        """(totalCount, the effective pageSize) of a list answer."""
+        pager = self.read.object(data.get("paging"), "paging")
+        effective = self.read.integer(pager, "pageSize", "paging")
+        if effective < 1:
+            raise self.read.bad("paging.pageSize")
+        return self.read.integer(pager, "totalCount", "paging"), effective
 
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
         unique = [uid for uid in dict.fromkeys(ids) if UID.match(uid)]
@@ -336,12 +334,19 @@ class FlowRetailConnector(ConnectorBase):
         return results
 
     async def _batch_chunk(self, items: Sequence[BatchItem]) -> list[BatchResult]:
+        """One batch request. When the request itself fails, each of its items carries that
+        error (whether they landed is unknown); earlier chunks' results stand."""
+        order = {id(item): index for index, item in enumerate(items)}
+        refused: list[BatchResult] = []
+        try:
+            companies = await self._companies(items)
+        except errors.UpstreamError as error:
+            return [BatchResult(item, customer_id=item.customer_id, error=error) for item in items]
         body: dict[str, list[dict[str, Any]]] = {op.value: [] for op in BatchOperation}
         positions: dict[tuple[str, int], BatchItem] = {}
-        refused: list[BatchResult] = []
         for item in items:
             try:
-                entry = self._batch_entry(item)
+                entry = self._batch_entry(item, companies)
             except errors.UpstreamError as refusal:
                 refused.append(BatchResult(item, customer_id=item.customer_id, error=refusal))
                 continue
@@ -349,10 +354,22 @@ class FlowRetailConnector(ConnectorBase):
             body[item.operation.value].append(entry)
         if not positions:
             return refused
+        try:
+            results = refused + await self._send_batch(body, positions)
+        except errors.UpstreamError as error:
+            results = refused + [
+                BatchResult(item, customer_id=item.customer_id, error=error)
+                for item in positions.values()
+            ]
+        return sorted(results, key=lambda result: order[id(result.item)])
+
+    async def _send_batch(
+        self, body: Mapping[str, Any], positions: Mapping[tuple[str, int], BatchItem]
+    ) -> list[BatchResult]:
         # 200: every item applied; 207: some were not. Neither is a failure of the call.
         data = await self._json("POST", "/customers/batch", body=body)
         outcomes = self.read.array(data.get("results"), "results")
-        results = list(refused)
+        results = []
         seen: set[tuple[str, int]] = set()
         for outcome in outcomes:
             obj = self.read.object(outcome, "results[]")
@@ -370,18 +387,37 @@ class FlowRetailConnector(ConnectorBase):
             results.append(BatchResult(sent, customer_id=uid, error=failure))
         if seen != set(positions):
             raise self.read.bad("results[] (items without an outcome; some may be applied)")
-        order = {id(item): index for index, item in enumerate(items)}
-        return sorted(results, key=lambda result: order[id(result.item)])
+        return results
 
-    def _batch_entry(self, item: BatchItem) -> dict[str, Any]:
+    async def _companies(self, items: Sequence[BatchItem]) -> frozenset[str]:
+        """The companies among customers whose update sets only a full name: a company's full
+        name is its company name, a person's is split into first and last name."""
+        ids = [
+            item.customer_id
+            for item in items
+            if item.operation is BatchOperation.UPDATE
+            and item.patch is not None
+            and item.customer_id is not None
+            and UID.match(item.customer_id)
+            and _sets_full_name_only(item.patch)
+        ]
+        if not ids:
+            return frozenset()
+        return frozenset(
+            record.id
+            for record in await self.get_customers(ids)
+            if record is not None and record.metadata.get("customerType") == "COMPANY"
+        )
+
+    def _batch_entry(self, item: BatchItem, companies: frozenset[str]) -> dict[str, Any]:
         if item.operation is BatchOperation.DELETE:
             return {"customerUid": item.customer_id}
         if item.operation is BatchOperation.UPDATE:
             assert item.patch is not None
             if item.patch.status is not None:
                 raise self._no_status()
-            # Without the current record a full name cannot tell a company from a person.
-            return {"customerUid": item.customer_id, **mapping.update_body(item.patch, False)}
+            is_company = item.customer_id in companies
+            return {"customerUid": item.customer_id, **mapping.update_body(item.patch, is_company)}
         assert item.draft is not None
         if item.draft.status == 0:
             raise self._no_status()
@@ -438,23 +474,22 @@ class FlowRetailConnector(ConnectorBase):
         return record
 
     async def search_external(self, query: str, offset: int, limit: int) -> ExternalPage:
-        size = min(limit, PAGE_SIZE)
-        data = await self._json(
-            "POST",
-            "/customers/search/external",
-            params={"pageNumber": offset // size + 1, "pageSize": size},
-            body={"query": query},
-            idempotent=True,
-        )
-        pager = self.read.object(data.get("paging"), "paging")
-        hits = [
-            mapping.external_hit(self.read, self.read.object(item, "items[]"))
-            for item in self.read.array(data.get("items"), "items")
-        ]
-        skip = offset % size
-        return ExternalPage(
-            hits[skip : skip + limit], self.read.integer(pager, "totalCount", "paging")
-        )
+        async def fetch(page: int, size: int) -> tuple[list[ExternalHit], int, int]:
+            data = await self._json(
+                "POST",
+                "/customers/search/external",
+                params={"pageNumber": page, "pageSize": size},
+                body={"query": query},
+                idempotent=True,
+            )
+            hits = [
+                mapping.external_hit(self.read, self.read.object(item, "items[]"))
+                for item in self.read.array(data.get("items"), "items")
+            ]
+            return hits, *self._paging(data)
+
+        hits, total = await _read_window(fetch, offset, limit)
+        return ExternalPage(hits, total)
 
     async def data_export(self, customer_id: str) -> Mapping[str, Any] | None:
         if not UID.match(customer_id):
@@ -511,13 +546,46 @@ class FlowRetailConnector(ConnectorBase):
         )
 
 
+async def _read_window(
+    fetch: Callable[[int, int], Awaitable[tuple[list[T], int, int]]],
+    offset: int,
+    limit: int | None,
+) -> tuple[list[T], int]:
+    """Records offset..offset+limit (limit None: to the end) of a paged list, and its total.
+
+    `fetch(pageNumber, pageSize)` answers (items, totalCount, effective pageSize). The maximum
+    page size is unknown (README 2.2): when the answer echoes a smaller size than asked, the
+    pages are planned again with that size.
+    """
+    wanted_count = limit if limit is not None else sys.maxsize
+    aligned = limit is not None and 0 < limit <= PAGE_SIZE and offset % limit == 0
+    size = limit if aligned and limit is not None else PAGE_SIZE
+    page = offset // size + 1
+    records, total, effective = await fetch(page, size)
+    if effective != size:
+        size = effective
+        page = offset // size + 1
+        records, total, _ = await fetch(page, size)
+    skip = offset - (page - 1) * size
+    wanted = skip + wanted_count
+    while len(records) < wanted and page * size < total:
+        page += 1
+        more, total, _ = await fetch(page, size)
+        if not more:
+            break
+        records.extend(more)
+    return records[skip:wanted], total
+
+
 def _search_body(conditions: Sequence[Condition]) -> dict[str, Any] | None:
     """What to send to POST /customers/search: every pushed filter is SUPERSET, so dropping one
     is safe (the gateway re-checks), sending a wrong one is not.
 
     `exactMatch` switches every criterion to equality, so exact fields (e-mail, mobile, VAT)
-    and the contains-search `query` are never sent together; a pattern with SQL wildcards is
-    never sent (the search would read them literally and miss matches).
+    and the contains-search `query` are never sent together; a pattern with SQL wildcards or
+    escapes is never sent (the search would read them literally and miss matches). `query`
+    matches one field at a time, ignoring spaces, so "Kari Nordmann" is in no field of Kari
+    Nordmann: only the longest word of a value is sent, which lies within one field.
     """
     exact: dict[str, str] = {}
     contains: str | None = None
@@ -531,16 +599,21 @@ def _search_body(conditions: Sequence[Condition]) -> dict[str, Any] | None:
             exact["vatNumber"] = value
         elif (
             condition.field in (FilterField.KEYWORD, FilterField.FULL_NAME)
-            and "%" not in value
-            and "_" not in value
+            and not any(char in value for char in "%_\\")
+            and value.split()
             and contains is None
         ):
-            contains = value
+            contains = max(value.split(), key=len)
     if exact:
         return {**exact, "exactMatch": True}
     if contains is not None:
         return {"query": contains, "exactMatch": False}
     return None
+
+
+def _sets_full_name_only(patch: CustomerPatch) -> bool:
+    parts = (patch.first_name, patch.last_name, patch.company_name)
+    return patch.full_name is not None and all(part is None for part in parts)
 
 
 def _message(response: httpx.Response) -> str:

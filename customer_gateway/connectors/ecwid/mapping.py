@@ -1,0 +1,405 @@
+"""Ecwid JSON ↔ the gateway's records, written once for both dialects. Pure functions, no I/O.
+
+Contract: shared/upstreams/README.md 3.2 (customer entity), 3.3 (groups, deleted log), 5.1/5.2
+(unified model). Decisions, one per line:
+
+* ids are JSON numbers; the native id is their decimal string. `numeric_id` (EverShop's
+  `customerId: Int!`, a 32-bit GraphQL Int) is the id itself when it fits in 2^31-1, else
+  `synthetic_int_id` of the decimal string (Ecwid's newer customer ids pass 2^31). The same
+  rule applies to group ids; shipping-address ids above 2^31-1 leave `cartAddressId` null.
+* `fullName`: top-level `name`, else `billingPerson.name`, else its `firstName lastName`.
+* `phone`: `billingPerson.phone`, else the default (then the first) `PHONE` contact.
+* `vatNumber`: `taxId` (also kept in metaData with `taxIdValid`/`taxExempt`).
+* `status` is always 1: Ecwid customers have no enabled/disabled flag (README 3.2).
+* `createdAt`/`updatedAt`: `registered`/`updated`, `yyyy-MM-dd HH:mm:ss Z` parsed strictly (a
+  value of another shape is `UpstreamBadResponse`); absent on a sparse guest record: null.
+* group: `customerGroupId` + `customerGroupName`, embedded (no group lookup); a missing id is
+  General (0), where Ecwid files every customer without another group.
+* addresses: `billingPerson` (kind billing, when it holds more than a name or phone) then
+  `shippingAddresses[]` (kind delivery); `street` lines split on newlines into address1 and
+  address2 (further lines joined to address2 with ", "); `stateOrProvinceCode/Name` →
+  province; `defaultAddress` → isDefault; `postalCode` → postcode; `phone` → telephone.
+* empty strings, which Ecwid sends for unset text (`taxId: ""`), read as null.
+* metaData: the Ecwid fields the common model has no place for (`META_FIELDS`, `stats`,
+  `contacts`), left out when null or empty.
+* guests (sparse records: no name, addresses, contacts…) map with nulls and never fail; a
+  missing or non-numeric `id` does fail (`UpstreamBadResponse`): without it nothing can route.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Final
+
+from customer_gateway.connectors.base import synthetic_int_id
+from customer_gateway.connectors.models import (
+    Address,
+    ChangeRecord,
+    ChangeType,
+    CustomerDraft,
+    CustomerPatch,
+    CustomerRecord,
+    GroupRecord,
+    GroupRef,
+)
+from customer_gateway.connectors.reading import Reader
+
+GENERAL_GROUP_ID: Final = 0
+GENERAL_GROUP_NAME: Final = "General"
+MAX_INT32: Final = 2**31 - 1
+# A canonical Ecwid id: digits without leading zeros (so "007" never aliases customer 7).
+ECWID_ID: Final = re.compile(r"0|[1-9][0-9]{0,19}")
+_DATE_TIME: Final = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})"
+)
+_ADDRESS_KEYS: Final = (
+    "street",
+    "city",
+    "postalCode",
+    "countryCode",
+    "stateOrProvinceCode",
+    "stateOrProvinceName",
+    "companyName",
+)
+# (Ecwid field, kind) carried in metaData as they are.
+META_FIELDS: Final = (
+    ("totalOrderCount", "integer"),
+    ("taxId", "string"),
+    ("taxIdValid", "boolean"),
+    ("taxExempt", "boolean"),
+    ("b2b_b2c", "string"),
+    ("acceptMarketing", "boolean"),
+    ("lang", "string"),
+    ("fiscalCode", "string"),
+    ("electronicInvoicePecEmail", "string"),
+    ("electronicInvoiceSdiCode", "string"),
+    ("privateAdminNotes", "string"),
+)
+
+
+def is_ecwid_id(value: str) -> bool:
+    return ECWID_ID.fullmatch(value) is not None
+
+
+def int_id(number: int) -> int:
+    """An Ecwid id as a 32-bit GraphQL Int: itself when it fits, else a stable 31-bit hash."""
+    return number if 0 <= number <= MAX_INT32 else synthetic_int_id(str(number))
+
+
+def ecwid_datetime(read: Reader, value: Any, where: str) -> datetime | None:
+    """`yyyy-MM-dd HH:mm:ss Z` (`2024-06-04 21:15:10 +0000`); None when absent."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise read.bad(where)
+    match = _DATE_TIME.fullmatch(value)
+    if match is None:
+        raise read.bad(where)
+    year, month, day, hour, minute, second, sign, zone_h, zone_m = match.groups()
+    try:
+        offset = timedelta(hours=int(zone_h), minutes=int(zone_m))
+        zone = timezone(offset if sign == "+" else -offset)
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=zone
+        )
+    except ValueError:  # month 13, 25 o'clock, an offset of 24 hours or more
+        raise read.bad(where) from None
+    return moment.astimezone(UTC)
+
+
+def unix_seconds(moment: datetime) -> int:
+    """A date filter value (`updatedFrom`, `from_date`): whole UNIX seconds, rounded down, so
+    the inclusive bound also reports changes in `moment`'s own second (at least once)."""
+    return int(moment.timestamp() // 1)
+
+
+def _text(read: Reader, obj: Mapping[str, Any], key: str, where: str) -> str | None:
+    return read.opt_string(obj, key, where) or None
+
+
+def _person_name(read: Reader, person: Mapping[str, Any], where: str) -> str | None:
+    name = _text(read, person, "name", where)
+    if name is not None:
+        return name
+    parts = (_text(read, person, "firstName", where), _text(read, person, "lastName", where))
+    return " ".join(part for part in parts if part) or None
+
+
+def _street_lines(read: Reader, obj: Mapping[str, Any], where: str) -> tuple[str | None, ...]:
+    street = _text(read, obj, "street", where)
+    lines = [line.strip() for line in (street or "").splitlines() if line.strip()]
+    return (lines[0] if lines else None, ", ".join(lines[1:]) or None)
+
+
+def _address(
+    read: Reader, obj: Mapping[str, Any], kind: str, where: str, name: str | None
+) -> Address:
+    address1, address2 = _street_lines(read, obj, where)
+    number = read.opt_integer(obj, "id", where)
+    return Address(
+        id=None if number is None else str(number),
+        numeric_id=number if number is not None and 0 <= number <= MAX_INT32 else None,
+        kind=kind,
+        full_name=name,
+        company=_text(read, obj, "companyName", where),
+        telephone=_text(read, obj, "phone", where),
+        address1=address1,
+        address2=address2,
+        city=_text(read, obj, "city", where),
+        postcode=_text(read, obj, "postalCode", where),
+        country_code=_text(read, obj, "countryCode", where),
+        province_code=_text(read, obj, "stateOrProvinceCode", where),
+        province_name=_text(read, obj, "stateOrProvinceName", where),
+        is_default=read.opt_boolean(obj, "defaultAddress", where),
+    )
+
+
+def _contacts(read: Reader, obj: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [
+        read.object(item, "customer.contacts[]")
+        for item in read.array(obj.get("contacts") or [], "customer.contacts")
+    ]
+
+
+def _phone(
+    read: Reader, billing: Mapping[str, Any], contacts: Sequence[Mapping[str, Any]]
+) -> str | None:
+    phone = _text(read, billing, "phone", "billingPerson")
+    if phone is not None:
+        return phone
+    phones = [c for c in contacts if c.get("type") == "PHONE"]
+    phones.sort(key=lambda contact: contact.get("default") is not True)  # stable: default first
+    for contact in phones:
+        value = _text(read, contact, "contact", "contacts[]")
+        if value is not None:
+            return value
+    return None
+
+
+def _metadata(
+    read: Reader, obj: Mapping[str, Any], contacts: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    where = "customer"
+    metadata: dict[str, Any] = {}
+    for key, kind in META_FIELDS:
+        value: Any
+        if kind == "integer":
+            value = read.opt_integer(obj, key, where)
+        elif kind == "boolean":
+            value = read.opt_boolean(obj, key, where)
+        else:
+            value = _text(read, obj, key, where)
+        if value is not None:
+            metadata[key] = value
+    stats = obj.get("stats")
+    if stats is not None:
+        metadata["stats"] = dict(read.object(stats, "customer.stats"))
+    if contacts:
+        metadata["contacts"] = [dict(contact) for contact in contacts]
+    return metadata
+
+
+def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecord:
+    """One Ecwid customer entity (search item or detail: Ecwid returns the same shape)."""
+    where = "customer"
+    number = read.integer(obj, "id", where)
+    billing = read.object(obj.get("billingPerson") or {}, "customer.billingPerson")
+    billing_name = _person_name(read, billing, "customer.billingPerson")
+    contacts = _contacts(read, obj)
+    group_id = read.opt_integer(obj, "customerGroupId", where)
+    group_name = _text(read, obj, "customerGroupName", where)
+    if group_id is None:
+        group_id, group_name = GENERAL_GROUP_ID, group_name or GENERAL_GROUP_NAME
+    elif group_id == GENERAL_GROUP_ID and group_name is None:
+        group_name = GENERAL_GROUP_NAME
+    addresses: list[Address] = []
+    if any(billing.get(key) for key in _ADDRESS_KEYS):
+        addresses.append(_address(read, billing, "billing", "billingPerson", billing_name))
+    shipping = read.array(obj.get("shippingAddresses") or [], "customer.shippingAddresses")
+    for item in shipping:
+        address = read.object(item, "customer.shippingAddresses[]")
+        where_address = "customer.shippingAddresses[]"
+        addresses.append(
+            _address(
+                read,
+                address,
+                "delivery",
+                where_address,
+                _text(read, address, "name", where_address),
+            )
+        )
+    return CustomerRecord(
+        source=source,
+        id=str(number),
+        numeric_id=int_id(number),
+        email=_text(read, obj, "email", where),
+        full_name=_text(read, obj, "name", where) or billing_name,
+        # Ecwid has no enabled/disabled flag (README 3.2): every customer can sign in and buy.
+        status=1,
+        created_at=ecwid_datetime(read, obj.get("registered"), "customer.registered"),
+        updated_at=ecwid_datetime(read, obj.get("updated"), "customer.updated"),
+        phone=_phone(read, billing, contacts),
+        vat_number=_text(read, obj, "taxId", where),
+        groups=(GroupRef(str(group_id), int_id(group_id), group_name),),
+        addresses=tuple(addresses),
+        metadata=_metadata(read, obj, contacts),
+    )
+
+
+def group(read: Reader, source: str, obj: Mapping[str, Any]) -> GroupRecord:
+    where = "customerGroups[]"
+    number = read.integer(obj, "id", where)
+    name = read.opt_string(obj, "name", where)
+    if name is None:
+        if number != GENERAL_GROUP_ID:
+            raise read.bad(f"{where}.name")
+        name = GENERAL_GROUP_NAME
+    return GroupRecord(
+        source=source,
+        id=str(number),
+        numeric_id=int_id(number),
+        name=name,
+        is_default=number == GENERAL_GROUP_ID,
+    )
+
+
+def general_group(source: str) -> GroupRecord:
+    """Group 0, built in to every store (listed locally when Ecwid's list leaves it out)."""
+    return GroupRecord(source, str(GENERAL_GROUP_ID), 0, GENERAL_GROUP_NAME, is_default=True)
+
+
+def edit(read: Reader, source: str, obj: Mapping[str, Any]) -> ChangeRecord:
+    """A customer from `GET /customers?updatedFrom=…` (projected to `id`, `updated`)."""
+    where = "customers.items[]"
+    changed = ecwid_datetime(read, obj.get("updated"), f"{where}.updated")
+    if changed is None:
+        raise read.bad(f"{where}.updated")
+    return ChangeRecord(source, str(read.integer(obj, "id", where)), ChangeType.EDIT, changed)
+
+
+def deletion(read: Reader, source: str, obj: Mapping[str, Any]) -> ChangeRecord:
+    """An entry of `GET /customers/deleted`: `{id, date}`."""
+    where = "deleted.items[]"
+    changed = ecwid_datetime(read, obj.get("date"), f"{where}.date")
+    if changed is None:
+        raise read.bad(f"{where}.date")
+    return ChangeRecord(source, str(read.integer(obj, "id", where)), ChangeType.DELETE, changed)
+
+
+def latest_changes(changes: Sequence[ChangeRecord]) -> list[ChangeRecord]:
+    """The latest change per customer (a deleted customer shows only its deletion), oldest
+    first; ties by id, so pages of one feed never overlap."""
+    latest: dict[str, ChangeRecord] = {}
+    for change in changes:
+        seen = latest.get(change.id)
+        rank = (change.change_type is ChangeType.DELETE, change.changed_at)
+        if seen is None or rank > (seen.change_type is ChangeType.DELETE, seen.changed_at):
+            latest[change.id] = change
+    return sorted(latest.values(), key=lambda c: (c.changed_at, int(c.id), c.change_type.value))
+
+
+# -- writes --------------------------------------------------------------------------------
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """First word, the rest: how `firstName`/`lastName` follow a new full name."""
+    first, _, last = full_name.strip().partition(" ")
+    return first, last.strip()
+
+
+def _given(**fields: str | None) -> dict[str, str]:
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def create_body(draft: CustomerDraft, group_id: int | None) -> dict[str, Any]:
+    """`POST /customers`: e-mail, the billing person (name, its parts, company, phone), tax id,
+    group, password."""
+    billing: dict[str, Any] = {"name": draft.full_name} | _given(
+        firstName=draft.first_name,
+        lastName=draft.last_name,
+        companyName=draft.company_name,
+        phone=draft.phone,
+    )
+    body: dict[str, Any] = {"email": draft.email, "billingPerson": billing}
+    if draft.vat_number is not None:
+        body["taxId"] = draft.vat_number
+    if group_id is not None:
+        body["customerGroupId"] = group_id
+    if draft.password is not None:
+        body["password"] = draft.password  # legacy sign-in stores only; never read back
+    return body
+
+
+def changes_billing(patch: CustomerPatch) -> bool:
+    return any(
+        value is not None
+        for value in (
+            patch.full_name,
+            patch.first_name,
+            patch.last_name,
+            patch.company_name,
+            patch.phone,
+        )
+    )
+
+
+def update_body(
+    patch: CustomerPatch, group_id: int | None, current_billing: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """`PUT /customers/{id}` with only what changes.
+
+    A new name, company or phone is sent inside the whole current `billingPerson` (whether
+    Ecwid merges or replaces that object on PUT is undocumented: sending all of it is right
+    either way). A new full name without its parts also rewrites `firstName`/`lastName` where
+    the customer has them (first word, the rest), so Ecwid's name fields never disagree.
+    """
+    body: dict[str, Any] = {}
+    if patch.email is not None:
+        body["email"] = patch.email
+    if patch.password is not None:
+        body["password"] = patch.password
+    if patch.vat_number is not None:
+        body["taxId"] = patch.vat_number
+    if group_id is not None:
+        body["customerGroupId"] = group_id
+    if changes_billing(patch):
+        billing = {
+            key: value
+            for key, value in (current_billing or {}).items()
+            if isinstance(value, str) and key in _PERSON_FIELDS
+        }
+        if patch.full_name is not None:
+            billing["name"] = patch.full_name
+            split = patch.first_name is None and patch.last_name is None
+            if split and ("firstName" in billing or "lastName" in billing):
+                billing["firstName"], billing["lastName"] = split_name(patch.full_name)
+        billing.update(
+            _given(
+                firstName=patch.first_name,
+                lastName=patch.last_name,
+                companyName=patch.company_name,
+                phone=patch.phone,
+            )
+        )
+        body["billingPerson"] = billing
+    return body
+
+
+_PERSON_FIELDS: Final = frozenset(
+    {
+        "name",
+        "firstName",
+        "lastName",
+        "companyName",
+        "street",
+        "city",
+        "countryCode",
+        "countryName",
+        "postalCode",
+        "stateOrProvinceCode",
+        "stateOrProvinceName",
+        "phone",
+    }
+)

@@ -1,0 +1,182 @@
+"""Metrics (Prometheus, at /metrics) and traces (OpenTelemetry, off unless an OTLP endpoint is
+configured) for one gateway process.
+
+Labels never carry ids, e-mails or query strings: upstream routes are path templates
+(`/api/customers/{id}`), GraphQL operations are named by their operation name.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import trace
+from opentelemetry.propagate import inject
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from customer_gateway.sources import Sources
+
+_ID_SEGMENT = re.compile(
+    r"^(\d+|[0-9a-fA-F-]{8,}|[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*|[A-Za-z0-9]{16,})$"
+)
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+def route_template(path: str) -> str:
+    """`/api/customers/433ba97f-…` → `/api/customers/{id}`: no ids in labels or span names."""
+    return "/".join(
+        "{id}" if segment and _ID_SEGMENT.match(segment) else segment for segment in path.split("/")
+    )
+
+
+class Telemetry:
+    def __init__(
+        self,
+        *,
+        otlp_endpoint: str | None = None,
+        service_name: str = "customer-gateway",
+        span_exporter: SpanExporter | None = None,
+    ) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "gateway_requests",
+            "GraphQL requests by operation type and HTTP status",
+            ["operation_type", "status"],
+            registry=self.registry,
+        )
+        self.request_seconds = Histogram(
+            "gateway_request_duration_seconds",
+            "GraphQL request latency by operation type",
+            ["operation_type"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "gateway_errors",
+            "Errors returned, by extensions.code",
+            ["code"],
+            registry=self.registry,
+        )
+        self.upstream_requests = Counter(
+            "gateway_upstream_requests",
+            "Upstream HTTP requests by source, route template and outcome",
+            ["source", "kind", "method", "route", "status"],
+            registry=self.registry,
+        )
+        self.upstream_seconds = Histogram(
+            "gateway_upstream_request_duration_seconds",
+            "Upstream HTTP request latency by source",
+            ["source", "kind"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.rate_limit_waits = Counter(
+            "gateway_rate_limit_wait_seconds",
+            "Seconds spent waiting for a source's published rate limit",
+            ["source"],
+            registry=self.registry,
+        )
+        self.loader_batches = Histogram(
+            "gateway_dataloader_batch_size",
+            "Keys per DataLoader batch",
+            ["loader"],
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200),
+            registry=self.registry,
+        )
+        self._provider: TracerProvider | None = None
+        if otlp_endpoint or span_exporter is not None:
+            self._provider = TracerProvider(
+                resource=Resource.create({"service.name": service_name})
+            )
+            if span_exporter is not None:
+                self._provider.add_span_processor(SimpleSpanProcessor(span_exporter))
+            if otlp_endpoint:
+                from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+                    OTLPSpanExporter,
+                )
+
+                self._provider.add_span_processor(
+                    BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint))
+                )
+            self.tracer: trace.Tracer = self._provider.get_tracer("customer_gateway")
+        else:
+            self.tracer = trace.NoOpTracer()
+
+    @property
+    def tracing(self) -> bool:
+        return self._provider is not None
+
+    def watch_sources(self, sources: Sources) -> None:
+        self.registry.register(_SourceStates(sources))
+
+    @contextmanager
+    def upstream_span(
+        self, source: str, kind: str, method: str, route: str, headers: dict[str, str]
+    ) -> Iterator[trace.Span]:
+        """A client span per upstream request; its trace context goes out as `traceparent`."""
+        with self.tracer.start_as_current_span(
+            f"{method} {route}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={
+                "gateway.source": source,
+                "gateway.source.kind": kind,
+                "http.request.method": method,
+                "url.template": route,
+            },
+        ) as span:
+            if self.tracing:
+                inject(headers)
+            yield span
+
+    def upstream_done(
+        self, source: str, kind: str, method: str, route: str, outcome: str, seconds: float
+    ) -> None:
+        self.upstream_requests.labels(source, kind, method, route, outcome).inc()
+        self.upstream_seconds.labels(source, kind).observe(seconds)
+
+    def request_done(
+        self, operation_type: str, status: int, seconds: float, codes: Iterable[str]
+    ) -> None:
+        self.requests.labels(operation_type, str(status)).inc()
+        self.request_seconds.labels(operation_type).observe(seconds)
+        for code in codes:
+            self.errors.labels(code).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def shutdown(self) -> None:
+        if self._provider is not None:
+            self._provider.shutdown()
+
+
+class _SourceStates(Collector):
+    """Breaker state per source, read at scrape time."""
+
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+
+    def collect(self) -> Iterable[Any]:
+        family = GaugeMetricFamily(
+            "gateway_breaker_state",
+            "Circuit breaker per source: 0 closed, 1 half-open, 2 open",
+            labels=["source"],
+        )
+        for connector in self.sources:
+            breaker = connector.http.breaker
+            family.add_metric([connector.name], _BREAKER_STATES[breaker.state])
+        yield family
+
+
+def now() -> float:
+    return time.perf_counter()
