@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from cross_web import HTTPException
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -30,10 +31,13 @@ from customer_gateway.errors import GatewayError
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
 from customer_gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore
+from customer_gateway.logs import configure_logging
+from customer_gateway.requestlog import RequestLog
 from customer_gateway.sandbox import build_sandbox
 from customer_gateway.schema import build_schema
 from customer_gateway.settings import Settings, load_settings
 from customer_gateway.sources import Sources, open_sources
+from customer_gateway.telemetry import Telemetry
 
 READY_CACHE_SECONDS = 5.0
 
@@ -46,6 +50,7 @@ class Gateway:
     sources: Sources
     exports: Exports
     idempotency: IdempotencyStore
+    telemetry: Telemetry
     emulators: Mapping[str, Emulator] = field(default_factory=dict)
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
@@ -65,16 +70,19 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         request.state.sub_response = response
         gateway: Gateway = request.app.state.gateway
         principal: Principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
-        return GatewayContext(
+        context = GatewayContext(
             request=request,
             response=response,
             settings=gateway.settings,
             sources=gateway.sources.visible_to(principal.sources),
             exports=gateway.exports,
             idempotency=gateway.idempotency,
+            telemetry=gateway.telemetry,
             deadline=time.monotonic() + gateway.settings.request_timeout,
             principal=principal,
         )
+        request.state.gateway_context = context
+        return context
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -89,6 +97,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
+        context = getattr(request.state, "gateway_context", None)
+        if isinstance(context, GatewayContext):
+            request.scope.setdefault("state", {})["graphql"] = context.summary(result)
         sub_response = getattr(request.state, "sub_response", None)
         if sub_response is not None and _accepts_graphql_response(request.headers.get("accept")):
             sub_response.graphql_media_type = GRAPHQL_RESPONSE
@@ -131,12 +142,19 @@ def create_app(
     settings: Settings | None = None,
     *,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    telemetry: Telemetry | None = None,
 ) -> Starlette:
     """The gateway over `settings` (default: the environment). No sources: the sandbox.
 
-    `transports` serves named sources in-process instead of over the network (tests).
+    `transports` serves named sources in-process instead of over the network (tests);
+    `telemetry` replaces the one `settings.telemetry` describes (tests read its spans).
     """
     settings = settings if settings is not None else load_settings()
+    if telemetry is None:
+        telemetry = Telemetry(
+            otlp_endpoint=settings.telemetry.otlp_endpoint,
+            service_name=settings.telemetry.service_name,
+        )
     emulators: Mapping[str, Emulator] = {}
     if settings.sandbox:
         sandbox = build_sandbox(settings)
@@ -146,10 +164,14 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             sources = open_sources(settings, stack, transports)
+            for connector in sources:
+                connector.http.telemetry = telemetry
+            telemetry.watch_sources(sources)
+            stack.callback(telemetry.shutdown)
             exports = Exports(ttl=settings.export_ttl)
             stack.push_async_callback(exports.aclose)
             app.state.gateway = Gateway(
-                settings, sources, exports, MemoryIdempotencyStore(), emulators
+                settings, sources, exports, MemoryIdempotencyStore(), telemetry, emulators
             )
             yield
 
@@ -177,7 +199,24 @@ def create_app(
         Route("/exports/{id}", download_export),
         Route("/", home),
     ]
+    if settings.telemetry.metrics:
+        routes.append(Route("/metrics", metrics))
+    middleware.insert(0, Middleware(RequestLog, telemetry=telemetry))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def serve_app() -> Starlette:
+    """The factory `customer-gateway serve` runs in every worker: settings from the environment,
+    logging as they say, the app."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.secrets(), settings.telemetry.log_format)
+    return create_app(settings)
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus text format."""
+    gateway: Gateway = request.app.state.gateway
+    return Response(gateway.telemetry.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 async def download_export(request: Request) -> Response:

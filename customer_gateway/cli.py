@@ -1,4 +1,4 @@
-"""`customer-gateway serve | emulate <kind> | export-schema`."""
+"""`customer-gateway serve | check | emulate <kind> | export-schema`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (not in the sandbox)"
+    )
+    serve.add_argument(
+        "--graceful-timeout",
+        type=int,
+        default=30,
+        help="seconds in-flight requests get to finish on shutdown",
+    )
+
+    commands.add_parser("check", help="validate the configuration and try each source's login")
 
     emulate = commands.add_parser("emulate", help="serve one emulated upstream over HTTP")
     emulate.add_argument("kind")
@@ -25,45 +36,80 @@ def main(argv: Sequence[str] | None = None) -> int:
     emulate.add_argument("--port", type=int, required=True)
     emulate.add_argument("--seed", type=int, default=1)
     emulate.add_argument("--customers", type=int, default=40)
+    emulate.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        help="inject a fault, e.g. latency=0.02, jitter=0.005, error_rate=0.1, "
+        "rate_limit=30, status=503@/api/admin/graphql (repeatable)",
+    )
 
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
 
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
-            return _serve(args.host, args.port)
+            return _serve(args.host, args.port, args.workers, args.graceful_timeout)
+        if args.command == "check":
+            return _check()
         if args.command == "emulate":
-            return _emulate(args.kind, args.host, args.port, args.seed, args.customers)
+            return _emulate(args.kind, args.host, args.port, args.seed, args.customers, args.fault)
         return _export_schema()
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
 
 
-def _serve(host: str | None, port: int | None) -> int:
+def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> int:
     import uvicorn
 
-    from customer_gateway.app import create_app
-    from customer_gateway.logs import configure_logging
     from customer_gateway.settings import load_settings
 
-    settings = load_settings()
-    configure_logging(settings.log_level, settings.secrets())
-    app = create_app(settings)
+    settings = load_settings()  # fail here, before uvicorn, on a bad configuration
+    if settings.sandbox and workers > 1:
+        print("the sandbox keeps its shops in memory: it runs with one worker", file=sys.stderr)
+        return 2
     host = host or settings.host
     port = port or settings.port
     if settings.sandbox:
         print(
             f"sandbox: no sources configured, serving emulated shops on http://{host}:{port}/graphql"
         )
-    # uvicorn's access log prints query strings (GET queries may carry e-mails): off.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+    # uvicorn's access log prints query strings (GET queries may carry e-mails): the gateway
+    # writes its own request log instead.
+    uvicorn.run(
+        "customer_gateway.app:serve_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=graceful,
+    )
     return 0
 
 
-def _emulate(kind_name: str, host: str, port: int, seed: int, customers: int) -> int:
+def _check() -> int:
+    import asyncio
+
+    from customer_gateway.checks import check_sources
+    from customer_gateway.settings import load_settings
+
+    rows = asyncio.run(check_sources(load_settings()))
+    width = max(len(row[0]) for row in rows) if rows else 6
+    print(f"{'source':<{width}}  {'kind':<14}  {'status':<24}  latency")
+    for name, kind, status, millis in rows:
+        print(f"{name:<{width}}  {kind:<14}  {status:<24}  {millis:7.1f} ms")
+    return 0 if all(row[2] == "ok" for row in rows) else 1
+
+
+def _emulate(
+    kind_name: str, host: str, port: int, seed: int, customers: int, faults: list[str]
+) -> int:
     import uvicorn
 
+    from customer_gateway.emulators.faults import parse_fault
     from customer_gateway.kinds import KINDS
 
     kind = KINDS.get(kind_name)
@@ -71,6 +117,13 @@ def _emulate(kind_name: str, host: str, port: int, seed: int, customers: int) ->
         print(f"unknown kind {kind_name!r}; known: {', '.join(KINDS)}", file=sys.stderr)
         return 2
     emulator = kind.emulator(seed=seed, customers=customers)
+    for fault in faults:
+        try:
+            fault_kind, options = parse_fault(fault)
+        except ValueError as error:
+            print(f"bad --fault {fault!r}: {error}", file=sys.stderr)
+            return 2
+        emulator.faults.add(fault_kind, **options)
     credentials = ", ".join(
         f"{key}={value}" for key, value in emulator.connector_credentials().items()
     )

@@ -21,6 +21,7 @@ from customer_gateway.idempotency import IdempotencyStore
 from customer_gateway.resolvers.loaders import Loaders
 from customer_gateway.settings import Settings
 from customer_gateway.sources import Sources
+from customer_gateway.telemetry import Telemetry
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -92,6 +93,9 @@ class GatewayContext:
     idempotency: IdempotencyStore
     deadline: float  # time.monotonic() by which the whole request must be answered
     principal: Principal = ANONYMOUS
+    telemetry: Telemetry | None = None
+    operation_type: str | None = None  # set by the schema's report extension
+    operation_name: str | None = None
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)
     partial_errors: list[PartialError] = field(default_factory=list)
     loaders: Loaders = field(init=False)
@@ -152,6 +156,21 @@ class GatewayContext:
 
     def report_partial(self, path: list[str | int], error: GatewayError) -> None:
         self.partial_errors.append(PartialError(path, error))
+
+    def summary(self, result: Any) -> dict[str, Any]:
+        """What the request log says about this operation: never variables or values."""
+        codes = sorted(
+            {
+                str((error.extensions or {}).get("code", "INTERNAL"))
+                for error in (getattr(result, "errors", None) or [])
+            }
+        )
+        return {
+            "operation": self.operation_name,
+            "operationType": self.operation_type,
+            "sources": sorted(name for name, o in self.outcomes.items() if o.calls),
+            "errors": codes,
+        }
 
     def sources_extension(self) -> list[dict[str, Any]]:
         reports = []

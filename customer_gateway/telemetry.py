@@ -25,9 +25,8 @@ from prometheus_client.registry import Collector
 if TYPE_CHECKING:
     from customer_gateway.sources import Sources
 
-_ID_SEGMENT = re.compile(
-    r"^(\d+|[0-9a-fA-F-]{8,}|[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*|[A-Za-z0-9]{16,})$"
-)
+# A path segment that is an id: digits, a uuid or guid, or a token of 5+ characters with a digit.
+_ID_SEGMENT = re.compile(r"^(\d+|[0-9a-fA-F-]{8,}|(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{5,})$")
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
 

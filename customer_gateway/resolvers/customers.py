@@ -175,8 +175,18 @@ async def _run(
             "Narrow the filters.",
             source=connector.name,
         )
-    needed = {SORT_NEEDS[sort.field]}.union(*(FILTER_NEEDS[c.field] for c in plan.local))
-    records = await _complete(context, list(result.items), frozenset(needed))
+    needed = frozenset({SORT_NEEDS[sort.field]}.union(*(FILTER_NEEDS[c.field] for c in plan.local)))
+    lacking = sum(1 for record in result.items if record.missing & needed)
+    cap = context.settings.limits.max_requests_per_source
+    if lacking > cap:
+        # Refuse before the first detail request, not half way through the source's limits.
+        raise QueryTooComplex(
+            f"{connector.name} lists no {', '.join(sorted(needed))}: this filter or sort needs "
+            f"the detail of {lacking} customers, more than the {cap} requests one operation "
+            "may send. Filter by a field the source applies itself (e.g. email) or by source.",
+            source=connector.name,
+        )
+    records = await _complete(context, list(result.items), needed)
     records = [r for r in records if all(matches(r, c) for c in plan.local)]
     key = sort_key(sort)
     records.sort(key=lambda record: (key(record), natural_id(record.id)))

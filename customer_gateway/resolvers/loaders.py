@@ -31,9 +31,11 @@ class SourceLoader(Generic[R]):
         self,
         context: GatewayContext,
         fetch: Callable[[Connector, Sequence[str]], Awaitable[Sequence[R | None]]],
+        name: str,
     ) -> None:
         self._context = context
         self._fetch = fetch
+        self._name = name
         self._loader = DataLoader(batch_load_fn=self._batch)
 
     async def load(self, source: str, native_id: str) -> R | None:
@@ -50,6 +52,8 @@ class SourceLoader(Generic[R]):
         self._loader.clear((source, native_id))
 
     async def _batch(self, keys: list[Key]) -> list[R | None | Exception]:
+        if self._context.telemetry is not None:
+            self._context.telemetry.loader_batches.labels(self._name).observe(len(keys))
         by_source: dict[str, list[str]] = defaultdict(list)
         for source, native_id in keys:
             if native_id not in by_source[source]:
@@ -88,6 +92,8 @@ async def _regions(connector: Connector, ids: Sequence[str]) -> Sequence[RegionR
 
 class Loaders:
     def __init__(self, context: GatewayContext) -> None:
-        self.customers: SourceLoader[CustomerRecord] = SourceLoader(context, _customers)
-        self.groups: SourceLoader[GroupRecord] = SourceLoader(context, _groups)
-        self.regions: SourceLoader[RegionRecord] = SourceLoader(context, _regions)
+        self.customers: SourceLoader[CustomerRecord] = SourceLoader(
+            context, _customers, "customers"
+        )
+        self.groups: SourceLoader[GroupRecord] = SourceLoader(context, _groups, "groups")
+        self.regions: SourceLoader[RegionRecord] = SourceLoader(context, _regions, "regions")

@@ -15,7 +15,35 @@ from customer_gateway.context import GatewayContext
 
 
 class SourceReport(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        """A span per GraphQL operation: its type and name, never the document or variables."""
+        context = self.execution_context.context
+        telemetry = context.telemetry if isinstance(context, GatewayContext) else None
+        if telemetry is None:
+            yield
+            return
+        with telemetry.tracer.start_as_current_span("graphql operation") as span:
+            yield
+            operation = self.execution_context.operation_type
+            name = self.execution_context.operation_name or "anonymous"
+            span.update_name(f"graphql.{operation.value if operation else 'unknown'} {name}")
+            span.set_attribute("graphql.operation.name", name)
+            if operation is not None:
+                span.set_attribute("graphql.operation.type", operation.value)
+            result = self.execution_context.result
+            codes = {
+                str((e.extensions or {}).get("code"))
+                for e in (getattr(result, "errors", None) or [])
+            }
+            if codes:
+                span.set_attribute("gateway.error_codes", sorted(codes))
+
     def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, GatewayContext):
+            operation = self.execution_context.operation_type
+            context.operation_type = operation.value if operation else None
+            context.operation_name = self.execution_context.operation_name
         yield
         context = self.execution_context.context
         result = self.execution_context.result

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from customer_gateway.app import create_app
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.settings import Secret, Settings, SourceSettings
+from customer_gateway.telemetry import Telemetry
 
 
 @dataclass
@@ -63,6 +64,7 @@ async def running_gateway(
     *,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     sources: tuple[SourceSettings, ...] | None = None,
+    telemetry: Telemetry | None = None,
     **settings: Any,
 ) -> AsyncIterator[Gateway]:
     """A gateway whose sources are `emulators`, served in-process; `transports` overrides some."""
@@ -72,7 +74,7 @@ async def running_gateway(
     wired.update(transports or {})
     if sources is None:
         sources = tuple(evershop_source(name, emulator) for name, emulator in emulators.items())
-    app = create_app(Settings(sources=sources, **settings), transports=wired)
+    app = create_app(Settings(sources=sources, **settings), transports=wired, telemetry=telemetry)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:

@@ -44,10 +44,11 @@ def summary(read: Reader, source: str, item: Mapping[str, Any]) -> CustomerRecor
     where = "customers[]"
     guid = read.string(item, "guid", where)
     admin_url = read.opt_string(item, "adminUrl", where)
-    full_name = read.opt_string(item, "billFullName", where) or read.opt_string(
-        item, "billCompany", where
-    )
-    missing = SUMMARY_MISSING if full_name else SUMMARY_MISSING | {"full_name"}
+    bill_name = read.opt_string(item, "billFullName", where)
+    full_name = bill_name or read.opt_string(item, "billCompany", where)
+    # The detail's name is billing name, else the main account's name, else the company: without
+    # a billing name the summary cannot know it (the account may have one), so it stays missing.
+    missing = SUMMARY_MISSING if bill_name else SUMMARY_MISSING | {"full_name"}
     return CustomerRecord(
         source=source,
         id=guid,
