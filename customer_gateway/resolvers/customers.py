@@ -176,13 +176,14 @@ async def _run(
             source=connector.name,
         )
     needed = frozenset({SORT_NEEDS[sort.field]}.union(*(FILTER_NEEDS[c.field] for c in plan.local)))
-    lacking = sum(1 for record in result.items if record.missing & needed)
+    lacking = [record for record in result.items if record.missing & needed]
     cap = context.settings.limits.max_requests_per_source
-    if lacking > cap:
+    if len(lacking) > cap:
         # Refuse before the first detail request, not half way through the source's limits.
+        absent = sorted(needed.intersection(*(record.missing for record in lacking)))
         raise QueryTooComplex(
-            f"{connector.name} lists no {', '.join(sorted(needed))}: this filter or sort needs "
-            f"the detail of {lacking} customers, more than the {cap} requests one operation "
+            f"{connector.name} lists no {', '.join(absent)}: this filter or sort needs "
+            f"the detail of {len(lacking)} customers, more than the {cap} requests one operation "
             "may send. Filter by a field the source applies itself (e.g. email) or by source.",
             source=connector.name,
         )

@@ -32,7 +32,8 @@ async def fan_out(
     failures: list[GatewayError] = []
     for (connector, _), outcome in zip(calls, outcomes, strict=True):
         if isinstance(outcome, GatewayError):
-            if outcome.code in _REQUEST_ERRORS:
+            # A request too big for one source is that source's failure; the others answer.
+            if outcome.code in _REQUEST_ERRORS and outcome.source is None:
                 raise outcome
             if outcome.source is None:
                 outcome.source = connector.name

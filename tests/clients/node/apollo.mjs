@@ -1,0 +1,111 @@
+// Apollo Client (from the npm registry) against a running gateway.
+//
+//   node apollo.mjs <input.json>
+//
+// input: {"healthy": "http://…/graphql", "degraded": "http://…/graphql",
+//         "operations": {"tour1": "…", "tour2": "…", "tour3": "…", "create": "…",
+//                        "delete": "…", "partial": "…"},
+//         "customerId": "…", "email": "…"}
+//
+// Runs the README tour's queries (GET, as Apollo's `useGETForQueries` sends them), the tour's
+// mutation and its invalid-email variant (POST), and a query against a gateway with one source
+// down under `errorPolicy: "all"`. Prints one JSON object: each operation's `data` and `error`
+// as Apollo hands them to an application, plus every HTTP exchange Apollo made.
+
+import { readFileSync } from "node:fs";
+
+import {
+  ApolloClient,
+  CombinedGraphQLErrors,
+  HttpLink,
+  InMemoryCache,
+  gql,
+} from "@apollo/client";
+
+const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const exchanges = [];
+
+async function recordingFetch(url, init = {}) {
+  const response = await fetch(url, init);
+  const headers = new Headers(init.headers);
+  const target = new URL(String(url));
+  exchanges.push({
+    method: init.method ?? "GET",
+    path: target.pathname,
+    queryInUrl: target.searchParams.has("query"),
+    accept: headers.get("accept"),
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+  });
+  return response;
+}
+
+function client(uri) {
+  return new ApolloClient({
+    link: new HttpLink({ uri, fetch: recordingFetch, useGETForQueries: true }),
+    cache: new InMemoryCache(),
+  });
+}
+
+/** What an application sees: data plus the error, its GraphQL errors spelled out. */
+function outcome(result) {
+  const { error } = result;
+  let described = null;
+  if (CombinedGraphQLErrors.is(error)) {
+    described = {
+      kind: "CombinedGraphQLErrors",
+      message: error.message,
+      errors: error.errors.map(({ message, path, extensions }) => ({ message, path, extensions })),
+    };
+  } else if (error) {
+    described = { kind: error.name, message: error.message };
+  }
+  return { data: result.data ?? null, error: described };
+}
+
+async function settle(promise) {
+  try {
+    return outcome(await promise);
+  } catch (error) {
+    // errorPolicy "none" (the default) rejects on GraphQL errors.
+    return { data: null, error: null, thrown: outcome({ error }).error };
+  }
+}
+
+const ops = Object.fromEntries(
+  Object.entries(input.operations).map(([name, text]) => [name, gql(text)]),
+);
+const healthy = client(input.healthy);
+const degraded = client(input.degraded);
+const out = {};
+
+out.tour1 = await settle(healthy.query({ query: ops.tour1 }));
+out.tour2 = await settle(
+  healthy.query({ query: ops.tour2, variables: { id: input.customerId } }),
+);
+out.tour3 = await settle(healthy.query({ query: ops.tour3 }));
+out.create = await settle(
+  healthy.mutate({
+    mutation: ops.create,
+    variables: { source: "evershop-outlet", email: input.email },
+  }),
+);
+const created = out.create.data?.createCustomer?.uuid;
+out.readBack = await settle(
+  healthy.query({ query: ops.tour2, variables: { id: created }, fetchPolicy: "network-only" }),
+);
+out.delete = await settle(healthy.mutate({ mutation: ops.delete, variables: { id: created } }));
+out.invalid = await settle(
+  healthy.mutate({
+    mutation: ops.create,
+    variables: { source: "evershop-outlet", email: "ada@example" },
+    errorPolicy: "all",
+  }),
+);
+out.partial = await settle(degraded.query({ query: ops.partial, errorPolicy: "all" }));
+out.partialDefaultPolicy = await settle(
+  degraded.query({ query: ops.partial, fetchPolicy: "network-only" }),
+);
+out.exchanges = exchanges;
+
+process.stdout.write(JSON.stringify(out) + "\n");
