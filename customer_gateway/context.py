@@ -188,7 +188,6 @@ _CALLER_ERRORS = frozenset(
         ErrorCode.BAD_USER_INPUT,
         ErrorCode.NOT_FOUND,
         ErrorCode.CONFLICT,
-        ErrorCode.UNSUPPORTED_OPERATION,
         ErrorCode.UPSTREAM_REJECTED,
         ErrorCode.QUERY_TOO_COMPLEX,
     }

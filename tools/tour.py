@@ -21,11 +21,9 @@ STEPS: list[tuple[str, str, dict[str, Any] | None]] = [
     (
         "1. The customer grid over every shop",
         """{
-  customers(filters: [{key: "keyword", operation: eq, value: "novak"},
-                      {key: "ob", operation: eq, value: "name"},
-                      {key: "limit", operation: eq, value: "4"}]) {
+  customers(filters: [{key: "limit", operation: eq, value: "5"}]) {
     total currentPage
-    items { uuid fullName email group { groupName } source { name kind } }
+    items { uuid fullName email createdAt { text } group { groupName } source { name kind } }
     currentFilters { key operation value }
   }
 }""",
@@ -43,14 +41,26 @@ STEPS: list[tuple[str, str, dict[str, Any] | None]] = [
         {"id": "<first uuid of step 1>"},
     ),
     (
-        "3. Customer groups of every shop, by name",
+        "3. A search, pushed down to the shops that can search",
+        """{
+  customers(filters: [{key: "keyword", operation: eq, value: "hansen"},
+                      {key: "source", operation: in, value: "flow-oslo,ecwid-us,evershop-main"},
+                      {key: "ob", operation: eq, value: "name"},
+                      {key: "limit", operation: eq, value: "3"}]) {
+    total items { uuid fullName email source { name } }
+  }
+}""",
+        None,
+    ),
+    (
+        "4. Customer groups of every shop, by name",
         """{ customerGroups(filters: [{key: "ob", operation: eq, value: "name"},
                             {key: "limit", operation: eq, value: "6"}]) {
     total items { uuid groupName source { name } } } }""",
         None,
     ),
     (
-        "4. A mutation, routed to the shop you name",
+        "5. A mutation, routed to the shop you name",
         """mutation {
   createCustomer(source: "flow-oslo",
                  input: {email: "ada@example.com", fullName: "Ada Lovelace", phone: "+47 900 00 001"}) {
@@ -60,6 +70,27 @@ STEPS: list[tuple[str, str, dict[str, Any] | None]] = [
         None,
     ),
 ]
+
+
+def compact(answer: dict[str, Any]) -> str:
+    """JSON with one list item per line: long answers stay readable in the README."""
+
+    def render(value: Any, indent: int) -> str:
+        pad = "  " * indent
+        if isinstance(value, dict) and any(
+            isinstance(v, (dict, list)) and v for v in value.values()
+        ):
+            inner = ",\n".join(
+                f"{pad}  {json.dumps(k)}: {render(v, indent + 1).lstrip()}"
+                for k, v in value.items()
+            )
+            return f"{pad}{{\n{inner}\n{pad}}}"
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            inner = ",\n".join(f"{pad}  {json.dumps(v, ensure_ascii=False)}" for v in value)
+            return f"{pad}[\n{inner}\n{pad}]"
+        return pad + json.dumps(value, ensure_ascii=False)
+
+    return render(answer, 0)
 
 
 async def main() -> None:
@@ -80,7 +111,7 @@ async def main() -> None:
                 print(f"## {title}\n\n{query}\n")
                 if variables:
                     print(f"variables: {json.dumps(variables)}\n")
-                print(json.dumps(answer, ensure_ascii=False, indent=1) + "\n")
+                print(compact(answer) + "\n")
 
 
 if __name__ == "__main__":

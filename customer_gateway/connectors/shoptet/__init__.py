@@ -53,6 +53,7 @@ from customer_gateway.connectors.models import (
     Write,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.resilience import RateLimit
 from customer_gateway.connectors.shoptet import mapping
 from customer_gateway.errors import QueryTooComplex
 
@@ -98,6 +99,10 @@ class ShoptetConnector(ConnectorBase):
         regions=True,
         changes=True,
         max_concurrency=3,
+        # A leaky bucket of 200 drops draining 10 per second per token (README 1.3); the cost of
+        # a request is not published: each counts one drop here, and the fill level Shoptet
+        # reports on every answer corrects the count.
+        rate_limits={"bucket": RateLimit(requests=200, drain_per_second=10.0)},
         notes=(
             "at most 3 requests in flight per token; a leaky bucket of 200 drains 10 per second",
             "lists carry no e-mail, group or status: a query that needs them reads each "
@@ -113,6 +118,15 @@ class ShoptetConnector(ConnectorBase):
         self._webhook_ready = False
 
     # -- plumbing -------------------------------------------------------------------------
+
+    def rate_class(self, method: str, path: str) -> str:
+        return "bucket"
+
+    def observe_response(self, response: httpx.Response, rate_class: str) -> None:
+        """`X-RateLimit-Bucket-Filling: 150/200`: the bucket's real level, after this request."""
+        used, _, _capacity = response.headers.get("x-ratelimit-bucket-filling", "").partition("/")
+        if used.strip().isdigit():
+            self.http.limiter.observe(rate_class, float(used))
 
     def _headers(self) -> dict[str, str]:
         return {
