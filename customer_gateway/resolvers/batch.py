@@ -3,6 +3,11 @@
 Items are validated one by one: an invalid item fails alone and is never sent. Flow Retail takes
 the rest in its native batch (200, or 207 when some items failed: a partial success, not a
 failure); other sources run the items one after another under their own limits.
+
+A create item may carry an `idempotencyKey`: it then goes through the same keyed create as
+`createCustomer` (replayed, or reconciled after an unknown outcome), one by one outside any native
+batch, since a batch endpoint has no per-item keys. The Idempotency-Key header names one request,
+so it does not apply to the items of a batch.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from customer_gateway.connectors.models import (
 from customer_gateway.context import Info
 from customer_gateway.errors import BadUserInput, GatewayError
 from customer_gateway.ids import global_id, parse_global_id
-from customer_gateway.resolvers import validation
+from customer_gateway.resolvers import idempotent, validation
 from customer_gateway.schema.batch import (
     BatchItemError,
     CustomerBatchItemResult,
@@ -56,6 +61,8 @@ async def batch_customers(
         )
     results: list[BatchResult] = []
     items: list[BatchItem] = []
+    keyed: list[tuple[BatchItem, str, Mapping[str, Any]]] = []
+    keys_seen: set[str] = set()
 
     def add(operation: BatchOperation, index: int, build: Any) -> None:
         try:
@@ -65,7 +72,9 @@ async def batch_customers(
                 _WRITES[operation],
                 "write customers",
             )
-            items.append(build())
+            item = build()
+            if item is not None:  # keyed creates are queued by their builder
+                items.append(item)
         except GatewayError as error:
             results.append(BatchResult(BatchItem(operation, index), error=error))
 
@@ -77,7 +86,23 @@ async def batch_customers(
             raise BadUserInput(f"id must be a customer of {connector.name!r}", field="id")
         return parsed[1]
 
+    def keyed_create(index: int, given: Mapping[str, Any]) -> None:
+        fields = dict(given)
+        key = idempotent.check_key(fields.pop("idempotencyKey"))
+        if key in keys_seen:
+            raise BadUserInput(
+                "idempotencyKey is given to two items of this batch", field="idempotencyKey"
+            )
+        keys_seen.add(key)
+        item = BatchItem(
+            BatchOperation.CREATE, index, draft=validation.customer_draft(connector, fields)
+        )
+        keyed.append((item, key, fields))
+
     for index, given in enumerate(create):
+        if given.get("idempotencyKey") is not None:
+            add(BatchOperation.CREATE, index, lambda g=given, i=index: keyed_create(i, g))
+            continue
         add(
             BatchOperation.CREATE,
             index,
@@ -123,6 +148,13 @@ async def batch_customers(
                 results.extend(await context.call(connector, connector.batch([item])))
             except GatewayError as error:
                 results.append(BatchResult(item, customer_id=item.customer_id, error=error))
+    for item, key, fields in keyed:
+        assert item.draft is not None
+        try:
+            record = await idempotent.create(context, connector, item.draft, fields, key)
+            results.append(BatchResult(item, record=record, customer_id=record.id))
+        except GatewayError as error:
+            results.append(BatchResult(item, error=error))
     order = list(BatchOperation)
     results.sort(key=lambda result: (order.index(result.item.operation), result.item.index))
 

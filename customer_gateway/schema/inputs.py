@@ -63,7 +63,8 @@ class CustomerCreateInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Retry-safe creates: the same key with the same input makes one customer "
-        "at most (kept 24 h). Also read from the Idempotency-Key header.",
+        "at most (kept 24 h). createCustomer also reads it from the Idempotency-Key header; "
+        "batch items only from here.",
     )
 
 

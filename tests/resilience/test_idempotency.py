@@ -157,3 +157,67 @@ async def test_the_header_works_too(gateway: Gateway) -> None:
     second = (await gateway.client.post("/graphql", json=body, headers=headers)).json()
     assert first["data"] == second["data"]
     assert _emails(gateway, "flow-oslo").count("retry9@example.com") == 1
+
+
+BATCH = """mutation($s: String!, $create: [CustomerCreateInput!]) {
+  batchCustomers(source: $s, create: $create) {
+    ok items { index ok uuid customer { email } error { code field retryable } }
+  }
+}"""
+
+
+def _creates(gateway: Gateway, source: str) -> int:
+    return sum(r.path == POST_PATHS[source] for r in gateway.emulators[source].requests("POST"))
+
+
+@pytest.mark.parametrize("source", ["flow-oslo", "evershop-main"])
+async def test_keyed_batch_items_make_one_customer_each_across_retries(
+    gateway: Gateway, source: str
+) -> None:
+    emulator = gateway.emulators[source]
+    items = [_input(20 + i, f"batch-key-{i}", source) for i in range(3)]
+    # The first item lands upstream, then the connection breaks: an unknown outcome.
+    emulator.faults.add(
+        "commit_then_fail", method="POST", path=POST_PATHS[source], status=0, times=1
+    )
+    first = (await gateway.query(BATCH, {"s": source, "create": items}))["data"]["batchCustomers"]
+    assert [i["ok"] for i in first["items"]] == [False, True, True]
+    assert first["items"][0]["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert first["items"][0]["error"]["retryable"] is True
+
+    posts = _creates(gateway, source)
+    second = (await gateway.query(BATCH, {"s": source, "create": items}))["data"]["batchCustomers"]
+    assert second["ok"] is True
+    assert [i["customer"]["email"] for i in second["items"]] == [
+        f"retry{20 + i}@example.com" for i in range(3)
+    ]
+    assert second["items"][1]["uuid"] == first["items"][1]["uuid"]
+    assert _creates(gateway, source) == posts  # replayed and reconciled, nothing re-sent
+    emails = _emails(gateway, source)
+    for i in range(3):
+        assert emails.count(f"retry{20 + i}@example.com") == 1
+
+
+async def test_a_key_given_twice_in_one_batch_fails_that_item(gateway: Gateway) -> None:
+    items = [_input(30, "twice", "flow-oslo"), _input(31, "twice", "flow-oslo")]
+    result = (await gateway.query(BATCH, {"s": "flow-oslo", "create": items}))["data"][
+        "batchCustomers"
+    ]
+    assert [i["ok"] for i in result["items"]] == [True, False]
+    assert result["items"][1]["error"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "idempotencyKey",
+        "retryable": False,
+    }
+    assert "retry31@example.com" not in _emails(gateway, "flow-oslo")
+
+
+async def test_keyed_and_plain_items_mix_in_one_batch(gateway: Gateway) -> None:
+    items = [_input(40, None, "flow-oslo"), _input(41, "mixed", "flow-oslo")]
+    result = (await gateway.query(BATCH, {"s": "flow-oslo", "create": items}))["data"][
+        "batchCustomers"
+    ]
+    assert result["ok"] is True
+    assert [i["index"] for i in result["items"]] == [0, 1]
+    batch_posts = [r for r in gateway.emulators["flow-oslo"].requests("POST") if "batch" in r.path]
+    assert len(batch_posts) == 1  # the plain item went in Flow's native batch
