@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit schema bench clean
+.PHONY: install run test lint typecheck unit schema bench clean test-evershop
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,31 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
+## A real EverShop 2.2.1 on the local PostgreSQL 15 and the parity suite (tools/evershop/harness.py)
+test-evershop: $(STAMP)
+	$(BIN)/python tools/evershop/harness.py
+
 ## Rewrite schema.graphql from the live schema (review the diff before committing)
 schema: $(STAMP)
 	$(BIN)/customer-gateway export-schema > schema.graphql
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+## Real clients and a real browser (not part of `make test`): the Python gql client, Apollo
+## Client on Node and GraphiQL in headless Chromium, against gateway processes on 127.0.0.1.
+## Installs Debian's chromium when missing and the pinned node packages (`npm ci`).
+CLIENTS_NODE := tests/clients/node
+CLIENTS_STAMP := $(CLIENTS_NODE)/node_modules/.installed
+
+$(CLIENTS_STAMP): $(CLIENTS_NODE)/package.json $(CLIENTS_NODE)/package-lock.json
+	cd $(CLIENTS_NODE) && npm ci --no-audit --no-fund
+	touch $@
+
+/usr/bin/chromium:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+.PHONY: test-clients
+test-clients: $(STAMP) $(CLIENTS_STAMP) /usr/bin/chromium
+	$(BIN)/pytest -q tests/clients tests/browser

@@ -1,36 +1,79 @@
-"""Text order: an approximation of glibc's en_US.UTF-8 collation (ISO 14651).
+"""Text order: glibc's en_US.UTF-8 collation, as PostgreSQL applies it to ORDER BY.
 
-The order a PostgreSQL database with the default locale gives names and e-mails: letters compared
-without accents and case first (punctuation before digits before letters), then accents, then
-lower case before upper. The gateway merges sources in this order, so a page over several sources
-is the page one such database holding them all would return; the EverShop emulator sorts with it
-because that is the collation a stock EverShop database runs with.
+The order a PostgreSQL database with the default locale (the official postgres image's
+en_US.UTF-8) gives names and e-mails: compared level by level (ISO 14651) — base letters and
+digits first, ignoring spaces and punctuation; then accents; then case (lower before upper);
+then every character, punctuation included — and, when two different strings still compare
+equal, byte by byte (Postgres's tie-break for deterministic collations). So "Anne" < "ann lee" <
+"Annlee" < "Ann Lee" < "Ann-Lee", and "a.b@c.com" < "ab@c.com" < "a@b.com".
+
+The weights are glibc's own (`collation_table.py`, generated from the C library by
+tools/evershop/glibc_collation.py, and checked against a real EverShop database by
+tests/evershop_real) for Latin, Greek and Cyrillic letters, digits, punctuation and currency
+signs. Characters outside that repertoire sort after it by code point (glibc has an order for
+them too; this approximation is rarely reached by customer names).
+
+The gateway merges sources in this order, so a page over several sources is the page one such
+database holding them all would return; the EverShop emulator sorts with it.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
-from typing import Any, Final
+from functools import cache, lru_cache
+from typing import Final
 
-# Letters ISO 14651 sorts as (sequences of) base letters although Unicode does not decompose them.
-_FOLD: Final = {"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"}
+from customer_gateway.collation_table import TABLE
+
+Weights = tuple[str, str, str, str]  # levels 1-4, each a string of weight code units
+
+_BASE_ACCENT: Final = "\x1d"  # glibc's level-2 weight of a letter without an accent
+_LOWER_CASE: Final = "\x02"  # level 3 of a lower-case letter
+_UNKNOWN: Final = "\uf000"  # level 1 lead weight of characters outside the table (after all)
+
+
+@cache
+def _table() -> tuple[dict[str, Weights], frozenset[str]]:
+    weights: dict[str, Weights] = {}
+    for line in TABLE.strip().splitlines():
+        code, *levels = line.split()
+        text = "".join(chr(int(unit, 16)) for unit in code.split("+"))
+        weights[text] = tuple(  # type: ignore[assignment]
+            "" if level == "-" else "".join(chr(int(w, 16)) for w in level.split("."))
+            for level in levels
+        )
+    pairs = frozenset(text for text in weights if len(text) == 2)
+    return weights, pairs
+
+
+def _unknown(char: str) -> Weights:
+    code = ord(char)
+    if unicodedata.combining(char):  # an accent on its own: no base letter, no case
+        return "", chr(0x100 + code % 0xE00), "", chr(0x7000 + code)
+    return _UNKNOWN + chr(code), _BASE_ACCENT, _LOWER_CASE, chr(0x7000 + code)
 
 
 @lru_cache(maxsize=65_536)
-def en_us_key(text: str) -> tuple[Any, ...]:
-    primary: list[tuple[int, str]] = []
-    accents: list[str] = []
-    cases: list[int] = []
-    for char in text:
-        lower = char.lower()
-        base = _FOLD.get(lower)
-        if base is None:
-            decomposed = unicodedata.normalize("NFKD", lower)
-            base = "".join(c for c in decomposed if not unicodedata.combining(c)) or lower
-        for piece in base:
-            rank = 2 if piece.isalpha() else 1 if piece.isdigit() else 0
-            primary.append((rank, piece))
-        accents.append(lower)
-        cases.append(0 if char == lower else 1)
-    return (tuple(primary), tuple(accents), tuple(cases), text)
+def en_us_key(text: str) -> tuple[str, str]:
+    """A sort key: compare keys to compare texts as Postgres does under en_US.UTF-8.
+
+    The first part is glibc's strxfrm() of the text (levels separated by 0x01; level 4 is
+    "forward,position", so each of its weights carries a 0x01 position mark), the second the
+    text itself for Postgres's byte-wise tie-break.
+    """
+    weights, pairs = _table()
+    levels: tuple[list[str], list[str], list[str], list[str]] = ([], [], [], [])
+    index = 0
+    while index < len(text):
+        pair = text[index : index + 2]
+        if pair in pairs:
+            unit = weights[pair]
+            index += 2
+        else:
+            unit = weights.get(text[index]) or _unknown(text[index])
+            index += 1
+        levels[0].append(unit[0])
+        levels[1].append(unit[1])
+        levels[2].append(unit[2])
+        levels[3].extend(f"\x01{weight}" for weight in unit[3])
+    return "\x01".join("".join(level) for level in levels), text

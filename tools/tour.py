@@ -62,8 +62,8 @@ STEPS: list[tuple[str, str, dict[str, Any] | None]] = [
     (
         "5. A mutation, routed to the shop you name",
         """mutation {
-  createCustomer(source: "flow-oslo",
-                 input: {email: "ada@example.com", fullName: "Ada Lovelace", phone: "+47 900 00 001"}) {
+  createCustomer(source: "flow-oslo", input: {email: "ada@example.com",
+                 fullName: "Ada Lovelace", phone: "+47 900 00 001"}) {
     uuid customerId email fullName phone status groups { groupName }
   }
 }""",

@@ -239,3 +239,20 @@ async def test_more_than_twenty_groups_cannot_be_listed_completely() -> None:
     async with connect(emulator) as shop:
         with pytest.raises(Unsupported, match="returns only 20"):
             await shop.list_groups()
+
+
+async def test_updates_that_evershop_would_fail_are_refused_before_the_patch() -> None:
+    """EverShop 2.2.1 leaks a database connection on every failed PATCH (19 and it hangs)."""
+    emulator = EverShopEmulator(seed=3, customers=3)
+    first, second = emulator.customer_rows()[:2]
+    missing = "00000000-0000-4000-8000-000000000000"
+    async with connect(emulator) as shop:
+        with pytest.raises(NotFound):
+            await shop.update_customer(missing, CustomerPatch(full_name="X", group_ids=("1",)))
+        with pytest.raises(Conflict) as taken:
+            await shop.update_customer(
+                second["uuid"], CustomerPatch(email=first["email"], group_ids=("1",))
+            )
+        assert taken.value.field == "email"
+    assert not emulator.requests("PATCH")
+    assert emulator.leaked_connections == 1  # only the one start-up keeps

@@ -130,7 +130,9 @@ async def test_readiness_names_the_failing_source() -> None:
         evershop_source("wrong-shop", wrong, credentials=evershop_source("x", good).credentials),
     )
     wrong.set_admin_active(False)
-    async with running_gateway({"good-shop": good, "wrong-shop": wrong}, sources=sources) as gateway:
+    async with running_gateway(
+        {"good-shop": good, "wrong-shop": wrong}, sources=sources
+    ) as gateway:
         response = await gateway.client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["sources"] == {"good-shop": "ok", "wrong-shop": "UPSTREAM_AUTH_FAILED"}

@@ -18,6 +18,7 @@ from .store import AdminRow, Database, iso_timestamp
 
 ISSUER: Final = "evershop"  # JWT_ISSUER default
 TOKEN_TYPE: Final = "admin"
+CUSTOMER_TOKEN_TYPE: Final = "customer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +56,13 @@ class AdminAuth:
         access_ttl: int,
         refresh_ttl: int,
         now: Callable[[], int],
+        customer_secret: str | None = None,
+        json_line_column: bool = False,
     ) -> None:
         self._db = db
         self._secret = secret
+        self._customer_secret = customer_secret
+        self._line_column = json_line_column  # V8 12+ JSON.parse messages (Node 22+)
         self._refresh_secret = refresh_secret
         self._access_ttl = access_ttl
         self._refresh_ttl = refresh_ttl
@@ -69,17 +74,37 @@ class AdminAuth:
     ) -> tuple[dict[str, Any] | None, Reply | None]:
         """(user, None) for a verified admin token, (None, 401) for a bad one, else (None, None).
 
-        A bearer that does not decode, or is not an admin token, is ignored: the request goes on
-        to the session check and then `auth`.
+        `jwtUserAuth` and `jwtCustomerAuth` each verify the bearers of their own `tokenType`
+        (with their own secret) and answer 401 with the wrapped jsonwebtoken message when that
+        fails; a valid customer token authenticates a customer, not an admin. A bearer that does
+        not decode, or has another token type, is ignored: the request goes on to the session
+        check and then `auth`.
         """
         if authorization is None or not authorization.startswith("Bearer "):
             return None, None
         token = authorization[7:]
         try:
-            decoded = decode(token)
+            decoded = decode(token, line_column=self._line_column)
         except JsSyntaxError as error:
             return None, _error(401, str(error) or "Invalid token")
-        if not isinstance(decoded, dict) or decoded.get("tokenType") != TOKEN_TYPE:
+        token_type = decoded.get("tokenType") if isinstance(decoded, dict) else None
+        if token_type == CUSTOMER_TOKEN_TYPE:
+            if not self._customer_secret:
+                return None, _error(401, "JWT secret for customer is not configured")
+            try:
+                verify_evershop(
+                    token,
+                    self._customer_secret,
+                    "access",
+                    now=self._now(),
+                    token_type=CUSTOMER_TOKEN_TYPE,
+                    issuer=ISSUER,
+                    line_column=self._line_column,
+                )
+            except JwtError as error:
+                return None, _error(401, str(error) or "Invalid token")
+            return None, None
+        if token_type != TOKEN_TYPE:
             return None, None
         try:
             claims = verify_evershop(
@@ -89,6 +114,7 @@ class AdminAuth:
                 now=self._now(),
                 token_type=TOKEN_TYPE,
                 issuer=ISSUER,
+                line_column=self._line_column,
             )
         except JwtError as error:
             return None, _error(401, str(error) or "Invalid token")
@@ -144,6 +170,11 @@ class AdminAuth:
 
     # -- POST /api/user/token/refresh --------------------------------------------------------
     def refresh(self, body: Any) -> Reply:
+        checked = self.check_refresh(body)
+        return checked if isinstance(checked, Reply) else self.finish_refresh(checked)
+
+    def check_refresh(self, body: Any) -> Reply | dict[str, Any]:
+        """The refresh token's `user` claim, or the error answered before any database query."""
         token = body.get("refreshToken") if isinstance(body, dict) else None
         if not token:
             return _error(400, "Refresh token is required")
@@ -155,18 +186,26 @@ class AdminAuth:
                 now=self._now(),
                 token_type=TOKEN_TYPE,
                 issuer=ISSUER,
+                line_column=self._line_column,
             )
             user = claims.get("user", UNDEFINED)
             if not isinstance(user, dict):
                 raise TypeError(
                     f"Cannot read properties of {to_js_string(user)} (reading 'admin_user_id')"
                 )
-            admin = self._active_admin(user.get("admin_user_id", UNDEFINED))
-            if admin is None:
-                return _error(401, "Admin user not found or inactive")
-            return Reply(200, {"data": {"accessToken": self._token(_payload(admin), "access")}})
-        except (JwtError, TypeError, PgError) as error:
+        except (JwtError, TypeError) as error:
             return _error(401, str(error) or "Invalid refresh token")
+        return user
+
+    def finish_refresh(self, user: dict[str, Any]) -> Reply:
+        """Load the admin (a database query) and mint the new access token."""
+        try:
+            admin = self._active_admin(user.get("admin_user_id", UNDEFINED))
+        except PgError as error:
+            return _error(401, str(error) or "Invalid refresh token")
+        if admin is None:
+            return _error(401, "Admin user not found or inactive")
+        return Reply(200, {"data": {"accessToken": self._token(_payload(admin), "access")}})
 
     def _active_admin(self, admin_id: Any) -> AdminRow | None:
         text = param_text(admin_id)

@@ -22,8 +22,11 @@ class BodyParserError(Exception):
     """`str()` is the http-errors message body-parser passes to `next(err)`."""
 
 
-def parse_json_body(headers: Mapping[str, str], body: bytes) -> Any:
-    """Return `request.body` after the json parser ran ({} when it skips the request)."""
+def parse_json_body(headers: Mapping[str, str], body: bytes, *, line_column: bool = False) -> Any:
+    """Return `request.body` after the json parser ran ({} when it skips the request).
+
+    `line_column`: JSON.parse messages of V8 12+ (Node 22+), see `js.parse_json`.
+    """
     if "transfer-encoding" not in headers and not _has_length(headers.get("content-length")):
         return {}
     content_type = headers.get("content-type", "")
@@ -46,7 +49,7 @@ def parse_json_body(headers: Mapping[str, str], body: bytes) -> Any:
     text = codec.decode(body, "replace")[0]
     if text.startswith("\ufeff"):  # iconv-lite strips a byte order mark
         text = text[1:]
-    return _parse(text)
+    return _parse(text, line_column)
 
 
 def _has_length(value: str | None) -> bool:
@@ -61,25 +64,25 @@ def _charset(params: str) -> str | None:
     return None
 
 
-def _parse(text: str) -> Any:
+def _parse(text: str, line_column: bool) -> Any:
     if text == "":
         return {}  # body-parser special-cases an empty body
     match = _FIRST_CHAR.match(text)
     first = match.group(1) if match else None
     if first not in ("{", "["):
-        raise BodyParserError(_strict_violation(text, first))
+        raise BodyParserError(_strict_violation(text, first, line_column))
     try:
-        return parse_json(text)
+        return parse_json(text, line_column=line_column)
     except JsSyntaxError as error:
         raise BodyParserError(str(error)) from None
 
 
-def _strict_violation(text: str, first: str | None) -> str:
+def _strict_violation(text: str, first: str | None, line_column: bool) -> str:
     """createStrictSyntaxError: parse a '#'-masked copy, then put the real characters back."""
     index = text.find(first) if first is not None else text.find("undefined")
     partial = "" if index == -1 else text[:index] + "#" * (len(text) - index)
     try:
-        parse_json(partial)
+        parse_json(partial, line_column=line_column)
     except JsSyntaxError as error:
         message = str(error)
     else:  # pragma: no cover - a '#' can never parse

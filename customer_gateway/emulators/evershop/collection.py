@@ -8,13 +8,22 @@ a WHERE tree, a single ORDER BY field and a LIMIT/OFFSET pair.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .js import UNDEFINED, js_number, parse_int, to_js_string
-from .pg import INT8_MAX, Collation, PgError, like_pattern, param_text, text_sort_key
+from .pg import (
+    INT8_MAX,
+    Collation,
+    PgError,
+    like_pattern,
+    param_text,
+    text_sort_key,
+    tuplesort,
+)
 from .pg import parse_int as pg_parse_int
 
 ADMIN_COLLECTION_SIZE: Final = 20  # config system.admin_collection_size
@@ -266,9 +275,11 @@ class Collection:
         *,
         default_order: str | None,
         collation: Collation,
+        stable_ties: bool = False,
     ) -> None:
         self._rows = rows
         self._collation = collation
+        self._stable_ties = stable_ties
         self.query = _Query()
         if default_order is not None:
             self.query.order_by(default_order, "DESC")
@@ -304,32 +315,42 @@ class Collection:
             if error.code == "22P02":  # ...and into no rows for the item query
                 return []
             raise
-        rows = self._ordered(rows)
-        return self._page(rows)
+        window = self._window()
+        if window is None:
+            return self._ordered(rows, None)
+        offset, limit = window
+        return self._ordered(rows, offset + limit)[offset : offset + limit]
 
-    def _ordered(self, rows: list[Row]) -> list[Row]:
+    def _window(self) -> tuple[int, int] | None:
+        """(OFFSET, LIMIT) as Postgres receives them; None without a LIMIT."""
+        if self.query.limit is None:
+            return None
+        offset = int(js_number(float(self.query.offset or 0)))
+        limit = int(js_number(float(self.query.limit)))
+        if limit > INT8_MAX or offset > INT8_MAX:
+            raise PgError("22003", "bigint out of range")
+        return offset, limit
+
+    def _ordered(self, rows: list[Row], bound: int | None) -> list[Row]:
+        """ORDER BY one column, rows in heap (scan) order: Postgres's sort, ties included."""
         column = self.query.order_field
         if column is None:
             return rows
         descending = self.query.order_direction == "DESC"
         text_key = text_sort_key(self._collation)
-        present = [row for row in rows if row[column] is not None]
-        missing = [row for row in rows if row[column] is None]
 
-        def key(row: Row) -> Any:
-            value = row[column]
-            return text_key(value) if isinstance(value, str) else value
+        def compare(left: Row, right: Row) -> int:
+            first, second = left[column], right[column]
+            if first is None or second is None:
+                if first is None and second is None:
+                    return 0
+                # NULLs sort last ascending and first descending (as if larger than any value)
+                return (1 if first is None else -1) * (-1 if descending else 1)
+            if isinstance(first, str):
+                first, second = text_key(first), text_key(second)
+            order = int(first > second) - int(first < second)
+            return -order if descending else order
 
-        # Assumption: rows that tie keep heap order (Postgres leaves the order of ties open).
-        present.sort(key=key, reverse=descending)
-        # Postgres puts NULLs last ascending and first descending.
-        return missing + present if descending else present + missing
-
-    def _page(self, rows: list[Row]) -> list[Row]:
-        if self.query.limit is None:
-            return rows
-        offset = int(js_number(float(self.query.offset or 0)))
-        limit = int(js_number(float(self.query.limit)))
-        if limit > INT8_MAX or offset > INT8_MAX:
-            raise PgError("22003", "bigint out of range")
-        return rows[offset : offset + limit]
+        if self._stable_ties:
+            return sorted(rows, key=functools.cmp_to_key(compare))
+        return tuplesort(rows, compare, bound)

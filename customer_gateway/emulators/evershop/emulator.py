@@ -1,7 +1,8 @@
 """EverShop 2.2.1's customer API as an ASGI app.
 
 Request pipeline, in EverShop's middleware order: rate limiter -> route match (else the 404
-page) -> route body parser -> jwtUserAuth -> auth -> payloadValidate -> escapeHtml -> handler.
+page) -> route body parser -> jwtUserAuth/jwtCustomerAuth -> auth -> payloadValidate ->
+escapeHtml -> handler (createCustomer and the GraphQL handler run before escapeHtml).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from .escape import escape_payload
 from .graphql_api import GraphQLEndpoint
 from .js import stringify
 from .pg import Collation
+from .pool import POOL_SIZE, ConnectionPool
 from .ratelimit import API_MESSAGE, PAGE_MESSAGE, RateLimiter, is_api_path
 from .rest import CustomerApi
 from .seed import REFERENCE_DATE, fake_bcrypt, populate
@@ -58,6 +60,9 @@ class _Route:
     public: bool
     parses_body: bool
     schema: Schema | None
+    # A handler file named `[bodyParser]x.js` only declares `after: bodyParser`, so the global
+    # `escapeHtml` (which other route handlers wait for by default) runs after it: too late.
+    escapes_html: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,7 @@ _ROUTES: Final = (
         public=True,
         parses_body=True,
         schema=None,  # validated by the service, whose errors are 500s
+        escapes_html=False,  # `[bodyParser]createCustomer.js`
     ),
     _Route(
         "updateCustomer",
@@ -121,6 +127,7 @@ _ROUTES: Final = (
         public=False,
         parses_body=True,
         schema=None,
+        escapes_html=False,  # `[bodyParser]graphql.js`
     ),
 )
 
@@ -137,6 +144,7 @@ class EverShopEmulator(Emulator):
         admin_password: str = "admin-password",  # noqa: S107 - documented demo credential
         jwt_admin_secret: str = "emulator-admin-secret",  # noqa: S107
         jwt_admin_refresh_secret: str = "emulator-refresh-secret",  # noqa: S107
+        jwt_customer_secret: str | None = "emulator-customer-secret",  # noqa: S107
         access_token_ttl: int = 900,
         refresh_token_ttl: int = 54_000,
         rate_limits: bool = True,
@@ -144,12 +152,23 @@ class EverShopEmulator(Emulator):
         collation: Collation = "en_US",
         server_timezone: str = "UTC",
         trust_proxy_hops: int = 1,
+        node_version: int = 20,
+        stable_ties: bool = False,
+        db_pool_size: int = POOL_SIZE,
     ) -> None:
         """`collation`, `server_timezone` and `trust_proxy_hops` stand for deployment settings
-        the real shop leaves open: the database's collation (`en_US` approximates glibc's
-        en_US.UTF-8, the postgres image default; `C` is byte order), the Node process's TZ (for
-        `createdAt.text`), and TRUST_PROXY_HOPS (default 1: the rightmost X-Forwarded-For entry,
-        or the socket address, is the client IP the rate limiter counts).
+        the real shop leaves open: the database's collation (`en_US` is glibc's en_US.UTF-8,
+        the postgres image default, from glibc's own weights; `C` is byte order), the Node
+        process's TZ (for `createdAt.text`), and TRUST_PROXY_HOPS (default 1: the rightmost
+        X-Forwarded-For entry, or the socket address, is the client IP the rate limiter counts).
+        `jwt_customer_secret` is JWT_CUSTOMER_SECRET: customer bearer tokens are verified with
+        it (None: EverShop's "not configured" 401 for any customer token). `node_version` is the
+        Node.js major EverShop runs on: from 22 on, JSON.parse errors (which body-parser forwards
+        to clients) end in "(line L column C)". Rows whose sort key ties come out as Postgres's
+        unstable sorts leave them (which differs with LIMIT/OFFSET, so pages over ties may repeat
+        or skip rows, as on a real shop); `stable_ties=True` keeps them in table order instead, a
+        deterministic stand-in for tests of merge logic that EverShop itself never offers.
+        `db_pool_size` is the node-postgres pool EverShop's failed updates leak (see `pool`).
         """
         super().__init__(clock=clock)
         self._admin_login = {"email": admin_email, "password": admin_password}
@@ -164,9 +183,19 @@ class EverShopEmulator(Emulator):
             access_ttl=access_token_ttl,
             refresh_ttl=refresh_token_ttl,
             now=lambda: int(self.clock()),
+            customer_secret=jwt_customer_secret,
+            json_line_column=node_version >= 22,
         )
+        self._json_line_column = node_version >= 22
         self._customers = CustomerApi(self._db, self._rng)
-        self._graphql = GraphQLEndpoint(self._db, collation=collation, timezone=server_timezone)
+        self._pool = ConnectionPool(db_pool_size)
+        self._graphql = GraphQLEndpoint(
+            self._db,
+            collation=collation,
+            timezone=server_timezone,
+            stable_ties=stable_ties,
+            pool=self._pool,
+        )
         self._limiter = RateLimiter(clock) if rate_limits else None
         self._trust_proxy_hops = trust_proxy_hops
         self._handlers: dict[str, Handler] = {
@@ -220,6 +249,12 @@ class EverShopEmulator(Emulator):
     def address_rows(self) -> list[dict[str, Any]]:
         return [dict(row) for _, row in sorted(self._db.addresses.items())]
 
+    @property
+    def leaked_connections(self) -> int:
+        """Database connections EverShop never gave back: the start-up migration's and one per
+        failed update (see `pool`)."""
+        return self._pool.leaked
+
     def set_admin_active(self, active: bool) -> None:
         """Disable or re-enable the admin (refresh then answers 401, like a deactivated user)."""
         for admin in self._db.admins.values():
@@ -267,7 +302,9 @@ class EverShopEmulator(Emulator):
         body: Any = None
         if route.parses_body:
             try:
-                body = parse_json_body(request.headers, await request.body())
+                body = parse_json_body(
+                    request.headers, await request.body(), line_column=self._json_line_column
+                )
             except BodyParserError as error:
                 return Reply(500, {"error": {"status": 500, "message": str(error)}})
         user, rejection = self._auth.user_from_header(request.headers.get("authorization"))
@@ -282,7 +319,7 @@ class EverShopEmulator(Emulator):
             message = first_error(route.schema, body)
             if message is not None:
                 return Reply(400, {"error": {"status": 400, "message": message}})
-        if request.method != "GET":
+        if request.method != "GET" and route.escapes_html:
             body = escape_payload(body)
         return await self._handlers[route.route_id](_Call(route, params, body))
 
@@ -297,18 +334,30 @@ class EverShopEmulator(Emulator):
 
     # -- route handlers ----------------------------------------------------------------------
     async def _get_user_token(self, call: _Call) -> Reply:
+        if isinstance(call.body.get("email"), str):  # else it fails before its query
+            await self._pool.connection()
         return self._auth.issue(call.body)
 
     async def _refresh_user_token(self, call: _Call) -> Reply:
-        return self._auth.refresh(call.body)
+        checked = self._auth.check_refresh(call.body)
+        if isinstance(checked, Reply):
+            return checked
+        await self._pool.connection()
+        return self._auth.finish_refresh(checked)
 
     async def _create_customer(self, call: _Call) -> Reply:
+        await self._pool.connection()  # the service takes its connection first
         return self._customers.create(call.body)
 
     async def _update_customer(self, call: _Call) -> Reply:
-        return self._customers.update(call.params["id"], call.body)
+        await self._pool.connection()
+        reply = self._customers.update(call.params["id"], call.body)
+        if reply.status != 200:  # updateCustomer.js returns without release()
+            self._pool.leak()
+        return reply
 
     async def _delete_customer(self, call: _Call) -> Reply:
+        await self._pool.connection()
         return self._customers.delete(call.params["id"])
 
     async def _admin_graphql(self, call: _Call) -> Reply:

@@ -33,6 +33,7 @@ from .graphql_js16 import Js16Error, check_variables, inspect, reword, select_op
 from .js import UNDEFINED, truthy
 from .locale_data import COUNTRY_LINES, PROVINCE_LINES
 from .pg import Collation, PgError
+from .pool import ConnectionPool
 from .store import Database, epoch_ms
 
 Info = GraphQLResolveInfo[Any]
@@ -249,9 +250,19 @@ def provinces() -> tuple[dict[str, str], ...]:
 
 
 class GraphQLEndpoint:
-    def __init__(self, db: Database, *, collation: Collation, timezone: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        collation: Collation,
+        timezone: str,
+        stable_ties: bool = False,
+        pool: ConnectionPool | None = None,
+    ) -> None:
         self._db = db
+        self._pool = pool or ConnectionPool()
         self._collation = collation
+        self._stable_ties = stable_ties
         self._zone = ZoneInfo(timezone)
         self.schema = self._build()
 
@@ -344,6 +355,7 @@ class GraphQLEndpoint:
 
     # -- resolvers that read the database (async in EverShop, async here) ---------------------
     async def _customer(self, _root: Any, _info: Info, **args: Any) -> Any:
+        await self._pool.connection()
         try:
             row = self._db.find_customer(args.get("id"))
         except PgError as error:
@@ -353,6 +365,7 @@ class GraphQLEndpoint:
         return None if row is None else camel_case(dict(row))
 
     async def _customers(self, _root: Any, _info: Info, **args: Any) -> Collection:
+        await self._pool.connection()
         filters = args.get("filters", [])
         return Collection(
             lambda: [dict(row) for row in self._db.customers.values()],
@@ -360,18 +373,22 @@ class GraphQLEndpoint:
             CUSTOMER_FILTERS,
             default_order="customer_id",
             collation=self._collation,
+            stable_ties=self._stable_ties,
         )
 
     async def _customer_groups(self, _root: Any, _info: Info) -> Collection:
+        await self._pool.connection()
         return Collection(
             lambda: [dict(row) for row in self._db.groups.values()],
             [],
             GROUP_FILTERS,
             default_order=None,
             collation=self._collation,
+            stable_ties=self._stable_ties,
         )
 
     async def _addresses(self, customer: dict[str, Any], _info: Info) -> Any:
+        await self._pool.connection()
         return [
             {
                 **camel_case(dict(address)),
@@ -382,10 +399,12 @@ class GraphQLEndpoint:
         ]
 
     async def _group(self, customer: dict[str, Any], _info: Info) -> Any:
+        await self._pool.connection()
         group = self._db.groups.get(customer.get("groupId"))  # type: ignore[arg-type]
         return None if group is None else camel_case(dict(group))
 
     async def _group_customers(self, group: dict[str, Any], _info: Info) -> Any:
+        await self._pool.connection()
         wanted = group["customerGroupId"]
         return [
             camel_case(dict(row))

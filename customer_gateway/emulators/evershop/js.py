@@ -2,7 +2,8 @@
 
 `parse_json` ports V8's JSON parser (`deps/v8/src/json/json-parser.cc`) closely enough to give the
 same SyntaxError messages, because body-parser forwards them verbatim to the API error envelope.
-Assumption: the message format of V8 12+ (Node 22/24), which appends "(line L column C)".
+Messages are V8 11's (Node 20, which the parity suite runs EverShop 2.2.1 on, verified there);
+`line_column=True` gives V8 12+'s (Node 22/24), which append "(line L column C)" to positions.
 """
 
 from __future__ import annotations
@@ -80,9 +81,10 @@ def _token_of(char: str | None) -> str:
 
 
 class _JsonParser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, line_column: bool = False) -> None:
         self.src = _to_utf16_units(source)
         self.pos = 0
+        self.line_column = line_column
 
     # -- error reporting (ReportUnexpectedToken) ---------------------------------------------
     def _location(self) -> tuple[int, int]:
@@ -97,8 +99,10 @@ class _JsonParser:
         return line, 1 + cursor - last_break
 
     def fail(self, template: str | None = None, token: str | None = None) -> JsSyntaxError:
-        line, column = self._location()
-        where = f"at position {self.pos} (line {line} column {column})"
+        where = f"at position {self.pos}"
+        if self.line_column:
+            line, column = self._location()
+            where += f" (line {line} column {column})"
         if template is not None:
             return JsSyntaxError(_join_surrogates(f"{template} {where}"))
         kind = token if token is not None else _token_of(self.peek_char())
@@ -280,9 +284,9 @@ class _JsonParser:
         return self.pos - begin
 
 
-def parse_json(text: str) -> Any:
-    """JSON.parse(text), raising JsSyntaxError with V8's message."""
-    return _JsonParser(text).parse()
+def parse_json(text: str, *, line_column: bool = False) -> Any:
+    """JSON.parse(text), raising JsSyntaxError with V8's message (see the module docstring)."""
+    return _JsonParser(text, line_column=line_column).parse()
 
 
 def js_number(value: float) -> int | float:

@@ -70,7 +70,7 @@ def _header(token: str) -> Any:
     return header
 
 
-def _decode_complete(token: str) -> tuple[Any, Any] | None:
+def _decode_complete(token: str, line_column: bool) -> tuple[Any, Any] | None:
     """jws.decode(token, {json: true}) -> (header, payload), None for a malformed token.
 
     Raises JsSyntaxError when the header is fine but the payload is not JSON (jws parses it
@@ -82,22 +82,24 @@ def _decode_complete(token: str) -> tuple[Any, Any] | None:
     if header is None:
         return None
     payload_text = _b64decode(token.split(".")[1]).decode("utf-8", "replace")
-    return header, parse_json(payload_text)
+    return header, parse_json(payload_text, line_column=line_column)
 
 
-def decode(token: str) -> Any:
+def decode(token: str, *, line_column: bool = False) -> Any:
     """jwt.decode(token, {json: true}): the payload, None for a malformed token."""
-    complete = _decode_complete(token)
+    complete = _decode_complete(token, line_column)
     return None if complete is None else complete[1]
 
 
-def verify(token: str, secret: str, *, now: int, audience: str, issuer: str) -> dict[str, Any]:
+def verify(
+    token: str, secret: str, *, now: int, audience: str, issuer: str, line_column: bool = False
+) -> dict[str, Any]:
     """jwt.verify(token, secret, {audience, issuer}) for an HMAC secret."""
     parts = token.split(".")
     if len(parts) != 3:
         raise JwtError("JsonWebTokenError", "jwt malformed")
     try:
-        complete = _decode_complete(token)
+        complete = _decode_complete(token, line_column)
     except JsSyntaxError as error:
         raise JwtError("SyntaxError", str(error)) from None
     if complete is None:
@@ -138,12 +140,21 @@ def _is_number(value: Any) -> bool:
 
 
 def verify_evershop(
-    token: str, secret: str, kind: TokenKind, *, now: int, token_type: str, issuer: str
+    token: str,
+    secret: str,
+    kind: TokenKind,
+    *,
+    now: int,
+    token_type: str,
+    issuer: str,
+    line_column: bool = False,
 ) -> dict[str, Any]:
     """`verifyToken` / `verifyRefreshToken` from `lib/util/jwt.ts`."""
     prefix = "Token" if kind == "access" else "Refresh token"
     try:
-        decoded = verify(token, secret, now=now, audience=token_type, issuer=issuer)
+        decoded = verify(
+            token, secret, now=now, audience=token_type, issuer=issuer, line_column=line_column
+        )
     except JwtError as error:
         if error.name == "TokenExpiredError":
             raise JwtError("Error", f"{prefix} has expired") from None

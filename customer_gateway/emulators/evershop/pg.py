@@ -161,3 +161,158 @@ def text_sort_key(collation: Collation) -> Callable[[str], Any]:
     if collation == "C":
         return lambda text: text.encode("utf-8")
     return en_us_key
+
+
+# -- ORDER BY ... LIMIT: the executor's tuplesort -------------------------------------------------
+
+Compare = Callable[[Any, Any], int]
+
+
+def tuplesort(items: list[Any], compare: Compare, bound: int | None = None) -> list[Any]:
+    """The order PostgreSQL 15's tuplesort puts `items` (scan order) in; ties included.
+
+    A Sort under a LIMIT gets `bound` = offset + count: once more than twice that many rows came
+    in, it keeps the best `bound` rows in a heap ("top-N heapsort"), otherwise it quicksorts all
+    of them. Neither is stable, so rows that compare equal come out in an order that depends on
+    the algorithm; this reproduces both (lib/sort_template.h, utils/sort/tuplesort.c), so ties
+    come out as they do from the database (verified by tests/evershop_real).
+    """
+    if bound is not None and bound >= 0 and len(items) > 2 * bound:
+        return _top_n_heapsort(items, compare, bound)
+    ordered = list(items)
+    _quicksort(ordered, 0, len(ordered), compare)
+    return ordered
+
+
+def _median_of_three(items: list[Any], a: int, b: int, c: int, compare: Compare) -> int:
+    if compare(items[a], items[b]) < 0:
+        if compare(items[b], items[c]) < 0:
+            return b
+        return c if compare(items[a], items[c]) < 0 else a
+    if compare(items[b], items[c]) > 0:
+        return b
+    return a if compare(items[a], items[c]) < 0 else c
+
+
+def _quicksort(items: list[Any], start: int, count: int, compare: Compare) -> None:
+    """Bentley & McIlroy's three-way quicksort as PostgreSQL runs it: insertion sort below 7
+    elements, an early exit for presorted input, median-of-three (ninther above 40) pivots."""
+
+    def swap(i: int, j: int) -> None:
+        items[i], items[j] = items[j], items[i]
+
+    while True:
+        end = start + count
+        if count < 7:
+            for moving in range(start + 1, end):
+                at = moving
+                while at > start and compare(items[at - 1], items[at]) > 0:
+                    swap(at, at - 1)
+                    at -= 1
+            return
+        if all(compare(items[at - 1], items[at]) <= 0 for at in range(start + 1, end)):
+            return
+        middle = start + count // 2
+        if count > 7:
+            low, high = start, end - 1
+            if count > 40:
+                step = count // 8
+                low = _median_of_three(items, low, low + step, low + 2 * step, compare)
+                middle = _median_of_three(items, middle - step, middle, middle + step, compare)
+                high = _median_of_three(items, high - 2 * step, high - step, high, compare)
+            middle = _median_of_three(items, low, middle, high, compare)
+        swap(start, middle)
+        # [start] is the pivot; equal keys are parked at both ends, then moved to the middle.
+        left_equal = scan_up = start + 1
+        scan_down = right_equal = end - 1
+        while True:
+            while scan_up <= scan_down:
+                order = compare(items[scan_up], items[start])
+                if order > 0:
+                    break
+                if order == 0:
+                    swap(left_equal, scan_up)
+                    left_equal += 1
+                scan_up += 1
+            while scan_up <= scan_down:
+                order = compare(items[scan_down], items[start])
+                if order < 0:
+                    break
+                if order == 0:
+                    swap(scan_down, right_equal)
+                    right_equal -= 1
+                scan_down -= 1
+            if scan_up > scan_down:
+                break
+            swap(scan_up, scan_down)
+            scan_up += 1
+            scan_down -= 1
+        span = min(left_equal - start, scan_up - left_equal)
+        for offset in range(span):
+            swap(start + offset, scan_up - span + offset)
+        span = min(right_equal - scan_down, end - right_equal - 1)
+        for offset in range(span):
+            swap(scan_up + offset, end - span + offset)
+        smaller, larger = scan_up - left_equal, right_equal - scan_down
+        if smaller <= larger:
+            if smaller > 1:
+                _quicksort(items, start, smaller, compare)
+            if larger <= 1:
+                return
+            start, count = end - larger, larger
+        else:
+            if larger > 1:
+                _quicksort(items, end - larger, larger, compare)
+            if smaller <= 1:
+                return
+            count = smaller
+
+
+def _top_n_heapsort(items: list[Any], compare: Compare, bound: int) -> list[Any]:
+    """A heap of the best `bound` rows with the worst on top (the comparison is reversed), then
+    taken apart from the top into a sorted array."""
+
+    def reverse(left: Any, right: Any) -> int:
+        return -compare(left, right)
+
+    heap: list[Any] = []
+    for item in items:
+        if len(heap) < bound:
+            _heap_insert(heap, item, reverse)
+        elif reverse(item, heap[0]) > 0:
+            _heap_replace_top(heap, len(heap), item, reverse)
+    size = len(heap)
+    while size > 1:
+        top = heap[0]
+        size -= 1
+        _heap_replace_top(heap, size, heap[size], reverse)
+        heap[size] = top
+    return heap
+
+
+def _heap_insert(heap: list[Any], item: Any, compare: Compare) -> None:
+    heap.append(item)
+    hole = len(heap) - 1
+    while hole > 0:
+        parent = (hole - 1) >> 1
+        if compare(item, heap[parent]) >= 0:
+            break
+        heap[hole] = heap[parent]
+        hole = parent
+    heap[hole] = item
+
+
+def _heap_replace_top(heap: list[Any], size: int, item: Any, compare: Compare) -> None:
+    """Put `item` at the root of heap[:size] and sift it down."""
+    hole = 0
+    while True:
+        child = 2 * hole + 1
+        if child >= size:
+            break
+        if child + 1 < size and compare(heap[child], heap[child + 1]) > 0:
+            child += 1
+        if compare(item, heap[child]) <= 0:
+            break
+        heap[hole] = heap[child]
+        hole = child
+    heap[hole] = item
