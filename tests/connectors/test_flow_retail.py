@@ -445,6 +445,20 @@ async def test_create_splits_the_name_and_creates_companies() -> None:
     assert len(sent.bodies("POST", "/customers")) == 4  # the status=0 draft was never sent
 
 
+async def test_an_unknown_group_or_store_names_the_field() -> None:
+    emulator = FlowRetailEmulator(seed=5, customers=5)
+    async with connect(emulator) as (flow, _sent):
+        with pytest.raises(UpstreamRejected) as group:
+            await flow.create_customer(
+                CustomerDraft(email="g@example.no", full_name="Gro Lie", group_ids=("no-such",))
+            )
+        first = next(iter(_by_uid(emulator)))
+        with pytest.raises(UpstreamRejected) as store:
+            await flow.add_extension(first, "TWO_INVOICE", "no-such-store")
+    assert (group.value.field, group.value.http_status) == ("groupIds", 400)
+    assert (store.value.field, store.value.http_status) == ("storeId", 400)
+
+
 async def test_update_is_a_partial_put() -> None:
     emulator = FlowRetailEmulator(seed=5, customers=40)
     person = _first(emulator, customerType="PERSON")

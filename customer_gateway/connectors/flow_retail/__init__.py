@@ -81,6 +81,9 @@ _FIELD_WORDS = (
     ("vatnumber", "vatNumber"),
     ("customergroupuids", "groupIds"),
     ("storeuid", "storeId"),
+    # Flow's reference checks name the record, not the field: "Customer group 'x' not found".
+    ("customer group", "groupIds"),
+    ("store '", "storeId"),
 )
 _SUPERSET = Pushdown.SUPERSET
 T = TypeVar("T")
