@@ -58,3 +58,25 @@ $(CLIENTS_STAMP): $(CLIENTS_NODE)/package.json $(CLIENTS_NODE)/package-lock.json
 .PHONY: test-clients
 test-clients: $(STAMP) $(CLIENTS_STAMP) /usr/bin/chromium
 	$(BIN)/pytest -q tests/clients tests/browser
+
+## Performance table beside Hive Gateway (bench/README.md): emulators, gateway, bare Starlette and
+## Hive Gateway as separate processes on 127.0.0.1, Debian's wrk and autocannon as load (a few
+## minutes; a 1,000,000-customer export). `make bench-quick`: short windows, 100,000 customers.
+## BENCH_ARGS adds options, e.g. `make bench BENCH_ARGS="--soak 600"` for the 10-minute soak.
+BENCH_PEER := bench/peer
+BENCH_STAMP := $(BENCH_PEER)/node_modules/.bench-installed
+
+$(BENCH_STAMP): $(BENCH_PEER)/package.json $(BENCH_PEER)/package-lock.json
+	cd $(BENCH_PEER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+/usr/bin/wrk:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+
+.PHONY: bench-quick
+bench: $(STAMP) $(BENCH_STAMP) /usr/bin/wrk
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-quick: $(STAMP) $(BENCH_STAMP) /usr/bin/wrk
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)

@@ -33,10 +33,24 @@ class SecretScrubber(logging.Filter):
         if isinstance(fields, dict):
             text = json.dumps(fields, default=str)
             if any(secret in text for secret in self.secrets):
-                for secret in self.secrets:
-                    text = text.replace(secret, MASK)
-                record.fields = json.loads(text)
+                # Value by value: replacing inside the JSON text broke it when a secret matched
+                # a number (a store id 1003 inside "durationMs": 1003.5), failing the request.
+                record.fields = self._scrub(fields)
         return True
+
+    def _scrub(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {self._scrub(key): self._scrub(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._scrub(item) for item in value]
+        if value is None or isinstance(value, bool):
+            return value
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        if not any(secret in text for secret in self.secrets):
+            return value
+        for secret in self.secrets:
+            text = text.replace(secret, MASK)
+        return text
 
 
 class JsonFormatter(logging.Formatter):

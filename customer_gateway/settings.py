@@ -86,6 +86,8 @@ class SourceSettings:
     max_connections: int = 20
     retries: int = 2  # extra attempts for idempotent reads
     rate_limits: bool = True  # pace calls to the source's published limits
+    # The connection layer under httpx: "aiohttp" (httpx-aiohttp) or "httpx" (its own pool).
+    transport: str = "aiohttp"
 
 
 Environment = Literal["development", "production"]
@@ -220,7 +222,9 @@ _SOURCE_KEYS = {
     "max_connections",
     "retries",
     "rate_limits",
+    "transport",
 }
+TRANSPORTS = ("aiohttp", "httpx")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -455,6 +459,9 @@ def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
     )
     if min(timeouts.connect, timeouts.read, timeouts.total) <= 0:
         raise ConfigError(f"{where}: timeouts must be positive")
+    transport = _coerce(f"{where} transport", table.get("transport", "aiohttp"), str)
+    if transport not in TRANSPORTS:
+        raise ConfigError(f"{where}: transport is one of {', '.join(TRANSPORTS)}")
     return SourceSettings(
         name=name,
         kind=kind,
@@ -465,6 +472,7 @@ def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
         max_connections=_coerce(f"{where} max_connections", table.get("max_connections", 20), int),
         retries=_coerce(f"{where} retries", table.get("retries", 2), int),
         rate_limits=_coerce(f"{where} rate_limits", table.get("rate_limits", True), bool),
+        transport=transport,
     )
 
 

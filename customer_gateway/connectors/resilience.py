@@ -68,6 +68,7 @@ class CircuitBreaker:
     open_seconds: float = 30.0
     clock: Clock = time.monotonic
     _calls: deque[tuple[float, bool]] = field(default_factory=deque)
+    _failures: int = 0  # failures in `_calls`, kept as calls come and go (no rescan per call)
     _opened_at: float | None = None
     _probing: bool = False
 
@@ -100,13 +101,17 @@ class CircuitBreaker:
             if success:
                 self._opened_at = None
                 self._calls.clear()
+                self._failures = 0
             else:
                 self._opened_at = now
             return
         self._calls.append((now, success))
+        if not success:
+            self._failures += 1
         while self._calls and now - self._calls[0][0] > self.window:
-            self._calls.popleft()
-        failures = sum(1 for _, ok in self._calls if not ok)
+            if not self._calls.popleft()[1]:
+                self._failures -= 1
+        failures = self._failures
         if len(self._calls) >= self.min_calls and failures >= self.failure_ratio * len(self._calls):
             self._opened_at = now
 

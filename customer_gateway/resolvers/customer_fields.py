@@ -10,6 +10,17 @@ if TYPE_CHECKING:
     from customer_gateway.context import GatewayContext
 
 
+def embedded_groups(record: CustomerRecord, *, first_only: bool) -> list[GroupRecord] | None:
+    """The customer's groups when the source embedded them all (nothing to fetch), else None."""
+    refs = record.groups[:1] if first_only else record.groups
+    if any(ref.name is None or ref.numeric_id is None for ref in refs):
+        return None
+    return [
+        GroupRecord(record.source, ref.id, ref.numeric_id, ref.name)  # type: ignore[arg-type]
+        for ref in refs
+    ]
+
+
 async def groups_of(
     context: GatewayContext, record: CustomerRecord, *, first_only: bool
 ) -> list[GroupRecord]:

@@ -92,7 +92,6 @@ class Customer:
     meta_data: JSON | None = strawberry.field(
         description="Source-specific fields that the common model has no place for."
     )
-    addresses: list[CustomerAddress | None] | None
     record: strawberry.Private[CustomerRecord]
 
     @classmethod
@@ -115,14 +114,27 @@ class Customer:
             delete_api=record.delete_api,
             update_metafields_api=f"{record.update_api}/metafields" if record.update_api else None,
             meta_data=cast(JSON, dict(record.metadata)),
-            addresses=[CustomerAddress.from_address(address) for address in record.addresses],
             record=record,
         )
+
+    @strawberry.field
+    def addresses(self) -> list[CustomerAddress | None] | None:
+        # Built when asked for: a list page that does not select them makes none (bench/).
+        return [CustomerAddress.from_address(address) for address in self.record.addresses]
 
     @strawberry.field(
         description="The customer's group; the first one where a source allows several."
     )
-    async def group(self, info: Info) -> CustomerGroup | None:
+    def group(self, info: Info) -> CustomerGroup | None:
+        # Synchronous when the source embedded the group (EverShop, Ecwid): a page of N customers
+        # then completes without N coroutines and tasks (measured: bench/README.md). Otherwise
+        # the awaitable goes back to graphql-core, which awaits it as an async resolver's.
+        embedded = customer_fields.embedded_groups(self.record, first_only=True)
+        if embedded is not None:
+            return CustomerGroup.from_record(embedded[0], self.source.kind) if embedded else None
+        return cast(CustomerGroup | None, self._loaded_group(info))
+
+    async def _loaded_group(self, info: Info) -> CustomerGroup | None:
         groups = await customer_fields.groups_of(info.context, self.record, first_only=True)
         return CustomerGroup.from_record(groups[0], self.source.kind) if groups else None
 
