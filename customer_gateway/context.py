@@ -103,11 +103,15 @@ class GatewayContext:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)
 
-    async def call(self, connector: Connector, operation: Awaitable[T]) -> T:
+    async def call(
+        self, connector: Connector, operation: Awaitable[T], *, report: bool = True
+    ) -> T:
         """Await one connector operation under the source's timeout and the request deadline.
 
-        Records the outcome; raises only `GatewayError`s (an unexpected exception is logged with
-        its traceback and becomes INTERNAL, so one source's bug cannot fail the others).
+        Records the outcome (with `report=False` the call counts but its failure is not yet the
+        source's: a speculative call whose answer may go unused reports it with `report_error`
+        when it is used). Raises only `GatewayError`s: an unexpected exception is logged with its
+        traceback and becomes INTERNAL, so one source's bug cannot fail the others.
         """
         outcome = self.outcome(connector)
         budget = min(
@@ -125,23 +129,30 @@ class GatewayContext:
             error: GatewayError = UpstreamTimeout(
                 f"{connector.name} did not answer within {budget:.1f} s", source=connector.name
             )
-            outcome.error = error
+            if report:
+                self.report_error(connector, error)
             raise error from None
         except GatewayError as gateway_error:
-            if gateway_error.code not in _CALLER_ERRORS:
-                outcome.error = gateway_error
+            if report:
+                self.report_error(connector, gateway_error)
             raise
         except Exception:
             logger.exception("connector %s failed unexpectedly", connector.name)
             error = GatewayError(
                 "Unexpected error.", code=ErrorCode.INTERNAL, source=connector.name
             )
-            outcome.error = error
+            if report:
+                self.report_error(connector, error)
             raise error from None
         finally:
             DEADLINE.reset(deadline)
             REQUEST_COUNTER.reset(counting)
             outcome.elapsed += time.perf_counter() - started
+
+    def report_error(self, connector: Connector, error: GatewayError) -> None:
+        """The source failed this request (errors the caller caused are not the source's)."""
+        if error.code not in _CALLER_ERRORS:
+            self.outcome(connector).error = error
 
     def outcome(self, connector: Connector) -> SourceOutcome:
         outcome = self.outcomes.get(connector.name)

@@ -102,6 +102,9 @@ class Capabilities:
     # Mutation input fields (GraphQL names) the source stores; others are refused by name.
     writable_fields: frozenset[str] = frozenset({"email", "fullName", "status", "groupId"})
     multi_group: bool = False  # customers may be in several groups at once
+    # Customers name their groups by id only: the names come from `list_groups`, which a page
+    # that shows group names then asks for alongside the customer list, not after it.
+    group_names_by_list: bool = False
     group_writes: frozenset[Write] = frozenset()
     # Filters the source applies correctly only when sent alone (EverShop's keyword ORs its way
     # past the other conditions); combined with others, only this one is sent.

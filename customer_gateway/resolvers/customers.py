@@ -22,6 +22,7 @@ from customer_gateway.ids import parse_global_id
 from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.resolvers.filtering import FILTER_NEEDS, SORT_NEEDS, matches, merge, sort_key
 from customer_gateway.resolvers.filters import FilterLike, ListRequest, parse_customer_filters
+from customer_gateway.resolvers.loaders import GroupPrefetch
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.common import Filter
 from customer_gateway.schema.customer import Customer, CustomerCollection
@@ -62,11 +63,17 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
     wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
     plans = _plans(context, request, include_addresses="addresses" in wanted)
     path = info.path.as_list()
-
-    results = await fan_out(
-        context, [(plan.connector, _run(context, plan, request)) for plan in plans], path
-    )
+    by_list = [p.connector for p in plans if p.connector.capabilities.group_names_by_list]
+    prefetch = GroupPrefetch(context, by_list if "groups" in wanted else [])
+    try:
+        results = await fan_out(
+            context, [(plan.connector, _run(context, plan, request)) for plan in plans], path
+        )
+    except BaseException:
+        await prefetch.settle([])
+        raise
     if results is None:
+        await prefetch.settle([])
         return None
     total = sum(count for _, count in results.values())
     if len(plans) == 1 and plans[0].paged_by_source:
@@ -78,6 +85,7 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
         merged = merge(streams, request.customer_sort())
         page = list(islice(merged, request.offset, request.offset + request.limit))
     page = await _complete(context, page, wanted)
+    await prefetch.settle(page)
     return CustomerCollection(
         items=[Customer.from_record(record, _kind(context, record)) for record in page],
         current_page=request.page,

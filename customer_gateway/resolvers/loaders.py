@@ -16,6 +16,7 @@ from aiodataloader import DataLoader
 
 from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, RegionRecord
+from customer_gateway.errors import GatewayError
 
 if TYPE_CHECKING:
     from customer_gateway.context import GatewayContext
@@ -97,3 +98,43 @@ class Loaders:
         )
         self.groups: SourceLoader[GroupRecord] = SourceLoader(context, _groups, "groups")
         self.regions: SourceLoader[RegionRecord] = SourceLoader(context, _regions, "regions")
+
+
+class GroupPrefetch:
+    """The group lists of sources whose customers name their groups by id only.
+
+    Started next to the customer lists, so the names cost no second round trip on the critical
+    path; `settle` hands them to the group loader when the page needs them and cancels them when
+    it does not. A failed prefetch is not reported: the loader then asks again, and its outcome
+    is the source's.
+    """
+
+    def __init__(self, context: GatewayContext, connectors: Sequence[Connector]) -> None:
+        self._context = context
+        self._tasks: dict[str, tuple[Connector, asyncio.Task[Sequence[GroupRecord]]]] = {}
+        for connector in connectors:
+            task = asyncio.ensure_future(
+                context.call(connector, connector.list_groups(), report=False)
+            )
+            task.add_done_callback(_consume)
+            self._tasks[connector.name] = (connector, task)
+
+    async def settle(self, records: Sequence[CustomerRecord]) -> None:
+        named_by_id = {r.source for r in records if any(ref.name is None for ref in r.groups)}
+        for source, (_connector, task) in self._tasks.items():
+            if source not in named_by_id:
+                task.cancel()
+                continue
+            try:
+                groups = await task
+            except GatewayError:
+                continue  # the group loader asks again; its answer is what counts
+
+            for group in groups:
+                self._context.loaders.groups.prime(source, group.id, group)
+
+
+def _consume(task: asyncio.Task[Sequence[GroupRecord]]) -> None:
+    """A cancelled or unused prefetch is not an unretrieved exception."""
+    if not task.cancelled():
+        task.exception()

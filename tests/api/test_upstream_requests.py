@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
+from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from tests.api.conftest import running_gateway
+from tests.api.flow_fixtures import flow_source
 
 pytestmark = pytest.mark.anyio
 
@@ -48,3 +52,59 @@ async def test_customer_lookups_in_one_request_are_batched() -> None:
     assert all(payload["data"][f"c{i}"]["email"] for i in range(15))
     paths = [e.path for e in emulators["evershop-main"].journal]
     assert paths.count("/api/admin/graphql") == 1
+
+
+FLOW_PAGE = """{ customers(filters: [{key: "limit", operation: eq, value: "50"}]) {
+  items { uuid groups { groupName } group { groupName } } } }"""
+FLOW = "/v2/tenants/tenant-oslo"
+
+
+def _flow_gateway(**overrides: Any) -> tuple[FlowRetailEmulator, Any]:
+    emulator = FlowRetailEmulator(seed=4, customers=60)
+    return emulator, running_gateway(
+        {"flow-oslo": emulator},  # type: ignore[dict-item]
+        sources=(flow_source("flow-oslo", emulator, **overrides),),
+    )
+
+
+async def test_group_names_are_asked_for_next_to_the_customer_list() -> None:
+    emulator, running = _flow_gateway()
+    async with running as gateway:
+        await gateway.query(FLOW_PAGE)
+        gateway.reset_journals()
+        # The customer list answers slowly: fetched after it, the groups would come back last.
+        emulator.faults.add("latency", path=f"{FLOW}/customers", seconds=0.3, times=1)
+        payload = await gateway.query(FLOW_PAGE)
+    items = payload["data"]["customers"]["items"]
+    assert any(item["groups"] for item in items)
+    for item in items:
+        first = [item["group"]["groupName"]] if item["group"] else []
+        assert [g["groupName"] for g in item["groups"]][:1] == first
+    assert [e.path for e in emulator.journal] == [f"{FLOW}/customer-groups", f"{FLOW}/customers"]
+    names = {g["name"] for g in emulator.group_objects("tenant-oslo")}
+    assert {g["groupName"] for item in items for g in item["groups"]} <= names
+
+
+async def test_a_failed_group_list_is_an_error_only_when_it_was_needed() -> None:
+    emulator, running = _flow_gateway(retries=0)
+    async with running as gateway:
+        emulator.faults.add("status", path=f"{FLOW}/customer-groups", status=503, times=2)
+        # The list answers after the group list failed: that failure must not count.
+        emulator.faults.add("latency", path=f"{FLOW}/customers", seconds=0.2, times=1)
+        unneeded = await gateway.query(
+            '{ customers(filters: [{key: "email", operation: eq, value: "nobody@example.com"}]) '
+            "{ total items { group { groupName } } } }"
+        )
+        recovered = await gateway.query(FLOW_PAGE)  # the prefetch fails, the loader's call not
+        emulator.faults.add("status", path=f"{FLOW}/customer-groups", status=503, times=2)
+        failed = await gateway.query(FLOW_PAGE)
+    assert "errors" not in unneeded
+    assert unneeded["data"]["customers"]["total"] == 0
+    assert [s["status"] for s in unneeded["extensions"]["sources"]] == ["ok"]
+    assert "errors" not in recovered
+    assert any(item["group"] for item in recovered["data"]["customers"]["items"])
+    assert [s["status"] for s in recovered["extensions"]["sources"]] == ["ok"]
+    assert failed["errors"][0]["extensions"]["source"] == "flow-oslo"
+    assert failed["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert [s["status"] for s in failed["extensions"]["sources"]] == ["error"]
+    assert failed["data"]["customers"]["items"]

@@ -120,6 +120,7 @@ class FlowRetailConnector(ConnectorBase):
             }
         ),
         multi_group=True,
+        group_names_by_list=True,
         group_writes=frozenset(Write),
         native_batch=True,
         native_data_export=True,
