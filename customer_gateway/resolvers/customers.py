@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import (
@@ -14,6 +15,7 @@ from customer_gateway.connectors.models import (
     CustomerRecord,
     FilterField,
     Op,
+    Page,
     Sort,
 )
 from customer_gateway.context import GatewayContext, Info
@@ -209,7 +211,7 @@ async def _window(
 
     A database orders equal sort keys as it likes, differently for different LIMITs (Postgres's
     top-N sort does), so two windows may disagree on ties and pages would repeat or skip
-    customers. One record more than the window tells whether a tie group crosses its end; the
+    customers. The record after the window tells whether a tie group crosses its end; the
     window then grows until the group is whole, and each tie group is ordered by native id.
     Records with a smaller key are the same in every window, so every page sees one order.
     """
@@ -217,11 +219,8 @@ async def _window(
     window = plan.query.limit or context.settings.max_scan
     key = sort_key(sort)
     while True:
-        result = await context.call(
-            connector, connector.list_customers(replace(plan.query, limit=window + 1))
-        )
-        records = list(result.items)
-        if len(records) <= window or key(records[window]) != key(records[window - 1]):
+        records, total, after = await _window_and_next(context, plan, window)
+        if after is None or len(records) < window or key(after) != key(records[window - 1]):
             break
         if window >= context.settings.max_scan:
             raise QueryTooComplex(
@@ -230,7 +229,39 @@ async def _window(
                 source=connector.name,
             )
         window = min(window * 2, context.settings.max_scan)
-    return _settle_ties(records, key), result.total
+    return _settle_ties(records, key), total
+
+
+async def _window_and_next(
+    context: GatewayContext, plan: _Plan, window: int
+) -> tuple[list[CustomerRecord], int, CustomerRecord | None]:
+    """The first `window` records, their total, and the record after them (None: no more).
+
+    The key at each position of a sorted list is the same whatever order ties take, so the
+    record after the window may come from another request. It does when one more record would
+    cost one more upstream page (a window of exactly 100 where the source pages by 100): then
+    both requests go out at once instead of one after the other.
+    """
+    connector = plan.connector
+    page_max = connector.capabilities.max_page_size
+    if not page_max or window % page_max:
+        result = await context.call(
+            connector, connector.list_customers(replace(plan.query, limit=window + 1))
+        )
+        records = list(result.items)
+        return records[:window], result.total, records[window] if len(records) > window else None
+    answers = await asyncio.gather(
+        context.call(connector, connector.list_customers(replace(plan.query, limit=window))),
+        context.call(
+            connector, connector.list_customers(replace(plan.query, offset=window, limit=1))
+        ),
+        return_exceptions=True,
+    )
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            raise answer
+    page, following = cast(tuple[Page, Page], answers)
+    return list(page.items), page.total, following.items[0] if following.items else None
 
 
 def _settle_ties(records: list[CustomerRecord], key: Any) -> list[CustomerRecord]:

@@ -7,6 +7,7 @@ the gateway's documented semantics; upstream cost is counted at the emulators.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -114,6 +115,7 @@ async def ecwid_gateway(
     evershop: EverShopEmulator | None = None,
     ecwid: EcwidEmulator | None = None,
     crm: EcwidWrapperEmulator | None = None,
+    wrap: Callable[[str, httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
 ) -> AsyncIterator[Shops]:
     evershop = evershop or evershop_shop()
     ecwid = ecwid or EcwidEmulator(seed=5, customers=45)
@@ -124,6 +126,8 @@ async def ecwid_gateway(
         "ecwid": httpx.ASGITransport(app=ecwid.app),
         "ecwid-crm": httpx.ASGITransport(app=crm.app),
     }
+    if wrap is not None:
+        transports = {name: wrap(name, transport) for name, transport in transports.items()}
     app = create_app(Settings(sources=sources), transports=transports)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -281,6 +285,55 @@ async def test_status_order_is_pushed_to_both_ecwid_dialects() -> None:
     assert "sort status desc" in report["ecwid-crm"]["pushedDown"]
     limits = [dict(httpx.QueryParams(e.query))["limit"] for e in shops.ecwid.journal]
     assert limits[0] == "11"  # the window and one more, to see whether a tie crosses its end
+
+
+class _Rendezvous(httpx.AsyncBaseTransport):
+    """Holds each request until `expected` are in flight together. Requests sent one after
+    another never meet: after a while they go on, and `waited_in_vain` says so."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, expected: int) -> None:
+        self.inner = inner
+        self.expected = expected
+        self.arrived = 0
+        self.all_in = asyncio.Event()
+        self.waited_in_vain = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.arrived += 1
+        if self.arrived >= self.expected:
+            self.all_in.set()
+        try:
+            await asyncio.wait_for(self.all_in.wait(), timeout=1)
+        except TimeoutError:
+            self.waited_in_vain = True
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_full_ecwid_page_asks_for_the_record_after_it_at_the_same_time() -> None:
+    # 100 is Ecwid's largest page: the 101st record (is a tie crossing the page's end?) would
+    # cost a second request after the first. The two go out together.
+    ecwid = EcwidEmulator(seed=5, customers=150)
+    crm = EcwidWrapperEmulator(seed=6, customers=1)
+    rendezvous: dict[str, _Rendezvous] = {}
+
+    def wrap(name: str, transport: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        if name != "ecwid":
+            return transport
+        rendezvous[name] = _Rendezvous(transport, expected=2)
+        return rendezvous[name]
+
+    async with ecwid_gateway(ecwid=ecwid, crm=crm, wrap=wrap) as shops:
+        expected = oracle(shops, "created_at", True, lambda row: row.uuid.startswith("ecwid:"))
+        payload = await shops.query(
+            LIST, {"f": [eq("source", "ecwid"), eq("limit", "100"), eq("page", "1")]}
+        )
+    assert [item["uuid"] for item in payload["data"]["customers"]["items"]] == expected[:100]
+    sent = sorted(
+        (int(q["offset"]), int(q["limit"]))
+        for q in (dict(httpx.QueryParams(e.query)) for e in shops.ecwid.journal)
+    )
+    assert sent == [(0, 100), (100, 1)]
+    assert not rendezvous["ecwid"].waited_in_vain
 
 
 async def test_filters_against_the_oracle_and_what_each_source_did() -> None:
