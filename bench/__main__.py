@@ -201,11 +201,14 @@ def measure_latency(
         )
     for n in (10, 50):
         q3 = closed(url, queries.q2(FAN_OUT_SOURCES, n), cfg)
-        reference = q2[("flow", n)]
+        # A fan-out waits for its slowest branch: the reference is the slowest one-source Q2.
+        slowest = max(Q2_SOURCES, key=lambda source: q2[(source, n)].p50_ms)
+        reference = q2[(slowest, n)]
         ratio = q3.p50_ms / reference.p50_ms
         report.add(
             "fan-out",
-            f"Q3 4 sources N = {n}: p50 {ms(q3.p50_ms)} / Q2 flow p50 {ms(reference.p50_ms)}",
+            f"Q3 4 sources N = {n}: p50 {ms(q3.p50_ms)} / slowest Q2 ({slowest}) p50 "
+            f"{ms(reference.p50_ms)}",
             f"{ratio:.2f} ×",
             "≤ 1.15 ×",
             ratio <= 1.15,
