@@ -60,7 +60,7 @@ test-clients: $(STAMP) $(CLIENTS_STAMP) /usr/bin/chromium
 	$(BIN)/pytest -q tests/clients tests/browser
 
 ## Performance table beside Hive Gateway (bench/README.md): emulators, gateway, bare Starlette and
-## Hive Gateway as separate processes on 127.0.0.1, Debian's wrk and autocannon as load (a few
+## Hive Gateway as separate processes on 127.0.0.1, Debian's wrk as load, closed loop and fixed rate (a few
 ## minutes; a 1,000,000-customer export). `make bench-quick`: short windows, 100,000 customers.
 ## BENCH_ARGS adds options, e.g. `make bench BENCH_ARGS="--soak 600"` for the 10-minute soak.
 BENCH_PEER := bench/peer

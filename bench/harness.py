@@ -284,13 +284,13 @@ def start_bare(body: bytes, logs: Path) -> Proc:
 
 
 def npm_ci() -> None:
-    """Install the peer and autocannon exactly as package-lock.json pins them (once)."""
+    """Install the peer exactly as package-lock.json pins it (once)."""
     stamp = PEER / "node_modules" / ".bench-installed"
     lock = PEER / "package-lock.json"
     if stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
         return
     if shutil.which("npm") is None:
-        raise RuntimeError("npm is needed for the peer (Hive Gateway) and autocannon")
+        raise RuntimeError("npm is needed for the peer (Hive Gateway)")
     subprocess.run(
         ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=PEER, check=True
     )
