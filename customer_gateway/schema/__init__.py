@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 
 from customer_gateway.errors import ErrorCode
 from customer_gateway.schema.errors import log_errors
+from customer_gateway.schema.executor import PlainFieldExecutor
 from customer_gateway.schema.extensions import SourceReport
 from customer_gateway.schema.limits import Authorization, CostLimit, QueryShape
 from customer_gateway.schema.mutation import Mutation
@@ -71,6 +72,7 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         types=[ErrorCodeType],
         config=StrawberryConfig(disable_field_suggestions=settings.environment != "development"),
         extensions=extensions,
+        execution_context_class=PlainFieldExecutor,
     )
 
 

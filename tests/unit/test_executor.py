@@ -1,0 +1,99 @@
+"""The executor's short path for plain leaf fields answers exactly what graphql-core's long path
+answers, values and errors alike, and is taken where it should be."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from customer_gateway.schema.executor import PlainFieldExecutor
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Item:
+    name: str
+    nickname: str | None
+    count: int
+    colour: Colour
+    tags: list[str]
+
+    @strawberry.field
+    def shout(self, suffix: str = "!") -> str:
+        return self.name.upper() + suffix
+
+
+GOOD = Item(name="a", nickname=None, count=3, colour=Colour.BLUE, tags=["x"])
+NULL_IN_NON_NULL = Item(name=None, nickname="n", count=1, colour=Colour.RED, tags=[])  # type: ignore[arg-type]
+NOT_AN_INT = Item(name="b", nickname=None, count="many", colour=Colour.RED, tags=[])  # type: ignore[arg-type]
+NOT_A_COLOUR = Item(name="c", nickname=None, count=2, colour="green", tags=[])  # type: ignore[arg-type]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return [GOOD, NULL_IN_NON_NULL, NOT_AN_INT, NOT_A_COLOUR]
+
+
+QUERY = "{ items { name nickname count colour tags shout alias: name } }"
+
+
+def _run(executor: type[Any] | None) -> dict[str, Any]:
+    schema = strawberry.Schema(query=Query, execution_context_class=executor)
+    result = schema.execute_sync(QUERY)
+    return {
+        "data": result.data,
+        "errors": sorted(
+            (e.message, tuple(e.path or ()), str(e.locations)) for e in result.errors or []
+        ),
+    }
+
+
+def test_values_and_errors_are_those_of_the_long_path() -> None:
+    short, long = _run(PlainFieldExecutor), _run(None)
+    assert short == long
+    assert short["data"]["items"][0] == {
+        "name": "a",
+        "nickname": None,
+        "count": 3,
+        "colour": "BLUE",
+        "tags": ["x"],
+        "shout": "A!",
+        "alias": "a",
+    }
+    # A non-null field's error nulls its item (and stops that item's other fields).
+    assert short["data"]["items"][1:] == [None, None, None]
+    assert sorted(path for _, path, _ in short["errors"]) == [
+        ("items", 1, "name"),
+        ("items", 2, "count"),
+        ("items", 3, "colour"),
+    ]
+
+
+def test_the_short_path_is_taken_for_plain_leaves_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails if a Strawberry upgrade renames its basic resolver: the gateway would then be
+    correct but slower (bench/README.md)."""
+    long_path: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counting(self: Any, parent_type: Any, source: Any, details: Any, *rest: Any) -> Any:
+        long_path.append(details[0].node.name.value)
+        return original(self, parent_type, source, details, *rest)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=PlainFieldExecutor)
+    result = schema.execute_sync("{ items { name count colour tags shout } }")
+    assert result.data is not None
+    # The good item's leaves take the short path; its list and resolver fields do not, nor does
+    # any failing field (each then ends its item: the fields after it are not executed).
+    assert long_path == ["items", "tags", "shout", "name", "count", "colour"]
