@@ -58,11 +58,11 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
         or parts
         or company
     )
-    email = read.opt_string(obj, "email", where) or None
+    email = read.opt_text(obj, "email", where)
     if email is None:
         # A company may have no e-mail of its own: its first contact person's (README 5.1).
         for contact in read.array(obj.get("contacts") or [], "customer.contacts"):
-            email = read.opt_string(read.object(contact, "contacts[]"), "email", "contact") or None
+            email = read.opt_text(read.object(contact, "contacts[]"), "email", "contact")
             if email:
                 break
     group_uids = [
