@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -41,6 +42,8 @@ from customer_gateway.sources import Sources, open_sources
 from customer_gateway.telemetry import Telemetry
 
 READY_CACHE_SECONDS = 5.0
+
+logger = logging.getLogger("customer_gateway")
 
 
 @dataclass
@@ -166,6 +169,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        logger.info(
+            "%s",
+            describe_mode(settings),
+            extra={"fields": {"event": "startup", "environment": settings.environment}},
+        )
         async with AsyncExitStack() as stack:
             sources = open_sources(settings, stack, transports)
             for connector in sources:
@@ -213,6 +221,23 @@ def create_app(
         routes.append(Route("/metrics", metrics))
     middleware.insert(0, Middleware(RequestLog, telemetry=telemetry))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def describe_mode(settings: Settings) -> str:
+    """One line saying what the operator switched on: the first thing to check after a deploy."""
+
+    def on(flag: bool) -> str:
+        return "on" if flag else "off"
+
+    sources = (
+        "sandbox (emulated shops)" if settings.sandbox else f"{len(settings.sources)} source(s)"
+    )
+    return (
+        f"customer-gateway in {settings.environment} mode: auth "
+        f"{'required' if settings.auth.required else 'optional'}, GraphiQL "
+        f"{on(settings.graphiql)}, introspection {on(settings.introspection)}, GET queries "
+        f"{on(settings.allow_get)}; {sources}"
+    )
 
 
 def serve_app() -> Starlette:

@@ -22,6 +22,7 @@ CUSTOMER_GATEWAY_SOURCES__<NAME>__<KEY> / ...__CREDENTIALS__<KEY> for a source (
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -32,6 +33,10 @@ from typing import Any, Literal
 
 PREFIX = "CUSTOMER_GATEWAY_"
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# `[gateway]` keys whose variable has a shorter name (the documented one) beside the long one.
+ENV_ALIASES = {"ENV": "environment"}
+# Variables with the gateway's prefix that the project's own tools read, not the gateway.
+TOOL_VARIABLES = frozenset({PREFIX + "EVERSHOP_CACHE"})  # tools/evershop/harness.py
 
 
 class ConfigError(ValueError):
@@ -225,6 +230,8 @@ _SOURCE_KEYS = {
     "transport",
 }
 TRANSPORTS = ("aiohttp", "httpx")
+# A source's tables that the environment can fill key by key (...__<NAME>__OPTIONS__<KEY>).
+_SOURCE_TABLES = ("CREDENTIALS", "OPTIONS")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -247,11 +254,16 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     unknown = set(document) - {"gateway", "sources", "limits", "auth", "telemetry"}
     if unknown:
         raise ConfigError(f"unknown top-level keys: {', '.join(sorted(unknown))}")
+    check_variables(env)
     gateway = dict(_table(document.get("gateway", {}), "gateway"))
     for key in _GATEWAY_KEYS:
-        raw = env.get(PREFIX + key.upper())
-        if raw is not None:
-            gateway[key] = raw
+        names = [PREFIX + alias for alias, target in ENV_ALIASES.items() if target == key]
+        names.append(PREFIX + key.upper())
+        given = [name for name in names if env.get(name) is not None]
+        if len({env[name] for name in given}) > 1:
+            raise ConfigError(f"{' and '.join(given)} are both set, to different values")
+        if given:
+            gateway[key] = env[given[0]]
     values = {
         key: _coerce(f"gateway.{key}", value, _GATEWAY_KEYS.get(key))
         for key, value in gateway.items()
@@ -271,6 +283,29 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     telemetry = _telemetry(document.get("telemetry", {}), env)
     auth = _auth(document.get("auth", {}), env, environment, {source.name for source in sources})
     return Settings(sources=sources, limits=limits, auth=auth, telemetry=telemetry, **values)
+
+
+def check_variables(env: Mapping[str, str]) -> None:
+    """Every `CUSTOMER_GATEWAY_*` variable must be one the gateway reads: a misspelt
+    `CUSTOMER_GATEWAY_ENVIROMENT=production` would otherwise leave a production gateway in
+    development mode without a word. The error names the variable (never its value)."""
+    known = {PREFIX + "CONFIG", *TOOL_VARIABLES}
+    known.update(PREFIX + key.upper() for key in _GATEWAY_KEYS)
+    known.update(PREFIX + alias for alias in ENV_ALIASES)
+    known.update(f"{PREFIX}LIMITS__{key.upper()}" for key in _LIMIT_KEYS)
+    known.update(f"{PREFIX}TELEMETRY__{key.upper()}" for key in _TELEMETRY_KEYS)
+    known.update(f"{PREFIX}AUTH__{key}" for key in ("REQUIRED", "JWT_SECRET"))
+    # Families whose middle part is a name the operator chooses; their last parts are checked
+    # where they are read (`_apply_source_env`, `_api_key`).
+    families = (PREFIX + "SOURCES__", PREFIX + "API_KEYS__")
+    for variable in sorted(env):
+        if not variable.startswith(PREFIX) or variable in known or variable.startswith(families):
+            continue
+        close = difflib.get_close_matches(variable, sorted(known), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ConfigError(
+            f"{variable} is not a setting of the gateway{hint}; unset it or fix its name"
+        )
 
 
 _TELEMETRY_KEYS: dict[str, type] = {
@@ -338,6 +373,10 @@ def _auth(raw: Any, env: Mapping[str, str], environment: str, sources: set[str])
     for variable in sorted(env):
         if variable.startswith(marker):
             name_part, _, field_name = variable[len(marker) :].partition("__")
+            if not name_part or not field_name:
+                raise ConfigError(
+                    f"{variable}: expected {marker}<NAME>__KEY, __SCOPES or __SOURCES"
+                )
             name = name_part.lower().replace("_", "-")
             keys.setdefault(name, {"name": name})[field_name.lower()] = env[variable]
     api_keys = tuple(_api_key(item, sources) for item in keys.values())
@@ -414,9 +453,10 @@ def _apply_source_env(tables: dict[str, dict[str, Any]], env: Mapping[str, str])
         if not variable.startswith(marker):
             continue
         parts = variable[len(marker) :].split("__")
-        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[1] != "CREDENTIALS"):
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[1] not in _SOURCE_TABLES):
             raise ConfigError(
-                f"{variable}: expected {marker}<NAME>__<KEY> or {marker}<NAME>__CREDENTIALS__<KEY>"
+                f"{variable}: expected {marker}<NAME>__<KEY>, {marker}<NAME>__CREDENTIALS__<KEY> "
+                f"or {marker}<NAME>__OPTIONS__<KEY>"
             )
         env_name = parts[0]
         name = by_env_name.get(env_name)
@@ -428,9 +468,10 @@ def _apply_source_env(tables: dict[str, dict[str, Any]], env: Mapping[str, str])
             tables[name] = {"name": name}
         table = tables[name]
         if len(parts) == 3:
-            credentials = dict(_table(table.get("credentials", {}), f"{name}.credentials"))
-            credentials[parts[2].lower()] = env[variable]
-            table["credentials"] = credentials
+            key = parts[1].lower()
+            nested = dict(_table(table.get(key, {}), f"{name}.{key}"))
+            nested[parts[2].lower()] = env[variable]
+            table[key] = nested
         else:
             table[parts[1].lower()] = env[variable]
 

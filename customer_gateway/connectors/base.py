@@ -215,6 +215,7 @@ class ConnectorBase:
     kind: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
     required_credentials: ClassVar[tuple[str, ...]] = ()
+    option_keys: ClassVar[frozenset[str]] = frozenset()  # the `options` this kind reads
     base_path: ClassVar[str] = ""  # what the documented base URL adds after the host
 
     @classmethod
@@ -225,6 +226,12 @@ class ConnectorBase:
             raise ConfigError(
                 f"source {settings.name!r} ({settings.kind}) needs credentials: "
                 f"{', '.join(missing)}"
+            )
+        if unknown := set(settings.options) - cls.option_keys:
+            known = ", ".join(sorted(cls.option_keys)) or "none"
+            raise ConfigError(
+                f"source {settings.name!r} ({settings.kind}): unknown options "
+                f"{', '.join(sorted(unknown))} (this kind reads: {known})"
             )
 
     def __init__(self, settings: SourceSettings, client: httpx.AsyncClient) -> None:

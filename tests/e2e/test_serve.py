@@ -131,3 +131,51 @@ def test_check_tries_every_source(shop: int, tmp_path: Path) -> None:
     assert wrong.returncode == 1
     assert "UPSTREAM_AUTH_FAILED" in wrong.stdout
     assert "not-the-password" not in wrong.stdout + wrong.stderr
+
+
+def test_the_documented_production_switch_takes_effect(shop: int, tmp_path: Path) -> None:
+    """`CUSTOMER_GATEWAY_ENV=production` (the README's name): auth required, no GraphiQL, and
+    the first log line says so."""
+    port = _port()
+    log = tmp_path / "gateway.log"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_GATEWAY_")}
+    env = {
+        **clean,
+        "CUSTOMER_GATEWAY_CONFIG": _config(tmp_path, shop),
+        "CUSTOMER_GATEWAY_ENV": "production",
+        "CUSTOMER_GATEWAY_API_KEYS__OPS__KEY": "ops-key-0123456789abcdef",
+    }
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "customer_gateway", "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait(f"{url}/healthz")
+            anonymous = httpx.post(f"{url}/graphql", json={"query": "{ __typename }"})
+            assert anonymous.status_code == 401
+            page = httpx.get(f"{url}/graphql", headers={"accept": "text/html"})
+            assert "graphiql" not in page.text.lower()
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+    assert "customer-gateway in production mode: auth required" in log.read_text()
+
+
+def test_a_misspelt_variable_stops_startup(tmp_path: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_GATEWAY_")}
+    run = subprocess.run(
+        [sys.executable, "-m", "customer_gateway", "serve", "--port", str(_port())],
+        env={**clean, "CUSTOMER_GATEWAY_ENVIROMENT": "production"},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+    )
+    assert run.returncode == 2
+    assert "CUSTOMER_GATEWAY_ENVIROMENT is not a setting" in run.stderr
+    assert "did you mean CUSTOMER_GATEWAY_ENVIRONMENT" in run.stderr

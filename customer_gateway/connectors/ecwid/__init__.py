@@ -507,6 +507,7 @@ class EcwidWrapperConnector(_EcwidBase):
     """The JSON wrapper around Ecwid (README 3.4): customers only."""
 
     kind: ClassVar[str] = "ecwid_wrapper"
+    option_keys: ClassVar[frozenset[str]] = frozenset({"path_prefix"})
     required_credentials: ClassVar[tuple[str, ...]] = ("api_key",)
     capabilities: ClassVar[Capabilities] = Capabilities(
         filters=_FILTERS,

@@ -56,6 +56,7 @@ from customer_gateway.connectors.reading import Reader
 from customer_gateway.connectors.resilience import RateLimit
 from customer_gateway.connectors.shoptet import mapping
 from customer_gateway.errors import QueryTooComplex
+from customer_gateway.settings import ConfigError, SourceSettings
 
 GUID = re.compile(r"^[A-Za-z0-9-]{1,36}$")
 LIST_PAGE_MAX = 1000  # GET /api/customers itemsPerPage maximum
@@ -64,6 +65,18 @@ MAX_CHANGES = 2000  # changes read for one request (100 requests of 20)
 CHANGE_READS = 3  # reads of the whole feed while its pages disagree (rows moved meanwhile)
 # Polls of an unfinished job: Shoptet answers the 11th with 403, so at most 10, spread out.
 DEFAULT_POLLS = (10.0, 20.0, 30.0, 60.0, 120.0, 240.0, 480.0, 900.0, 1800.0)
+
+
+def poll_schedule(options: Mapping[str, Any]) -> list[float]:
+    """The waits between polls of a job: Shoptet refuses the 11th poll of an unfinished job."""
+    raw = options.get("job_poll_seconds", DEFAULT_POLLS)
+    items = raw.split(",") if isinstance(raw, str) else raw
+    schedule = [float(seconds) for seconds in items][:10]
+    if not schedule or any(wait < 0 for wait in schedule):
+        raise ValueError("job_poll_seconds")
+    return schedule
+
+
 JOB_FAILED = frozenset({"failed", "expired", "killed"})
 
 # Input paths in Shoptet's validation errors (`instance`) → the gateway's input fields.
@@ -82,6 +95,21 @@ _FIELDS = {
 
 class ShoptetConnector(ConnectorBase):
     kind: ClassVar[str] = "shoptet"
+    # webhook_url: where Shoptet posts job:finished (snapshot exports); job_poll_seconds: the
+    # waits between polls of a job (a list, or comma-separated from the environment).
+    option_keys: ClassVar[frozenset[str]] = frozenset({"webhook_url", "job_poll_seconds"})
+
+    @classmethod
+    def validate_settings(cls, settings: SourceSettings) -> None:
+        super().validate_settings(settings)
+        try:
+            poll_schedule(settings.options)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"source {settings.name!r} (shoptet): options.job_poll_seconds must be a list of "
+                "seconds (comma-separated from the environment)"
+            ) from None
+
     required_credentials: ClassVar[tuple[str, ...]] = ("token",)
     capabilities: ClassVar[Capabilities] = Capabilities(
         # Shoptet's e-mail match is case-insensitive and its phone match ignores formatting;
@@ -554,8 +582,7 @@ class ShoptetConnector(ConnectorBase):
 
     async def _await_job(self, job_id: str) -> str:
         """Poll on a widening schedule: Shoptet refuses the 11th poll of an unfinished job."""
-        raw = self.settings.options.get("job_poll_seconds", DEFAULT_POLLS)
-        schedule = [float(seconds) for seconds in raw][:10]
+        schedule = poll_schedule(self.settings.options)
         for wait in schedule:
             await asyncio.sleep(wait)
             data = self.read.object(await self._call("GET", f"/api/system/jobs/{job_id}"), "data")
