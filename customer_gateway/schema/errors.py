@@ -16,12 +16,8 @@ from customer_gateway.errors import ErrorCode, GatewayError
 logger = logging.getLogger("customer_gateway.graphql")
 
 UNEXPECTED = "Unexpected error."
-# What Strawberry's and graphql-core's own limiters say when a document is too big.
-_LIMIT_MESSAGES = (
-    "exceeds maximum operation depth",
-    "aliases found. Allowed",
-    "Document contains more than",
-)
+# What graphql-core's token limit (MaxTokensLimiter) says when a document is too big.
+_LIMIT_MESSAGES = ("Document contains more than",)
 
 
 def classify(error: GraphQLError) -> None:

@@ -8,7 +8,9 @@ just before execution. Every refusal is QUERY_TOO_COMPLEX or FORBIDDEN, with no 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -49,35 +51,152 @@ class QueryShape(SchemaExtension):
             check_shape(document, limits)
 
 
-def check_shape(document: DocumentNode, limits: Limits) -> None:
+def check_shape(document: DocumentNode, limits: Limits) -> Shape:
+    """Refuse a document whose expanded shape is over a limit, in time linear in its size."""
+    try:
+        shape = measure(document, cap=_cap(limits))
+    except RecursionError:
+        raise QueryTooComplex("The document nests too deeply to be checked.") from None
+    for name, value, limit, what in (
+        ("depth", shape.depth, limits.max_depth, "levels deep"),
+        ("aliases", shape.aliases, limits.max_aliases, "aliases"),
+        ("selections", shape.widest, limits.max_selections, "selections in one selection set"),
+    ):
+        if value > limit:
+            amount = "more than " + str(limit) if value >= _cap(limits) else str(value)
+            raise QueryTooComplex(
+                f"The operation has {amount} {what} (fragments expanded); the {name} limit is "
+                f"{limit}."
+            )
+    for roots, mutation in shape.operations:
+        cap = limits.max_mutations if mutation else limits.max_root_fields
+        if roots > cap:
+            raise QueryTooComplex(f"The operation has {roots} root fields; the limit is {cap}.")
+    if shape.directives > limits.max_directives:
+        raise QueryTooComplex(
+            f"The document uses {shape.directives} directives; the limit is "
+            f"{limits.max_directives}."
+        )
+    return shape
+
+
+def _cap(limits: Limits) -> int:
+    # Counts saturate here: past every limit the exact figure no longer matters, and numbers
+    # stay small whatever the fragments multiply to.
+    return 1 + max(limits.max_depth, limits.max_aliases, limits.max_selections)
+
+
+@dataclass(slots=True)
+class Shape:
+    """A document's shape with fragments expanded as execution would expand them.
+
+    `depth`: nested field levels (leaves and introspection fields `__*` count 0; an inline
+    fragment counts as a level of its own, a named fragment's spread does not); `aliases`:
+    aliased fields, every use of a fragment counted; `widest`: the most selections one selection
+    set holds after its fragments are inlined (duplicates counted); `operations`: each
+    operation's root fields and whether it is a mutation; `visited`: AST nodes the walk looked
+    at, which tests hold linear in the document.
+    """
+
+    depth: int = 0
+    aliases: int = 0
+    widest: int = 0
+    operations: list[tuple[int, bool]] = dataclasses.field(default_factory=list)
+    directives: int = 0
+    visited: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """What one selection set adds, fragments expanded: memoised per named fragment."""
+
+    depth: int  # nested levels below (and including) this set's fields
+    aliases: int  # aliased fields anywhere below
+    width: int  # selections at this set's own level (inline fragments and spreads inlined)
+
+
+class _Walk:
+    """Each named fragment is summarised once and reused at every spread: linear in the
+    document, however often fragments spread each other (a diamond of 30 fragments each
+    spreading the next twice describes 2^30 fields; this walk visits 60 spreads)."""
+
+    def __init__(self, fragments: Mapping[str, FragmentDefinitionNode], cap: int) -> None:
+        self.fragments = fragments
+        self.cap = cap
+        self.done: dict[str, _Summary] = {}
+        self.active: set[str] = set()  # fragments being summarised: a cycle (invalid) adds 0
+        self.visited = 0
+        self.widest = 0
+
+    def fragment(self, name: str) -> _Summary:
+        summary = self.done.get(name)
+        if summary is not None:
+            return summary
+        definition = self.fragments.get(name)
+        if definition is None or name in self.active:
+            return _EMPTY  # unknown or cyclic: validation refuses the document later
+        self.active.add(name)
+        summary = self.selection_set(definition.selection_set)
+        self.active.discard(name)
+        self.done[name] = summary
+        return summary
+
+    def selection_set(self, selection_set: SelectionSetNode) -> _Summary:
+        depth = aliases = width = 0
+        for selection in selection_set.selections:
+            self.visited += 1
+            if isinstance(selection, FieldNode):
+                width += 1
+                aliases += 1 if selection.alias is not None else 0
+                if selection.selection_set is not None and not selection.name.value.startswith(
+                    "__"
+                ):
+                    below = self.selection_set(selection.selection_set)
+                    depth = max(depth, 1 + below.depth)
+                    aliases += below.aliases
+            else:
+                inner = (
+                    self.fragment(selection.name.value)
+                    if isinstance(selection, FragmentSpreadNode)
+                    else self._inline(selection)
+                )
+                depth = max(depth, inner.depth)
+                aliases += inner.aliases
+                width += inner.width
+            aliases = min(aliases, self.cap)
+            width = min(width, self.cap)
+        self.widest = max(self.widest, width)
+        return _Summary(min(depth, self.cap), aliases, width)
+
+    def _inline(self, selection: Any) -> _Summary:
+        assert isinstance(selection, InlineFragmentNode)
+        inner = self.selection_set(selection.selection_set)
+        return _Summary(min(inner.depth + 1, self.cap), inner.aliases, inner.width)
+
+
+_EMPTY = _Summary(0, 0, 0)
+
+
+def measure(document: DocumentNode, cap: int) -> Shape:
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    directives = 0
+    walk = _Walk(fragments, cap)
+    shape = Shape()
     for definition in document.definitions:
         if isinstance(definition, (OperationDefinitionNode, FragmentDefinitionNode)):
             for selection_set in _selection_sets(definition.selection_set):
-                count = len(selection_set.selections)
-                if count > limits.max_selections:
-                    raise QueryTooComplex(
-                        f"A selection set holds {count} selections; the limit is "
-                        f"{limits.max_selections}."
-                    )
                 for selection in selection_set.selections:
-                    directives += len(selection.directives or ())
+                    shape.directives += len(selection.directives or ())
         if isinstance(definition, OperationDefinitionNode):
-            roots = sum(1 for _ in _fields(definition.selection_set, fragments, set()))
-            cap = (
-                limits.max_mutations
-                if definition.operation is OperationType.MUTATION
-                else limits.max_root_fields
-            )
-            if roots > cap:
-                raise QueryTooComplex(f"The operation has {roots} root fields; the limit is {cap}.")
-    if directives > limits.max_directives:
-        raise QueryTooComplex(
-            f"The document uses {directives} directives; the limit is {limits.max_directives}."
-        )
+            summary = walk.selection_set(definition.selection_set)
+            shape.depth = max(shape.depth, summary.depth)
+            shape.aliases = min(cap, shape.aliases + summary.aliases)
+            mutation = definition.operation is OperationType.MUTATION
+            shape.operations.append((summary.width, mutation))
+    shape.widest = walk.widest
+    shape.visited = walk.visited
+    return shape
 
 
 def _selection_sets(selection_set: SelectionSetNode | None) -> Iterator[SelectionSetNode]:

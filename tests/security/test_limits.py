@@ -12,6 +12,7 @@ from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.errors import ErrorCode
 from customer_gateway.settings import Limits
 from tests.api.conftest import Gateway, running_gateway
+from tests.unit.test_query_shape import alias_diamond, fragment_diamond, inline_nest
 
 pytestmark = pytest.mark.anyio
 
@@ -49,6 +50,10 @@ HOSTILE: dict[str, str] = {
     )
     + " }",
     "length": "{ __typename } #" + "x" * 16_000,
+    # Fragments that spread the next twice: 2^30 fields in 1.3 KB (tests/unit/test_query_shape).
+    "fragment_diamond": fragment_diamond(30),
+    "alias_diamond": alias_diamond(30),
+    "inline_fragment_nest": inline_nest(30),
 }
 
 
