@@ -20,6 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -29,11 +30,12 @@ from strawberry.types import ExecutionResult
 from customer_gateway.auth import ANONYMOUS, Authenticator, Principal
 from customer_gateway.context import GatewayContext
 from customer_gateway.emulators.base import Emulator
-from customer_gateway.errors import GatewayError
+from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
 from customer_gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore
 from customer_gateway.logs import configure_logging
+from customer_gateway.request_body import BadRequestBody, decode_request_json
 from customer_gateway.requestlog import RequestLog
 from customer_gateway.sandbox import build_sandbox
 from customer_gateway.schema import build_schema
@@ -88,6 +90,26 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         request.state.gateway_context = context
         return context
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            # Strawberry answers these in plain text; a GraphQL client reads `errors`.
+            response = request_error(error.status_code, error.reason)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_request_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return self.decode_json(data)
+        except BadRequestBody as error:
+            raise HTTPException(400, f"Bad request: {error}.") from None
+
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return await super().execute_operation(*args, **kwargs)
@@ -104,6 +126,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         context = getattr(request.state, "gateway_context", None)
         if isinstance(context, GatewayContext):
             request.scope.setdefault("state", {})["graphql"] = context.summary(result)
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            # A request error (parse, validation, variables, limits, credentials): execution
+            # never began, so the GraphQL-over-HTTP specification says `data` is absent.
+            processed.pop("data", None)
         sub_response = getattr(request.state, "sub_response", None)
         if sub_response is not None and _accepts_graphql_response(request.headers.get("accept")):
             sub_response.graphql_media_type = GRAPHQL_RESPONSE
@@ -127,6 +153,20 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         if sub_response.status_code:
             response.status_code = sub_response.status_code
         return response
+
+
+_REQUEST_ERROR_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.BAD_USER_INPUT}
+
+
+def request_error(status: int, message: str) -> JSONResponse:
+    """A refused HTTP request as a GraphQL response without data (`errors` with a code)."""
+    code = _REQUEST_ERROR_CODES.get(status, ErrorCode.BAD_USER_INPUT)
+    headers = {"allow": "GET, POST"} if status == 405 else None
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code.value}}]},
+        status_code=status,
+        headers=headers,
+    )
 
 
 def _accepts_graphql_response(accept: str | None) -> bool:

@@ -13,6 +13,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from customer_gateway.auth import Authenticator, Unauthenticated
+from customer_gateway.digits import is_ascii_digits
 
 
 class GraphQLGuard:
@@ -33,7 +34,11 @@ class GraphQLGuard:
             return
         scope.setdefault("state", {})["principal"] = principal
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if (
+            declared is not None
+            and is_ascii_digits(declared)
+            and int(declared) > self.max_body_bytes
+        ):
             await _json(send, 413, _error(self._too_large(), "QUERY_TOO_COMPLEX"))
             return
         body = b""

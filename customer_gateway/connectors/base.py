@@ -72,6 +72,7 @@ from customer_gateway.connectors.resilience import (
     Throttled,
     remaining,
 )
+from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.settings import ConfigError, SourceSettings
 from customer_gateway.telemetry import Telemetry, route_template
@@ -679,7 +680,7 @@ def retry_after(response: httpx.Response) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if is_ascii_digits(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)

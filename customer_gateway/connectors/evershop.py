@@ -58,6 +58,7 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.reading import Reader
 from customer_gateway.connectors.resilience import RateLimit
+from customer_gateway.digits import is_ascii_digits
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DEFAULT_GROUP_ID = "1"  # seeded by EverShop's migration; a trigger forbids deleting it
@@ -542,7 +543,7 @@ class EverShopConnector(ConnectorBase):
         }
 
     def _group_number(self, group_id: str) -> int:
-        if not group_id.isdigit():
+        if not is_ascii_digits(group_id):
             raise UpstreamRejected(
                 f"{self.name}: EverShop group ids are integers", source=self.name, field="groupId"
             )

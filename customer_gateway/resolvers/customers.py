@@ -19,6 +19,7 @@ from customer_gateway.connectors.models import (
     Sort,
 )
 from customer_gateway.context import GatewayContext, Info
+from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import BadUserInput, QueryTooComplex
 from customer_gateway.ids import parse_global_id
 from customer_gateway.resolvers.fanout import fan_out
@@ -278,7 +279,7 @@ def _settle_ties(records: list[CustomerRecord], key: Any) -> list[CustomerRecord
 
 def natural_id(native_id: str) -> tuple[int, Any]:
     """Ties go by native id: numerically where ids are numbers (Ecwid), else as text."""
-    return (0, int(native_id)) if native_id.isdigit() else (1, native_id)
+    return (0, int(native_id)) if is_ascii_digits(native_id) else (1, native_id)
 
 
 async def _complete(

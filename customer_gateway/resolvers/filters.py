@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
+from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import BadUserInput
 
 DEFAULT_LIMIT = 20  # EverShop's ADMIN_COLLECTION_SIZE
@@ -166,7 +167,7 @@ def _field(key: str) -> FilterField:
 
 
 def _positive(value: str, key: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    if not is_ascii_digits(value) or int(value) < 1:
         raise _bad(f"Filter {key!r} must be a positive integer.")
     return int(value)
 

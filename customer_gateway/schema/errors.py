@@ -31,6 +31,15 @@ def classify(error: GraphQLError) -> None:
         extensions["code"] = ErrorCode.QUERY_TOO_COMPLEX.value
     elif isinstance(error, GraphQLSyntaxError):
         extensions["code"] = ErrorCode.GRAPHQL_PARSE_FAILED.value
+    elif (
+        error.path is not None
+        and (original is None or isinstance(original, GraphQLError))
+        and error.message.startswith("Argument '")
+    ):
+        # graphql-core coerces a field's arguments when the field runs (a null variable for an
+        # argument with a non-null type, say): the caller's input, not a bug.
+        extensions["code"] = ErrorCode.BAD_USER_INPUT.value
+        extensions["field"] = error.message.split("'")[1]
     elif error.path is None and (original is None or isinstance(original, GraphQLError)):
         # Document-level: a validation error, or variables that do not fit their types.
         document_level = ErrorCode.GRAPHQL_VALIDATION_FAILED

@@ -29,6 +29,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from customer_gateway.context import GatewayContext
+from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import Forbidden, QueryTooComplex
 from customer_gateway.settings import Limits
 
@@ -295,14 +296,15 @@ def _root_cost(
     name = field.name.value
     if mutation:
         if name == "batchCustomers":
-            return sum(len(args.get(key) or []) for key in ("create", "update", "delete", "upsert"))
+            lists = ("create", "update", "delete", "upsert")
+            return sum(len(_items(args.get(key))) for key in lists)
         return 10 if name == "startCustomerExport" else 2
     if name == "customers":
         limit = _filter_limit(args.get("filters"), default_limit)
         fanout = 1 if _filters_one_source(args.get("filters")) else sources
         return fanout + limit * _item_cost(field, fragments, "items")
     if name == "customerChanges":
-        limit = int(args.get("limit") or 20)
+        limit = _count(args.get("limit"), 20)
         uses_customer = any(f.name.value == "customer" for f in _nested(field, fragments, "items"))
         return sources + (limit if uses_customer else 0)
     if name in ("customerGroups", "regions"):
@@ -341,21 +343,33 @@ def _value(node: ValueNode, variables: Mapping[str, Any]) -> Any:
 
 
 def _filter_limit(filters: Any, default: int) -> int:
-    for item in filters or []:
+    for item in _items(filters):
         if isinstance(item, Mapping) and item.get("key") == "limit":
-            value = item.get("value")
-            return (
-                max(1, int(value))
-                if isinstance(value, (int, str)) and str(value).isdigit()
-                else default
-            )
+            return max(1, _count(item.get("value"), default))
     return default
+
+
+def _count(value: Any, default: int) -> int:
+    """A count from an argument not yet coerced (variables are checked after this estimate):
+    anything that is not plainly a number is left to coercion to refuse."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and is_ascii_digits(value) and len(value) < 10:
+        return int(value)
+    return default
+
+
+def _items(value: Any) -> list[Any]:
+    """A list argument as coercion will see it: GraphQL takes a single item for a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def _filters_one_source(filters: Any) -> bool:
     return any(
         isinstance(item, Mapping) and item.get("key") == "source" and item.get("operation") == "eq"
-        for item in filters or []
+        for item in _items(filters)
     )
 
 

@@ -55,6 +55,7 @@ from customer_gateway.connectors.models import (
 from customer_gateway.connectors.reading import Reader
 from customer_gateway.connectors.resilience import RateLimit
 from customer_gateway.connectors.shoptet import mapping
+from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import QueryTooComplex
 from customer_gateway.settings import ConfigError, SourceSettings
 
@@ -153,7 +154,7 @@ class ShoptetConnector(ConnectorBase):
     def observe_response(self, response: httpx.Response, rate_class: str) -> None:
         """`X-RateLimit-Bucket-Filling: 150/200`: the bucket's real level, after this request."""
         used, _, _capacity = response.headers.get("x-ratelimit-bucket-filling", "").partition("/")
-        if used.strip().isdigit():
+        if is_ascii_digits(used.strip()):
             self.http.limiter.observe(rate_class, float(used))
 
     def _headers(self) -> dict[str, str]:
@@ -428,7 +429,7 @@ class ShoptetConnector(ConnectorBase):
         return self._group_in(data, lambda obj: obj.get("name") == draft.name)
 
     async def update_group(self, group_id: str, patch: GroupPatch) -> GroupRecord:
-        if not group_id.isdigit():
+        if not is_ascii_digits(group_id):
             raise errors.NotFound(f"{self.name} has no such customer group", source=self.name)
         body: dict[str, Any] = {}
         if patch.name is not None:
@@ -449,7 +450,7 @@ class ShoptetConnector(ConnectorBase):
         raise self.read.bad("customerGroups (the written group is missing)")
 
     async def delete_group(self, group_id: str) -> None:
-        if not group_id.isdigit():
+        if not is_ascii_digits(group_id):
             raise errors.NotFound(f"{self.name} has no such customer group", source=self.name)
         await self._call("DELETE", f"/api/customers/groups/{group_id}")
 
