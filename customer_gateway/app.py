@@ -28,6 +28,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from customer_gateway.auth import ANONYMOUS, Authenticator, Principal
+from customer_gateway.connections import LIFESPAN_KEY, ConnectionGuard
 from customer_gateway.context import GatewayContext
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.errors import ErrorCode, GatewayError
@@ -208,7 +209,7 @@ def create_app(
         settings, emulators, transports = sandbox.settings, sandbox.emulators, sandbox.transports()
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         logger.info(
             "%s",
             describe_mode(settings),
@@ -225,13 +226,19 @@ def create_app(
             app.state.gateway = Gateway(
                 settings, sources, exports, MemoryIdempotencyStore(), telemetry, emulators
             )
+            guard = ConnectionGuard(
+                header_timeout=settings.header_timeout,
+                body_timeout=settings.body_timeout,
+                max_connections_per_ip=settings.max_connections_per_ip,
+            )
             if freeze_heap:
                 # Every full collection rescanned the startup heap (modules, schema, connectors):
                 # at a fixed rate that made p99 4x p50. Frozen, the collector skips it
                 # (measured: bench/README.md, "Garbage collection").
                 gc.collect()
                 gc.freeze()
-            yield
+            # uvicorn hands the lifespan's state to every connection (GuardedH11Protocol).
+            yield {LIFESPAN_KEY: guard}
 
     graphql = GatewayGraphQL(
         build_schema(settings),

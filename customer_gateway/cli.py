@@ -63,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> int:
     import uvicorn
 
+    from customer_gateway.connections import GuardedH11Protocol
     from customer_gateway.settings import load_settings
 
     settings = load_settings()  # fail here, before uvicorn, on a bad configuration
@@ -86,6 +87,11 @@ def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> i
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=graceful,
+        # Slow clients: header and body deadlines and a per-address cap (connections.py).
+        http=GuardedH11Protocol,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        limit_concurrency=settings.max_open_connections or None,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
     )
     return 0
 

@@ -176,6 +176,13 @@ class Settings:
     log_level: str = "INFO"
     introspection: bool = True
     allow_get: bool = True  # queries over GET (never mutations)
+    # Slow and greedy clients (customer_gateway/connections.py), per worker process.
+    header_timeout: float = 10.0  # seconds for a request's headers to arrive
+    body_timeout: float = 30.0  # seconds for its body, from the end of the headers
+    keep_alive_timeout: int = 5  # seconds an idle kept-alive connection stays open
+    max_connections_per_ip: int = 128  # open connections from one address; 0: no cap
+    max_open_connections: int = 1000  # beyond this, requests are answered 503
+    max_header_bytes: int = 16 * 1024  # request line and headers
     limits: Limits = Limits()
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
@@ -213,6 +220,12 @@ _GATEWAY_KEYS: dict[str, type] = {
     "log_level": str,
     "introspection": bool,
     "allow_get": bool,
+    "header_timeout": float,
+    "body_timeout": float,
+    "keep_alive_timeout": int,
+    "max_connections_per_ip": int,
+    "max_open_connections": int,
+    "max_header_bytes": int,
 }
 _LIMIT_KEYS = {name: int for name in Limits.__dataclass_fields__}
 _SOURCE_KEYS = {
@@ -278,6 +291,12 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     values.setdefault("allow_get", environment == "development")
     if int(values.get("max_page_size", 100)) < 1:
         raise ConfigError("gateway.max_page_size must be at least 1")
+    for key in ("header_timeout", "body_timeout", "keep_alive_timeout"):
+        if key in values and not values[key] > 0:
+            raise ConfigError(f"gateway.{key} must be a positive number of seconds")
+    for key in ("max_connections_per_ip", "max_open_connections", "max_header_bytes"):
+        if key in values and values[key] < 0:
+            raise ConfigError(f"gateway.{key} must not be negative")
     sources = _sources(document.get("sources", []), env)
     limits = _limits(document.get("limits", {}), env)
     telemetry = _telemetry(document.get("telemetry", {}), env)

@@ -238,3 +238,26 @@ def test_every_documented_option_is_read_by_a_kind() -> None:
     )
     with pytest.raises(ConfigError, match="unknown options web_hook"):
         KINDS["evershop"].connector.validate_settings(settings.sources[0])
+
+
+def test_every_setting_is_documented() -> None:
+    """The other direction: a key the code reads and the README does not show is a setting
+    nobody can find."""
+    from customer_gateway.settings import _GATEWAY_KEYS, _LIMIT_KEYS, _TELEMETRY_KEYS
+
+    example = _configuration_example()
+    variables = set(_table_variables())
+    for section, keys in (
+        ("gateway", _GATEWAY_KEYS),
+        ("limits", _LIMIT_KEYS),
+        ("telemetry", _TELEMETRY_KEYS),
+    ):
+        for key in keys:
+            prefix = PREFIX if section == "gateway" else f"{PREFIX}{section.upper()}__"
+            assert prefix + key.upper() in variables or (
+                key == "environment" and f"{PREFIX}ENV" in variables
+            ), f"{key} has no documented variable"
+            documented = key in _as_table(example[section]) or (
+                section == "gateway" and key in ("graphiql", "introspection", "allow_get")
+            )
+            assert documented, f"[{section}] {key} is not in the README's example"
