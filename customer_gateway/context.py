@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -99,6 +99,8 @@ class GatewayContext:
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)
     partial_errors: list[PartialError] = field(default_factory=list)
     loaders: Loaders = field(init=False)
+    # (source, top-level field) pairs already reported in `partial_errors`.
+    _reported: set[tuple[str, str | int]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)
@@ -166,7 +168,29 @@ class GatewayContext:
         return outcome
 
     def report_partial(self, path: list[str | int], error: GatewayError) -> None:
+        """One error per failed source and top-level field, whichever phase met the failure."""
+        if error.source is not None and path:
+            key = (error.source, path[0])
+            if key in self._reported:
+                return
+            self._reported.add(key)
         self.partial_errors.append(PartialError(path, error))
+
+    def report_unread(self, path: Sequence[str | int], source: str, error: GatewayError) -> None:
+        """A source failed a read made after the field's own fan-out: the details of merged
+        rows, group names, a change's customer, a store view.
+
+        The fields that needed the read answer null. The failure is reported as a failed source
+        in a fan-out is, once per source and top-level field (not once per row or field), at
+        the path of the first field it emptied; `extensions.sources` marks the source (`call`
+        recorded it). An error that says the request itself is wrong is raised instead: the
+        field fails, as in a fan-out.
+        """
+        if fails_the_request(error):
+            raise error
+        if error.source is None:
+            error.source = source
+        self.report_partial(list(path), error)
 
     def summary(self, result: Any) -> dict[str, Any]:
         """What the request log says about this operation: never variables or values."""
@@ -191,6 +215,15 @@ class GatewayContext:
             )
             reports.append(outcome.as_extension())
         return reports
+
+
+# A source failing with one of these and naming no source means the request itself is wrong.
+_REQUEST_ERRORS = frozenset({ErrorCode.BAD_USER_INPUT, ErrorCode.QUERY_TOO_COMPLEX})
+
+
+def fails_the_request(error: GatewayError) -> bool:
+    """Does this error fail the whole field (not only the source that raised it)?"""
+    return error.code in _REQUEST_ERRORS and error.source is None
 
 
 # Errors that describe the caller's request, not the source's health.

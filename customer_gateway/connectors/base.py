@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -38,6 +38,7 @@ from customer_gateway.connectors.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from customer_gateway.connectors.locks import LocalRecordLocks, RecordLocks
 from customer_gateway.connectors.models import (
     BatchItem,
     BatchOperation,
@@ -235,8 +236,16 @@ class ConnectorBase:
                 f"{', '.join(sorted(unknown))} (this kind reads: {known})"
             )
 
-    def __init__(self, settings: SourceSettings, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        settings: SourceSettings,
+        client: httpx.AsyncClient,
+        *,
+        locks: RecordLocks | None = None,
+    ) -> None:
         self.settings = settings
+        # Per source and process unless the caller shares one (replicas: a later change).
+        self.locks: RecordLocks = locks if locks is not None else LocalRecordLocks()
         self.http = UpstreamHTTP(
             settings.name,
             client,
@@ -249,6 +258,11 @@ class ConnectorBase:
             rate_class=self.rate_class,
             observe=self.observe_response,
         )
+
+    def writing_customer(self, customer_id: str) -> AbstractAsyncContextManager[None]:
+        """Held around every write of one customer, with the reads that build it: concurrent
+        updates of one customer run one after the other, each reading what the last wrote."""
+        return self.locks.hold(self.name, f"customer:{customer_id}")
 
     def rate_class(self, method: str, path: str) -> str:
         """Which of `capabilities.rate_limits` a request counts against."""

@@ -358,6 +358,12 @@ class EverShopConnector(ConnectorBase):
                 source=self.name,
                 field="groupId",
             )
+        # The checks read the current record (its group, its e-mail): under the customer's lock
+        # they hold until the PATCH, which sends the changed fields only.
+        async with self.writing_customer(customer_id):
+            return await self._update_held(customer_id, patch)
+
+    async def _update_held(self, customer_id: str, patch: CustomerPatch) -> CustomerRecord:
         # EverShop 2.2.1's PATCH never gives its database connection back when it fails (unknown
         # id, duplicate e-mail...): 19 such answers and the shop hangs. So what can be checked
         # first is checked here, with reads that release theirs.
@@ -404,7 +410,8 @@ class EverShopConnector(ConnectorBase):
     async def delete_customer(self, customer_id: str) -> None:
         if not UUID.match(customer_id):
             raise NotFound(f"{self.name} has no such customer", source=self.name)
-        await self._private("DELETE", f"/api/customers/{customer_id}")
+        async with self.writing_customer(customer_id):
+            await self._private("DELETE", f"/api/customers/{customer_id}")
 
     # -- groups ---------------------------------------------------------------------------
 

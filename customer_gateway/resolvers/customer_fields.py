@@ -1,10 +1,16 @@
-"""Fields of a Customer that need another record: its groups, through the group loader."""
+"""Fields of a Customer that need another record: its groups, through the group loader.
+
+They are read after the list that holds the customer was merged: a source failing then fails
+only its own fields (null, one error per source: `GatewayContext.report_unread`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord
+from customer_gateway.resolvers.loaders import Unread
 
 if TYPE_CHECKING:
     from customer_gateway.context import GatewayContext
@@ -24,6 +30,33 @@ def embedded_groups(record: CustomerRecord, *, first_only: bool) -> list[GroupRe
 async def groups_of(
     context: GatewayContext, record: CustomerRecord, *, first_only: bool
 ) -> list[GroupRecord]:
+    """The customer's groups; a failure of their source raises."""
+    groups = await _groups(context, record, first_only=first_only, path=None)
+    assert groups is not None  # without a path, a failure raises
+    return groups
+
+
+async def settled_groups(
+    context: GatewayContext,
+    record: CustomerRecord,
+    *,
+    first_only: bool,
+    path: Sequence[str | int],
+) -> list[GroupRecord] | None:
+    """The customer's groups; None when their source failed (reported once, at `path`'s root),
+    or when the record does not carry them (a summary whose detail could not be read)."""
+    if "groups" in record.missing:
+        return None
+    return await _groups(context, record, first_only=first_only, path=path)
+
+
+async def _groups(
+    context: GatewayContext,
+    record: CustomerRecord,
+    *,
+    first_only: bool,
+    path: Sequence[str | int] | None,
+) -> list[GroupRecord] | None:
     refs = record.groups[:1] if first_only else record.groups
     found: list[GroupRecord] = []
     to_load = []
@@ -34,7 +67,13 @@ async def groups_of(
         else:
             to_load.append((record.source, ref.id))
     if to_load:
-        loaded = await context.loaders.groups.load_many(to_load)
-        found.extend(group for group in loaded if group is not None)
+        loaded: Sequence[GroupRecord | Unread | None]
+        if path is None:
+            loaded = await context.loaders.groups.load_many(to_load)
+        else:
+            loaded = await context.loaders.groups.settle_many(to_load, path)
+        if any(isinstance(group, Unread) for group in loaded):
+            return None
+        found.extend(group for group in loaded if isinstance(group, GroupRecord))
     order = {ref.id: index for index, ref in enumerate(refs)}
     return sorted(found, key=lambda group: order[group.id])

@@ -25,7 +25,7 @@ from customer_gateway.ids import parse_global_id
 from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.resolvers.filtering import FILTER_NEEDS, SORT_NEEDS, matches, merge, sort_key
 from customer_gateway.resolvers.filters import FilterLike, ListRequest, parse_customer_filters
-from customer_gateway.resolvers.loaders import GroupPrefetch
+from customer_gateway.resolvers.loaders import GroupPrefetch, Unread
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.common import Filter
 from customer_gateway.schema.customer import Customer, CustomerCollection
@@ -87,7 +87,9 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
         ]
         merged = merge(streams, request.customer_sort())
         page = list(islice(merged, request.offset, request.offset + request.limit))
-    page = await _complete(context, page, wanted)
+    # After the merge a source's failure costs only its own rows' unread fields (null, one
+    # error for the source): the other sources' rows stand.
+    page = await _complete(context, page, wanted, settle_at=path)
     await prefetch.settle(page)
     return CustomerCollection(
         items=[Customer.from_record(record, _kind(context, record)) for record in page],
@@ -283,18 +285,29 @@ def natural_id(native_id: str) -> tuple[int, Any]:
 
 
 async def _complete(
-    context: GatewayContext, records: list[CustomerRecord], wanted: frozenset[str]
+    context: GatewayContext,
+    records: list[CustomerRecord],
+    wanted: frozenset[str],
+    *,
+    settle_at: list[str | int] | None = None,
 ) -> list[CustomerRecord]:
-    """Replace list summaries that lack a wanted field by the source's full record."""
+    """Replace list summaries that lack a wanted field by the source's full record.
+
+    A source's failure raises (the source fails in its fan-out), or with `settle_at` is reported
+    there once and leaves that source's summaries as they are: what they lack answers null.
+    """
     partial = [index for index, record in enumerate(records) if record.missing & wanted]
     if not partial:
         return records
-    loaded = await context.loaders.customers.load_many(
-        [(records[index].source, records[index].id) for index in partial]
-    )
+    keys = [(records[index].source, records[index].id) for index in partial]
+    loaded: Sequence[CustomerRecord | Unread | None]
+    if settle_at is None:
+        loaded = await context.loaders.customers.load_many(keys)
+    else:
+        loaded = await context.loaders.customers.settle_many(keys, settle_at)
     completed = list(records)
     for index, record in zip(partial, loaded, strict=True):
-        if record is not None:
+        if isinstance(record, CustomerRecord):
             completed[index] = record
     return completed
 

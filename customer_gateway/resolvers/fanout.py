@@ -8,14 +8,11 @@ from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 
 from customer_gateway.connectors.base import Connector
-from customer_gateway.context import GatewayContext
-from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.context import GatewayContext, fails_the_request
+from customer_gateway.errors import GatewayError
 
 T = TypeVar("T")
 logger = logging.getLogger("customer_gateway.fanout")
-
-# A source failing with one of these means the request itself is wrong: the field fails.
-_REQUEST_ERRORS = frozenset({ErrorCode.BAD_USER_INPUT, ErrorCode.QUERY_TOO_COMPLEX})
 
 
 async def fan_out(
@@ -33,7 +30,7 @@ async def fan_out(
     for (connector, _), outcome in zip(calls, outcomes, strict=True):
         if isinstance(outcome, GatewayError):
             # A request too big for one source is that source's failure; the others answer.
-            if outcome.code in _REQUEST_ERRORS and outcome.source is None:
+            if fails_the_request(outcome):
                 raise outcome
             if outcome.source is None:
                 outcome.source = connector.name

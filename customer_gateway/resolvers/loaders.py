@@ -8,6 +8,7 @@ and every source is asked once, concurrently; a source's failure fails only its 
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
@@ -23,6 +24,15 @@ if TYPE_CHECKING:
 
 Key = tuple[str, str]  # (source name, native id)
 R = TypeVar("R")
+
+
+class Unread(enum.Enum):
+    """What `settle` answers for a key whose source failed (None: the record does not exist)."""
+
+    UNREAD = "unread"
+
+
+UNREAD = Unread.UNREAD
 
 
 class SourceLoader(Generic[R]):
@@ -44,6 +54,31 @@ class SourceLoader(Generic[R]):
 
     async def load_many(self, keys: Sequence[Key]) -> list[R | None]:
         return cast("list[R | None]", await self._loader.load_many(list(keys)))
+
+    async def settle(
+        self, source: str, native_id: str, path: Sequence[str | int]
+    ) -> R | None | Unread:
+        """`load` for a read after the field's own fan-out: a source's failure is reported
+        once in the request context (`report_unread`) and the key comes back `UNREAD`."""
+        return (await self.settle_many([(source, native_id)], path))[0]
+
+    async def settle_many(
+        self, keys: Sequence[Key], path: Sequence[str | int]
+    ) -> list[R | None | Unread]:
+        """`load_many` where each source's failure fails only its own keys (see `settle`)."""
+        outcomes = await asyncio.gather(
+            *(self._loader.load(key) for key in keys), return_exceptions=True
+        )
+        settled: list[R | None | Unread] = []
+        for (source, _), outcome in zip(keys, outcomes, strict=True):
+            if isinstance(outcome, GatewayError):
+                self._context.report_unread(path, source, outcome)
+                settled.append(UNREAD)
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                settled.append(outcome)
+        return settled
 
     def prime(self, source: str, native_id: str, record: R) -> None:
         self._loader.clear((source, native_id))

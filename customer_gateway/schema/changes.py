@@ -7,7 +7,7 @@ from datetime import UTC
 
 import strawberry
 
-from customer_gateway.connectors.models import ChangeRecord, ChangeType
+from customer_gateway.connectors.models import ChangeRecord, ChangeType, CustomerRecord
 from customer_gateway.context import Info
 from customer_gateway.ids import global_id
 from customer_gateway.schema.common import Source
@@ -41,10 +41,17 @@ class CustomerChange:
             changed_at=record.changed_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         )
 
-    @strawberry.field(description="The customer as it is now; null once deleted.")
+    @strawberry.field(
+        description="The customer as it is now; null once deleted, or when its source failed "
+        "to answer (one error per source)."
+    )
     async def customer(self, info: Info) -> Customer | None:
-        record = await info.context.loaders.customers.load(self.source.name, self.native_id)
-        return Customer.from_record(record, self.source.kind) if record else None
+        record = await info.context.loaders.customers.settle(
+            self.source.name, self.native_id, info.path.as_list()
+        )
+        if not isinstance(record, CustomerRecord):
+            return None
+        return Customer.from_record(record, self.source.kind)
 
 
 @strawberry.type

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from customer_gateway.connectors.models import Address, CustomerRecord
 from customer_gateway.context import Info
+from customer_gateway.errors import GatewayError
 from customer_gateway.ids import global_id
 from customer_gateway.resolvers import customer_fields, stores
 from customer_gateway.schema.common import Country, Date, Filter, Province, Source
@@ -73,7 +74,9 @@ class Customer:
     )
     native_id: str = strawberry.field(description="The id the source itself uses.")
     source: Source
-    status: int = strawberry.field(description="1 enabled, 0 disabled.")
+    status: int | None = strawberry.field(
+        description="1 enabled, 0 disabled; null when the source failed to say (see errors)."
+    )
     email: str | None
     full_name: str | None
     phone: str | None
@@ -96,7 +99,7 @@ class Customer:
 
     @classmethod
     def from_record(cls, record: CustomerRecord, kind: str) -> Customer:
-        return cls(
+        customer = cls(
             customer_id=record.numeric_id,
             uuid=global_id(record.source, record.id),
             native_id=record.id,
@@ -116,10 +119,18 @@ class Customer:
             meta_data=cast(JSON, dict(record.metadata)),
             record=record,
         )
+        if record.missing:
+            # A list summary whose detail was not read (its source failed after the merge):
+            # what it lacks is unknown, so null, never the summary's placeholder (status 1).
+            for attribute in record.missing & _UNKNOWN_WHEN_MISSING.keys():
+                setattr(customer, _UNKNOWN_WHEN_MISSING[attribute], None)
+        return customer
 
     @strawberry.field
     def addresses(self) -> list[CustomerAddress | None] | None:
         # Built when asked for: a list page that does not select them makes none (bench/).
+        if "addresses" in self.record.missing:
+            return None  # not read: its source failed after the merge
         return [CustomerAddress.from_address(address) for address in self.record.addresses]
 
     @strawberry.field(
@@ -129,13 +140,17 @@ class Customer:
         # Synchronous when the source embedded the group (EverShop, Ecwid): a page of N customers
         # then completes without N coroutines and tasks (measured: bench/README.md). Otherwise
         # the awaitable goes back to graphql-core, which awaits it as an async resolver's.
+        if "groups" in self.record.missing:
+            return None  # not read: its source failed after the merge
         embedded = customer_fields.embedded_groups(self.record, first_only=True)
         if embedded is not None:
             return CustomerGroup.from_record(embedded[0], self.source.kind) if embedded else None
         return cast(CustomerGroup | None, self._loaded_group(info))
 
     async def _loaded_group(self, info: Info) -> CustomerGroup | None:
-        groups = await customer_fields.groups_of(info.context, self.record, first_only=True)
+        groups = await customer_fields.settled_groups(
+            info.context, self.record, first_only=True, path=info.path.as_list()
+        )
         return CustomerGroup.from_record(groups[0], self.source.kind) if groups else None
 
     @strawberry.field(
@@ -143,13 +158,37 @@ class Customer:
         "the store or the customer is unknown there."
     )
     async def store_view(self, info: Info, store_id: str) -> CustomerStoreView | None:
-        view = await stores.store_view(info.context, self.record, store_id)
+        try:
+            view = await stores.store_view(info.context, self.record, store_id)
+        except GatewayError as error:
+            # A read after the list: one error for the source, not one per row.
+            info.context.report_unread(info.path.as_list(), self.record.source, error)
+            return None
         return CustomerStoreView.of(view) if view else None
 
-    @strawberry.field(description="Every group the customer is in (Flow Retail allows several).")
-    async def groups(self, info: Info) -> list[CustomerGroup]:
-        groups = await customer_fields.groups_of(info.context, self.record, first_only=False)
+    @strawberry.field(
+        description="Every group the customer is in (Flow Retail allows several); null when "
+        "the source failed to say (see errors)."
+    )
+    async def groups(self, info: Info) -> list[CustomerGroup] | None:
+        groups = await customer_fields.settled_groups(
+            info.context, self.record, first_only=False, path=info.path.as_list()
+        )
+        if groups is None:
+            return None
         return [CustomerGroup.from_record(group, self.source.kind) for group in groups]
+
+
+# CustomerRecord attributes a list summary may lack → the Customer fields that show them.
+_UNKNOWN_WHEN_MISSING = {
+    "email": "email",
+    "full_name": "full_name",
+    "phone": "phone",
+    "vat_number": "vat_number",
+    "status": "status",
+    "updated_at": "updated_at",
+    "metadata": "meta_data",
+}
 
 
 @strawberry.type(description="A page of customers over the merged order of every selected source.")

@@ -272,25 +272,29 @@ class _EcwidBase(ConnectorBase):
         if patch.status == 0:
             raise self._no_status()
         group = self._group_number(patch.group_id) if patch.group_id is not None else None
-        billing: Mapping[str, Any] | None = None
-        if mapping.changes_billing(patch):
-            current = await self.dialect.fetch(customer_id)
-            if current is None:
-                raise self._no_customer()
-            billing = self.read.object(current.get("billingPerson") or {}, "billingPerson")
-        body = mapping.update_body(patch, group, billing)
-        if not body:  # only `status: 1`, which every Ecwid customer has: nothing to send
-            current = await self.dialect.fetch(customer_id)
-            if current is None:
-                raise self._no_customer()
-            return mapping.customer(self.read, self.name, current)
-        await self.dialect.replace(customer_id, body)
-        return await self._read_back(customer_id, "the customer was updated")
+        # The billing person is read and sent back whole (whether PUT merges it is unknown):
+        # under the customer's lock, so a concurrent update's change is read, not overwritten.
+        async with self.writing_customer(customer_id):
+            billing: Mapping[str, Any] | None = None
+            if mapping.changes_billing(patch):
+                current = await self.dialect.fetch(customer_id)
+                if current is None:
+                    raise self._no_customer()
+                billing = self.read.object(current.get("billingPerson") or {}, "billingPerson")
+            body = mapping.update_body(patch, group, billing)
+            if not body:  # only `status: 1`, which every Ecwid customer has: nothing to send
+                current = await self.dialect.fetch(customer_id)
+                if current is None:
+                    raise self._no_customer()
+                return mapping.customer(self.read, self.name, current)
+            await self.dialect.replace(customer_id, body)
+            return await self._read_back(customer_id, "the customer was updated")
 
     async def delete_customer(self, customer_id: str) -> None:
         if not mapping.is_ecwid_id(customer_id):
             raise self._no_customer()
-        await self.dialect.remove(customer_id)
+        async with self.writing_customer(customer_id):
+            await self.dialect.remove(customer_id)
 
     async def _read_back(self, customer_id: str, done: str) -> CustomerRecord:
         """Ecwid's writes answer with an id or a count: the record is read after them."""

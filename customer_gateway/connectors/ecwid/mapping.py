@@ -350,10 +350,12 @@ def update_body(
 ) -> dict[str, Any]:
     """`PUT /customers/{id}` with only what changes.
 
-    A new name, company or phone is sent inside the whole current `billingPerson` (whether
-    Ecwid merges or replaces that object on PUT is undocumented: sending all of it is right
-    either way). A new full name without its parts also rewrites `firstName`/`lastName` where
-    the customer has them (first word, the rest), so Ecwid's name fields never disagree.
+    A new name, company or phone is sent inside the whole current `billingPerson`, read under
+    the customer's write lock (whether Ecwid merges or replaces that object on PUT is
+    undocumented: sending all of it is right either way, and the lock keeps a concurrent
+    update's change in it). A new full name without its parts also rewrites `firstName`/
+    `lastName` where the customer has them (first word, the rest), so Ecwid's name fields never
+    disagree.
     """
     body: dict[str, Any] = {}
     if patch.email is not None:

@@ -315,19 +315,23 @@ class FlowRetailConnector(ConnectorBase):
     async def update_customer(self, customer_id: str, patch: CustomerPatch) -> CustomerRecord:
         if patch.status is not None:
             raise self._no_status()
-        current = await self._get(customer_id) if UID.match(customer_id) else None
-        if current is None:
-            raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
-        is_company = current.metadata.get("customerType") == "COMPANY"
-        data = await self._json(
-            "PUT", f"/customers/{customer_id}", body=mapping.update_body(patch, is_company)
-        )
-        return mapping.customer(self.read, self.name, data)
+        # A partial PUT of the changed fields only; the current record decides where a name
+        # goes (a company's or a person's), so both happen under the customer's lock.
+        async with self.writing_customer(customer_id):
+            current = await self._get(customer_id) if UID.match(customer_id) else None
+            if current is None:
+                raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
+            is_company = current.metadata.get("customerType") == "COMPANY"
+            data = await self._json(
+                "PUT", f"/customers/{customer_id}", body=mapping.update_body(patch, is_company)
+            )
+            return mapping.customer(self.read, self.name, data)
 
     async def delete_customer(self, customer_id: str) -> None:
         if not UID.match(customer_id):
             raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
-        await self._call("DELETE", f"/customers/{customer_id}")
+        async with self.writing_customer(customer_id):
+            await self._call("DELETE", f"/customers/{customer_id}")
 
     # -- the native batch -----------------------------------------------------------------
 

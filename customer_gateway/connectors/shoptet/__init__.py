@@ -322,6 +322,12 @@ class ShoptetConnector(ConnectorBase):
                 source=self.name,
                 field="groupIds",
             )
+        # What is sent depends on the current record (its main account, its billing name):
+        # read and written under the customer's lock, so concurrent updates see each other.
+        async with self.writing_customer(customer_id):
+            return await self._update_held(customer_id, patch)
+
+    async def _update_held(self, customer_id: str, patch: CustomerPatch) -> CustomerRecord:
         current = await self._detail(customer_id) if GUID.match(customer_id) else None
         if current is None:
             raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
@@ -381,7 +387,8 @@ class ShoptetConnector(ConnectorBase):
     async def delete_customer(self, customer_id: str) -> None:
         if not GUID.match(customer_id):
             raise errors.NotFound(f"{self.name} has no such customer", source=self.name)
-        await self._call("DELETE", f"/api/customers/{customer_id}")
+        async with self.writing_customer(customer_id):
+            await self._call("DELETE", f"/api/customers/{customer_id}")
 
     # -- groups and regions ---------------------------------------------------------------
 
