@@ -64,6 +64,14 @@ class Gateway:
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+# Request headers a browser client may send (CORS), each read somewhere in the gateway.
+REQUEST_HEADERS = (
+    "content-type",
+    "authorization",
+    "x-api-key",
+    "idempotency-key",
+    "x-request-id",
+)
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -253,7 +261,9 @@ def create_app(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["content-type", "authorization", "x-api-key"],
+                # Every request header the gateway reads (tests/ops: a preflight per header).
+                allow_headers=list(REQUEST_HEADERS),
+                expose_headers=["x-request-id", "retry-after"],
                 max_age=600,
             )
         )

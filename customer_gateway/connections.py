@@ -35,6 +35,7 @@ logger = logging.getLogger("customer_gateway.connections")
 
 LIFESPAN_KEY = "connection_guard"
 
+
 def _response(status: bytes, message: str, code: str) -> bytes:
     """A whole HTTP/1.1 response written before (or instead of) any request: the connection
     closes after it."""

@@ -23,7 +23,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from typing import Literal
+from typing import Literal, get_args
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -95,24 +95,53 @@ class FaultPlan:
 
 
 def parse_fault(text: str) -> tuple[FaultKind, dict[str, object]]:
-    """`latency=0.02`, `error_rate=0.1`, `rate_limit=30`, `status=503@/api/admin` (CLI form)."""
+    """The CLI form of a fault: `NAME[=VALUE][@PATH]`, every kind of `FaultKind` plus two
+    shorthands: `latency=0.02`, `jitter=0.005`, `error_rate=0.1` (that share answers 503),
+    `status=503`, `rate_limit=30` (Retry-After in seconds; `30:date` as an HTTP-date), `reset`,
+    `commit_then_fail` (502; `=0` breaks the connection instead), `slow_body=0.05`, `truncate`,
+    `malformed`; `@/api/customers` limits it to a path prefix."""
     name, _, rest = text.partition("=")
-    value, _, path = rest.partition("@")
+    if "@" in name:  # a fault without a value: `reset@/api`
+        name, _, path = name.partition("@")
+        value = ""
+    else:
+        value, _, path = rest.partition("@")
     options: dict[str, object] = {"times": None, "path": path}
     if name == "latency":
-        return "latency", {**options, "seconds": float(value)}
+        return "latency", {**options, "seconds": _number(name, value, float)}
     if name == "jitter":
-        return "latency", {**options, "jitter": float(value)}
+        return "latency", {**options, "jitter": _number(name, value, float)}
     if name == "error_rate":
-        return "status", {**options, "probability": float(value)}
-    if name in ("status", "rate_limit", "reset", "malformed", "truncate", "slow_body"):
-        kind: FaultKind = name  # type: ignore[assignment]
-        if name == "status":
-            options["status"] = int(value)
-        elif name in ("rate_limit", "slow_body"):
-            options["seconds"] = float(value or 1)
-        return kind, options
-    raise ValueError(f"unknown fault {name!r}")
+        return "status", {**options, "probability": _number(name, value, float)}
+    if name not in get_args(FaultKind):
+        raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULT_NAMES)}")
+    kind: FaultKind = name  # type: ignore[assignment]
+    if name == "status":
+        options["status"] = _number(name, value, int)
+    elif name == "commit_then_fail":
+        options["status"] = _number(name, value or "502", int)
+    elif name == "rate_limit":
+        seconds, _, form = value.partition(":")
+        if form not in ("", "date"):
+            raise ValueError("rate_limit takes seconds, or seconds:date for an HTTP-date")
+        options["seconds"] = _number(name, seconds or "1", float)
+        options["http_date"] = form == "date"
+    elif name == "slow_body":
+        options["seconds"] = _number(name, value or "1", float)
+    elif value:
+        raise ValueError(f"{name} takes no value")
+    return kind, options
+
+
+def _number(name: str, value: str, kind: type[int] | type[float]) -> float:
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"{name}: {value!r} is not a number") from None
+
+
+# What `parse_fault` accepts by name (the shorthands and every kind).
+FAULT_NAMES = ("latency", "jitter", "error_rate", *get_args(FaultKind))
 
 
 class FaultInjector:

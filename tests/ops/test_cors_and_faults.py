@@ -1,0 +1,98 @@
+"""Small promises the README makes: browsers may send every header the gateway reads, and every
+emulator fault the README lists can be given on the command line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+
+from customer_gateway.app import REQUEST_HEADERS
+from customer_gateway.emulators.evershop import EverShopEmulator
+from customer_gateway.emulators.faults import FaultKind, FaultPlan, parse_fault
+from tests.api.conftest import Gateway, running_gateway
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+ORIGIN = "https://admin.example.com"
+
+
+@pytest.fixture
+async def gateway() -> Any:
+    emulators = {"evershop-main": EverShopEmulator(seed=1, customers=3)}
+    async with running_gateway(emulators, cors_origins=(ORIGIN,)) as running:
+        yield running
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("header", REQUEST_HEADERS)
+async def test_a_preflight_allows_every_header_the_gateway_reads(
+    gateway: Gateway, header: str
+) -> None:
+    response = await gateway.client.options(
+        "/graphql",
+        headers={
+            "origin": ORIGIN,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": header,
+        },
+    )
+    assert response.status_code == 200, response.text
+    allowed = response.headers["access-control-allow-headers"].lower()
+    assert header in allowed
+
+
+@pytest.mark.anyio
+async def test_a_browser_reads_the_request_id(gateway: Gateway) -> None:
+    response = await gateway.client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"origin": ORIGIN}
+    )
+    assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
+
+
+def _documented_faults() -> list[str]:
+    section = README.read_text(encoding="utf-8").split("Each `--fault` is", 1)[1]
+    table = section.split("\n\n")[1]  # the table after the sentence
+    return re.findall(r"^\s*\| `([a-z_]+)` \|", table, re.M)
+
+
+SAMPLES = {
+    "latency": "0.01",
+    "jitter": "0.01",
+    "error_rate": "0.5",
+    "status": "503",
+    "rate_limit": "30:date",
+    "commit_then_fail": "0",
+    "slow_body": "0.01",
+}
+
+
+def test_every_fault_kind_is_documented_and_parses() -> None:
+    documented = _documented_faults()
+    assert set(get_args(FaultKind)) <= set(documented)
+    for name in documented:
+        value = SAMPLES.get(name)
+        kind, options = parse_fault(f"{name}={value}@/api" if value else f"{name}@/api")
+        assert options["path"] == "/api"
+        # The options build a fault the plan accepts.
+        FaultPlan(clock=lambda: 0.0).add(kind, **options)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("nope=1", "unknown fault 'nope'"),
+        ("latency=soon", "not a number"),
+        ("reset=1", "takes no value"),
+        ("rate_limit=30:later", "HTTP-date"),
+    ],
+)
+def test_a_bad_fault_says_why(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_fault(text)
+
+
+def test_the_http_date_form_of_rate_limit() -> None:
+    assert parse_fault("rate_limit=30:date")[1]["http_date"] is True
+    assert parse_fault("commit_then_fail")[1]["status"] == 502
