@@ -168,6 +168,10 @@ class Settings:
     max_scan: int = 10_000
     max_batch: int = 100  # items in one batchCustomers call
     export_ttl: float = 24 * 3600.0  # seconds an export file stays downloadable
+    # Where the gateway keeps state that outlives a process (export jobs and files). None: a
+    # private temporary directory removed at shutdown (the sandbox, and Settings built in code);
+    # load_settings defaults it to $XDG_DATA_HOME/customer-gateway when sources are configured.
+    data_dir: str | None = None
     log_level: str = "INFO"
     introspection: bool = True
     allow_get: bool = True  # queries over GET (never mutations)
@@ -205,6 +209,7 @@ _GATEWAY_KEYS: dict[str, type] = {
     "max_scan": int,
     "max_batch": int,
     "export_ttl": float,
+    "data_dir": str,
     "log_level": str,
     "introspection": bool,
     "allow_get": bool,
@@ -267,10 +272,22 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     if int(values.get("max_page_size", 100)) < 1:
         raise ConfigError("gateway.max_page_size must be at least 1")
     sources = _sources(document.get("sources", []), env)
+    if not values.get("data_dir"):
+        values["data_dir"] = default_data_dir(env) if sources else None
     limits = _limits(document.get("limits", {}), env)
     telemetry = _telemetry(document.get("telemetry", {}), env)
     auth = _auth(document.get("auth", {}), env, environment, {source.name for source in sources})
     return Settings(sources=sources, limits=limits, auth=auth, telemetry=telemetry, **values)
+
+
+def default_data_dir(env: Mapping[str, str]) -> str:
+    """`$XDG_DATA_HOME/customer-gateway`, else `~/.local/share/customer-gateway` (the XDG base
+    directory default), else `./.customer-gateway` when not even HOME is set."""
+    if base := env.get("XDG_DATA_HOME"):
+        return str(Path(base) / "customer-gateway")
+    if home := env.get("HOME"):
+        return str(Path(home) / ".local" / "share" / "customer-gateway")
+    return ".customer-gateway"
 
 
 _TELEMETRY_KEYS: dict[str, type] = {
