@@ -25,6 +25,12 @@ class Principal:
     name: str
     scopes: frozenset[str]
     sources: frozenset[str] = frozenset()  # empty: every source
+    via: str = "anonymous"  # "api_key" or "jwt": a key and a token subject may share a name
+
+    @property
+    def owner(self) -> str:
+        """Who owns what this caller starts (exports): the same key or token subject again."""
+        return f"{self.via}:{self.name}"
 
     def may(self, scope: str) -> bool:
         return scope in self.scopes
@@ -68,7 +74,7 @@ class Authenticator:
                 match = key
         if match is None:
             raise Unauthenticated("Unknown API key.")
-        return Principal(match.name, match.scopes, match.sources)
+        return Principal(match.name, match.scopes, match.sources, via="api_key")
 
     def _bearer(self, token: str) -> Principal:
         settings = self.settings.jwt
@@ -82,6 +88,7 @@ class Authenticator:
             name=str(claims.get("sub", "jwt")),
             scopes=frozenset(_list(claims.get(settings.scopes_claim))) & {"read", "write"},
             sources=frozenset(_list(claims.get(settings.sources_claim))),
+            via="jwt",
         )
 
     def _decode(self, token: str, settings: JwtSettings) -> dict[str, Any]:
