@@ -1,8 +1,10 @@
 """Credentials for the routes beside /graphql.
 
-`/exports/{id}` needs the `read` scope (and then the export's owner, checked by the route).
-Where authentication is not required (development, the sandbox) anonymous callers are served,
-as on /graphql; credentials that are given are always checked.
+`/exports/{id}` needs the `read` scope (and then the export's owner, checked by the route);
+`/metrics` and `/readyz` need `ops`: they tell which sources exist, how they fail and how the
+gateway is used. Where authentication is not required (development, the sandbox) anonymous
+callers are served, as on /graphql; credentials that are given are always checked. `/healthz`
+stays open: it only says that the process answers.
 """
 
 from __future__ import annotations

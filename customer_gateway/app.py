@@ -213,12 +213,12 @@ def create_app(
     routes = [
         Route("/graphql", guarded, methods=["GET", "POST"]),
         Route("/healthz", healthz),
-        Route("/readyz", readyz),
+        Route("/readyz", requires("ops", authenticator, readyz)),
         Route("/exports/{id}", requires("read", authenticator, download_export)),
         Route("/", home),
     ]
     if settings.telemetry.metrics:
-        routes.append(Route("/metrics", metrics))
+        routes.append(Route("/metrics", requires("ops", authenticator, metrics)))
     middleware.insert(0, Middleware(RequestLog, telemetry=telemetry))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 

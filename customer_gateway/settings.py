@@ -91,7 +91,9 @@ class SourceSettings:
 
 
 Environment = Literal["development", "production"]
-Scope = Literal["read", "write"]
+Scope = Literal["read", "write", "ops"]
+# read: queries; write: mutations; ops: /metrics and /readyz where authentication is required.
+SCOPES = frozenset({"read", "write", "ops"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,8 +380,8 @@ def _api_key(item: Mapping[str, Any], sources: set[str]) -> ApiKey:
     if not isinstance(key, str) or len(key) < 16:
         raise ConfigError(f"{where}: 'key' must be a string of at least 16 characters")
     scopes = frozenset(_coerce(f"{where} scopes", item.get("scopes", ("read",)), tuple))
-    if not scopes or scopes - {"read", "write"}:
-        raise ConfigError(f"{where}: scopes are 'read' and 'write'")
+    if not scopes or scopes - SCOPES:
+        raise ConfigError(f"{where}: scopes are 'read', 'write' and 'ops'")
     restricted = frozenset(_coerce(f"{where} sources", item.get("sources", ()), tuple))
     if restricted - sources and sources:
         raise ConfigError(f"{where}: unknown sources {', '.join(sorted(restricted - sources))}")
