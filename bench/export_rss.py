@@ -179,7 +179,7 @@ async def run_export(port: int, poll_seconds: float, directory: Path) -> tuple[s
     exports = Exports(directory=directory)
     async with build_client(settings) as client:
         connector = ShoptetConnector(settings, client)
-        job = exports.start([connector])
+        job = exports.start([connector], owner="bench:export-rss")
         assert job.task is not None
         await job.task
     for progress in job.sources:

@@ -265,7 +265,11 @@ def start_gateway(
         cores=SERVER_CORE,
         ready=f"http://127.0.0.1:{port}/healthz",
         logs=logs,
-        env={"CUSTOMER_GATEWAY_CONFIG": str(path), **(env or {})},
+        env={
+            "CUSTOMER_GATEWAY_CONFIG": str(path),
+            "CUSTOMER_GATEWAY_DATA_DIR": str(logs / f"{name}-data"),
+            **(env or {}),
+        },
     )
 
 

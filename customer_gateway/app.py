@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql (GraphiQL in development), /healthz, /readyz."""
+"""The Starlette application: /graphql (GraphiQL in development), /healthz, /readyz, /metrics,
+/exports/{id}."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -27,9 +29,11 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from customer_gateway.access import refused, requires
 from customer_gateway.auth import ANONYMOUS, Authenticator, Principal
 from customer_gateway.connections import LIFESPAN_KEY, ConnectionGuard
 from customer_gateway.context import GatewayContext
+from customer_gateway.datadir import DataDir
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.exports import Exports, ExportStatus
@@ -229,7 +233,10 @@ def create_app(
                 connector.http.telemetry = telemetry
             telemetry.watch_sources(sources)
             stack.callback(telemetry.shutdown)
-            exports = Exports(ttl=settings.export_ttl)
+            data = DataDir.open(settings.data_dir)
+            stack.callback(data.close)
+            exports = Exports(data.subdir("exports"), ttl=settings.export_ttl)
+            exports.start_sweeping()
             stack.push_async_callback(exports.aclose)
             app.state.gateway = Gateway(
                 settings, sources, exports, MemoryIdempotencyStore(), telemetry, emulators
@@ -253,7 +260,8 @@ def create_app(
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=settings.allow_get,
     )
-    guarded = GraphQLGuard(graphql, Authenticator(settings.auth), settings.limits.max_body_bytes)
+    authenticator = Authenticator(settings.auth)
+    guarded = GraphQLGuard(graphql, authenticator, settings.limits.max_body_bytes)
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -270,12 +278,12 @@ def create_app(
     routes = [
         Route("/graphql", guarded, methods=["GET", "POST"]),
         Route("/healthz", healthz),
-        Route("/readyz", readyz),
-        Route("/exports/{id}", download_export),
+        Route("/readyz", requires("ops", authenticator, readyz)),
+        Route("/exports/{id}", requires("read", authenticator, download_export)),
         Route("/", home),
     ]
     if settings.telemetry.metrics:
-        routes.append(Route("/metrics", metrics))
+        routes.append(Route("/metrics", requires("ops", authenticator, metrics)))
     middleware.insert(0, Middleware(RequestLog, telemetry=telemetry))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
@@ -312,11 +320,12 @@ async def metrics(request: Request) -> Response:
 
 
 async def download_export(request: Request) -> Response:
-    """A finished export's gzip JSON Lines file."""
+    """A finished export's gzip JSON Lines file, to the caller that started it (anyone else:
+    404 as for an unknown id, which does not tell that the export exists)."""
     gateway: Gateway = request.app.state.gateway
-    job = gateway.exports.get(request.path_params["id"])
+    job = gateway.exports.get(request.path_params["id"], request.state.principal)
     if job is None:
-        return JSONResponse({"error": "NOT_FOUND", "message": "No such export."}, status_code=404)
+        return refused(404, "NOT_FOUND", "No such export.")
     if job.status in (ExportStatus.RUNNING, ExportStatus.FAILED):
         return JSONResponse(
             {
@@ -326,10 +335,14 @@ async def download_export(request: Request) -> Response:
             },
             status_code=409,
         )
+    if not job.path.is_file():  # expired and deleted by another worker just now
+        return refused(404, "NOT_FOUND", "No such export.")
+    created = datetime.fromtimestamp(job.created_at, UTC).strftime("%Y%m%dT%H%M%SZ")
     return FileResponse(
         job.path,
         media_type="application/gzip",
-        filename=f"customers-{job.id}.jsonl.gz",
+        filename=f"customers-{created}.jsonl.gz",
+        headers={"cache-control": "private, no-store"},
     )
 
 

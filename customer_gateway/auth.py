@@ -1,5 +1,5 @@
 """Who is calling: API keys (`X-API-Key`) and bearer JWTs (HS256 shared secret, or a JWKS file),
-each with scopes (read, write) and an optional list of the sources it may reach.
+each with scopes (read, write, ops) and an optional list of the sources it may reach.
 
 Unauthenticated calls are served only where the configuration allows it (the sandbox and
 development); credentials that are given but wrong are always refused, never downgraded.
@@ -15,7 +15,7 @@ from typing import Any
 
 import jwt
 
-from customer_gateway.settings import AuthSettings, JwtSettings
+from customer_gateway.settings import SCOPES, AuthSettings, JwtSettings
 
 LEEWAY_SECONDS = 30
 
@@ -25,6 +25,12 @@ class Principal:
     name: str
     scopes: frozenset[str]
     sources: frozenset[str] = frozenset()  # empty: every source
+    via: str = "anonymous"  # "api_key" or "jwt": a key and a token subject may share a name
+
+    @property
+    def owner(self) -> str:
+        """Who owns what this caller starts (exports): the same key or token subject again."""
+        return f"{self.via}:{self.name}"
 
     def may(self, scope: str) -> bool:
         return scope in self.scopes
@@ -33,7 +39,8 @@ class Principal:
         return not self.sources or source in self.sources
 
 
-ANONYMOUS = Principal("anonymous", frozenset({"read", "write"}))
+# Served only where authentication is not required (development, the sandbox).
+ANONYMOUS = Principal("anonymous", frozenset({"read", "write", "ops"}))
 
 
 class Unauthenticated(Exception):
@@ -68,7 +75,7 @@ class Authenticator:
                 match = key
         if match is None:
             raise Unauthenticated("Unknown API key.")
-        return Principal(match.name, match.scopes, match.sources)
+        return Principal(match.name, match.scopes, match.sources, via="api_key")
 
     def _bearer(self, token: str) -> Principal:
         settings = self.settings.jwt
@@ -80,8 +87,9 @@ class Authenticator:
             raise Unauthenticated("Invalid or expired bearer token.") from None
         return Principal(
             name=str(claims.get("sub", "jwt")),
-            scopes=frozenset(_list(claims.get(settings.scopes_claim))) & {"read", "write"},
+            scopes=frozenset(_list(claims.get(settings.scopes_claim))) & SCOPES,
             sources=frozenset(_list(claims.get(settings.sources_claim))),
+            via="jwt",
         )
 
     def _decode(self, token: str, settings: JwtSettings) -> dict[str, Any]:

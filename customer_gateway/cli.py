@@ -67,6 +67,17 @@ def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> i
     from customer_gateway.settings import load_settings
 
     settings = load_settings()  # fail here, before uvicorn, on a bad configuration
+    if settings.data_dir is not None:
+        from customer_gateway.datadir import DataDir
+
+        try:
+            DataDir.open(settings.data_dir).subdir("exports")
+        except OSError as error:
+            print(
+                f"configuration error: gateway.data_dir {settings.data_dir!r}: {error.strerror}",
+                file=sys.stderr,
+            )
+            return 2
     if settings.sandbox and workers > 1:
         print("the sandbox keeps its shops in memory: it runs with one worker", file=sys.stderr)
         return 2

@@ -1,9 +1,10 @@
 """One structured log line (and metrics) per HTTP request, under a request id.
 
 The id comes from a valid incoming `X-Request-ID` or is made here; it is echoed in the answer and
-carried by every log line of the request. The line has the path (never the query string), the
-status, the duration, the GraphQL operation, the sources touched and the error codes: no e-mail,
-name or variable unless `telemetry.log_pii` is on (debugging only).
+carried by every log line of the request. The line has the path (never the query string; for a
+route with parameters its template, `/exports/{id}`: no id), the status, the duration, the GraphQL
+operation, the sources touched and the error codes: no e-mail, name or variable unless
+`telemetry.log_pii` is on (debugging only).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class RequestLog:
         finally:
             seconds = time.perf_counter() - started
             summary: dict[str, Any] = state.get("graphql") or {}
-            path = scope.get("path", "")
+            path = _logged_path(scope)
             if self.telemetry is not None and summary:
                 self.telemetry.request_done(
                     summary.get("operationType") or "unknown",
@@ -81,3 +82,12 @@ class RequestLog:
                 level, "%s %s %s", scope.get("method"), path, status, extra={"fields": fields}
             )
             REQUEST_ID.reset(token)
+
+
+def _logged_path(scope: Scope) -> str:
+    """The matched route's template when it has parameters, else the path."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if scope.get("path_params") and isinstance(template, str):
+        return template
+    return str(scope.get("path", ""))

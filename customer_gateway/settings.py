@@ -96,7 +96,9 @@ class SourceSettings:
 
 
 Environment = Literal["development", "production"]
-Scope = Literal["read", "write"]
+Scope = Literal["read", "write", "ops"]
+# read: queries; write: mutations; ops: /metrics and /readyz where authentication is required.
+SCOPES = frozenset({"read", "write", "ops"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,10 @@ class Settings:
     max_scan: int = 10_000
     max_batch: int = 100  # items in one batchCustomers call
     export_ttl: float = 24 * 3600.0  # seconds an export file stays downloadable
+    # Where the gateway keeps state that outlives a process (export jobs and files). None: a
+    # private temporary directory removed at shutdown (the sandbox, and Settings built in code);
+    # load_settings defaults it to $XDG_DATA_HOME/customer-gateway when sources are configured.
+    data_dir: str | None = None
     log_level: str = "INFO"
     introspection: bool = True
     allow_get: bool = True  # queries over GET (never mutations)
@@ -217,6 +223,7 @@ _GATEWAY_KEYS: dict[str, type] = {
     "max_scan": int,
     "max_batch": int,
     "export_ttl": float,
+    "data_dir": str,
     "log_level": str,
     "introspection": bool,
     "allow_get": bool,
@@ -298,6 +305,8 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
         if key in values and values[key] < 0:
             raise ConfigError(f"gateway.{key} must not be negative")
     sources = _sources(document.get("sources", []), env)
+    if not values.get("data_dir"):
+        values["data_dir"] = default_data_dir(env) if sources else None
     limits = _limits(document.get("limits", {}), env)
     telemetry = _telemetry(document.get("telemetry", {}), env)
     auth = _auth(document.get("auth", {}), env, environment, {source.name for source in sources})
@@ -325,6 +334,16 @@ def check_variables(env: Mapping[str, str]) -> None:
         raise ConfigError(
             f"{variable} is not a setting of the gateway{hint}; unset it or fix its name"
         )
+
+
+def default_data_dir(env: Mapping[str, str]) -> str:
+    """`$XDG_DATA_HOME/customer-gateway`, else `~/.local/share/customer-gateway` (the XDG base
+    directory default), else `./.customer-gateway` when not even HOME is set."""
+    if base := env.get("XDG_DATA_HOME"):
+        return str(Path(base) / "customer-gateway")
+    if home := env.get("HOME"):
+        return str(Path(home) / ".local" / "share" / "customer-gateway")
+    return ".customer-gateway"
 
 
 _TELEMETRY_KEYS: dict[str, type] = {
@@ -419,8 +438,8 @@ def _api_key(item: Mapping[str, Any], sources: set[str]) -> ApiKey:
     if not isinstance(key, str) or len(key) < 16:
         raise ConfigError(f"{where}: 'key' must be a string of at least 16 characters")
     scopes = frozenset(_coerce(f"{where} scopes", item.get("scopes", ("read",)), tuple))
-    if not scopes or scopes - {"read", "write"}:
-        raise ConfigError(f"{where}: scopes are 'read' and 'write'")
+    if not scopes or scopes - SCOPES:
+        raise ConfigError(f"{where}: scopes are 'read', 'write' and 'ops'")
     restricted = frozenset(_coerce(f"{where} sources", item.get("sources", ()), tuple))
     if restricted - sources and sources:
         raise ConfigError(f"{where}: unknown sources {', '.join(sorted(restricted - sources))}")

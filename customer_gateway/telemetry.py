@@ -2,14 +2,15 @@
 configured) for one gateway process.
 
 Labels never carry ids, e-mails or query strings: upstream routes are path templates
-(`/api/customers/{id}`), GraphQL operations are named by their operation name.
+(`/api/customers/{id}`; a source's own account ids, Flow Retail's tenant or Ecwid's store id, as
+`{tenant}` or `{store_id}`), GraphQL operations are named by their operation name.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -31,11 +32,31 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
 _BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
 
 
-def route_template(path: str) -> str:
-    """`/api/customers/433ba97f-…` → `/api/customers/{id}`: no ids in labels or span names."""
-    return "/".join(
-        "{id}" if segment and _ID_SEGMENT.match(segment) else segment for segment in path.split("/")
-    )
+def route_template(
+    path: str,
+    placeholders: Mapping[str, str] | None = None,
+    words: Collection[str] | None = None,
+) -> str:
+    """`/api/customers/433ba97f-…` → `/api/customers/{id}`: no ids in labels, span names, log
+    lines or error messages.
+
+    `placeholders` names the segments that are the account's own ids (a tenant called
+    `tenant-oslo`): `{"tenant-oslo": "{tenant}"}`. `words`, when given, are the only segments kept
+    (the connector's own path words): anything else is `{id}`, so an id a caller chose (`abc`)
+    never becomes a label value of its own. Without `words`, id-like segments go by pattern.
+    """
+    named = placeholders or {}
+
+    def template(segment: str) -> str:
+        if segment in named:
+            return named[segment]
+        if not segment:
+            return segment
+        if _ID_SEGMENT.match(segment) or (words is not None and segment not in words):
+            return "{id}"
+        return segment
+
+    return "/".join(template(segment) for segment in path.split("/"))
 
 
 class Telemetry:

@@ -219,6 +219,9 @@ class ConnectorBase:
     required_credentials: ClassVar[tuple[str, ...]] = ()
     option_keys: ClassVar[frozenset[str]] = frozenset()  # the `options` this kind reads
     base_path: ClassVar[str] = ""  # what the documented base URL adds after the host
+    # Every literal segment of the paths the connector sends: what route templates keep (metric
+    # labels, spans, logs, error messages); any other segment is an id. None: ids by pattern.
+    path_words: ClassVar[frozenset[str] | None] = None
 
     @classmethod
     def validate_settings(cls, settings: SourceSettings) -> None:
@@ -257,12 +260,23 @@ class ConnectorBase:
             rate_limits=self.capabilities.rate_limits if settings.rate_limits else None,
             rate_class=self.rate_class,
             observe=self.observe_response,
+            placeholders=self.path_placeholders(),
+            words=self.route_words(),
         )
 
     def writing_customer(self, customer_id: str) -> AbstractAsyncContextManager[None]:
         """Held around every write of one customer, with the reads that build it: concurrent
         updates of one customer run one after the other, each reading what the last wrote."""
         return self.locks.hold(self.name, f"customer:{customer_id}")
+
+    def route_words(self) -> frozenset[str] | None:
+        """`path_words`, and what this source's configuration adds to its paths."""
+        return self.path_words
+
+    def path_placeholders(self) -> Mapping[str, str]:
+        """Path segments that are this source's account ids (a tenant, a store id), each with the
+        placeholder that stands for it in metrics, traces, logs and error messages."""
+        return {}
 
     def rate_class(self, method: str, path: str) -> str:
         """Which of `capabilities.rate_limits` a request counts against."""
@@ -416,8 +430,9 @@ class UpstreamHTTP:
     (at most `max_concurrency` in flight), and retries of idempotent requests only, with
     full-jitter back-off or the upstream's Retry-After, within the deadline and a retry budget.
 
-    Log lines and error messages carry the method and the path only: query strings can hold
-    e-mail addresses, and some upstreams put tokens there.
+    Log lines and error messages carry the method and the route template only: query strings
+    can hold e-mail addresses, some upstreams put tokens there, and paths hold ids (the account's
+    own among them: `placeholders`).
     """
 
     def __init__(
@@ -433,8 +448,12 @@ class UpstreamHTTP:
         rate_limits: Mapping[str, RateLimit] | None = None,
         rate_class: Callable[[str, str], str] = lambda method, path: "default",
         observe: Callable[[httpx.Response, str], None] | None = None,
+        placeholders: Mapping[str, str] | None = None,
+        words: frozenset[str] | None = None,
     ) -> None:
         self.source = source
+        self.placeholders = dict(placeholders or {})
+        self.words = words
         self.client = client
         self._error_for_status = error_for_status
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
@@ -491,7 +510,7 @@ class UpstreamHTTP:
                 "retrying %s %s %s in %.2f s (attempt %d: %s)",
                 self.source,
                 method,
-                path,
+                self.route(path),
                 delay,
                 attempt + 1,
                 error.code.value,
@@ -528,7 +547,7 @@ class UpstreamHTTP:
         telemetry = self.telemetry
         if telemetry is not None and waited:
             telemetry.rate_limit_waits.labels(self.source).inc(waited)
-        route = route_template(path)
+        route = self.route(path)
         sent_headers = dict(headers or {})
         started = time.perf_counter()
         outcome: httpx.Response | UpstreamError
@@ -538,17 +557,17 @@ class UpstreamHTTP:
             else contextlib.nullcontext()
         ) as span:
             try:
-                async with self._slot(f"{method} {path}"):
+                async with self._slot(f"{method} {route}"):
                     outcome = await self.client.request(
                         method, path, json=json, params=params, headers=sent_headers
                     )
             except httpx.TimeoutException:
                 outcome = UpstreamTimeout(
-                    f"{self.source} did not answer {method} {path} in time", source=self.source
+                    f"{self.source} did not answer {method} {route} in time", source=self.source
                 )
             except (httpx.TransportError, OSError):
                 outcome = UpstreamUnavailable(
-                    f"{self.source} could not be reached ({method} {path})", source=self.source
+                    f"{self.source} could not be reached ({method} {route})", source=self.source
                 )
             label = (
                 str(outcome.status_code)
@@ -589,7 +608,7 @@ class UpstreamHTTP:
     @asynccontextmanager
     async def stream(self, url: str) -> AsyncIterator[AsyncIterator[bytes]]:
         """GET a (large) body as chunks; the slot is held until the block exits."""
-        what = f"GET {httpx.URL(url).path}"
+        what = f"GET {self.route(httpx.URL(url).path)}"
         if (count := REQUEST_COUNTER.get()) is not None:
             count()
         try:
@@ -608,6 +627,10 @@ class UpstreamHTTP:
             raise UpstreamUnavailable(
                 f"{self.source} broke off {what}", source=self.source
             ) from None
+
+    def route(self, path: str) -> str:
+        """`path` with no id in it: what metrics, traces, logs and error messages show."""
+        return route_template(path, self.placeholders, self.words)
 
     async def send_json(
         self,

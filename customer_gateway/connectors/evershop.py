@@ -94,6 +94,9 @@ _EXACT = Pushdown.EXACT
 
 class EverShopConnector(ConnectorBase):
     kind: ClassVar[str] = "evershop"
+    path_words: ClassVar[frozenset[str] | None] = frozenset(
+        {"api", "admin", "graphql", "user", "token", "tokens", "refresh", "customers"}
+    )
     required_credentials: ClassVar[tuple[str, ...]] = ("email", "password")
     capabilities: ClassVar[Capabilities] = Capabilities(
         filters={

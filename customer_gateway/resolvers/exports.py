@@ -1,4 +1,8 @@
-"""`startCustomerExport` and `customerExport`."""
+"""`startCustomerExport` and `customerExport`.
+
+An export belongs to its caller: `customerExport` answers null for another caller's export, as for
+an unknown one (FORBIDDEN would tell that the id exists).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,10 @@ def start_customer_export(info: Info, sources: list[str] | None) -> CustomerExpo
             context.sources.require(name, field="sources") for name in dict.fromkeys(sources)
         ]
     else:
-        connectors = list(context.sources)
-    return CustomerExport.of(context.exports.start(connectors))
+        connectors = list(context.sources)  # those the caller may reach
+    return CustomerExport.of(context.exports.start(connectors, context.principal.owner))
 
 
 def customer_export(info: Info, id: str) -> CustomerExport | None:
-    job = info.context.exports.get(id)
+    job = info.context.exports.get(id, info.context.principal)
     return CustomerExport.of(job) if job else None

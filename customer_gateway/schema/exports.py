@@ -30,7 +30,8 @@ class ExportSourceProgress:
 
 @strawberry.type(
     description="An export job. When done, `downloadUrl` serves a gzip JSON Lines file, one "
-    "Customer per line (INCOMPLETE: the sources with an error are missing from it)."
+    "Customer per line (INCOMPLETE: the sources with an error are missing from it), to the "
+    "credentials that started the export."
 )
 class CustomerExport:
     id: strawberry.ID

@@ -60,7 +60,8 @@ class Mutation:
 
     @strawberry.mutation(
         description="Start exporting every customer of these sources (default: all) as gzip JSON "
-        "Lines; poll `customerExport(id)` and download from its `downloadUrl`."
+        "Lines. The export is this caller's: poll `customerExport(id)` and download from its "
+        "`downloadUrl`, both with the same credentials."
     )
     def start_customer_export(
         self, info: Info, sources: list[str] | None = None

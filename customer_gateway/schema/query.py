@@ -100,7 +100,10 @@ class Query:
     async def customer_data_export(self, info: Info, id: str) -> CustomerDataExport | None:
         return await data_export.customer_data_export(info, id)
 
-    @strawberry.field(description="An export started by `startCustomerExport`; null if unknown.")
+    @strawberry.field(
+        description="An export this caller started with `startCustomerExport`; null if unknown, "
+        "expired, or another caller's."
+    )
     def customer_export(self, info: Info, id: strawberry.ID) -> CustomerExport | None:
         return export_resolvers.customer_export(info, str(id))
 

@@ -70,6 +70,7 @@ def _spawn(args: list[str], name: str, workdir: Path, config: Path | None) -> It
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_GATEWAY_")}
     if config is not None:
         env["CUSTOMER_GATEWAY_CONFIG"] = str(config)
+        env["CUSTOMER_GATEWAY_DATA_DIR"] = str(workdir / f"{name}-data")  # not the user's home
     log_path = workdir / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

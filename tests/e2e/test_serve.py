@@ -64,6 +64,9 @@ def _config(tmp_path: Path, shop_port: int, password: str = "admin-password") ->
     path = tmp_path / "gateway.toml"
     path.write_text(
         f"""
+[gateway]
+data_dir = "{tmp_path / "data"}"
+
 [[sources]]
 name = "shop"
 kind = "evershop"

@@ -83,11 +83,15 @@ def test_route_templates_carry_no_ids() -> None:
         == "/api/customers/{id}"
     )
     assert route_template("/api/v3/1003/customers/277137633") == "/api/v3/{id}/customers/{id}"
+    # A tenant uid can be a plain word: the connector names it.
     assert (
-        route_template("/v2/tenants/tenant-oslo/customers/c-7f3b2a")
-        == "/v2/tenants/tenant-oslo/customers/{id}"
+        route_template("/v2/tenants/tenant-oslo/customers/c-7f3b2a", {"tenant-oslo": "{tenant}"})
+        == "/v2/tenants/{tenant}/customers/{id}"
     )
     assert route_template("/api/customers/groups") == "/api/customers/groups"
+    # With the connector's words, anything else is an id, whatever it looks like.
+    words = {"tenants", "customers"}
+    assert route_template("/tenants/t/customers/abc", words=words) == "/tenants/{id}/customers/{id}"
 
 
 async def test_one_json_log_line_per_request_without_personal_data(

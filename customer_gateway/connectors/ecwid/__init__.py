@@ -338,6 +338,9 @@ class EcwidConnector(_EcwidBase):
     """Ecwid REST API v3: `https://app.ecwid.com/api/v3/{store_id}/…`."""
 
     kind: ClassVar[str] = "ecwid"
+    path_words: ClassVar[frozenset[str] | None] = frozenset(
+        {"api", "v3", "customers", "customer_groups", "deleted"}
+    )
     required_credentials: ClassVar[tuple[str, ...]] = ("store_id", "token")
     capabilities: ClassVar[Capabilities] = Capabilities(
         filters=_FILTERS,
@@ -370,6 +373,9 @@ class EcwidConnector(_EcwidBase):
         store_id = credentials["store_id"].reveal().strip()
         self.v3 = V3(self.http, self.read, self.name, store_id, credentials["token"].reveal())
         self.dialect = self.v3
+
+    def path_placeholders(self) -> Mapping[str, str]:
+        return {self.settings.credentials["store_id"].reveal().strip(): "{store_id}"}
 
     # -- customer groups ------------------------------------------------------------------
 
@@ -512,6 +518,9 @@ class EcwidWrapperConnector(_EcwidBase):
 
     kind: ClassVar[str] = "ecwid_wrapper"
     option_keys: ClassVar[frozenset[str]] = frozenset({"path_prefix"})
+    path_words: ClassVar[frozenset[str] | None] = frozenset(
+        {"customers", "customer", "add_customer", "update_customer", "delete_customer"}
+    )
     required_credentials: ClassVar[tuple[str, ...]] = ("api_key",)
     capabilities: ClassVar[Capabilities] = Capabilities(
         filters=_FILTERS,
@@ -541,6 +550,10 @@ class EcwidWrapperConnector(_EcwidBase):
         prefix = str(self.settings.options.get("path_prefix", WRAPPER_PREFIX))
         api_key = self.settings.credentials["api_key"].reveal()
         self.dialect = Wrapper(self.http, self.read, self.name, api_key, prefix)
+
+    def route_words(self) -> frozenset[str] | None:
+        prefix = str(self.settings.options.get("path_prefix", WRAPPER_PREFIX))
+        return (self.path_words or frozenset()) | {part for part in prefix.split("/") if part}
 
 
 def _refused_field(message: str) -> str | None:

@@ -93,6 +93,10 @@ class FlowRetailConnector(ConnectorBase):
     kind: ClassVar[str] = "flow_retail"
     required_credentials: ClassVar[tuple[str, ...]] = ("tenant",)
     base_path: ClassVar[str] = "/v2"
+    path_words: ClassVar[frozenset[str] | None] = frozenset(
+        {"tenants", "account", "customers", "customer-groups", "batch", "search", "external"}
+        | {"export", "extensions", "stores"}
+    )
     capabilities: ClassVar[Capabilities] = Capabilities(
         # Search matches case-insensitively, ignores spaces and `query` spans many fields: it
         # narrows, the gateway re-checks.
@@ -152,6 +156,10 @@ class FlowRetailConnector(ConnectorBase):
         self._login_lock = asyncio.Lock()
 
     # -- auth and plumbing ----------------------------------------------------------------
+
+    def path_placeholders(self) -> Mapping[str, str]:
+        # A tenant uid may be a plain word, which the id pattern would leave in metric labels.
+        return {self.settings.credentials["tenant"].reveal(): "{tenant}"}
 
     @property
     def _device_flow(self) -> bool:

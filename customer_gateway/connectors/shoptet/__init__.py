@@ -111,6 +111,10 @@ class ShoptetConnector(ConnectorBase):
                 "seconds (comma-separated from the environment)"
             ) from None
 
+    path_words: ClassVar[frozenset[str] | None] = frozenset(
+        {"api", "customers", "changes", "groups", "regions", "snapshot", "accounts", "webhooks"}
+        | {"system", "jobs"}
+    )
     required_credentials: ClassVar[tuple[str, ...]] = ("token",)
     capabilities: ClassVar[Capabilities] = Capabilities(
         # Shoptet's e-mail match is case-insensitive and its phone match ignores formatting;
