@@ -24,7 +24,9 @@ LEEWAY_SECONDS = 30
 class Principal:
     name: str
     scopes: frozenset[str]
-    sources: frozenset[str] = frozenset()  # empty: every source
+    # The sources this caller may reach; None: every source. An empty set reaches none (a token
+    # whose `sources` claim is an empty list must not mean "all").
+    sources: frozenset[str] | None = None
     via: str = "anonymous"  # "api_key" or "jwt": a key and a token subject may share a name
 
     @property
@@ -36,7 +38,7 @@ class Principal:
         return scope in self.scopes
 
     def reaches(self, source: str) -> bool:
-        return not self.sources or source in self.sources
+        return self.sources is None or source in self.sources
 
 
 # Served only where authentication is not required (development, the sandbox).
@@ -75,7 +77,7 @@ class Authenticator:
                 match = key
         if match is None:
             raise Unauthenticated("Unknown API key.")
-        return Principal(match.name, match.scopes, match.sources, via="api_key")
+        return Principal(match.name, match.scopes, match.sources or None, via="api_key")
 
     def _bearer(self, token: str) -> Principal:
         settings = self.settings.jwt
@@ -88,7 +90,11 @@ class Authenticator:
         return Principal(
             name=str(claims.get("sub", "jwt")),
             scopes=frozenset(_list(claims.get(settings.scopes_claim))) & SCOPES,
-            sources=frozenset(_list(claims.get(settings.sources_claim))),
+            sources=(
+                frozenset(_list(claims[settings.sources_claim]))
+                if settings.sources_claim in claims
+                else None
+            ),
             via="jwt",
         )
 

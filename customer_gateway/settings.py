@@ -441,6 +441,9 @@ def _api_key(item: Mapping[str, Any], sources: set[str]) -> ApiKey:
     if not scopes or scopes - SCOPES:
         raise ConfigError(f"{where}: scopes are 'read', 'write' and 'ops'")
     restricted = frozenset(_coerce(f"{where} sources", item.get("sources", ()), tuple))
+    if "sources" in item and not restricted:
+        # An empty list must not read as "no restriction"; omit the key for every source.
+        raise ConfigError(f"{where}: 'sources' is empty (omit it to reach every source)")
     if restricted - sources and sources:
         raise ConfigError(f"{where}: unknown sources {', '.join(sorted(restricted - sources))}")
     return ApiKey(name=name, key=Secret(key), scopes=scopes, sources=restricted)

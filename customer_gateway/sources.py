@@ -23,9 +23,9 @@ class Sources:
         self._hidden = hidden
         self._connectors = {name: c for name, c in self._all.items() if name not in hidden}
 
-    def visible_to(self, allowed: frozenset[str]) -> Sources:
-        """Only `allowed` (empty: all): the others cannot be listed, read or written."""
-        if not allowed:
+    def visible_to(self, allowed: frozenset[str] | None) -> Sources:
+        """Only `allowed` (None: all): the others cannot be listed, read or written."""
+        if allowed is None:
             return self
         return Sources(self._all, frozenset(self._all) - allowed)
 

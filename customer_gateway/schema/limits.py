@@ -383,4 +383,6 @@ class Authorization(SchemaExtension):
             scope = "write" if operation is StrawberryOperationType.MUTATION else "read"
             if not context.principal.may(scope):
                 raise Forbidden(f"This caller's credentials lack the {scope!r} scope.")
+            if context.principal.sources == frozenset():
+                raise Forbidden("This caller's credentials grant no source.")
         yield

@@ -129,6 +129,34 @@ async def test_jwt_scopes_and_sources(gateway: Gateway) -> None:
     assert created["data"]["createCustomer"]["uuid"].startswith("evershop-outlet:")
 
 
+@pytest.mark.parametrize("claim", [[], None, 7, ""])
+async def test_a_jwt_whose_sources_claim_is_empty_reaches_no_source(
+    gateway: Gateway, claim: Any
+) -> None:
+    """An empty (or unreadable) `sources` claim means none, never all; no claim means all."""
+    headers = {"authorization": f"Bearer {_token({'scope': 'read write', 'sources': claim})}"}
+    for query, variables in ((LIST, {}), (CREATE, {"s": "evershop-main"})):
+        payload = (await _ask(gateway, query, headers, **variables)).json()
+        assert "data" not in payload
+        assert payload["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert "grant no source" in payload["errors"][0]["message"]
+    assert gateway.upstream_requests() == 0
+    everything = {"authorization": f"Bearer {_token({'scope': 'read'})}"}
+    assert (await _ask(gateway, LIST, everything)).json()["data"]["customers"]["total"] == 7
+
+
+def test_an_api_key_with_an_empty_sources_list_is_a_configuration_error() -> None:
+    from customer_gateway.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="'sources' is empty"):
+        load_settings(
+            {
+                "CUSTOMER_GATEWAY_API_KEYS__UI__KEY": READER,
+                "CUSTOMER_GATEWAY_API_KEYS__UI__SOURCES": "",
+            }
+        )
+
+
 @pytest.mark.parametrize(
     "token",
     [
