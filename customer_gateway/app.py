@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from cross_web import HTTPException
@@ -34,7 +34,6 @@ from customer_gateway.auth import ANONYMOUS, Authenticator, Principal
 from customer_gateway.connections import LIFESPAN_KEY, ConnectionGuard
 from customer_gateway.context import GatewayContext
 from customer_gateway.datadir import DataDir
-from customer_gateway.emulators.base import Emulator
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
@@ -47,6 +46,9 @@ from customer_gateway.schema import build_schema
 from customer_gateway.settings import Settings, load_settings
 from customer_gateway.sources import Sources, open_sources
 from customer_gateway.telemetry import Telemetry
+
+if TYPE_CHECKING:  # the sandbox's emulators are imported only when it runs
+    from customer_gateway.emulators.base import Emulator
 
 READY_CACHE_SECONDS = 5.0
 
