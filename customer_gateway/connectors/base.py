@@ -64,6 +64,7 @@ from customer_gateway.connectors.models import (
     Write,
 )
 from customer_gateway.connectors.resilience import (
+    Admission,
     CircuitBreaker,
     RateLimit,
     RateLimiter,
@@ -443,15 +444,22 @@ class UpstreamHTTP:
         attempt = 0
         while True:
             attempt += 1
-            error: UpstreamError | None = None
-            response = await self._attempt(method, path, rate_class, json, params, headers)
-            if isinstance(response, UpstreamError):
-                error = response
-            elif response.status_code >= 400:
-                error = self._error_for_status(response)
-            if isinstance(error, UpstreamRateLimited) and error.retry_after:
-                self.limiter.block(rate_class, error.retry_after)
-            self.breaker.record(success=error is None or error.code not in _UPSTREAM_FAULTS)
+            admission = self._admit()
+            try:
+                response = await self._attempt(method, path, rate_class, json, params, headers)
+                error: UpstreamError | None = None
+                if isinstance(response, UpstreamError):
+                    error = response
+                elif response.status_code >= 400:
+                    error = self._error_for_status(response)
+                if isinstance(error, UpstreamRateLimited) and error.retry_after:
+                    self.limiter.block(rate_class, error.retry_after)
+                admission.record(success=error is None or error.code not in _UPSTREAM_FAULTS)
+            finally:
+                # Every other way out (cancelled by the deadline, refused before sending, a
+                # request that cannot be encoded, a bug) has no verdict on the source: a probe
+                # gives its slot back, so the next call probes instead of the breaker sticking.
+                admission.release()
             if error is None:
                 self.budget.deposit()
                 assert isinstance(response, httpx.Response)
@@ -476,6 +484,20 @@ class UpstreamHTTP:
             )
             await asyncio.sleep(delay)
 
+    def _admit(self) -> Admission:
+        """Count the request (the operation's cap may refuse it), then ask the breaker."""
+        if (count := REQUEST_COUNTER.get()) is not None:
+            count()  # may refuse: the operation's per-source request cap
+        admission = self.breaker.admit()
+        if admission is None:
+            raise UpstreamUnavailable(
+                f"{self.source} keeps failing; the gateway stopped calling it for "
+                f"{self.breaker.retry_in():.0f} s (circuit open)",
+                source=self.source,
+                retry_after=round(self.breaker.retry_in(), 1),
+            )
+        return admission
+
     async def _attempt(
         self,
         method: str,
@@ -485,19 +507,9 @@ class UpstreamHTTP:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
     ) -> httpx.Response | UpstreamError:
-        if (count := REQUEST_COUNTER.get()) is not None:
-            count()  # may refuse: the operation's per-source request cap
-        if not self.breaker.allow():
-            raise UpstreamUnavailable(
-                f"{self.source} keeps failing; the gateway stopped calling it for "
-                f"{self.breaker.retry_in():.0f} s (circuit open)",
-                source=self.source,
-                retry_after=round(self.breaker.retry_in(), 1),
-            )
         try:
             waited = await self.limiter.acquire(rate_class, remaining(self.total_timeout))
         except Throttled as throttled:
-            self.breaker.release_probe()
             raise UpstreamRateLimited(
                 f"{self.source}'s published rate limit leaves no room before the deadline",
                 source=self.source,

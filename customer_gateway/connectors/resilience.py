@@ -60,17 +60,45 @@ class RetryBudget:
         return True
 
 
+@dataclass(eq=False, slots=True)
+class Admission:
+    """One call the breaker let through; `probe` when it is the half-open breaker's trial call.
+
+    Settle it once: `record` the source's verdict, or `release` it when the call ended without
+    one (cancelled, refused before it was sent, a bug). Later calls are no-ops, so
+    `finally: admission.release()` after a `record` is safe and covers every way out of a call.
+    """
+
+    breaker: CircuitBreaker
+    probe: bool
+    settled: bool = False
+
+    def record(self, success: bool) -> None:
+        if not self.settled:
+            self.settled = True
+            self.breaker.settle(self, success)
+
+    def release(self) -> None:
+        if not self.settled:
+            self.settled = True
+            self.breaker.settle(self, None)
+
+
 @dataclass
 class CircuitBreaker:
     window: float = 60.0
     min_calls: int = 20
     failure_ratio: float = 0.5
     open_seconds: float = 30.0
+    # A probe that has not settled after this long no longer holds the probe slot (a call can
+    # hang past every timeout, e.g. a body that drips): the next call probes instead.
+    probe_timeout: float = 30.0
     clock: Clock = time.monotonic
     _calls: deque[tuple[float, bool]] = field(default_factory=deque)
     _failures: int = 0  # failures in `_calls`, kept as calls come and go (no rescan per call)
     _opened_at: float | None = None
-    _probing: bool = False
+    _probe: Admission | None = None  # the half-open trial call in flight, if any
+    _probe_started: float = 0.0
 
     @property
     def state(self) -> str:
@@ -85,19 +113,31 @@ class CircuitBreaker:
             return 0.0
         return max(0.0, self._opened_at + self.open_seconds - self.clock())
 
-    def allow(self) -> bool:
+    def admit(self) -> Admission | None:
+        """Let a call through (closed; or half-open with the probe slot free), else None."""
         state = self.state
         if state == "closed":
-            return True
-        if state == "open" or self._probing:
-            return False
-        self._probing = True  # half-open: exactly one probe at a time
-        return True
+            return Admission(self, probe=False)
+        if state == "open":
+            return None
+        now = self.clock()
+        if self._probe is not None and now - self._probe_started < self.probe_timeout:
+            return None  # half-open: exactly one probe at a time
+        self._probe = Admission(self, probe=True)
+        self._probe_started = now
+        return self._probe
+
+    def settle(self, admission: Admission, success: bool | None) -> None:
+        """`admission` ended: with the source's verdict, or None when it has none. Only the
+        probe that holds the slot frees it (one that outlived `probe_timeout` no longer does)."""
+        if self._probe is admission:
+            self._probe = None
+        if success is not None:
+            self.record(success)
 
     def record(self, success: bool) -> None:
         now = self.clock()
         if self._opened_at is not None:
-            self._probing = False
             if success:
                 self._opened_at = None
                 self._calls.clear()
@@ -114,10 +154,6 @@ class CircuitBreaker:
         failures = self._failures
         if len(self._calls) >= self.min_calls and failures >= self.failure_ratio * len(self._calls):
             self._opened_at = now
-
-    def release_probe(self) -> None:
-        """The probe ended without an outcome that says anything (e.g. the caller's 4xx)."""
-        self._probing = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,12 +61,77 @@ def test_breaker_opens_on_failure_share_and_one_probe_closes_it() -> None:
     for ok in (True, False, True, False):
         breaker.record(ok)
     assert breaker.state == "open"
-    assert not breaker.allow()
+    assert breaker.admit() is None
     clock.now += 31
     assert breaker.state == "half_open"
-    assert breaker.allow()
-    assert not breaker.allow()  # one probe at a time
-    breaker.record(True)
+    probe = breaker.admit()
+    assert probe is not None
+    assert probe.probe
+    assert breaker.admit() is None  # one probe at a time
+    probe.record(True)
+    assert breaker.state == "closed"
+
+
+def _tripped(clock: Clock, probe_timeout: float = 30.0) -> CircuitBreaker:
+    """A breaker opened by failures, its cool-off (30 s) over: half-open."""
+    breaker = CircuitBreaker(min_calls=2, open_seconds=30, probe_timeout=probe_timeout, clock=clock)
+    for _ in range(2):
+        breaker.record(False)
+    clock.now += 31
+    assert breaker.state == "half_open"
+    return breaker
+
+
+def test_a_probe_released_without_a_verdict_frees_the_slot() -> None:
+    clock = Clock()
+    breaker = _tripped(clock)
+    probe = breaker.admit()
+    assert probe is not None
+    assert probe.probe
+    probe.release()  # e.g. cancelled by the deadline: nothing said about the source
+    assert breaker.state == "half_open"
+    again = breaker.admit()
+    assert again is not None
+    assert again.probe
+    again.record(True)
+    assert breaker.state == "closed"
+
+
+def test_a_probe_settles_once() -> None:
+    clock = Clock()
+    breaker = _tripped(clock)
+    probe = breaker.admit()
+    assert probe is not None
+    probe.record(False)
+    probe.release()  # the `finally` after a verdict changes nothing
+    probe.record(True)
+    assert breaker.state == "open"
+    assert breaker.retry_in() == 30
+
+
+def test_a_probe_past_its_timeout_loses_the_slot_to_the_next_call() -> None:
+    clock = Clock()
+    breaker = _tripped(clock, probe_timeout=10)
+    stuck = breaker.admit()
+    assert stuck is not None
+    clock.now += 5
+    assert breaker.admit() is None  # still in flight: one probe at a time
+    clock.now += 6
+    fresh = breaker.admit()
+    assert fresh is not None
+    assert fresh.probe
+    stuck.release()  # the old probe ending does not free the new one's slot
+    assert breaker.admit() is None
+    fresh.record(True)
+    assert breaker.state == "closed"
+
+
+def test_calls_while_closed_are_not_probes() -> None:
+    breaker = CircuitBreaker(clock=Clock())
+    admission = breaker.admit()
+    assert admission is not None
+    assert not admission.probe
+    admission.release()
     assert breaker.state == "closed"
 
 
