@@ -64,6 +64,7 @@ from customer_gateway.connectors.models import (
     Write,
 )
 from customer_gateway.connectors.resilience import (
+    MAX_RETRY_AFTER,
     Admission,
     CircuitBreaker,
     RateLimit,
@@ -445,6 +446,7 @@ class UpstreamHTTP:
         while True:
             attempt += 1
             admission = self._admit()
+            sent_at = self.limiter.clock()
             try:
                 response = await self._attempt(method, path, rate_class, json, params, headers)
                 error: UpstreamError | None = None
@@ -454,6 +456,8 @@ class UpstreamHTTP:
                     error = self._error_for_status(response)
                 if isinstance(error, UpstreamRateLimited) and error.retry_after:
                     self.limiter.block(rate_class, error.retry_after)
+                elif error is None:
+                    self.limiter.lift(rate_class, sent_at)
                 admission.record(success=error is None or error.code not in _UPSTREAM_FAULTS)
             finally:
                 # Every other way out (cancelled by the deadline, refused before sending, a
@@ -677,22 +681,22 @@ def error_for_status(
 
 
 def retry_after(response: httpx.Response) -> float | None:
-    """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or HTTP-date)."""
-    from datetime import datetime
-
+    """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or HTTP-date),
+    at most `MAX_RETRY_AFTER` (`99999999999999999999` or a date in year 9999 is one hour)."""
     value = response.headers.get("retry-after")
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        # Compared as text first: int() refuses more than 4,300 digits, float() says inf.
+        return MAX_RETRY_AFTER if len(value) > 6 else min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,10 @@
 
 Numbers (shared/design/reliability.md §6, §10): at most 3 attempts for idempotent reads with
 full-jitter exponential back-off (base 100 ms, cap 2 s) inside the request's deadline, a retry
-budget of 20 % of a source's requests, Retry-After honoured in both forms; a breaker per source
-that opens when ≥ 20 calls in 60 s failed at ≥ 50 %, stays open 30 s, then lets one probe
-through. Only upstream faults count against a source (unreachable, timeouts, 5xx, 429s), never
-a 4xx the caller caused.
+budget of 20 % of a source's requests, Retry-After honoured in both forms (at most 1 hour); a
+breaker per source that opens when ≥ 20 calls in 60 s failed at ≥ 50 %, stays open 30 s, then
+lets one probe through. Only upstream faults count against a source (unreachable, timeouts,
+5xx, 429s), never a 4xx the caller caused.
 """
 
 from __future__ import annotations
@@ -21,6 +21,14 @@ from dataclasses import dataclass, field
 # The monotonic time by which the current upstream call must be done (set per call by the
 # request context; a background export leaves it unset and the source's own timeout applies).
 DEADLINE: ContextVar[float | None] = ContextVar("upstream_deadline", default=None)
+
+# Set by the readiness probe (/readyz): its calls go out even while a Retry-After blocks their
+# class (published limits still apply), so that a success can lift the block early.
+PROBING: ContextVar[bool] = ContextVar("readiness_probe", default=False)
+
+# The longest Retry-After honoured, in seconds: a longer one (or an HTTP-date further away) is
+# read as this. The gateway then asks again; a success or the readiness probe lifts it sooner.
+MAX_RETRY_AFTER = 3600.0
 
 Clock = Callable[[], float]
 
@@ -235,12 +243,24 @@ class RateLimiter:
             for name, rule in rules.items()
         }
         self._blocked_until: dict[str, float] = {}
+        self._blocked_at: dict[str, float] = {}
         self._lock = asyncio.Lock()
 
     def block(self, name: str, seconds: float) -> None:
-        """The upstream said Retry-After: every caller of this class waits it out."""
-        until = self.clock() + seconds
-        self._blocked_until[name] = max(until, self._blocked_until.get(name, 0.0))
+        """The upstream said Retry-After: every caller of this class waits it out (at most
+        `MAX_RETRY_AFTER`: a wrong or hostile header must not stop a source until restart)."""
+        now = self.clock()
+        until = now + min(max(0.0, seconds), MAX_RETRY_AFTER)
+        if until > self._blocked_until.get(name, 0.0):
+            self._blocked_until[name] = until
+            self._blocked_at[name] = now
+
+    def lift(self, name: str, sent_at: float) -> None:
+        """A call of this class sent at `sent_at` succeeded: a Retry-After that came before it
+        was sent no longer holds (one answered while it was in flight still does)."""
+        blocked_at = self._blocked_at.get(name)
+        if blocked_at is not None and sent_at >= blocked_at:
+            del self._blocked_until[name], self._blocked_at[name]
 
     def observe(self, name: str, used: float) -> None:
         limit = self._limits.get(name)
@@ -248,7 +268,9 @@ class RateLimiter:
             limit.observe(used)
 
     def wait_for(self, name: str) -> float:
-        blocked = max(0.0, self._blocked_until.get(name, 0.0) - self.clock())
+        blocked = 0.0
+        if not PROBING.get():
+            blocked = max(0.0, self._blocked_until.get(name, 0.0) - self.clock())
         limit = self._limits.get(name)
         return max(blocked, limit.wait() if limit is not None else 0.0)
 

@@ -5,6 +5,8 @@ import random
 import pytest
 
 from customer_gateway.connectors.resilience import (
+    MAX_RETRY_AFTER,
+    PROBING,
     CircuitBreaker,
     RateLimit,
     RateLimiter,
@@ -133,6 +135,44 @@ def test_calls_while_closed_are_not_probes() -> None:
     assert not admission.probe
     admission.release()
     assert breaker.state == "closed"
+
+
+async def test_retry_after_is_capped() -> None:
+    clock = Clock()
+    limiter = RateLimiter({}, clock)
+    limiter.block("api", 99999999999999999999.0)
+    assert limiter.wait_for("api") == MAX_RETRY_AFTER == 3600
+    limiter.block("api", float("inf"))
+    assert limiter.wait_for("api") == MAX_RETRY_AFTER
+    clock.now += MAX_RETRY_AFTER
+    assert limiter.wait_for("api") == 0
+
+
+async def test_a_success_sent_after_the_block_lifts_it() -> None:
+    clock = Clock()
+    limiter = RateLimiter({}, clock)
+    sent_before = clock.now
+    clock.now += 1
+    limiter.block("api", 600)
+    limiter.lift("api", sent_before)  # in flight when the 429 came: the block holds
+    assert limiter.wait_for("api") == 600
+    limiter.lift("api", clock.now)
+    assert limiter.wait_for("api") == 0
+    assert await limiter.acquire("api", budget=0) == 0
+
+
+async def test_the_readiness_probe_goes_through_a_block_but_not_a_published_limit() -> None:
+    clock = Clock()
+    limiter = RateLimiter({"api": RateLimit(requests=1, per_seconds=60)}, clock)
+    limiter.block("api", 600)
+    probing = PROBING.set(True)
+    try:
+        assert limiter.wait_for("api") == 0
+        assert await limiter.acquire("api", budget=0) == 0
+        assert limiter.wait_for("api") == 60  # the published window still applies
+    finally:
+        PROBING.reset(probing)
+    assert limiter.wait_for("api") == 600
 
 
 def test_old_calls_leave_the_window() -> None:
