@@ -5,7 +5,7 @@ full-jitter exponential back-off (base 100 ms, cap 2 s) inside the request's dea
 budget of 20 % of a source's requests, Retry-After honoured in both forms (at most 1 hour); a
 breaker per source that opens when ≥ 20 calls in 60 s failed at ≥ 50 %, stays open 30 s, then
 lets one probe through. Only upstream faults count against a source (unreachable, timeouts,
-5xx, 429s), never a 4xx the caller caused.
+5xx, 429s), never an answer the caller's input explains (a 4xx, or a 5xx about a value).
 """
 
 from __future__ import annotations
