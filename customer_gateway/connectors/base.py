@@ -29,6 +29,7 @@ import httpx_aiohttp
 from customer_gateway.connectors.errors import (
     Conflict,
     NotFound,
+    Unsendable,
     Unsupported,
     UpstreamAuthFailed,
     UpstreamBadResponse,
@@ -75,6 +76,7 @@ from customer_gateway.connectors.resilience import (
     remaining,
 )
 from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.sendable import first_unsendable
 from customer_gateway.settings import ConfigError, SourceSettings
 from customer_gateway.telemetry import Telemetry, route_template
 
@@ -441,6 +443,12 @@ class UpstreamHTTP:
     ) -> httpx.Response:
         """`idempotent`: may this request be sent again? Default: GET/HEAD/OPTIONS only."""
         safe = method in ("GET", "HEAD", "OPTIONS") if idempotent is None else idempotent
+        reason = first_unsendable((path, json, list((params or {}).values())))
+        if reason is not None:
+            raise Unsendable(
+                f"A value for {self.source} contains {reason}, which no source can take",
+                source=self.source,
+            )
         rate_class = self._rate_class(method, path)
         attempt = 0
         while True:

@@ -8,14 +8,16 @@ source cannot take is refused before anything is sent. All over HTTP against the
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from customer_gateway.connectors.errors import UpstreamRejected
+from customer_gateway.connectors.errors import Unsendable, UpstreamRejected
 from customer_gateway.connectors.models import Condition, CustomerQuery, FilterField, Op
 from customer_gateway.emulators.evershop import EverShopEmulator
+from customer_gateway.errors import ErrorCode
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 
 pytestmark = pytest.mark.anyio
@@ -74,4 +76,103 @@ async def test_creates_naming_an_unknown_group_do_not_open_the_breaker(gateway: 
         assert error["extensions"]["field"] == "groupId"
         assert error["extensions"]["retryable"] is False
     assert _statuses(gateway, "POST", "/api/customers") == [500] * ROUNDS
+    await _still_serves(gateway)
+
+
+async def _post(gateway: Gateway, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """JSON with \\u escapes, so lone surrogates travel as a client would send them."""
+    body = json.dumps({"query": query, "variables": variables})
+    response = await gateway.client.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    payload: dict[str, Any] = response.json()
+    return payload
+
+
+FILTERED = """query($key: String!, $op: FilterOperation!, $value: ID) { customers(filters: [
+  {key: "source", operation: eq, value: "evershop-main"}, {key: $key, operation: $op, value: $value}
+]) { total } }"""
+
+
+async def test_like_patterns_postgres_refuses_are_refused_before_sending(gateway: Gateway) -> None:
+    for _ in range(ROUNDS):
+        payload = await _post(gateway, FILTERED, {"key": "email", "op": "like", "value": "abc\\"})
+        error = payload["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["extensions"]["field"] == "filters"
+        assert "'email'" in error["message"]
+        assert "escape character" in error["message"]
+    assert gateway.emulators[SOURCE].journal == []  # nothing reached EverShop
+    await _still_serves(gateway)
+    # An escaped backslash is a valid pattern: sent, and answered.
+    escaped = await _post(gateway, FILTERED, {"key": "email", "op": "like", "value": "abc\\\\"})
+    assert escaped["data"]["customers"]["total"] == 0
+    assert "errors" not in escaped
+
+
+CUSTOMER = "query($id: String!) { customer(id: $id) { uuid } }"
+UPDATE = """mutation($id: String!, $name: String!) { updateCustomer(id: $id,
+  input: {fullName: $name, groupId: "1"}) { uuid } }"""
+CREATE = """mutation($name: String!, $password: String!) { createCustomer(source: "evershop-main",
+  input: {email: "new@example.com", fullName: $name, password: $password}) { uuid } }"""
+SOME_UUID = "00000000-0000-4000-8000-000000000001"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "field"),
+    [
+        (FILTERED, {"key": "email", "op": "eq", "value": "a\x00b@example.com"}, "filters"),
+        (FILTERED, {"key": "keyword", "op": "eq", "value": "\ud800"}, "filters"),
+        (FILTERED, {"key": "full_name", "op": "like", "value": "x" * 256}, "filters"),
+        (FILTERED, {"key": "email", "op": "eq", "value": "x" * 90_000}, "filters"),
+        (FILTERED, {"key": "email", "op": "in", "value": "a@b.cz," + "x" * 256}, "filters"),
+        (CUSTOMER, {"id": "evershop-main:\x00"}, "id"),
+        (CUSTOMER, {"id": "evershop-main:\udc00"}, "id"),
+        (CUSTOMER, {"id": "evershop-main:a\x01b"}, "id"),
+        (CUSTOMER, {"id": "evershop-main:" + "a" * 256}, "id"),
+        (UPDATE, {"id": f"evershop-main:{SOME_UUID}", "name": "N\x00"}, "fullName"),
+        (UPDATE, {"id": f"evershop-main:{SOME_UUID}", "name": "\ud83d"}, "fullName"),
+        (CREATE, {"name": "Nobody", "password": "secret\x00secret"}, "password"),
+        (CREATE, {"name": "Nobody", "password": "p" * 256}, "password"),
+    ],
+    ids=[
+        "filter NUL",
+        "filter lone surrogate",
+        "filter 256 characters",
+        "filter 90 KB",
+        "in-list item 256 characters",
+        "id NUL",
+        "id lone surrogate",
+        "id control character",
+        "id 256 characters",
+        "fullName NUL",
+        "fullName lone surrogate",
+        "password NUL",
+        "password 256 characters",
+    ],
+)
+async def test_values_no_source_can_take_are_refused_by_field_before_sending(
+    gateway: Gateway, query: str, variables: dict[str, Any], field: str
+) -> None:
+    payload = await _post(gateway, query, variables)
+    error = payload["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert error["extensions"]["field"] == field
+    assert gateway.emulators[SOURCE].journal == []
+    await _still_serves(gateway)
+
+
+async def test_the_net_under_every_connector_refuses_before_the_breaker(gateway: Gateway) -> None:
+    # Input that reaches a request by a way no resolver checks still never leaves the gateway.
+    http = gateway.connector(SOURCE).http
+    for value in ("\x00", "\ud800"):
+        with pytest.raises(Unsendable) as refused:
+            await http.send("POST", GRAPHQL, json={"query": "{}", "variables": {"v": [value]}})
+        assert refused.value.code is ErrorCode.BAD_USER_INPUT
+        with pytest.raises(Unsendable):
+            await http.send("GET", f"/api/customers/{value}")
+        with pytest.raises(Unsendable):
+            await http.send("GET", "/api/customers", params={"q": value})
+    assert gateway.emulators[SOURCE].journal == []
     await _still_serves(gateway)
