@@ -66,9 +66,12 @@ def phone(value: str) -> str:
 
 def group_id(value: str, source: str) -> str:
     """A group id for `source`: its gateway id `<source>:<id>` or the native id."""
+    check_text(value, "groupId", field="groupId")
+    if not value.isprintable():
+        raise BadUserInput("groupId contains a control character", field="groupId")
     parsed = parse_global_id(value)
     if parsed is None:
-        return check_text(value, "groupId", field="groupId")
+        return value
     if parsed[0] != source:
         raise BadUserInput(
             f"groupId names a group of source {parsed[0]!r}, not of {source!r}", field="groupId"

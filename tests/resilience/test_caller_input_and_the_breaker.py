@@ -116,6 +116,8 @@ UPDATE = """mutation($id: String!, $name: String!) { updateCustomer(id: $id,
   input: {fullName: $name, groupId: "1"}) { uuid } }"""
 CREATE = """mutation($name: String!, $password: String!) { createCustomer(source: "evershop-main",
   input: {email: "new@example.com", fullName: $name, password: $password}) { uuid } }"""
+CREATE_IN_GROUP = """mutation($group: String!) { createCustomer(source: "evershop-main", input: {
+  email: "new@example.com", fullName: "Nobody", password: "secret-99", groupId: $group}) { uuid } }"""
 SOME_UUID = "00000000-0000-4000-8000-000000000001"
 
 
@@ -135,6 +137,8 @@ SOME_UUID = "00000000-0000-4000-8000-000000000001"
         (UPDATE, {"id": f"evershop-main:{SOME_UUID}", "name": "\ud83d"}, "fullName"),
         (CREATE, {"name": "Nobody", "password": "secret\x00secret"}, "password"),
         (CREATE, {"name": "Nobody", "password": "p" * 256}, "password"),
+        (CREATE_IN_GROUP, {"group": "evershop-main:1\x00"}, "groupId"),
+        (CREATE_IN_GROUP, {"group": "evershop-main:\x01"}, "groupId"),
     ],
     ids=[
         "filter NUL",
@@ -150,6 +154,8 @@ SOME_UUID = "00000000-0000-4000-8000-000000000001"
         "fullName lone surrogate",
         "password NUL",
         "password 256 characters",
+        "groupId NUL",
+        "groupId control character",
     ],
 )
 async def test_values_no_source_can_take_are_refused_by_field_before_sending(
