@@ -32,6 +32,7 @@ from strawberry.types import ExecutionResult
 from customer_gateway.access import refused, requires
 from customer_gateway.auth import ANONYMOUS, Authenticator, Principal
 from customer_gateway.connections import LIFESPAN_KEY, ConnectionGuard
+from customer_gateway.connectors.resilience import PROBING
 from customer_gateway.context import GatewayContext
 from customer_gateway.datadir import DataDir
 from customer_gateway.errors import ErrorCode, GatewayError
@@ -365,6 +366,9 @@ async def readyz(request: Request) -> Response:
         async def probe(name: str) -> tuple[str, str]:
             connector = gateway.sources.get(name)
             assert connector is not None
+            # The check goes out even while a Retry-After blocks its class: its success lifts
+            # the block (this runs at most once per READY_CACHE_SECONDS).
+            PROBING.set(True)
             try:
                 async with asyncio.timeout(connector.settings.timeouts.total):
                     await connector.check()
