@@ -71,6 +71,7 @@ class Gateway:
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+LOCAL_ORIGINS = r"http://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
 # Request headers a browser client may send (CORS), each read somewhere in the gateway.
 REQUEST_HEADERS = (
     "content-type",
@@ -219,7 +220,8 @@ def create_app(
             service_name=settings.telemetry.service_name,
         )
     emulators: Mapping[str, Emulator] = {}
-    if settings.sandbox:
+    sandboxed = settings.sandbox
+    if sandboxed:
         sandbox = build_sandbox(settings)
         settings, emulators, transports = sandbox.settings, sandbox.emulators, sandbox.transports()
 
@@ -266,11 +268,15 @@ def create_app(
     authenticator = Authenticator(settings.auth)
     guarded = GraphQLGuard(graphql, authenticator, settings.limits.max_body_bytes)
     middleware = []
-    if settings.cors_origins:
+    # The sandbox serves demo data only: a front-end on http://localhost:<any port> may call it
+    # without configuration. A configured gateway allows exactly `cors_origins`.
+    local_origins = LOCAL_ORIGINS if sandboxed and not settings.cors_origins else None
+    if settings.cors_origins or local_origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
+                allow_origin_regex=local_origins,
                 allow_methods=["GET", "POST", "OPTIONS"],
                 # Every request header the gateway reads (tests/ops: a preflight per header).
                 allow_headers=list(REQUEST_HEADERS),
