@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -38,6 +38,7 @@ from customer_gateway.datadir import DataDir
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
+from customer_gateway.ide import ASSETS_PATH, ide_assets, ide_page
 from customer_gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore
 from customer_gateway.logs import configure_logging
 from customer_gateway.request_body import BadRequestBody, decode_request_json
@@ -117,6 +118,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             # Strawberry answers these in plain text; a GraphQL client reads `errors`.
             response = request_error(error.status_code, error.reason)
         await response(scope, receive, send)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return ide_page()
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
@@ -284,7 +289,7 @@ def create_app(
                 max_age=600,
             )
         )
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", guarded, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", requires("ops", authenticator, readyz)),
@@ -293,6 +298,8 @@ def create_app(
     ]
     if settings.telemetry.metrics:
         routes.append(Route("/metrics", requires("ops", authenticator, metrics)))
+    if settings.graphiql:
+        routes.append(Mount(ASSETS_PATH, ide_assets()))
     middleware.insert(0, Middleware(RequestLog, telemetry=telemetry))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
