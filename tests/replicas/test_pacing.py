@@ -49,7 +49,7 @@ async def test_a_crashed_replicas_slot_comes_back_after_its_lease(
     replicas: list[SharedRedis], prefix: str
 ) -> None:
     """A replica process takes the only slot and is killed (SIGKILL) while holding it."""
-    crashed = subprocess.Popen(
+    crashed = subprocess.Popen(  # noqa: ASYNC220 - a replica process to kill
         [sys.executable, "-c", CRASHING_REPLICA, REDIS_URL, prefix],
         stdout=subprocess.PIPE,
     )
@@ -173,7 +173,7 @@ async def test_redis_down_means_a_local_share_then_shared_again(
         assert pacing.local_share() == (1, {})
         private_redis.start()
         deadline = time.monotonic() + 5
-        while not handle.up and time.monotonic() < deadline:
+        while not handle.up and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         assert handle.up
         async with pacing.hold("none", 1.0) as ticket:
