@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import logging
 import time
@@ -126,6 +127,7 @@ class PostgresIdempotencyStore:
 
     async def claim(self, key: str, fingerprint: str) -> Entry | None:
         now = time.time()
+        key = row_key(key)
 
         async def work(conn: AsyncConnection) -> Entry | None:
             table = keys_table
@@ -164,6 +166,7 @@ class PostgresIdempotencyStore:
         return await self._run(work)
 
     async def finish(self, key: str, record: CustomerRecord) -> None:
+        key = row_key(key)
         update = (
             sa.update(keys_table)
             .where(keys_table.c.key == key)
@@ -176,12 +179,14 @@ class PostgresIdempotencyStore:
             logger.warning("a created customer's idempotency record could not be written")
 
     async def mark_unknown(self, key: str) -> None:
+        key = row_key(key)
         update = (
             sa.update(keys_table).where(keys_table.c.key == key).values(state=State.UNKNOWN.value)
         )
         await self._run(lambda conn: conn.execute(update))
 
     async def forget(self, key: str) -> None:
+        key = row_key(key)
         delete = sa.delete(keys_table).where(keys_table.c.key == key)
         await self._run(lambda conn: conn.execute(delete))
 
@@ -193,6 +198,12 @@ class PostgresIdempotencyStore:
 
     async def aclose(self) -> None:
         await self.engine.dispose()
+
+
+def row_key(key: str) -> str:
+    """The row's key: a digest of the caller and their key (which holds a NUL, which PostgreSQL
+    text cannot, and is the caller's own choice of text, not the gateway's to store)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # -- CustomerRecord as JSON ---------------------------------------------------------------------

@@ -25,6 +25,8 @@ from tests.replicas.servers import TcpProxy
 
 pytestmark = pytest.mark.anyio
 
+KEY = "api-key-1\x00order-7"  # how the resolver scopes a key: caller NUL key
+
 RECORD = CustomerRecord(
     source="shoptet-cz",
     id="a1",
@@ -49,14 +51,14 @@ async def test_concurrent_claims_on_several_replicas_make_one_owner(postgres_url
     try:
         for store in stores:
             await store.create_tables()
-        claims = await asyncio.gather(*(stores[i % 3].claim("k", "fp") for i in range(10)))
+        claims = await asyncio.gather(*(stores[i % 3].claim(KEY, "fp") for i in range(10)))
         assert sum(claim is None for claim in claims) == 1
         assert all(c.state is State.IN_PROGRESS for c in claims if c is not None)
-        await stores[0].finish("k", RECORD)
-        seen = await stores[2].claim("k", "fp")
+        await stores[0].finish(KEY, RECORD)
+        seen = await stores[2].claim(KEY, "fp")
         assert seen is not None and seen.state is State.DONE and seen.record == RECORD
-        await stores[1].forget("k")
-        assert await stores[1].claim("k", "fp") is None
+        await stores[1].forget(KEY)
+        assert await stores[1].claim(KEY, "fp") is None
     finally:
         for store in stores:
             await store.aclose()
@@ -65,11 +67,11 @@ async def test_concurrent_claims_on_several_replicas_make_one_owner(postgres_url
 async def test_a_claim_whose_replica_died_becomes_unknown(postgres_url: str) -> None:
     store = PostgresIdempotencyStore(engine_for(postgres_url), claim_seconds=0.2)
     try:
-        assert await store.claim("k", "fp") is None  # ... and this replica dies mid-create
+        assert await store.claim(KEY, "fp") is None  # ... and this replica dies mid-create
         await asyncio.sleep(0.3)
-        seen = await store.claim("k", "fp")
+        seen = await store.claim(KEY, "fp")
         assert seen is not None and seen.state is State.UNKNOWN  # the caller reconciles
-        again = await store.claim("k", "fp")  # ... and holds it meanwhile
+        again = await store.claim(KEY, "fp")  # ... and holds it meanwhile
         assert again is not None and again.state is State.IN_PROGRESS
         assert await store.sweep() == 0
     finally:
