@@ -69,7 +69,7 @@ class Cluster:
         wait_until_up(self.emulator_url, "/_emulator/connections")
 
     def start_gateways(self, count: int, workers: int = 1) -> None:
-        for index in range(count):
+        for _index in range(count):
             port = free_port()
             env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_GATEWAY_")}
             env.update(

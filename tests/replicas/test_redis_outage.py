@@ -51,7 +51,8 @@ async def test_redis_down_and_back_under_load(tmp_path: Path) -> None:
             await asyncio.sleep(2.0)
             for url in cluster.gateways:
                 report = await readiness(client, url)
-                assert report["state"] == "down" and report["limits"] == "local"
+                assert report["state"] == "down"
+                assert report["limits"] == "local"
                 metrics = (await client.get(f"{url}/metrics")).text
                 assert 'gateway_shared_state_up{store="redis"} 0.0' in metrics
             redis.start()

@@ -56,7 +56,9 @@ async def test_concurrent_claims_on_several_replicas_make_one_owner(postgres_url
         assert all(c.state is State.IN_PROGRESS for c in claims if c is not None)
         await stores[0].finish(KEY, RECORD)
         seen = await stores[2].claim(KEY, "fp")
-        assert seen is not None and seen.state is State.DONE and seen.record == RECORD
+        assert seen is not None
+        assert seen.state is State.DONE
+        assert seen.record == RECORD
         await stores[1].forget(KEY)
         assert await stores[1].claim(KEY, "fp") is None
     finally:
@@ -70,9 +72,11 @@ async def test_a_claim_whose_replica_died_becomes_unknown(postgres_url: str) -> 
         assert await store.claim(KEY, "fp") is None  # ... and this replica dies mid-create
         await asyncio.sleep(0.3)
         seen = await store.claim(KEY, "fp")
-        assert seen is not None and seen.state is State.UNKNOWN  # the caller reconciles
+        assert seen is not None
+        assert seen.state is State.UNKNOWN
         again = await store.claim(KEY, "fp")  # ... and holds it meanwhile
-        assert again is not None and again.state is State.IN_PROGRESS
+        assert again is not None
+        assert again.state is State.IN_PROGRESS
         assert await store.sweep() == 0
     finally:
         await store.aclose()
@@ -125,8 +129,10 @@ async def test_a_lease_has_one_holder_and_is_taken_over(replicas: list[SharedRed
     first = Lease(replicas[0], "sync:shoptet", ttl=0.6)
     second = Lease(replicas[1], "sync:shoptet", ttl=0.6)
     token = await first.acquire()
-    assert token is not None and first.held
-    assert await second.acquire() is None and not second.held
+    assert token is not None
+    assert first.held
+    assert await second.acquire() is None
+    assert not second.held
     assert await first.renew() == token  # renewing keeps the token
     # The holder dies (stops renewing): the other takes over within the ttl, with a larger
     # token, and the dead one's own view ran out before that.
