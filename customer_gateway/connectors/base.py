@@ -281,7 +281,7 @@ class ConnectorBase:
             placeholders=self.path_placeholders(),
             words=self.route_words(),
         )
-        if shared is not None:
+        if shared is not None and (self.capabilities.max_concurrency or rate_limits):
             # Only what the source publishes is shared: its cap (Shoptet's 3 per token) and its
             # rates. `max_connections` protects this process and stays its own.
             self.http.pacing = SharedPacing(
