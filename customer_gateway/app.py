@@ -39,7 +39,7 @@ from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
 from customer_gateway.ide import ASSETS_PATH, ide_assets, ide_page
-from customer_gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore
+from customer_gateway.idempotency import IdempotencyStore
 from customer_gateway.logs import configure_logging
 from customer_gateway.persisted import DocumentRefused, PersistedDocuments, load_manifest
 from customer_gateway.request_body import BadRequestBody, decode_request_json
@@ -48,6 +48,7 @@ from customer_gateway.sandbox import build_sandbox
 from customer_gateway.schema import build_schema
 from customer_gateway.settings import Settings, load_settings
 from customer_gateway.sources import Sources, open_sources
+from customer_gateway.state.runtime import SharedState, open_state
 from customer_gateway.telemetry import Telemetry
 
 if TYPE_CHECKING:  # the sandbox's emulators are imported only when it runs
@@ -68,6 +69,7 @@ class Gateway:
     idempotency: IdempotencyStore
     telemetry: Telemetry
     emulators: Mapping[str, Emulator] = field(default_factory=dict)
+    state: SharedState = field(default_factory=SharedState)
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
 
@@ -268,10 +270,13 @@ def create_app(
             extra={"fields": {"event": "startup", "environment": settings.environment}},
         )
         async with AsyncExitStack() as stack:
-            sources = open_sources(settings, stack, transports)
+            state = await open_state(settings, stack)
+            sources = open_sources(settings, stack, transports, state.redis)
             for connector in sources:
                 connector.http.telemetry = telemetry
+                stack.push_async_callback(connector.http.aclose)
             telemetry.watch_sources(sources)
+            telemetry.watch_state(state)
             stack.callback(telemetry.shutdown)
             data = DataDir.open(settings.data_dir)
             stack.callback(data.close)
@@ -279,7 +284,7 @@ def create_app(
             exports.start_sweeping()
             stack.push_async_callback(exports.aclose)
             app.state.gateway = Gateway(
-                settings, sources, exports, MemoryIdempotencyStore(), telemetry, emulators
+                settings, sources, exports, state.idempotency, telemetry, emulators, state
             )
             guard = ConnectionGuard(
                 header_timeout=settings.header_timeout,
@@ -432,7 +437,12 @@ async def readyz(request: Request) -> Response:
         )
         gateway.ready_at = now
     ready = all(status == "ok" for status in gateway.ready_report.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "degraded", "sources": gateway.ready_report},
-        status_code=200 if ready else 503,
-    )
+    body: dict[str, Any] = {
+        "status": "ready" if ready else "degraded",
+        "sources": gateway.ready_report,
+    }
+    # Shared state down degrades the replica without stopping it (local limits; keyed creates
+    # refused): reported here, never a reason to take every replica out of the load balancer.
+    if shared := await gateway.state.report():
+        body["state"] = shared
+    return JSONResponse(body, status_code=200 if ready else 503)
