@@ -108,6 +108,9 @@ class Capabilities:
     # that shows group names then asks for alongside the customer list, not after it.
     group_names_by_list: bool = False
     group_writes: frozenset[Write] = frozenset()
+    # No group list of its own: `list_groups` gathers the groups its customers are in (a group
+    # without customers is missing), reading every customer; `customerGroups` says so.
+    groups_from_customers: bool = False
     # Filters the source applies correctly only when sent alone (EverShop's keyword ORs its way
     # past the other conditions); combined with others, only this one is sent.
     push_alone: frozenset[FilterField] = frozenset()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
@@ -201,6 +202,38 @@ def _metadata(
     return metadata
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerGroup:
+    """A customer's group as the customer names it."""
+
+    numeric: int
+    name: str | None
+
+
+def customer_group(read: Reader, obj: Mapping[str, Any]) -> CustomerGroup:
+    """`customerGroupId` + `customerGroupName`; a missing id is General (0), where Ecwid files
+    every customer without another group."""
+    where = "customer"
+    group_id = read.opt_integer(obj, "customerGroupId", where)
+    group_name = read.opt_text(obj, "customerGroupName", where)
+    if group_id is None:
+        return CustomerGroup(GENERAL_GROUP_ID, group_name or GENERAL_GROUP_NAME)
+    if group_id == GENERAL_GROUP_ID and group_name is None:
+        return CustomerGroup(GENERAL_GROUP_ID, GENERAL_GROUP_NAME)
+    return CustomerGroup(group_id, group_name)
+
+
+def seen_group(source: str, number: int, name: str | None) -> GroupRecord:
+    """A group known from a customer that is in it (the wrapper lists no groups)."""
+    return GroupRecord(
+        source=source,
+        id=str(number),
+        numeric_id=int_id(number),
+        name=name or (GENERAL_GROUP_NAME if number == GENERAL_GROUP_ID else str(number)),
+        is_default=number == GENERAL_GROUP_ID,
+    )
+
+
 def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecord:
     """One Ecwid customer entity (search item or detail: Ecwid returns the same shape)."""
     where = "customer"
@@ -208,12 +241,8 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
     billing = read.object(obj.get("billingPerson") or {}, "customer.billingPerson")
     billing_name = _person_name(read, billing, "customer.billingPerson")
     contacts = _contacts(read, obj)
-    group_id = read.opt_integer(obj, "customerGroupId", where)
-    group_name = read.opt_text(obj, "customerGroupName", where)
-    if group_id is None:
-        group_id, group_name = GENERAL_GROUP_ID, group_name or GENERAL_GROUP_NAME
-    elif group_id == GENERAL_GROUP_ID and group_name is None:
-        group_name = GENERAL_GROUP_NAME
+    embedded = customer_group(read, obj)
+    group_id, group_name = embedded.numeric, embedded.name
     addresses: list[Address] = []
     if any(billing.get(key) for key in _ADDRESS_KEYS):
         addresses.append(_address(read, billing, "billing", "billingPerson", billing_name))
