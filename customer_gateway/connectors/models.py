@@ -21,6 +21,11 @@ class FilterField(enum.Enum):
     VAT_NUMBER = "vat_number"
     STATUS = "status"
     GROUP = "group"
+    COMPANY_NAME = "company_name"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    EXTERNAL_ID = "external_id"  # Flow Retail's `externalId`
+    STORE = "store"  # Flow Retail: customers of one store (only the source can tell)
 
 
 class Op(enum.Enum):
@@ -129,6 +134,8 @@ class CustomerRecord:
     updated_at: datetime | None = None
     phone: str | None = None
     vat_number: str | None = None
+    company_name: str | None = None
+    external_id: str | None = None  # a reference in another system (Flow Retail)
     groups: tuple[GroupRef, ...] = ()
     addresses: tuple[Address, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
@@ -189,7 +196,7 @@ class ChangePage:
 @dataclass(frozen=True, slots=True)
 class CustomerDraft:
     email: str
-    full_name: str
+    full_name: str | None = None  # sources that need a name say so (`create_requires_name`)
     password: str | None = field(default=None, repr=False)
     status: int | None = None
     group_ids: tuple[str, ...] = ()  # most sources keep one group; Flow Retail several

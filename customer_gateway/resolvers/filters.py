@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
@@ -17,6 +18,9 @@ from customer_gateway.errors import BadUserInput
 
 DEFAULT_LIMIT = 20  # EverShop's ADMIN_COLLECTION_SIZE
 
+_RANGE = frozenset({Op.GT, Op.GTEQ, Op.LT, Op.LTEQ})
+_MOMENTS = ("created_at", "updated_at")
+_SINGLE_KEYS = ("source", "store")  # one value each: a second one is refused
 _CUSTOMER_KEYS: dict[str, frozenset[Op]] = {
     "keyword": frozenset({Op.EQ}),
     "email": frozenset({Op.EQ, Op.NEQ, Op.LIKE, Op.NLIKE, Op.IN, Op.NIN}),
@@ -25,6 +29,11 @@ _CUSTOMER_KEYS: dict[str, frozenset[Op]] = {
     "vat_number": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
     "status": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
     "group": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
+    "company_name": frozenset({Op.EQ, Op.NEQ, Op.LIKE, Op.NLIKE}),
+    "created_at": _RANGE,
+    "updated_at": _RANGE,
+    "external_id": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
+    "store": frozenset({Op.EQ}),
 }
 _GROUP_KEYS: dict[str, frozenset[Op]] = {
     "name": frozenset({Op.EQ, Op.LIKE, Op.NLIKE}),
@@ -117,7 +126,7 @@ def _parse(
             raise _bad(f"Filter {key!r} does not support operation {op.value!r} (use {ops}).")
         if raw is None or raw == "":
             raise _bad(f"Filter {key!r} needs a value.")
-        if key in _PAGING_KEYS or key == "source":
+        if key in _PAGING_KEYS or key in _SINGLE_KEYS:
             if key in singles:
                 raise _bad(f"Filter {key!r} is given twice.")
             singles[key] = raw
@@ -131,6 +140,8 @@ def _parse(
             selector = SourceSelector(op, values)
         elif key == "status" and any(value not in ("0", "1") for value in values):
             raise _bad("Filter 'status' takes 1 (enabled) or 0 (disabled).")
+        elif key in _MOMENTS:
+            values = (_moment(key, raw),)
         if key not in _PAGING_KEYS and key != "source":
             conditions.append(Condition(_field(key), op, values))
         echo.append((key, op.value, raw))
@@ -158,6 +169,26 @@ def _parse(
         limit=limit,
         echo=tuple(echo),
     )
+
+
+def _moment(key: str, value: str) -> str:
+    """A time bound as ISO 8601 in UTC: an ISO date or date-time (UTC when it has no offset)
+    or epoch milliseconds, the form of `createdAt.value`."""
+    try:
+        if is_ascii_digits(value) and len(value) <= 15:
+            moment = datetime.fromtimestamp(int(value) / 1000, UTC)
+        elif len(value) <= 40:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+        else:
+            raise ValueError(value)
+    except (ValueError, OverflowError, OSError):
+        raise _bad(
+            f"Filter {key!r} takes an ISO 8601 date or date-time (2024-03-11, "
+            "2024-03-11T10:15:02+01:00; UTC without an offset) or epoch milliseconds."
+        ) from None
+    return moment.astimezone(UTC).isoformat()
 
 
 def _field(key: str) -> FilterField:

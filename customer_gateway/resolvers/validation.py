@@ -121,8 +121,11 @@ def customer_draft(connector: Connector, given: Mapping[str, Any]) -> CustomerDr
     """A create input checked against EverShop's rules and what the source can store."""
     _unsupported_fields(connector, given)
     full, first, last = _names(given)
-    if full is None:
-        raise BadUserInput("fullName is required and cannot be empty", field="fullName")
+    if full is None and connector.capabilities.create_requires_name:
+        raise BadUserInput(
+            f"fullName is required to create a customer in a {connector.kind} source",
+            field="fullName",
+        )
     password_ = given.get("password")
     if password_ is None and connector.capabilities.create_requires_password:
         raise BadUserInput(
@@ -134,7 +137,7 @@ def customer_draft(connector: Connector, given: Mapping[str, Any]) -> CustomerDr
     )
     return CustomerDraft(
         email=email(given["email"]),
-        full_name=full_name(full),
+        full_name=full_name(full) if full is not None else None,
         password=password(password_) if password_ is not None else None,
         status=status(status_) if status_ is not None else None,
         group_ids=_groups(connector, given) or (),

@@ -9,7 +9,8 @@ Contract: shared/upstreams/README.md 3.2 (customer entity), 3.3 (groups, deleted
   rule applies to group ids; shipping-address ids above 2^31-1 leave `cartAddressId` null.
 * `fullName`: top-level `name`, else `billingPerson.name`, else its `firstName lastName`.
 * `phone`: `billingPerson.phone`, else the default (then the first) `PHONE` contact.
-* `vatNumber`: `taxId` (also kept in metaData with `taxIdValid`/`taxExempt`).
+* `vatNumber`: `taxId` (also kept in metaData with `taxIdValid`/`taxExempt`); `companyName`:
+  `billingPerson.companyName`.
 * `status` is always 1: Ecwid customers have no enabled/disabled flag (README 3.2).
 * `createdAt`/`updatedAt`: `registered`/`updated`, `yyyy-MM-dd HH:mm:ss Z` parsed strictly (a
   value of another shape is `UpstreamBadResponse`); absent on a sparse guest record: null.
@@ -271,6 +272,7 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
         updated_at=ecwid_datetime(read, obj.get("updated"), "customer.updated"),
         phone=_phone(read, billing, contacts),
         vat_number=read.opt_text(obj, "taxId", where),
+        company_name=read.opt_text(billing, "companyName", "customer.billingPerson"),
         groups=(GroupRef(str(group_id), int_id(group_id), group_name),),
         addresses=tuple(addresses),
         metadata=_metadata(read, obj, contacts),
@@ -345,13 +347,16 @@ def _given(**fields: str | None) -> dict[str, str]:
 def create_body(draft: CustomerDraft, group_id: int | None) -> dict[str, Any]:
     """`POST /customers`: e-mail, the billing person (name, its parts, company, phone), tax id,
     group, password."""
-    billing: dict[str, Any] = {"name": draft.full_name} | _given(
+    billing: dict[str, Any] = _given(
+        name=draft.full_name,
         firstName=draft.first_name,
         lastName=draft.last_name,
         companyName=draft.company_name,
         phone=draft.phone,
     )
-    body: dict[str, Any] = {"email": draft.email, "billingPerson": billing}
+    body: dict[str, Any] = {"email": draft.email}
+    if billing:  # only the e-mail is required (README 3.3)
+        body["billingPerson"] = billing
     if draft.vat_number is not None:
         body["taxId"] = draft.vat_number
     if group_id is not None:

@@ -102,6 +102,8 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
         updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt"),
         phone=read.opt_string(obj, "mobile", where),
         vat_number=read.opt_string(obj, "vatNumber", where),
+        company_name=company,
+        external_id=read.opt_string(obj, "externalId", where),
         groups=tuple(GroupRef(uid_) for uid_ in group_uids),
         addresses=tuple(addresses),
         metadata={key: obj[key] for key in _META_FIELDS if obj.get(key) not in (None, [], "")},
@@ -190,7 +192,7 @@ def create_body(draft: CustomerDraft) -> dict[str, Any]:
     else:
         body["customerType"] = "PERSON"
     first, last = draft.first_name, draft.last_name
-    if first is None and last is None and draft.company_name is None:
+    if first is None and last is None and draft.company_name is None and draft.full_name:
         first, last = split_name(draft.full_name)
     if first is not None:
         body["firstname"] = first
