@@ -699,6 +699,7 @@ async def test_sources_report_what_ecwid_does() -> None:
     assert ecwid["kind"] == "ecwid"
     assert crm["kind"] == "ecwid_wrapper"
     assert ecwid["capabilities"]["filters"] == [
+        *(f"{field} {op}" for field in ("created_at",) for op in ("gt", "gteq", "lt", "lteq")),
         "email eq",
         "email like",
         "full_name eq",
@@ -706,6 +707,7 @@ async def test_sources_report_what_ecwid_does() -> None:
         "group eq",
         "group in",
         "keyword eq",
+        *(f"updated_at {op}" for op in ("gt", "gteq", "lt", "lteq")),
     ]
     assert ecwid["capabilities"]["sorts"] == ["created_at", "status"]
     assert ecwid["capabilities"]["maxPageSize"] == 100

@@ -97,6 +97,11 @@ _FILTERS: Final = {
     (FilterField.EMAIL, Op.LIKE): _SUPERSET,
     (FilterField.GROUP, Op.EQ): Pushdown.EXACT,
     (FilterField.GROUP, Op.IN): Pushdown.EXACT,
+    **{
+        (field, op): _SUPERSET
+        for field in (FilterField.CREATED_AT, FilterField.UPDATED_AT)
+        for op in (Op.GT, Op.GTEQ, Op.LT, Op.LTEQ)
+    },
 }
 _SORTS: Final = frozenset({SortField.CREATED_AT, SortField.STATUS})
 # `status` takes 1 only (Ecwid has none); names and phone go to the billing person, the VAT
@@ -352,6 +357,7 @@ class EcwidConnector(_EcwidBase):
         max_page_size=PAGE_MAX,
         customer_writes=frozenset(Write),
         writable_fields=_WRITABLE,
+        create_requires_name=False,  # `email` is the only required field (README 3.3)
         group_writes=frozenset(Write),
         changes=True,
         rate_limits=_RATE_LIMITS,
@@ -532,6 +538,7 @@ class EcwidWrapperConnector(_EcwidBase):
         max_page_size=PAGE_MAX,
         customer_writes=frozenset(Write),
         writable_fields=_WRITABLE,
+        create_requires_name=False,  # `email` is the only required field (README 3.3)
         groups_from_customers=True,
         rate_limits=_RATE_LIMITS,
         notes=(
