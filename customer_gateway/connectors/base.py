@@ -411,6 +411,7 @@ class ConnectorBase:
                     last_name=item.draft.last_name,
                     company_name=item.draft.company_name,
                     vat_number=item.draft.vat_number,
+                    address=item.draft.address,
                 )
                 record = await self.update_customer(item.customer_id, patch)
                 return BatchResult(item, record, record.id)

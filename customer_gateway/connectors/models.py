@@ -194,6 +194,19 @@ class ChangePage:
 
 
 @dataclass(frozen=True, slots=True)
+class AddressDraft:
+    """The customer's own address as written (Shoptet's and Ecwid's billing address, Flow
+    Retail's primary address). Only the fields that are not None are written."""
+
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    postcode: str | None = None
+    country_code: str | None = None  # ISO 3166-1 alpha-2, upper case
+    province_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerDraft:
     email: str
     full_name: str | None = None  # sources that need a name say so (`create_requires_name`)
@@ -205,6 +218,7 @@ class CustomerDraft:
     last_name: str | None = None
     company_name: str | None = None
     vat_number: str | None = None
+    address: AddressDraft | None = None
 
     @property
     def group_id(self) -> str | None:
@@ -225,6 +239,7 @@ class CustomerPatch:
     last_name: str | None = None
     company_name: str | None = None
     vat_number: str | None = None
+    address: AddressDraft | None = None  # its given fields change, the others stay
 
     @property
     def group_id(self) -> str | None:
@@ -244,6 +259,7 @@ class CustomerPatch:
                 self.last_name,
                 self.company_name,
                 self.vat_number,
+                self.address,
             )
         )
 

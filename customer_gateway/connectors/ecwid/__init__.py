@@ -120,6 +120,7 @@ _WRITABLE: Final = frozenset(
         "groupId",
         "groupIds",
     }
+    | {f"address.{part}" for part in mapping.ADDRESS_PARTS}
 )
 _RATE_LIMITS: Final = {"default": RateLimit(requests=600, per_seconds=60)}
 # A group list gathered from customers reads at most this many (100 requests of 100).
@@ -142,6 +143,11 @@ _FIELD_PATHS: Final = {
     "billingPerson.phone": "phone",
     "billingPerson.companyName": "companyName",
     "taxId": "vatNumber",
+    "billingPerson.street": "address.address1",
+    "billingPerson.city": "address.city",
+    "billingPerson.postalCode": "address.postcode",
+    "billingPerson.countryCode": "address.countryCode",
+    "billingPerson.stateOrProvinceCode": "address.provinceCode",
     "CustomerMembership.name": "groupName",
 }
 _FIELD_IN_MESSAGE: Final = re.compile(r"\bField (\w+)\.([\w.]+)")

@@ -38,6 +38,7 @@ from typing import Any, Final
 from customer_gateway.connectors.base import synthetic_int_id
 from customer_gateway.connectors.models import (
     Address,
+    AddressDraft,
     ChangeRecord,
     ChangeType,
     CustomerDraft,
@@ -344,6 +345,32 @@ def _given(**fields: str | None) -> dict[str, str]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
+# The address parts a write takes: the billing person's street (lines joined by a newline),
+# city, postalCode, countryCode and stateOrProvinceCode.
+ADDRESS_PARTS = ("address1", "address2", "city", "postcode", "countryCode", "provinceCode")
+
+
+def _address_fields(address: AddressDraft | None, current: Mapping[str, Any]) -> dict[str, str]:
+    """Billing-person keys for the given parts; a new country or region drops its old name."""
+    if address is None:
+        return {}
+    fields: dict[str, str] = {}
+    if address.address1 is not None or address.address2 is not None:
+        street = current.get("street")
+        lines = [line.strip() for line in (street if isinstance(street, str) else "").splitlines()]
+        first = address.address1 if address.address1 is not None else (lines[0] if lines else "")
+        rest = address.address2 if address.address2 is not None else ", ".join(lines[1:])
+        fields["street"] = "\n".join(line for line in (first, rest) if line)
+    parts = (
+        ("city", address.city),
+        ("postalCode", address.postcode),
+        ("countryCode", address.country_code),
+        ("stateOrProvinceCode", address.province_code),
+    )
+    fields.update({key: value for key, value in parts if value is not None})
+    return fields
+
+
 def create_body(draft: CustomerDraft, group_id: int | None) -> dict[str, Any]:
     """`POST /customers`: e-mail, the billing person (name, its parts, company, phone), tax id,
     group, password."""
@@ -353,7 +380,7 @@ def create_body(draft: CustomerDraft, group_id: int | None) -> dict[str, Any]:
         lastName=draft.last_name,
         companyName=draft.company_name,
         phone=draft.phone,
-    )
+    ) | _address_fields(draft.address, {})
     body: dict[str, Any] = {"email": draft.email}
     if billing:  # only the e-mail is required (README 3.3)
         body["billingPerson"] = billing
@@ -375,6 +402,7 @@ def changes_billing(patch: CustomerPatch) -> bool:
             patch.last_name,
             patch.company_name,
             patch.phone,
+            patch.address,
         )
     )
 
@@ -419,6 +447,12 @@ def update_body(
                 phone=patch.phone,
             )
         )
+        address = _address_fields(patch.address, current_billing or {})
+        if "countryCode" in address:
+            billing.pop("countryName", None)  # Ecwid's name of the old country
+        if "stateOrProvinceCode" in address:
+            billing.pop("stateOrProvinceName", None)
+        billing.update(address)
         body["billingPerson"] = billing
     return body
 

@@ -85,6 +85,8 @@ _FIELD_WORDS = (
     ("vatnumber", "vatNumber"),
     ("customergroupuids", "groupIds"),
     ("storeuid", "storeId"),
+    ("countrycode", "address.countryCode"),
+    ("postalcode", "address.postcode"),
     # Flow's reference checks name the record, not the field: "Customer group 'x' not found".
     ("customer group", "groupIds"),
     ("store '", "storeId"),
@@ -137,6 +139,7 @@ class FlowRetailConnector(ConnectorBase):
                 "groupId",
                 "groupIds",
             }
+            | {f"address.{part}" for part in mapping.ADDRESS_PARTS}
         ),
         multi_group=True,
         group_names_by_list=True,

@@ -41,6 +41,7 @@ from customer_gateway.connectors.base import (
     retry_after,
 )
 from customer_gateway.connectors.models import (
+    AddressDraft,
     ChangePage,
     ChangeRecord,
     ChangeType,
@@ -100,6 +101,12 @@ _FIELDS = {
     "data.billingAddress.company": "companyName",
     "data.billingAddress.vatId": "vatNumber",
     "data.billingAddress.taxId": "vatNumber",
+    "data.billingAddress.street": "address.address1",
+    "data.billingAddress.additional": "address.address2",
+    "data.billingAddress.city": "address.city",
+    "data.billingAddress.zip": "address.postcode",
+    "data.billingAddress.countryCode": "address.countryCode",
+    "data.billingAddress.regionName": "address.provinceCode",
     "data.name": "groupName",
 }
 
@@ -139,6 +146,7 @@ class ShoptetConnector(ConnectorBase):
         customer_writes=frozenset(Write),
         writable_fields=frozenset(
             {"email", "fullName", "phone", "status", "groupId", "companyName", "vatNumber"}
+            | {f"address.{part}" for part in mapping.ADDRESS_PARTS}
         ),
         create_requires_name=False,  # only `account.email` is required (README 1.7)
         group_writes=frozenset(Write),
@@ -316,6 +324,7 @@ class ShoptetConnector(ConnectorBase):
             account["authorized"] = draft.status == 1
         body: dict[str, Any] = {"account": account}
         billing = _billing_changes(draft.company_name, draft.vat_number, {})
+        billing.update(await self._address_changes(draft.address, {}))
         if billing:
             body["billingAddress"] = billing
         codeless: str | None = None  # a wanted group without a code: checked in the answer
@@ -353,6 +362,49 @@ class ShoptetConnector(ConnectorBase):
             )
             refusal.args = (refusal.message,)
         raise refusal
+
+    async def _address_changes(
+        self, address: AddressDraft | None, current: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The billing-address keys for the given address parts. The whole first line goes to
+        `street` (the read joins `street` and `houseNumber`, so the number is cleared); a
+        region is written by its name, found by its code in the e-shop's regions list."""
+        if address is None:
+            return {}
+        changes: dict[str, Any] = {}
+        if address.address1 is not None:
+            changes["street"] = address.address1
+            if current.get("houseNumber"):
+                changes["houseNumber"] = None
+        parts = (
+            ("additional", address.address2),
+            ("city", address.city),
+            ("zip", address.postcode),
+            ("countryCode", address.country_code),
+        )
+        changes.update({key: value for key, value in parts if value is not None})
+        if address.province_code is not None:
+            country = address.country_code or current.get("countryCode")
+            changes["regionName"] = await self._region_name(address.province_code, country)
+        return changes
+
+    async def _region_name(self, code: str, country: Any) -> str:
+        found = [
+            region
+            for region in await self.list_regions()
+            if region.code is not None
+            and region.code.casefold() == code.casefold()
+            and (country is None or region.country_code == country)
+        ]
+        if len(found) != 1:
+            raise errors.UpstreamRejected(
+                f"{self.name} has no customer region with this code"
+                + ("" if country is None else " in this country")
+                + " (see the regions query)",
+                source=self.name,
+                field="address.provinceCode",
+            )
+        return found[0].name
 
     def _codeless_group(self, group_id: str) -> errors.Unsupported:
         return errors.Unsupported(
@@ -410,6 +462,7 @@ class ShoptetConnector(ConnectorBase):
         changes: dict[str, Any] = {}
         billing = self.read.object(current.get("billingAddress") or {}, "billingAddress")
         billing_changes = _billing_changes(patch.company_name, patch.vat_number, billing)
+        billing_changes.update(await self._address_changes(patch.address, billing))
         if patch.full_name is not None and billing.get("fullName"):
             # The billing name is what the customer reads as (README 5.1): change it too.
             billing_changes["fullName"] = patch.full_name

@@ -27,6 +27,9 @@ SUMMARY_MISSING = frozenset(
     {"email", "phone", "vat_number", "status", "groups", "addresses", "metadata"}
 )
 _ADMIN_ID = re.compile(r"[?&]id=(\d+)")
+# The address parts a write takes (the billing address's street, additional, city, zip,
+# countryCode and, by its code, regionName).
+ADDRESS_PARTS = ("address1", "address2", "city", "postcode", "countryCode", "provinceCode")
 # Shoptet's extra customer fields, kept in metaData (the common model has no place for them).
 _META_FIELDS = ("remark", "priceRatio", "birthDate", "disabledOrders")
 
