@@ -24,9 +24,10 @@ class FilterOperation(enum.Enum):
 
 
 @strawberry.input(
-    description="EverShop's filter. Customer keys: keyword, email, full_name, status, group, "
-    "source, ob (email|name|status|created_at), od (ASC|DESC), page, limit. `in`/`nin` take "
-    "comma-separated values."
+    description="EverShop's filter. Customer keys: keyword, email, full_name, phone, vat_number, "
+    "company_name, created_at and updated_at (gt|gteq|lt|lteq an ISO 8601 time or epoch "
+    "milliseconds), external_id, status, group, store, source, ob (email|name|status|"
+    "created_at), od (ASC|DESC), page, limit. `in`/`nin` take comma-separated values."
 )
 class FilterInput:
     key: str
