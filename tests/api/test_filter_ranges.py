@@ -199,6 +199,7 @@ async def test_flow_external_id_and_store_are_pushed_down_and_other_kinds_skip_t
         )
         both_sent = shops.flow_sent.bodies("POST", "/customers/search")
         twice = await shops.query([_f("store", store), _f("store", "other")])
+        bad_store = await shops.query([_f("store", "a/b")])
     assert "errors" not in by_id, by_id["errors"]
     assert [i["uuid"] for i in by_id["data"]["customers"]["items"]] == [
         f"flow-oslo:{o['customerUid']}" for o in objects if o["externalId"] == target["externalId"]
@@ -231,3 +232,6 @@ async def test_flow_external_id_and_store_are_pushed_down_and_other_kinds_skip_t
     assert "external_id eq" in both_report["appliedByGateway"]
     assert {i["uuid"] for i in both["data"]["customers"]["items"]} <= in_store
     assert twice["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert bad_store["errors"][0]["message"] == (
+        "Filter 'store' takes a store uid: letters, digits, '-' and '_'."
+    )
