@@ -120,14 +120,28 @@ class Capabilities:
     # that shows group names then asks for alongside the customer list, not after it.
     group_names_by_list: bool = False
     group_writes: frozenset[Write] = frozenset()
+    # No group list of its own: `list_groups` gathers the groups its customers are in (a group
+    # without customers is missing), reading every customer; `customerGroups` says so.
+    groups_from_customers: bool = False
     # Filters the source applies correctly only when sent alone (EverShop's keyword ORs its way
     # past the other conditions); combined with others, only this one is sent.
     push_alone: frozenset[FilterField] = frozenset()
+    # Filters sent by another request than the others (Flow Retail's external id is a list
+    # parameter, its other filters a search body): pushed when they are the only pushable
+    # condition; combined with others, the others are pushed and the gateway applies these.
+    push_apart: frozenset[FilterField] = frozenset()
+    # Fields the source does not keep: no customer of it can match a condition on them (NULL
+    # matches no comparison), so a request with one leaves the source out, with a note.
+    absent_fields: frozenset[FilterField] = frozenset({FilterField.EXTERNAL_ID, FilterField.STORE})
+    # Fields the source keeps but does not give the gateway (EverShop's GraphQL has no
+    # updated_at): a condition on them cannot be decided, an UNSUPPORTED_OPERATION error.
+    unreadable_fields: frozenset[FilterField] = frozenset()
     regions: bool = False
     changes: bool = False  # a change feed (`list_changes`)
     native_batch: bool = False  # one request for many writes (`batch`)
     native_data_export: bool = False  # a GDPR export of its own (`data_export`)
     create_requires_password: bool = False
+    create_requires_name: bool = True  # a create needs fullName (or firstName + lastName)
     # Requests in flight to this source at once, over the whole gateway (Shoptet allows 3 per
     # token and answers 429 to a 4th); None: the source's `max_connections`.
     max_concurrency: int | None = None
@@ -146,6 +160,10 @@ class Capabilities:
         alone = [c for c in pushable if c.field in self.push_alone]
         if alone and len(pushable) > 1:
             pushable = alone[:1]
+        apart = [c for c in pushable if c.field in self.push_apart]
+        if apart and len(pushable) > 1:
+            rest = [c for c in pushable if c.field not in self.push_apart]
+            pushable = rest or apart[:1]
         local = tuple(
             c for c in conditions if c not in pushable or self.pushdown(c) is Pushdown.SUPERSET
         )
@@ -420,6 +438,7 @@ class ConnectorBase:
                     last_name=item.draft.last_name,
                     company_name=item.draft.company_name,
                     vat_number=item.draft.vat_number,
+                    address=item.draft.address,
                 )
                 record = await self.update_customer(item.customer_id, patch)
                 return BatchResult(item, record, record.id)

@@ -35,7 +35,8 @@ class ShoptetEmulator(Emulator):
 
     Options for what the contract leaves open (README: "unknown ... make it configurable"):
     `duplicate_email_status` (422 or 409), `wholesale_module` (403 `missing-module` without
-    it), `group_code_from_name` (the code of an API-created group), `items_per_drop` (bucket
+    it), `group_code_from_name` (an API-created group's code: none by default, as the API promises
+    none; True derives one from the name), `items_per_drop` (bucket
     cost: 1 drop per request + 1 per N items returned), `connection_limit_body` ("json"
     envelope or nginx's own "nginx" HTML page for the connection-limit 429),
     `result_base_url` (where job results are served; default: the emulator's own base URL).
@@ -64,7 +65,7 @@ class ShoptetEmulator(Emulator):
         clock: Clock = time.time,
         duplicate_email_status: Literal[409, 422] = 422,
         wholesale_module: bool = False,
-        group_code_from_name: bool = True,
+        group_code_from_name: bool = False,
         items_per_drop: int = 100,
         max_connections_per_ip: int = 50,
         connection_limit_body: Literal["json", "nginx"] = "json",
