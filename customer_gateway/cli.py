@@ -110,6 +110,7 @@ def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> i
         timeout_keep_alive=settings.keep_alive_timeout,
         limit_concurrency=settings.max_open_connections or None,
         h11_max_incomplete_event_size=settings.max_header_bytes,
+        ws="websockets-sansio",  # subscriptions (graphql-transport-ws)
     )
     return 0
 

@@ -210,6 +210,8 @@ class Settings:
     persisted_documents: str | None = None
     trusted_documents_only: bool = False
     apq: bool = True
+    max_subscriptions: int = 1000  # live subscribers per worker process
+    subscription_buffer: int = 256  # events a subscriber may fall behind before it is dropped
     limits: Limits = Limits()
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
@@ -260,6 +262,8 @@ _GATEWAY_KEYS: dict[str, type] = {
     "persisted_documents": str,
     "trusted_documents_only": bool,
     "apq": bool,
+    "max_subscriptions": int,
+    "subscription_buffer": int,
 }
 _LIMIT_KEYS = {name: int for name in Limits.__dataclass_fields__}
 _SOURCE_KEYS = {
