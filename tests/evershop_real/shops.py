@@ -42,7 +42,7 @@ ENV_VARS: Final = (
     "EVERSHOP_JWT_CUSTOMER_SECRET",
     "EVERSHOP_DB_URL",
 )
-SKIP_REASON: Final = (
+NO_SHOP: Final = (
     "needs a real EverShop 2.2.1: run `make test-evershop` (it sets EVERSHOP_URL and starts one)"
 )
 GROUPS: Final = ("Default", "Wholesale", "VIP")
@@ -62,7 +62,7 @@ class Config:
 
 
 def load_config() -> Config | None:
-    """None when EVERSHOP_URL is unset (the suite is then skipped); an error when half-set."""
+    """None when EVERSHOP_URL is unset (every test then fails); an error when half-set."""
     if not os.environ.get("EVERSHOP_URL"):
         return None
     missing = [name for name in ENV_VARS if not os.environ.get(name)]

@@ -24,17 +24,12 @@ from tests.api.conftest import Gateway, running_gateway
 from tests.api.test_evershop_admin import EDIT_PAGE_COMBINED, GENERAL_QUERY, GRID_QUERY
 from tests.evershop_real.expect import data
 from tests.evershop_real.shops import (
-    CONFIG,
-    SKIP_REASON,
     Config,
     Person,
     RealShop,
     Seeded,
     next_client_address,
 )
-
-if CONFIG is None:
-    pytest.skip(SKIP_REASON, allow_module_level=True)
 
 pytestmark = pytest.mark.anyio
 
