@@ -111,6 +111,9 @@ class Capabilities:
     # Filters the source applies correctly only when sent alone (EverShop's keyword ORs its way
     # past the other conditions); combined with others, only this one is sent.
     push_alone: frozenset[FilterField] = frozenset()
+    # The source applies only the first condition on a field and ignores the others (EverShop):
+    # those are applied by the gateway.
+    one_per_field: bool = False
     regions: bool = False
     changes: bool = False  # a change feed (`list_changes`)
     native_batch: bool = False  # one request for many writes (`batch`)
@@ -131,6 +134,14 @@ class Capabilities:
     ) -> tuple[tuple[Condition, ...], tuple[Condition, ...]]:
         """(sent to the source, applied by the gateway to what comes back)."""
         pushable = [c for c in conditions if self.pushdown(c) is not None]
+        if self.one_per_field:
+            fields: set[FilterField] = set()
+            firsts = []
+            for condition in pushable:
+                if condition.field not in fields:
+                    fields.add(condition.field)
+                    firsts.append(condition)
+            pushable = firsts
         alone = [c for c in pushable if c.field in self.push_alone]
         if alone and len(pushable) > 1:
             pushable = alone[:1]

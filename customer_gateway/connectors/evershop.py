@@ -82,11 +82,12 @@ GROUPS_QUERY = (
     "query GatewayGroups { customerGroups { total items { customerGroupId groupName } } }"
 )
 
-_SORT_KEYS = {
+_SORT_KEYS: dict[SortField, str | None] = {
     SortField.CREATED_AT: "created_at",
     SortField.EMAIL: "email",
     SortField.NAME: "name",
     SortField.STATUS: "status",
+    SortField.CUSTOMER_ID: None,  # EverShop's own order when no `ob` is sent
 }
 
 _EXACT = Pushdown.EXACT
@@ -109,10 +110,13 @@ class EverShopConnector(ConnectorBase):
             (FilterField.STATUS, Op.EQ): _EXACT,
         },
         sorts=frozenset(SortField),
-        unique_sorts=frozenset({SortField.EMAIL}),  # the EMAIL_UNIQUE constraint
+        # EMAIL_UNIQUE, and the primary key
+        unique_sorts=frozenset({SortField.EMAIL, SortField.CUSTOMER_ID}),
         # Its keyword filter is `full_name ILIKE … OR email ILIKE …` added without parentheses:
         # a name match escapes every other condition.
         push_alone=frozenset({FilterField.KEYWORD}),
+        # CustomerCollection applies the first filter of each key only (`filters.find`).
+        one_per_field=True,
         customer_writes=frozenset(Write),
         writable_fields=frozenset({"email", "fullName", "password", "status", "groupId"}),
         create_requires_password=True,
@@ -271,7 +275,8 @@ class EverShopConnector(ConnectorBase):
             {"key": c.field.value, "operation": c.op.value, "value": c.value}
             for c in query.conditions
         ]
-        filters.append({"key": "ob", "operation": "eq", "value": _SORT_KEYS[query.sort.field]})
+        if (sort_by := _SORT_KEYS[query.sort.field]) is not None:
+            filters.append({"key": "ob", "operation": "eq", "value": sort_by})
         filters.append(
             {"key": "od", "operation": "eq", "value": "DESC" if query.sort.descending else "ASC"}
         )

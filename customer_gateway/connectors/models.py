@@ -41,6 +41,11 @@ class SortField(enum.Enum):
     EMAIL = "email"
     NAME = "name"
     STATUS = "status"
+    # EverShop's default order (no `ob`): what a list over EverShop sources alone is sorted by.
+    CUSTOMER_ID = "customer_id"
+
+
+TEXT_SORTS = frozenset({SortField.EMAIL, SortField.NAME})  # ordered by a collation
 
 
 class Pushdown(enum.Enum):
