@@ -56,6 +56,7 @@ from customer_gateway.connectors.models import (
     GroupPatch,
     GroupRecord,
     Op,
+    OrderRecord,
     Page,
     Pushdown,
     RegionRecord,
@@ -217,6 +218,10 @@ class Connector(Protocol):
         """The source's own GDPR export document, where it has one."""
         ...
 
+    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
+        """The customer's orders (EverShop's `Customer.orders`); None-free, maybe empty."""
+        ...
+
     async def check(self) -> None:
         """Prove the source is reachable and accepts our credentials (for /readyz)."""
         ...
@@ -340,6 +345,14 @@ class ConnectorBase:
 
     async def list_regions(self) -> Sequence[RegionRecord]:
         raise self.unsupported("list regions")
+
+    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
+        # The gateway links customers to orders only where the source keeps both (EverShop).
+        raise Unsupported(
+            f"{self.name} ({self.kind}) has no order history the gateway can read: it links "
+            "customers to orders for EverShop sources only",
+            source=self.name,
+        )
 
     async def list_changes(
         self, since: datetime, change_type: ChangeType | None, offset: int, limit: int

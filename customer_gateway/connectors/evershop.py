@@ -51,9 +51,11 @@ from customer_gateway.connectors.models import (
     GroupRecord,
     GroupRef,
     Op,
+    OrderRecord,
     Page,
     Pushdown,
     SortField,
+    StatusLabel,
     Write,
 )
 from customer_gateway.connectors.reading import Reader
@@ -78,6 +80,17 @@ LIST_QUERY = """query GatewayCustomers($filters: [FilterInput]) {
 EMAIL_TAKEN_QUERY = (
     "query GatewayEmailTaken($filters: [FilterInput]) { customers(filters: $filters) { total } }"
 )
+# The order history of the admin's edit page (customerEdit+customerNew/OrderHistory.jsx) and the
+# identity fields around it; `Customer.orders` is EverShop's (modules/oms), unpaged.
+ORDERS_QUERY = """query GatewayCustomerOrders($id: String) {
+  customer(id: $id) { orders {
+    orderId uuid orderNumber currency customerEmail customerFullName editUrl
+    createdAt { value text }
+    grandTotal { value currency text }
+    paymentStatus { code name badge }
+    shipmentStatus { code name badge }
+  } }
+}"""
 GROUPS_QUERY = (
     "query GatewayGroups { customerGroups { total items { customerGroupId groupName } } }"
 )
@@ -420,6 +433,57 @@ class EverShopConnector(ConnectorBase):
             raise NotFound(f"{self.name} has no such customer", source=self.name)
         async with self.writing_customer(customer_id):
             await self._private("DELETE", f"/api/customers/{customer_id}")
+
+    # -- orders ---------------------------------------------------------------------------
+
+    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
+        if not UUID.match(customer_id):
+            return []  # Postgres would fail the whole request on a malformed uuid
+        data = await self._graphql(ORDERS_QUERY, {"id": customer_id})
+        customer = data.get("customer")
+        if customer is None:
+            return []
+        items = self.read.array(
+            self.read.object(customer, "customer").get("orders") or [], "customer.orders"
+        )
+        return [self._order(self.read.object(item, "customer.orders[]")) for item in items]
+
+    def _order(self, item: Mapping[str, Any]) -> OrderRecord:
+        where = "order"
+        created = self.read.object(item.get("createdAt") or {}, "order.createdAt")
+        total = self.read.object(item.get("grandTotal") or {}, "order.grandTotal")
+        value = total.get("value")
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise self.read.bad("order.grandTotal.value")
+        edit_url = self.read.opt_string(item, "editUrl", where)
+        return OrderRecord(
+            source=self.name,
+            id=self.read.string(item, "uuid", where),
+            order_id=self.read.string(item, "orderId", where),
+            order_number=self.read.string(item, "orderNumber", where),
+            currency=self.read.opt_string(item, "currency", where),
+            customer_email=self.read.opt_string(item, "customerEmail", where),
+            customer_full_name=self.read.opt_string(item, "customerFullName", where),
+            created_value=self.read.opt_string(created, "value", "order.createdAt"),
+            created_text=self.read.opt_string(created, "text", "order.createdAt"),
+            grand_total=float(value),
+            grand_total_currency=self.read.opt_string(total, "currency", "order.grandTotal"),
+            grand_total_text=self.read.opt_string(total, "text", "order.grandTotal"),
+            payment_status=self._status(item.get("paymentStatus"), "order.paymentStatus"),
+            shipment_status=self._status(item.get("shipmentStatus"), "order.shipmentStatus"),
+            # EverShop answers the admin path; the gateway serves no admin pages
+            edit_url=f"{self.settings.base_url}{edit_url}" if edit_url else None,
+        )
+
+    def _status(self, value: Any, where: str) -> StatusLabel | None:
+        if value is None:
+            return None
+        status = self.read.object(value, where)
+        return StatusLabel(
+            code=self.read.opt_string(status, "code", where),
+            name=self.read.opt_string(status, "name", where),
+            badge=self.read.opt_string(status, "badge", where),
+        )
 
     # -- groups ---------------------------------------------------------------------------
 

@@ -257,7 +257,7 @@ class CostLimit(SchemaExtension):
 
 # Fields of a Customer that may need the source's detail (a list summary lacks them).
 _DETAIL_FIELDS = frozenset({"email", "status", "phone", "group", "groups", "addresses", "fullName"})
-_PER_ITEM_CALLS = {"storeView": 1}
+_PER_ITEM_CALLS = {"storeView": 1, "orders": 1}
 
 
 def estimate_cost(

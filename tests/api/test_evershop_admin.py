@@ -74,6 +74,32 @@ query Query {
 """
 
 
+# modules/customer/pages/admin/customerEdit+customerNew/OrderHistory.jsx
+ORDER_HISTORY_QUERY = """
+  query Query {
+    customer(id: %s) {
+      orders {
+        orderNumber
+        uuid
+        editUrl
+        createdAt {
+          text
+        }
+        shipmentStatus {
+          name
+        }
+        paymentStatus {
+          name
+        }
+        grandTotal {
+          text
+        }
+      }
+    }
+  }
+"""
+
+
 def _grid_filters(url_query: str, *, every: bool = False) -> list[dict[str, str]]:
     """EverShop's buildFilterFromUrl for `key=value` parameters: `eq`, or with `every` a
     repeated key as one `in` filter of the values joined by commas."""
@@ -327,3 +353,66 @@ async def test_two_filters_on_one_key_push_down_only_the_first(gateway: Gateway)
         {"key": "status", "operation": "eq", "value": "1"},
     ]
     assert (await gateway.query(GRID_QUERY, {"filters": both}))["data"]["customers"]["total"] == 0
+
+
+async def test_the_edit_page_takes_evershops_bare_uuid(gateway: Gateway) -> None:
+    """The edit page inlines the customer's own uuid (/admin/customers/edit/<uuid>)."""
+    emulator = gateway.emulators["evershop-outlet"]
+    row = emulator.customer_rows()[3]
+    payload = await gateway.query(GENERAL_QUERY % f'"{row["uuid"]}"')
+    assert "errors" not in payload, payload["errors"]
+    assert payload["data"]["customer"]["customerId"] == row["customer_id"]
+    assert payload["data"]["customer"]["email"] == row["email"]
+    unknown = await gateway.query(GENERAL_QUERY % '"00000000-0000-4000-8000-000000000000"')
+    assert unknown["data"] == {"customer": None}
+    assert "errors" not in unknown
+
+
+async def test_a_bare_uuid_held_by_two_evershop_sources_is_ambiguous() -> None:
+    main, outlet = EverShopEmulator(seed=1, customers=2), EverShopEmulator(seed=1, customers=2)
+    shared = main.customer_rows()[0]["uuid"]
+    assert outlet.customer_rows()[0]["uuid"] == shared  # same seed, same uuids
+    async with running_gateway({"evershop-main": main, "evershop-outlet": outlet}) as gateway:
+        payload = await gateway.query(GENERAL_QUERY % f'"{shared}"')
+    assert payload["data"] == {"customer": None}
+    [error] = payload["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == "id"
+    assert "evershop-main, evershop-outlet" in error["message"]
+
+
+async def test_the_order_history_query_runs_unchanged(gateway: Gateway) -> None:
+    emulator = gateway.emulators["evershop-main"]
+    row = emulator.customer_rows()[0]
+    stamp = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+    first = emulator.add_order(
+        row["customer_id"], order_number="10001", grand_total=1234.5, created_at=stamp
+    )
+    emulator.add_order(
+        row["customer_id"],
+        order_number="10002",
+        grand_total=19,
+        payment_status="paid",
+        shipment_status="delivered",
+        created_at=stamp,
+    )
+    payload = await gateway.query(ORDER_HISTORY_QUERY % f'"{row["uuid"]}"')
+    assert "errors" not in payload, payload["errors"]
+    orders = payload["data"]["customer"]["orders"]
+    assert orders[0] == {
+        "orderNumber": "10001",
+        "uuid": f"evershop-main:{first['uuid']}",
+        "editUrl": f"http://evershop-main.test/admin/order/edit/{first['uuid']}",
+        "createdAt": {"text": "Mar 1, 2024"},
+        "shipmentStatus": {"name": "Pending"},
+        "paymentStatus": {"name": "Pending"},
+        "grandTotal": {"text": "$1,234.50"},
+    }
+    assert (orders[1]["grandTotal"], orders[1]["paymentStatus"], orders[1]["shipmentStatus"]) == (
+        {"text": "$19.00"},
+        {"name": "Paid"},
+        {"name": "Delivered"},
+    )
+    other = emulator.customer_rows()[1]
+    empty = await gateway.query(ORDER_HISTORY_QUERY % f'"{other["uuid"]}"')
+    assert empty["data"] == {"customer": {"orders": []}}

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 
 from customer_gateway.collation import sort_key
+from tests.api.test_evershop_admin import ORDER_HISTORY_QUERY
 from tests.evershop_real.expect import assert_error, assert_json, data
 from tests.evershop_real.shops import (
     Config,
     EmulatedShop,
+    Order,
     Person,
     RealShop,
     Seeded,
@@ -644,3 +646,44 @@ async def test_text_order_is_the_databases_collation(
     assert [text[customer_id] for customer_id in got] == [
         text[customer_id] for customer_id in expected
     ]
+
+
+# -- Customer.orders (modules/oms), as the edit page's order history asks for it -----------------
+
+
+async def test_the_order_history_of_the_edit_page(shop: Shop) -> None:
+    customers = seed(shop)
+    stamp = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+    uuids = shop.add_orders(
+        customers[0],
+        [
+            Order("10001", 1234.5, created_at=stamp),
+            Order("10002", 19, "paid", "delivered", stamp + timedelta(days=40)),
+            Order("10003", 0.1, "canceled", "canceled", stamp),
+            Order("10004", 99999.99, "paid", "partially_shipped", stamp),
+            Order("10005", 7, "refunded", "returned", stamp),  # codes no config names
+        ],
+    )
+    answer = data(await shop.gql(ORDER_HISTORY_QUERY % f'"{customers[0].uuid}"'))
+    names = [("Pending", "Pending"), ("Delivered", "Paid"), ("Canceled", "Canceled"),
+             ("Partially Shipped", "Paid"), ("Unknown", "Unknown")]  # fmt: skip
+    texts = ["$1,234.50", "$19.00", "$0.10", "$99,999.99", "$7.00"]
+    dates = ["Mar 1, 2024", "Apr 10, 2024", "Mar 1, 2024", "Mar 1, 2024", "Mar 1, 2024"]
+    assert answer == {
+        "customer": {
+            "orders": [
+                {
+                    "orderNumber": f"1000{index + 1}",
+                    "uuid": uuid,
+                    "editUrl": f"/admin/order/edit/{uuid}",
+                    "createdAt": {"text": dates[index]},
+                    "shipmentStatus": {"name": names[index][0]},
+                    "paymentStatus": {"name": names[index][1]},
+                    "grandTotal": {"text": texts[index]},
+                }
+                for index, uuid in enumerate(uuids)
+            ]
+        }
+    }
+    none = data(await shop.gql(ORDER_HISTORY_QUERY % f'"{customers[1].uuid}"'))
+    assert none == {"customer": {"orders": []}}

@@ -237,14 +237,14 @@ def locale_names() -> set[str]:
     return set(run(["locale", "-a"], check=False).stdout.lower().split())
 
 
-def ensure_locale() -> None:
+def ensure_locale() -> bool:
     """Generate en_US.UTF-8 when it is missing, installing what that needs; else fail.
 
-    Called whether or not the cluster is running: each new PostgreSQL backend loads locales
-    afresh, so CREATE DATABASE sees one generated after the postmaster started.
+    True when it was generated now: a running postmaster keeps the locale archive it mapped at
+    start (its backends inherit it), so the cluster must then be restarted to see it.
     """
     if "en_us.utf8" in locale_names():
-        return
+        return False
     if os.geteuid() != 0:
         raise SetupError(
             "the en_US.UTF-8 locale is missing and only root can generate it: run "
@@ -260,20 +260,30 @@ def ensure_locale() -> None:
     run(["localedef", "-i", "en_US", "-f", "UTF-8", "en_US.UTF-8"])
     if "en_us.utf8" not in locale_names():
         raise SetupError("localedef ran but `locale -a` still lacks en_US.UTF-8")
+    return True
 
 
 def start_cluster() -> tuple[int, bool]:
     """The cluster's port, and whether it had to be started (then it is stopped at the end)."""
-    ensure_locale()
+    generated = ensure_locale()
     port, status = cluster_status()
     if status == "online":
+        if generated:
+            restart_cluster()
         return port, False
     say(f"starting PostgreSQL cluster {'/'.join(CLUSTER)}")
     run(["pg_ctlcluster", *CLUSTER, "start"])
     return port, True
 
 
-def create_database(port: int, started_cluster: bool, collation: str) -> Postgres:
+def restart_cluster() -> None:
+    say(f"restarting PostgreSQL cluster {'/'.join(CLUSTER)} (it must load the new locale)")
+    run(["pg_ctlcluster", *CLUSTER, "restart"])
+
+
+def create_database(
+    port: int, started_cluster: bool, collation: str, *, restarted: bool = False
+) -> Postgres:
     db = Postgres(port=port, started_cluster=started_cluster, collation=collation)
     drop_database(db)
     superuser_sql(port, f"CREATE ROLE {DB_ROLE} LOGIN PASSWORD '{db.password}';")
@@ -285,6 +295,10 @@ def create_database(port: int, started_cluster: bool, collation: str) -> Postgre
         ),
         check=False,
     )
+    if created.returncode != 0 and "invalid locale name" in created.stderr and not restarted:
+        # The locale exists (ensure_locale) but this postmaster started before it did.
+        restart_cluster()
+        return create_database(port, started_cluster, collation, restarted=True)
     if created.returncode != 0:
         raise SetupError(
             f"cannot create the database with collation {collation}: {created.stderr.strip()}"
