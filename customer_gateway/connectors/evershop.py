@@ -173,6 +173,14 @@ class EverShopConnector(ConnectorBase):
             return NotFound(
                 f"{self.name} has no such customer", source=self.name, http_status=status
             )
+        if "FK_CUSTOMER_GROUP" in message:
+            # A group id that names no group: the input is wrong, retrying cannot help.
+            return UpstreamRejected(
+                f"{self.name} has no customer group with this id",
+                source=self.name,
+                field="groupId",
+                http_status=status,
+            )
         if message == "Email is already used" or "EMAIL_UNIQUE" in message:
             return Conflict(
                 f"{self.name} already has a customer with this email",
@@ -362,6 +370,14 @@ class EverShopConnector(ConnectorBase):
             body["status"] = draft.status
         if draft.group_id is not None:
             body["group_id"] = self._group_number(draft.group_id)
+            # Checked first: a registration that fails still spends one of the 8 allowed per 15
+            # minutes (EverShop's auth tier), and a missing group fails as an HTTP 500.
+            if draft.group_id not in {group.id for group in await self.list_groups()}:
+                raise UpstreamRejected(
+                    f"{self.name} has no customer group with this id",
+                    source=self.name,
+                    field="groupId",
+                )
         # POST /api/customers is public (registration): no admin token needed.
         payload = await self.http.send_json("POST", "/api/customers", json=body)
         row = self.read.object(self.read.object(payload, "body").get("data"), "data")
@@ -574,7 +590,9 @@ class EverShopConnector(ConnectorBase):
             full_name=self.read.opt_string(row, "full_name", where),
             status=int(row.get("status", 1)),
             created_at=self.read.iso_datetime(row.get("created_at"), f"{where}.created_at"),
-            updated_at=self.read.iso_datetime(row.get("updated_at"), f"{where}.updated_at"),
+            # Not read: EverShop's GraphQL Customer has no updated_at, so `customer(id)` cannot
+            # show it; a mutation's answer says the same (null), not another value.
+            updated_at=None,
             groups=(GroupRef(str(group_id)),) if group_id is not None else (),
             metadata=dict(self.read.object(meta, "meta_data")) if isinstance(meta, Mapping) else {},
             urn=f"urn:evershop:customer:customer:{uuid}",
