@@ -226,6 +226,11 @@ class Connector(Protocol):
         """Prove the source is reachable and accepts our credentials (for /readyz)."""
         ...
 
+    async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
+        """Texts the source sorted itself, each sequence ascending (what `customer-gateway
+        check` tests the `collation` setting against); None: it sorts no text."""
+        ...
+
 
 class ConnectorBase:
     """Defaults for what a source cannot do: a typed `Unsupported`, never an empty answer."""
@@ -345,6 +350,9 @@ class ConnectorBase:
 
     async def list_regions(self) -> Sequence[RegionRecord]:
         raise self.unsupported("list regions")
+
+    async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
+        return None
 
     async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
         # The gateway links customers to orders only where the source keeps both (EverShop).

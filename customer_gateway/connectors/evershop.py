@@ -91,6 +91,10 @@ ORDERS_QUERY = """query GatewayCustomerOrders($id: String) {
     shipmentStatus { code name badge }
   } }
 }"""
+SAMPLE_QUERY = (
+    "query GatewayTextOrder($filters: [FilterInput]) "
+    "{ customers(filters: $filters) { items { %s } } }"
+)
 GROUPS_QUERY = (
     "query GatewayGroups { customerGroups { total items { customerGroupId groupName } } }"
 )
@@ -531,6 +535,23 @@ class EverShopConnector(ConnectorBase):
 
     async def check(self) -> None:
         await self._graphql(GROUPS_QUERY, {})
+
+    async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
+        """The first 200 names and e-mails as the database sorts them (its collation)."""
+        samples = []
+        for sort_by, field in (("name", "fullName"), ("email", "email")):
+            filters = [
+                {"key": "ob", "operation": "eq", "value": sort_by},
+                {"key": "od", "operation": "eq", "value": "ASC"},
+                {"key": "limit", "operation": "eq", "value": "200"},
+            ]
+            data = await self._graphql(SAMPLE_QUERY % field, {"filters": filters})
+            collection = self.read.object(data.get("customers"), "data.customers")
+            items = self.read.array(collection.get("items"), "customers.items")
+            texts = [self.read.object(item, "customers.items[]").get(field) for item in items]
+            # NULL names come last whatever the collation
+            samples.append([text for text in texts if isinstance(text, str)])
+        return samples
 
     # -- mapping --------------------------------------------------------------------------
 

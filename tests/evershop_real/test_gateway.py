@@ -13,13 +13,15 @@ registration limit).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from customer_gateway.settings import Secret, SourceSettings
+from customer_gateway.checks import COLLATION_MISMATCH, check_sources
+from customer_gateway.settings import Secret, Settings, SourceSettings
 from tests.api.conftest import Gateway, running_gateway
 from tests.api.test_evershop_admin import (
     EDIT_PAGE_COMBINED,
@@ -514,6 +516,32 @@ async def test_write_errors_are_typed(
     assert error_code(bad_email) == "BAD_USER_INPUT"
     assert [row["full_name"] for row in evershop.customer_rows() if row["uuid"] == vip.uuid] == [
         "John A. Smith"
+    ]
+
+
+async def test_check_tells_the_databases_collation(
+    config: Config, evershop: RealShop, seeded: list[Seeded]
+) -> None:
+    """`customer-gateway check` asks EverShop to sort what it holds: the right setting passes,
+    the other one is a mismatch that names the right one."""
+    actual = collation_of(evershop)
+    other = "C" if actual == "en_US" else "en_US"
+    source = SourceSettings(
+        name=SOURCE,
+        kind="evershop",
+        base_url=config.url,
+        credentials={
+            "email": Secret(config.admin_email),
+            "password": Secret(config.admin_password),
+        },
+    )
+    right = await check_sources(Settings(sources=(replace(source, collation=actual),)))
+    assert [(r.status, r.collation) for r in right] == [
+        ("ok", f"{actual} (its order fits {actual} only)")
+    ]
+    wrong = await check_sources(Settings(sources=(replace(source, collation=other),)))
+    assert [(r.status, r.collation) for r in wrong] == [
+        (COLLATION_MISMATCH, f'mismatch: it sorts as {actual}; set collation = "{actual}"')
     ]
 
 
