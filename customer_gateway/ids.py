@@ -16,9 +16,18 @@ def global_id(source: str, native_id: str) -> str:
     return f"{source}{SEPARATOR}{native_id}"
 
 
+MAX_NATIVE_ID = 255
+
+
 def parse_global_id(value: str) -> tuple[str, str] | None:
-    """(source, native id), or None when `value` is not a global id."""
+    """(source, native id), or None when `value` is not a global id.
+
+    A native id goes into upstream URLs and bodies: one with a control character, a NUL or a
+    lone surrogate (not printable), or longer than any source's ids, is no id of any source.
+    """
     source, separator, native_id = value.partition(SEPARATOR)
     if not separator or not native_id or not SOURCE_NAME.match(source):
+        return None
+    if len(native_id) > MAX_NATIVE_ID or not native_id.isprintable():
         return None
     return source, native_id

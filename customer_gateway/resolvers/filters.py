@@ -6,7 +6,9 @@ key. EverShop ignores a key it does not know, an operation a key does not take, 
 sort by, an `od` other than ASC/DESC/asc/desc and every repeat of `ob`, `od`, `page` and `limit`
 after the first; so does the gateway, and it names each in `extensions.ignoredFilters`. A caller
 that wants such a filter refused (BAD_USER_INPUT) opts in with `strict` (`strict_filters`).
-A malformed value of a key the gateway applies is an error either way.
+A malformed value of a key the gateway applies is an error either way, as is a value no source
+can take (`sendable`): a NUL, a lone surrogate, more than 255 characters (4,096 for an `in`/`nin`
+list), or an `email` pattern that PostgreSQL would reject.
 
 Each applied filter is echoed once in `currentFilters`, in the order given (EverShop 2.2.1 lists
 them in its own registration order and repeats `limit` and `page`), with `page` and `limit`
@@ -22,6 +24,7 @@ from typing import Protocol
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
 from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import BadUserInput
+from customer_gateway.sendable import MAX_FILTER_VALUE, MAX_TEXT, check_text, like_pattern_problem
 
 DEFAULT_LIMIT = 20  # EverShop's ADMIN_COLLECTION_SIZE
 
@@ -179,6 +182,13 @@ def _parse(
             continue
         if raw is None or raw == "":
             raise _bad(f"Filter {key!r} needs a value.")
+        listed = op in (Op.IN, Op.NIN)
+        check_text(
+            raw,
+            f"Filter {key!r} value",
+            field="filters",
+            max_length=MAX_FILTER_VALUE if listed else MAX_TEXT,
+        )
         if key == "ob" and raw not in sort_keys:
             ignore(
                 item, "unknown sort key", f"Filter 'ob' sorts by one of: {', '.join(sort_keys)}."
@@ -189,7 +199,15 @@ def _parse(
             continue
         if key in _SINGLE_KEYS:
             singles[key] = raw
-        values = tuple(part.strip() for part in raw.split(",")) if op in (Op.IN, Op.NIN) else (raw,)
+        values = tuple(part.strip() for part in raw.split(",")) if listed else (raw,)
+        if listed and any(len(value) > MAX_TEXT for value in values):
+            raise _bad(f"Each value of filter {key!r} is at most {MAX_TEXT} characters.")
+        if key == "email" and op in (Op.LIKE, Op.NLIKE):
+            # The pattern is PostgreSQL's, as given (EverShop sends it so): refuse what
+            # PostgreSQL refuses rather than let EverShop answer 500.
+            problem = like_pattern_problem(raw)
+            if problem is not None:
+                raise _bad(f"Filter 'email' {op.value} pattern {problem}.")
         if key == "source":
             unknown = [name for name in values if name not in sources]
             if unknown:

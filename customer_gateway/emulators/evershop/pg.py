@@ -32,12 +32,21 @@ class PgError(Exception):
 
 
 def param_text(value: Any) -> str | None:
-    """node-postgres `prepareValue` after the query builder's `toString` (objects -> JSON)."""
+    """node-postgres `prepareValue` after the query builder's `toString` (objects -> JSON),
+    as the server receives it (`bind`)."""
     if value is None or value is UNDEFINED:
         return None
     if isinstance(value, dict | list):
-        return stringify(value)
-    return to_js_string(value)
+        return bind(stringify(value))
+    return bind(to_js_string(value))
+
+
+def bind(text: str) -> str:
+    """A text parameter as the server accepts it, before any type's input function: the UTF-8
+    check of the Bind message refuses a NUL byte, whatever the column and however many rows."""
+    if "\x00" in text:
+        raise PgError("22021", 'invalid byte sequence for encoding "UTF8": 0x00')
+    return text
 
 
 def parse_int(text: str, type_name: str = "integer") -> int:
