@@ -61,6 +61,19 @@ def first_unsendable(value: Any) -> str | None:
     return None
 
 
+# Connectors build paths from fixed words and ids, and pass query parameters apart: a path
+# with one of these came from a value that would change which resource the request reaches.
+_PATH_BREAKERS = re.compile(r"[?#%\\]|(?:^|/)\.{1,2}(?:/|$)")
+
+
+def path_problem(path: str) -> str | None:
+    """Why `path` cannot be sent as built (an id that is not one path segment), or None."""
+    found = _PATH_BREAKERS.search(path)
+    if found is None:
+        return None
+    return f"a path segment with {found.group().strip('/')!r}, which would change the URL"
+
+
 def like_pattern_problem(pattern: str) -> str | None:
     """What PostgreSQL would refuse in a LIKE pattern (backslash is its escape character), or
     None. Its one error is a pattern ending in an escape that escapes nothing: an odd run of

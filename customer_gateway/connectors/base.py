@@ -79,7 +79,7 @@ from customer_gateway.connectors.resilience import (
 )
 from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import ErrorCode, GatewayError
-from customer_gateway.sendable import first_unsendable
+from customer_gateway.sendable import first_unsendable, path_problem
 from customer_gateway.settings import ConfigError, SourceSettings
 from customer_gateway.telemetry import Telemetry, route_template
 
@@ -516,7 +516,7 @@ class UpstreamHTTP:
     ) -> httpx.Response:
         """`idempotent`: may this request be sent again? Default: GET/HEAD/OPTIONS only."""
         safe = method in ("GET", "HEAD", "OPTIONS") if idempotent is None else idempotent
-        reason = first_unsendable((path, json, list((params or {}).values())))
+        reason = path_problem(path) or first_unsendable((path, json, list((params or {}).values())))
         if reason is not None:
             raise Unsendable(
                 f"A value for {self.source} contains {reason}, which no source can take",

@@ -195,3 +195,21 @@ async def test_the_net_under_every_connector_refuses_before_the_breaker(gateway:
             await http.send("GET", "/api/customers", params={"q": value})
     assert gateway.emulators[SOURCE].journal == []
     await _still_serves(gateway)
+
+
+@pytest.mark.parametrize(
+    "native", ["../../api/user/tokens", "..", ".", "x?limit=1000", "x#y", "%2e%2e", "a/b", "a\\b"]
+)
+async def test_an_id_that_is_not_one_path_segment_never_reaches_a_url(
+    gateway: Gateway, native: str
+) -> None:
+    """A native id goes into upstream paths: one that would be another URL (traversal, a query
+    string of its own) is no id of any source, and the net under the connectors refuses any
+    path built from one (store ids and extension names reach paths without a global id)."""
+    payload = await _post(gateway, CUSTOMER, {"id": f"{SOURCE}:{native}"})
+    assert payload["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    http = gateway.connector(SOURCE).http
+    if "/" not in native:
+        with pytest.raises(Unsendable):
+            await http.send("GET", f"/api/customers/{native}")
+    assert gateway.emulators[SOURCE].journal == []
