@@ -166,6 +166,22 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
+class StateSettings:
+    """Where state shared by replicas lives (README, "Replicas and shared state"). Neither set:
+    one process, its limits, locks and idempotency keys in memory, as before."""
+
+    postgres_url: Secret | None = None  # postgresql://user:password@host:5432/database
+    redis_url: Secret | None = None  # redis://[:password@]host:6379/0 (rediss:// for TLS)
+    # Prefix of every Redis key and channel the gateway uses: deployments (or tests) sharing one
+    # Redis keep apart by it.
+    redis_prefix: str = "customer-gateway"
+
+    @property
+    def shared(self) -> bool:
+        return self.postgres_url is not None or self.redis_url is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     sources: tuple[SourceSettings, ...] = ()
     environment: Environment = "development"
@@ -194,9 +210,15 @@ class Settings:
     max_connections_per_ip: int = 128  # open connections from one address; 0: no cap
     max_open_connections: int = 1000  # beyond this, requests are answered 503
     max_header_bytes: int = 16 * 1024  # request line and headers
+    # Persisted documents (customer_gateway/persisted.py): a manifest of hash -> document,
+    # whether only those may run, and automatic persisted queries.
+    persisted_documents: str | None = None
+    trusted_documents_only: bool = False
+    apq: bool = True
     limits: Limits = Limits()
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
+    state: StateSettings = StateSettings()
 
     @property
     def sandbox(self) -> bool:
@@ -214,6 +236,8 @@ class Settings:
         values.extend(key.key.reveal() for key in self.auth.api_keys)
         if self.auth.jwt is not None and self.auth.jwt.secret is not None:
             values.append(self.auth.jwt.secret.reveal())
+        urls = (self.state.postgres_url, self.state.redis_url)
+        values.extend(url.reveal() for url in urls if url is not None)
         return values
 
 
@@ -238,6 +262,9 @@ _GATEWAY_KEYS: dict[str, type] = {
     "max_connections_per_ip": int,
     "max_open_connections": int,
     "max_header_bytes": int,
+    "persisted_documents": str,
+    "trusted_documents_only": bool,
+    "apq": bool,
 }
 _LIMIT_KEYS = {name: int for name in Limits.__dataclass_fields__}
 _SOURCE_KEYS = {
@@ -278,7 +305,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
-    unknown = set(document) - {"gateway", "sources", "limits", "auth", "telemetry"}
+    unknown = set(document) - {"gateway", "sources", "limits", "auth", "telemetry", "state"}
     if unknown:
         raise ConfigError(f"unknown top-level keys: {', '.join(sorted(unknown))}")
     check_variables(env)
@@ -311,13 +338,18 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     for key in ("max_connections_per_ip", "max_open_connections", "max_header_bytes"):
         if key in values and values[key] < 0:
             raise ConfigError(f"gateway.{key} must not be negative")
+    if values.get("trusted_documents_only") and not values.get("persisted_documents"):
+        raise ConfigError("gateway.trusted_documents_only needs gateway.persisted_documents")
     sources = _sources(document.get("sources", []), env)
     if not values.get("data_dir"):
         values["data_dir"] = default_data_dir(env) if sources else None
     limits = _limits(document.get("limits", {}), env)
     telemetry = _telemetry(document.get("telemetry", {}), env)
+    state = _state(document.get("state", {}), env)
     auth = _auth(document.get("auth", {}), env, environment, {source.name for source in sources})
-    return Settings(sources=sources, limits=limits, auth=auth, telemetry=telemetry, **values)
+    return Settings(
+        sources=sources, limits=limits, auth=auth, telemetry=telemetry, state=state, **values
+    )
 
 
 def check_variables(env: Mapping[str, str]) -> None:
@@ -329,6 +361,7 @@ def check_variables(env: Mapping[str, str]) -> None:
     known.update(PREFIX + alias for alias in ENV_ALIASES)
     known.update(f"{PREFIX}LIMITS__{key.upper()}" for key in _LIMIT_KEYS)
     known.update(f"{PREFIX}TELEMETRY__{key.upper()}" for key in _TELEMETRY_KEYS)
+    known.update(f"{PREFIX}STATE__{key.upper()}" for key in _STATE_KEYS)
     known.update(f"{PREFIX}AUTH__{key}" for key in ("REQUIRED", "JWT_SECRET"))
     # Families whose middle part is a name the operator chooses; their last parts are checked
     # where they are read (`_apply_source_env`, `_api_key`).
@@ -374,6 +407,37 @@ def _telemetry(raw: Any, env: Mapping[str, str]) -> TelemetrySettings:
     if values.get("log_format", "json") not in ("json", "text"):
         raise ConfigError("telemetry.log_format is 'json' or 'text'")
     return TelemetrySettings(**values)
+
+
+_STATE_KEYS: dict[str, type] = {"postgres_url": str, "redis_url": str, "redis_prefix": str}
+_URL_SCHEMES = {"postgres_url": r"^postgres(ql)?://", "redis_url": r"^rediss?://"}
+
+
+def _state(raw: Any, env: Mapping[str, str]) -> StateSettings:
+    table = dict(_table(raw, "state"))
+    for key in _STATE_KEYS:
+        value = env.get(f"{PREFIX}STATE__{key.upper()}")
+        if value is not None:
+            table[key] = value
+    if unknown := set(table) - set(_STATE_KEYS):
+        raise ConfigError(f"unknown [state] keys: {', '.join(sorted(unknown))}")
+    urls: dict[str, Secret | None] = {}
+    for key, scheme in _URL_SCHEMES.items():
+        url = table.get(key)
+        if url is None or url == "":
+            urls[key] = None
+            continue
+        # The message names the key, never the value: a URL can carry a password.
+        if not isinstance(url, str) or not re.match(scheme, url):
+            kind = "a postgresql://" if key == "postgres_url" else "a redis:// or rediss://"
+            raise ConfigError(f"state.{key} must be {kind} URL")
+        urls[key] = Secret(url)
+    prefix = _coerce("state.redis_prefix", table.get("redis_prefix", "customer-gateway"), str)
+    if not re.match(r"^[A-Za-z0-9_.:-]{1,64}$", prefix):
+        raise ConfigError("state.redis_prefix must be 1 to 64 of [A-Za-z0-9_.:-]")
+    return StateSettings(
+        postgres_url=urls["postgres_url"], redis_url=urls["redis_url"], redis_prefix=prefix
+    )
 
 
 def _limits(raw: Any, env: Mapping[str, str]) -> Limits:

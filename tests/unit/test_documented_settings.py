@@ -41,6 +41,8 @@ CANDIDATES = (
     "httpx",
     "/api/json",
     "1,2",
+    "redis://127.0.0.1:6390/0",
+    "postgresql://probe@127.0.0.1/probe",
 )
 
 
@@ -75,6 +77,7 @@ def _table_variables() -> list[str]:
     keys_of = {
         "LIMITS": sorted(_as_table(example["limits"])),
         "TELEMETRY": sorted(_as_table(example["telemetry"])),
+        "STATE": sorted(_as_table(example["state"])),
     }
     names: list[str] = []
     for row in section.splitlines()[2:]:
@@ -243,7 +246,12 @@ def test_every_documented_option_is_read_by_a_kind() -> None:
 def test_every_setting_is_documented() -> None:
     """The other direction: a key the code reads and the README does not show is a setting
     nobody can find."""
-    from customer_gateway.settings import _GATEWAY_KEYS, _LIMIT_KEYS, _TELEMETRY_KEYS
+    from customer_gateway.settings import (
+        _GATEWAY_KEYS,
+        _LIMIT_KEYS,
+        _STATE_KEYS,
+        _TELEMETRY_KEYS,
+    )
 
     example = _configuration_example()
     variables = set(_table_variables())
@@ -251,6 +259,7 @@ def test_every_setting_is_documented() -> None:
         ("gateway", _GATEWAY_KEYS),
         ("limits", _LIMIT_KEYS),
         ("telemetry", _TELEMETRY_KEYS),
+        ("state", _STATE_KEYS),
     ):
         for key in keys:
             prefix = PREFIX if section == "gateway" else f"{PREFIX}{section.upper()}__"

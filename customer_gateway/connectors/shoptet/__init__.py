@@ -159,7 +159,7 @@ class ShoptetConnector(ConnectorBase):
         """`X-RateLimit-Bucket-Filling: 150/200`: the bucket's real level, after this request."""
         used, _, _capacity = response.headers.get("x-ratelimit-bucket-filling", "").partition("/")
         if is_ascii_digits(used.strip()):
-            self.http.limiter.observe(rate_class, float(used))
+            self.http.pacing.observe(rate_class, float(used))
 
     def _headers(self) -> dict[str, str]:
         return {

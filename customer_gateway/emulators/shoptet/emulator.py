@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, Self
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from customer_gateway.emulators.base import Clock, Emulator
@@ -115,8 +115,25 @@ class ShoptetEmulator(Emulator):
     def routes(self) -> Sequence[BaseRoute]:
         return [
             Route("/api-results/{name}", self._download, methods=["GET"]),
+            Route("/_emulator/connections", self._connections, methods=["GET", "DELETE"]),
             Route("/{path:path}", self.pipeline.__call__, methods=_ALL_METHODS),
         ]
+
+    async def _connections(self, request: Request) -> Response:
+        """Not Shoptet's: what the tests of replicas read (peak in flight per token, 429s for
+        too many connections, 429s for a full bucket); DELETE starts the counts again."""
+        counter = self.pipeline.per_token
+        if request.method == "DELETE":
+            counter.peak.clear()
+            counter.refused = 0
+            self.pipeline.bucket_refusals = 0
+        return JSONResponse(
+            {
+                "peakInFlight": max(counter.peak.values(), default=0),
+                "tooManyConnections": counter.refused,
+                "bucketFull": self.pipeline.bucket_refusals,
+            }
+        )
 
     async def _download(self, request: Request) -> Response:
         return await download(self.shop, request)
