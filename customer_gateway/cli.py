@@ -139,11 +139,14 @@ def _check() -> int:
     from customer_gateway.settings import load_settings
 
     rows = asyncio.run(check_sources(load_settings()))
-    width = max(len(row[0]) for row in rows) if rows else 6
-    print(f"{'source':<{width}}  {'kind':<14}  {'status':<24}  latency")
-    for name, kind, status, millis in rows:
-        print(f"{name:<{width}}  {kind:<14}  {status:<24}  {millis:7.1f} ms")
-    return 0 if all(row[2] == "ok" for row in rows) else 1
+    width = max(len(row.name) for row in rows) if rows else 6
+    print(f"{'source':<{width}}  {'kind':<14}  {'status':<24}  latency     collation")
+    for row in rows:
+        print(
+            f"{row.name:<{width}}  {row.kind:<14}  {row.status:<24}  {row.millis:7.1f} ms  "
+            f"{row.collation}"
+        )
+    return 0 if all(row.status == "ok" for row in rows) else 1
 
 
 def _emulate(

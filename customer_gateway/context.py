@@ -113,6 +113,10 @@ class GatewayContext:
     operation_name: str | None = None
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)
     partial_errors: list[PartialError] = field(default_factory=list)
+    # Filters ignored as EverShop ignores them, reported in `extensions.ignoredFilters`.
+    ignored_filters: list[dict[str, Any]] = field(default_factory=list)
+    # The request's own `extensions.strictFilters` (set by the schema's report extension).
+    strict_filters_requested: bool = False
     loaders: Loaders = field(init=False)
     # (source, top-level field) pairs already reported in `partial_errors`.
     _reported: set[tuple[str, str | int]] = field(default_factory=set, init=False)
@@ -195,6 +199,24 @@ class GatewayContext:
             )
             self.outcomes[connector.name] = outcome
         return outcome
+
+    @property
+    def strict_filters(self) -> bool:
+        """Unknown filters are BAD_USER_INPUT: the caller's API key or this request asks so."""
+        return self.principal.strict_filters or self.strict_filters_requested
+
+    def report_ignored(self, path: Sequence[str | int], ignored: Sequence[Any]) -> None:
+        """Filters a list ignored (each an `IgnoredFilter`), for `extensions.ignoredFilters`."""
+        for item in ignored:
+            self.ignored_filters.append(
+                {
+                    "path": list(path),
+                    "key": item.key,
+                    "operation": item.operation,
+                    "value": item.value,
+                    "reason": item.reason,
+                }
+            )
 
     def report_partial(self, path: list[str | int], error: GatewayError) -> None:
         """One error per failed source and top-level field, whichever phase met the failure."""
