@@ -43,7 +43,7 @@ async def test_redis_down_and_back_under_load(tmp_path: Path) -> None:
             body: dict[str, object] = (await client.get(f"{url}/readyz")).json()["state"]["redis"]
             return body
 
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(timeout=30) as client:  # /readyz probes each source
             loops = [asyncio.create_task(load(client, url)) for url in cluster.gateways]
             await asyncio.sleep(1.0)
             assert (await readiness(client, cluster.gateways[0]))["limits"] == "shared"
