@@ -93,6 +93,11 @@ class SourceSettings:
     rate_limits: bool = True  # pace calls to the source's published limits
     # The connection layer under httpx: "aiohttp" (httpx-aiohttp) or "httpx" (its own pool).
     transport: str = "aiohttp"
+    # Serve reads from a local mirror of the source (customer_gateway/mirror). Settings built in
+    # code default to pass-through; the configuration loader and the sandbox turn it on.
+    mirror: bool = False
+    sync_interval: float = 60.0  # seconds between change-feed polls (or head checks)
+    reconcile_interval: float = 3600.0  # seconds between full reconcile passes (no feed)
 
 
 Environment = Literal["development", "production"]
@@ -161,6 +166,13 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
+class StateSettings:
+    """Where state shared by replicas lives. None: the embedded SQLite store in `data_dir`."""
+
+    postgres_url: Secret | None = None  # postgresql://user:password@host:5432/database
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     sources: tuple[SourceSettings, ...] = ()
     environment: Environment = "development"
@@ -192,6 +204,7 @@ class Settings:
     limits: Limits = Limits()
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
+    state: StateSettings = StateSettings()
 
     @property
     def sandbox(self) -> bool:
@@ -209,6 +222,8 @@ class Settings:
         values.extend(key.key.reveal() for key in self.auth.api_keys)
         if self.auth.jwt is not None and self.auth.jwt.secret is not None:
             values.append(self.auth.jwt.secret.reveal())
+        if self.state.postgres_url is not None:
+            values.append(self.state.postgres_url.reveal())
         return values
 
 
@@ -248,6 +263,9 @@ _SOURCE_KEYS = {
     "retries",
     "rate_limits",
     "transport",
+    "mirror",
+    "sync_interval",
+    "reconcile_interval",
 }
 TRANSPORTS = ("aiohttp", "httpx")
 # A source's tables that the environment can fill key by key (...__<NAME>__OPTIONS__<KEY>).
@@ -271,7 +289,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
-    unknown = set(document) - {"gateway", "sources", "limits", "auth", "telemetry"}
+    unknown = set(document) - {"gateway", "sources", "limits", "auth", "telemetry", "state"}
     if unknown:
         raise ConfigError(f"unknown top-level keys: {', '.join(sorted(unknown))}")
     check_variables(env)
@@ -309,8 +327,11 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
         values["data_dir"] = default_data_dir(env) if sources else None
     limits = _limits(document.get("limits", {}), env)
     telemetry = _telemetry(document.get("telemetry", {}), env)
+    state = _state(document.get("state", {}), env)
     auth = _auth(document.get("auth", {}), env, environment, {source.name for source in sources})
-    return Settings(sources=sources, limits=limits, auth=auth, telemetry=telemetry, **values)
+    return Settings(
+        sources=sources, limits=limits, auth=auth, telemetry=telemetry, state=state, **values
+    )
 
 
 def check_variables(env: Mapping[str, str]) -> None:
@@ -322,6 +343,7 @@ def check_variables(env: Mapping[str, str]) -> None:
     known.update(PREFIX + alias for alias in ENV_ALIASES)
     known.update(f"{PREFIX}LIMITS__{key.upper()}" for key in _LIMIT_KEYS)
     known.update(f"{PREFIX}TELEMETRY__{key.upper()}" for key in _TELEMETRY_KEYS)
+    known.update(f"{PREFIX}STATE__{key.upper()}" for key in _STATE_KEYS)
     known.update(f"{PREFIX}AUTH__{key}" for key in ("REQUIRED", "JWT_SECRET"))
     # Families whose middle part is a name the operator chooses; their last parts are checked
     # where they are read (`_apply_source_env`, `_api_key`).
@@ -367,6 +389,25 @@ def _telemetry(raw: Any, env: Mapping[str, str]) -> TelemetrySettings:
     if values.get("log_format", "json") not in ("json", "text"):
         raise ConfigError("telemetry.log_format is 'json' or 'text'")
     return TelemetrySettings(**values)
+
+
+_STATE_KEYS: dict[str, type] = {"postgres_url": str}
+
+
+def _state(raw: Any, env: Mapping[str, str]) -> StateSettings:
+    table = dict(_table(raw, "state"))
+    for key in _STATE_KEYS:
+        value = env.get(f"{PREFIX}STATE__{key.upper()}")
+        if value is not None:
+            table[key] = value
+    if unknown := set(table) - set(_STATE_KEYS):
+        raise ConfigError(f"unknown [state] keys: {', '.join(sorted(unknown))}")
+    url = table.get("postgres_url")
+    if url is None or url == "":
+        return StateSettings()
+    if not isinstance(url, str) or not re.match(r"^postgres(ql)?://", url):
+        raise ConfigError("state.postgres_url must be a postgresql:// URL")
+    return StateSettings(postgres_url=Secret(url))
 
 
 def _limits(raw: Any, env: Mapping[str, str]) -> Limits:
@@ -555,7 +596,19 @@ def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
         retries=_coerce(f"{where} retries", table.get("retries", 2), int),
         rate_limits=_coerce(f"{where} rate_limits", table.get("rate_limits", True), bool),
         transport=transport,
+        mirror=_coerce(f"{where} mirror", table.get("mirror", True), bool),
+        sync_interval=_positive(where, "sync_interval", table.get("sync_interval", 60.0)),
+        reconcile_interval=_positive(
+            where, "reconcile_interval", table.get("reconcile_interval", 3600.0)
+        ),
     )
+
+
+def _positive(where: str, key: str, value: Any) -> float:
+    number = float(_coerce(f"{where} {key}", value, float))
+    if not number > 0:
+        raise ConfigError(f"{where}: {key} must be a positive number of seconds")
+    return number
 
 
 def _table(value: Any, where: str) -> Mapping[str, Any]:

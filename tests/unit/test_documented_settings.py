@@ -243,7 +243,12 @@ def test_every_documented_option_is_read_by_a_kind() -> None:
 def test_every_setting_is_documented() -> None:
     """The other direction: a key the code reads and the README does not show is a setting
     nobody can find."""
-    from customer_gateway.settings import _GATEWAY_KEYS, _LIMIT_KEYS, _TELEMETRY_KEYS
+    from customer_gateway.settings import (
+        _GATEWAY_KEYS,
+        _LIMIT_KEYS,
+        _STATE_KEYS,
+        _TELEMETRY_KEYS,
+    )
 
     example = _configuration_example()
     variables = set(_table_variables())
@@ -251,6 +256,7 @@ def test_every_setting_is_documented() -> None:
         ("gateway", _GATEWAY_KEYS),
         ("limits", _LIMIT_KEYS),
         ("telemetry", _TELEMETRY_KEYS),
+        ("state", _STATE_KEYS),
     ):
         for key in keys:
             prefix = PREFIX if section == "gateway" else f"{PREFIX}{section.upper()}__"

@@ -1,0 +1,99 @@
+"""A record as a store row, and back: the connector's record kept whole as JSON (`doc`), and the
+columns filters and sorts read computed from it (`keys.py`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from customer_gateway.connectors.models import Address, CustomerRecord, GroupRecord, GroupRef
+from customer_gateway.mirror.keys import (
+    TextKey,
+    fold,
+    natural_key,
+    normalise_phone,
+    normalise_vat,
+    time_key,
+)
+
+
+def customer_doc(record: CustomerRecord) -> str:
+    data = asdict(record)
+    data.pop("missing")
+    data.pop("source")  # the row's own column
+    for key in ("created_at", "updated_at"):
+        moment = data[key]
+        data[key] = moment.isoformat() if moment is not None else None
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def customer_from_doc(source: str, doc: str) -> CustomerRecord:
+    data: dict[str, Any] = json.loads(doc)
+    return CustomerRecord(
+        source=source,
+        id=data["id"],
+        numeric_id=data["numeric_id"],
+        email=data["email"],
+        full_name=data["full_name"],
+        status=data["status"],
+        created_at=_moment(data["created_at"]),
+        updated_at=_moment(data["updated_at"]),
+        phone=data["phone"],
+        vat_number=data["vat_number"],
+        groups=tuple(GroupRef(**ref) for ref in data["groups"]),
+        addresses=tuple(Address(**address) for address in data["addresses"]),
+        metadata=data["metadata"],
+        urn=data["urn"],
+        edit_url=data["edit_url"],
+        update_api=data["update_api"],
+        delete_api=data["delete_api"],
+    )
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def customer_row(
+    record: CustomerRecord, *, rank: int, pass_no: int, text_key: TextKey
+) -> dict[str, Any]:
+    doc = customer_doc(record)
+    return {
+        "source": record.source,
+        "native_id": record.id,
+        "rank": rank,
+        "nat": natural_key(record.id),
+        "created_key": time_key(record.created_at),
+        "updated_key": time_key(record.updated_at),
+        "name_key": text_key(record.full_name),
+        "email_key": text_key(record.email),
+        "status": record.status,
+        "email": record.email,
+        "full_name": record.full_name,
+        "email_fold": fold(record.email),
+        "name_fold": fold(record.full_name),
+        "phone": normalise_phone(record.phone) if record.phone is not None else None,
+        "vat": normalise_vat(record.vat_number) if record.vat_number else None,
+        "doc": doc,
+        "digest": digest(doc),
+        "pass_no": pass_no,
+    }
+
+
+def digest(doc: str) -> str:
+    return hashlib.blake2b(doc.encode(), digest_size=16).hexdigest()
+
+
+def group_doc(group: GroupRecord) -> str:
+    data = asdict(group)
+    data.pop("source")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def group_from_doc(source: str, doc: str) -> GroupRecord:
+    data: Mapping[str, Any] = json.loads(doc)
+    return GroupRecord(source=source, **data)
