@@ -40,6 +40,7 @@ from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
 from customer_gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore
 from customer_gateway.logs import configure_logging
+from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.request_body import BadRequestBody, decode_request_json
 from customer_gateway.requestlog import RequestLog
 from customer_gateway.sandbox import build_sandbox
@@ -63,6 +64,7 @@ class Gateway:
     idempotency: IdempotencyStore
     telemetry: Telemetry
     emulators: Mapping[str, Emulator] = field(default_factory=dict)
+    mirrors: Mirrors | None = None
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
 
@@ -75,7 +77,10 @@ REQUEST_HEADERS = (
     "x-api-key",
     "idempotency-key",
     "x-request-id",
+    "x-live-read",
 )
+# `X-Live-Read: true` asks for the sources' own answers instead of their mirrors' (README, Mirror).
+LIVE_READ = "x-live-read"
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -89,11 +94,15 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         request.state.sub_response = response
         gateway: Gateway = request.app.state.gateway
         principal: Principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
+        sources = gateway.sources.visible_to(principal.sources)
+        if gateway.mirrors is not None:
+            live = request.headers.get(LIVE_READ, "").strip().lower() in ("1", "true", "yes")
+            sources = gateway.mirrors.serving(sources, live=live)
         context = GatewayContext(
             request=request,
             response=response,
             settings=gateway.settings,
-            sources=gateway.sources.visible_to(principal.sources),
+            sources=sources,
             exports=gateway.exports,
             idempotency=gateway.idempotency,
             telemetry=gateway.telemetry,
@@ -238,8 +247,13 @@ def create_app(
             exports = Exports(data.subdir("exports"), ttl=settings.export_ttl)
             exports.start_sweeping()
             stack.push_async_callback(exports.aclose)
+            mirrors = await Mirrors.open(settings, sources, data.path)
+            if mirrors is not None:
+                stack.push_async_callback(mirrors.close)
+                telemetry.watch_mirrors(mirrors)
+                mirrors.start()
             app.state.gateway = Gateway(
-                settings, sources, exports, MemoryIdempotencyStore(), telemetry, emulators
+                settings, sources, exports, MemoryIdempotencyStore(), telemetry, emulators, mirrors
             )
             guard = ConnectionGuard(
                 header_timeout=settings.header_timeout,

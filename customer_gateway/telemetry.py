@@ -20,10 +20,11 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
+    from customer_gateway.mirror.runtime import Mirrors
     from customer_gateway.sources import Sources
 
 # A path segment that is an id: digits, a uuid or guid, or a token of 5+ characters with a digit.
@@ -139,6 +140,9 @@ class Telemetry:
     def watch_sources(self, sources: Sources) -> None:
         self.registry.register(_SourceStates(sources))
 
+    def watch_mirrors(self, mirrors: Mirrors) -> None:
+        self.registry.register(_MirrorStates(mirrors))
+
     @contextmanager
     def upstream_span(
         self, source: str, kind: str, method: str, route: str, headers: dict[str, str]
@@ -196,6 +200,41 @@ class _SourceStates(Collector):
             breaker = connector.http.breaker
             family.add_metric([connector.name], _BREAKER_STATES[breaker.state])
         yield family
+
+
+class _MirrorStates(Collector):
+    """Each mirror's lag, size and failed sync steps, read at scrape time."""
+
+    def __init__(self, mirrors: Mirrors) -> None:
+        self.mirrors = mirrors
+
+    def collect(self) -> Iterable[Any]:
+        lag = GaugeMetricFamily(
+            "gateway_mirror_lag_seconds",
+            "Seconds since the mirror last reached its source's present (NaN: never)",
+            labels=["source"],
+        )
+        records = GaugeMetricFamily(
+            "gateway_mirror_records", "Customers in the mirror", labels=["source"]
+        )
+        errors = CounterMetricFamily(
+            "gateway_mirror_sync_errors",
+            "Sync steps that failed since the process started",
+            labels=["source"],
+        )
+        serving = GaugeMetricFamily(
+            "gateway_mirror_serving",
+            "1: reads come from the mirror (fresh or stale); 0: from the source (loading)",
+            labels=["source"],
+        )
+        moment = time.time()
+        for name, handle in self.mirrors.handles.items():
+            synced = handle.health.synced_at
+            lag.add_metric([name], float("nan") if synced is None else max(0.0, moment - synced))
+            records.add_metric([name], handle.health.records)
+            errors.add_metric([name], handle.health.errors)
+            serving.add_metric([name], 1.0 if handle.serving else 0.0)
+        yield from (lag, records, errors, serving)
 
 
 def now() -> float:

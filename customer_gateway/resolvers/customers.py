@@ -178,6 +178,11 @@ async def _run(
         result = await context.call(connector, connector.list_customers(plan.query))
         return list(result.items), result.total
     if not plan.local and plan.query.sort.field in connector.capabilities.sorts:
+        if plan.query.sort.field in connector.capabilities.unique_sorts:
+            # A total order (no ties, or ties in a fixed order: a mirror's): any window of it
+            # is a prefix of every other.
+            result = await context.call(connector, connector.list_customers(plan.query))
+            return list(result.items), result.total
         return await _window(context, plan, sort)
     result = await context.call(connector, connector.list_customers(plan.query))
     max_scan = context.settings.max_scan

@@ -11,6 +11,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -24,7 +25,7 @@ PG_SERVER = os.environ.get("MIRROR_TEST_POSTGRES", "postgresql://postgres@127.0.
 BACKENDS = ("sqlite", "postgres")
 
 
-async def _admin(statement: str) -> None:
+async def _execute(statement: str) -> None:
     connection = await asyncpg.connect(f"{PG_SERVER}/postgres", timeout=10)
     try:
         await connection.execute(statement)
@@ -32,12 +33,18 @@ async def _admin(statement: str) -> None:
         await connection.close()
 
 
+def _admin(statement: str) -> None:
+    """On a loop of its own (the fixture may be set up from inside a running test's loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _execute(statement)).result()
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh database on the local PostgreSQL for this test session (its URL)."""
     name = f"gateway_mirror_test_{os.getpid()}_{secrets.token_hex(4)}"
     try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        _admin(f'CREATE DATABASE "{name}"')
     except (OSError, asyncpg.PostgresError) as error:
         pytest.fail(
             f"PostgreSQL at {PG_SERVER} is not reachable ({error!r}); the mirror suite needs it "
@@ -47,7 +54,7 @@ def postgres_database() -> Iterator[str]:
     try:
         yield f"{PG_SERVER}/{name}"
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=BACKENDS)
@@ -72,6 +79,20 @@ async def fresh_store(url: str) -> SqlMirrorStore:
             names = ", ".join(table.name for table in metadata.sorted_tables)
             await connection.execute(sa.text(f"TRUNCATE {names}"))
     return store
+
+
+@pytest.fixture
+async def mirror_target(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> dict[str, object]:
+    """Where a gateway under test keeps its mirror: a data_dir (SQLite) or the session's
+    PostgreSQL database, emptied."""
+    if backend == "sqlite":
+        return {"data_dir": tmp_path}
+    database: str = request.getfixturevalue("postgres_database")
+    emptied = await fresh_store(postgres_url(database))
+    await emptied.close()
+    return {"postgres": database}
 
 
 @pytest.fixture

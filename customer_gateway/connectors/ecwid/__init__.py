@@ -72,6 +72,7 @@ from customer_gateway.connectors.models import (
     Page,
     Pushdown,
     SortField,
+    SyncStyle,
     Write,
 )
 from customer_gateway.connectors.reading import Reader
@@ -350,6 +351,7 @@ class EcwidConnector(_EcwidBase):
         writable_fields=_WRITABLE,
         group_writes=frozenset(Write),
         changes=True,
+        sync=SyncStyle.PAGING_FEED,
         rate_limits=_RATE_LIMITS,
         notes=(
             *_NOTES,
