@@ -390,8 +390,16 @@ async def readyz(request: Request) -> Response:
             await asyncio.gather(*(probe(n) for n in gateway.sources.names()))
         )
         gateway.ready_at = now
-    ready = all(status == "ok" for status in gateway.ready_report.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "degraded", "sources": gateway.ready_report},
-        status_code=200 if ready else 503,
+    mirrors = gateway.mirrors.reports() if gateway.mirrors is not None else {}
+    # A source that fails its check but whose mirror serves still answers reads (stale).
+    ready = all(
+        status == "ok" or mirrors.get(name, {}).get("state") in ("fresh", "stale")
+        for name, status in gateway.ready_report.items()
     )
+    body: dict[str, Any] = {
+        "status": "ready" if ready else "degraded",
+        "sources": gateway.ready_report,
+    }
+    if mirrors:
+        body["mirrors"] = mirrors
+    return JSONResponse(body, status_code=200 if ready else 503)

@@ -12,8 +12,11 @@ from customer_gateway.settings import Settings
 from customer_gateway.sources import open_sources
 
 
-async def check_sources(settings: Settings) -> list[tuple[str, str, str, float]]:
-    """(source, kind, "ok" or an error code, milliseconds) per source."""
+async def check_sources(settings: Settings) -> list[tuple[str, str, str, float, str]]:
+    """(source, kind, "ok" or an error code, milliseconds, its mirror) per source."""
+    from customer_gateway.mirror.command import mirror_states
+
+    mirrors = {} if settings.sandbox else await mirror_states(settings)
     transports = None
     if settings.sandbox:
         sandbox = build_sandbox(settings)
@@ -35,4 +38,5 @@ async def check_sources(settings: Settings) -> list[tuple[str, str, str, float]]
                 status = error.code.value
             return name, connector.kind, status, (time.perf_counter() - started) * 1000
 
-        return list(await asyncio.gather(*(probe(name) for name in sources.names())))
+        rows = await asyncio.gather(*(probe(name) for name in sources.names()))
+        return [(*row, mirrors.get(row[0], "off")) for row in rows]
