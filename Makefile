@@ -17,18 +17,19 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/customer-gateway serve --host 127.0.0.1 --port 8000
 
-## ruff, mypy --strict, pytest
+## ruff, import contracts, mypy --strict, pytest with a 90 % branch-coverage floor
 test: lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --cov --cov-report=term
 
 ## A real EverShop 2.2.1 on the local PostgreSQL 15 and the parity suite (tools/evershop/harness.py)
 test-evershop: $(STAMP)

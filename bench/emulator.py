@@ -25,30 +25,18 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from customer_gateway.emulators.base import Emulator
-from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
-from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.emulators.flow_retail import FlowRetailEmulator
-from customer_gateway.emulators.shoptet import ShoptetEmulator
+from customer_gateway.sandbox import EMULATORS, emulator_class
 
 COUNTER_PATH = "/__bench/requests"
 LATENCY_PATH = "/__bench/latency"
 SLEEP_PATH = "/__bench/sleep"
-NO_LIMIT = 10**9
 
 
 def build(kind: str, seed: int, customers: int) -> Emulator:
     """The emulator of `kind` with its published rate limits off (they would throttle the load)."""
-    if kind == "evershop":
-        return EverShopEmulator(seed=seed, customers=customers, rate_limits=False)
-    if kind == "shoptet":
-        return ShoptetEmulator(seed=seed, customers=customers, rate_limits=False)
-    if kind == "flow_retail":
-        return FlowRetailEmulator(seed=seed, customers=customers, rate_limit_per_minute=None)
-    if kind == "ecwid":
-        return EcwidEmulator(seed=seed, customers=customers, rate_limit_per_minute=0)
-    if kind == "ecwid_wrapper":
-        return EcwidWrapperEmulator(seed=seed, customers=customers, rate_limit_per_minute=NO_LIMIT)
-    raise SystemExit(f"unknown kind {kind!r}")
+    if kind not in EMULATORS:
+        raise SystemExit(f"unknown kind {kind!r}")
+    return emulator_class(kind).create(seed=seed, customers=customers, rate_limits=False)
 
 
 class Counted:

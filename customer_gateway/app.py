@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from cross_web import HTTPException
@@ -32,9 +32,9 @@ from strawberry.types import ExecutionResult
 from customer_gateway.access import refused, requires
 from customer_gateway.auth import ANONYMOUS, Authenticator, Principal
 from customer_gateway.connections import LIFESPAN_KEY, ConnectionGuard
+from customer_gateway.connectors.resilience import PROBING
 from customer_gateway.context import GatewayContext
 from customer_gateway.datadir import DataDir
-from customer_gateway.emulators.base import Emulator
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
@@ -48,6 +48,9 @@ from customer_gateway.schema import build_schema
 from customer_gateway.settings import Settings, load_settings
 from customer_gateway.sources import Sources, open_sources
 from customer_gateway.telemetry import Telemetry
+
+if TYPE_CHECKING:  # the sandbox's emulators are imported only when it runs
+    from customer_gateway.emulators.base import Emulator
 
 READY_CACHE_SECONDS = 5.0
 
@@ -377,6 +380,9 @@ async def readyz(request: Request) -> Response:
         async def probe(name: str) -> tuple[str, str]:
             connector = gateway.sources.get(name)
             assert connector is not None
+            # The check goes out even while a Retry-After blocks its class: its success lifts
+            # the block (this runs at most once per READY_CACHE_SECONDS).
+            PROBING.set(True)
             try:
                 async with asyncio.timeout(connector.settings.timeouts.total):
                     await connector.check()

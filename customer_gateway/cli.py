@@ -157,13 +157,12 @@ def _emulate(
     import uvicorn
 
     from customer_gateway.emulators.faults import parse_fault
-    from customer_gateway.kinds import KINDS
+    from customer_gateway.sandbox import EMULATORS, emulator_class
 
-    kind = KINDS.get(kind_name)
-    if kind is None:
-        print(f"unknown kind {kind_name!r}; known: {', '.join(KINDS)}", file=sys.stderr)
+    if kind_name not in EMULATORS:
+        print(f"unknown kind {kind_name!r}; known: {', '.join(EMULATORS)}", file=sys.stderr)
         return 2
-    emulator = kind.emulator(seed=seed, customers=customers)
+    emulator = emulator_class(kind_name).create(seed=seed, customers=customers)
     for fault in faults:
         try:
             fault_kind, options = parse_fault(fault)

@@ -7,7 +7,7 @@ then every character, punctuation included — and, when two different strings s
 equal, byte by byte (Postgres's tie-break for deterministic collations). So "Anne" < "ann lee" <
 "Annlee" < "Ann Lee" < "Ann-Lee", and "a.b@c.com" < "ab@c.com" < "a@b.com".
 
-The weights are glibc's own (`collation_table.py`, generated from the C library by
+The weights are glibc's own (`data/collation-en_US.txt`, generated from the C library by
 tools/evershop/glibc_collation.py, and checked against a real EverShop database by
 tests/evershop_real) for Latin, Greek and Cyrillic letters, digits, punctuation and currency
 signs. Characters outside that repertoire sort after it by code point (glibc has an order for
@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache, lru_cache
+from importlib.resources import files
 from typing import Final
-
-from customer_gateway.collation_table import TABLE
 
 Weights = tuple[str, str, str, str]  # levels 1-4, each a string of weight code units
 
@@ -35,7 +34,10 @@ _UNKNOWN: Final = "\uf000"  # level 1 lead weight of characters outside the tabl
 @cache
 def _table() -> tuple[dict[str, Weights], frozenset[str]]:
     weights: dict[str, Weights] = {}
-    for line in TABLE.strip().splitlines():
+    table = files("customer_gateway").joinpath("data/collation-en_US.txt").read_text("utf-8")
+    for line in table.splitlines():
+        if line.startswith("#"):
+            continue
         code, *levels = line.split()
         text = "".join(chr(int(unit, 16)) for unit in code.split("+"))
         weights[text] = tuple(  # type: ignore[assignment]

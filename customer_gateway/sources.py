@@ -8,8 +8,8 @@ from contextlib import AsyncExitStack
 import httpx
 
 from customer_gateway.connectors.base import Connector, build_client
+from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.errors import BadUserInput, Forbidden
-from customer_gateway.kinds import KINDS
 from customer_gateway.settings import ConfigError, Settings
 
 
@@ -75,13 +75,14 @@ def open_sources(
     """
     connectors: dict[str, Connector] = {}
     for source in settings.sources:
-        kind = KINDS.get(source.kind)
-        if kind is None:
+        connector = CONNECTORS.get(source.kind)
+        if connector is None:
             raise ConfigError(
-                f"source {source.name!r}: unknown kind {source.kind!r} (known: {', '.join(KINDS)})"
+                f"source {source.name!r}: unknown kind {source.kind!r} "
+                f"(known: {', '.join(CONNECTORS)})"
             )
-        kind.connector.validate_settings(source)
+        connector.validate_settings(source)
         client = build_client(source, (transports or {}).get(source.name))
         stack.push_async_callback(client.aclose)
-        connectors[source.name] = kind.connector(source, client)
+        connectors[source.name] = connector(source, client)
     return Sources(connectors)

@@ -29,6 +29,7 @@ import httpx_aiohttp
 from customer_gateway.connectors.errors import (
     Conflict,
     NotFound,
+    Unsendable,
     Unsupported,
     UpstreamAuthFailed,
     UpstreamBadResponse,
@@ -69,6 +70,8 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.resilience import (
     BACKGROUND_SHARE,
+    MAX_RETRY_AFTER,
+    Admission,
     CircuitBreaker,
     RateLimit,
     RateLimiter,
@@ -80,6 +83,7 @@ from customer_gateway.connectors.resilience import (
 )
 from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.sendable import first_unsendable, path_problem
 from customer_gateway.settings import ConfigError, SourceSettings
 from customer_gateway.telemetry import Telemetry, route_template
 
@@ -529,19 +533,35 @@ class UpstreamHTTP:
     ) -> httpx.Response:
         """`idempotent`: may this request be sent again? Default: GET/HEAD/OPTIONS only."""
         safe = method in ("GET", "HEAD", "OPTIONS") if idempotent is None else idempotent
+        reason = path_problem(path) or first_unsendable((path, json, list((params or {}).values())))
+        if reason is not None:
+            raise Unsendable(
+                f"A value for {self.source} contains {reason}, which no source can take",
+                source=self.source,
+            )
         rate_class = self._rate_class(method, path)
         attempt = 0
         while True:
             attempt += 1
-            error: UpstreamError | None = None
-            response = await self._attempt(method, path, rate_class, json, params, headers)
-            if isinstance(response, UpstreamError):
-                error = response
-            elif response.status_code >= 400:
-                error = self._error_for_status(response)
-            if isinstance(error, UpstreamRateLimited) and error.retry_after:
-                self.limiter.block(rate_class, error.retry_after)
-            self.breaker.record(success=error is None or error.code not in _UPSTREAM_FAULTS)
+            admission = self._admit()
+            sent_at = self.limiter.clock()
+            try:
+                response = await self._attempt(method, path, rate_class, json, params, headers)
+                error: UpstreamError | None = None
+                if isinstance(response, UpstreamError):
+                    error = response
+                elif response.status_code >= 400:
+                    error = self._error_for_status(response)
+                if isinstance(error, UpstreamRateLimited) and error.retry_after:
+                    self.limiter.block(rate_class, error.retry_after)
+                elif error is None:
+                    self.limiter.lift(rate_class, sent_at)
+                admission.record(success=error is None or error.code not in _UPSTREAM_FAULTS)
+            finally:
+                # Every other way out (cancelled by the deadline, refused before sending, a
+                # request that cannot be encoded, a bug) has no verdict on the source: a probe
+                # gives its slot back, so the next call probes instead of the breaker sticking.
+                admission.release()
             if error is None:
                 self.budget.deposit()
                 assert isinstance(response, httpx.Response)
@@ -566,6 +586,20 @@ class UpstreamHTTP:
             )
             await asyncio.sleep(delay)
 
+    def _admit(self) -> Admission:
+        """Count the request (the operation's cap may refuse it), then ask the breaker."""
+        if (count := REQUEST_COUNTER.get()) is not None:
+            count()  # may refuse: the operation's per-source request cap
+        admission = self.breaker.admit()
+        if admission is None:
+            raise UpstreamUnavailable(
+                f"{self.source} keeps failing; the gateway stopped calling it for "
+                f"{self.breaker.retry_in():.0f} s (circuit open)",
+                source=self.source,
+                retry_after=round(self.breaker.retry_in(), 1),
+            )
+        return admission
+
     async def _attempt(
         self,
         method: str,
@@ -575,22 +609,12 @@ class UpstreamHTTP:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
     ) -> httpx.Response | UpstreamError:
-        if (count := REQUEST_COUNTER.get()) is not None:
-            count()  # may refuse: the operation's per-source request cap
-        if not self.breaker.allow():
-            raise UpstreamUnavailable(
-                f"{self.source} keeps failing; the gateway stopped calling it for "
-                f"{self.breaker.retry_in():.0f} s (circuit open)",
-                source=self.source,
-                retry_after=round(self.breaker.retry_in(), 1),
-            )
         try:
             if BACKGROUND_SHARE.get() is not None:
                 # Its own, smaller budget first (no deadline: it waits as long as it must).
                 await self.background_limiter.acquire(rate_class, float("inf"))
             waited = await self.limiter.acquire(rate_class, remaining(self.total_timeout))
         except Throttled as throttled:
-            self.breaker.release_probe()
             raise UpstreamRateLimited(
                 f"{self.source}'s published rate limit leaves no room before the deadline",
                 source=self.source,
@@ -771,22 +795,22 @@ def error_for_status(
 
 
 def retry_after(response: httpx.Response) -> float | None:
-    """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or HTTP-date)."""
-    from datetime import datetime
-
+    """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or HTTP-date),
+    at most `MAX_RETRY_AFTER` (`99999999999999999999` or a date in year 9999 is one hour)."""
     value = response.headers.get("retry-after")
     if not value:
         return None
     value = value.strip()
     if is_ascii_digits(value):
-        return float(value)
+        # Compared as text first: int() refuses more than 4,300 digits, float() says inf.
+        return MAX_RETRY_AFTER if len(value) > 6 else min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
 
 
 @dataclass(frozen=True, slots=True)

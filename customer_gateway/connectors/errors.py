@@ -10,7 +10,8 @@ GatewayError
     ├── UpstreamBadResponse     malformed JSON, wrong envelope, wrong types
     ├── NotFound                the id does not exist in that source
     ├── Conflict                duplicate (e.g. email already used)
-    └── Unsupported             the source has no API for this operation
+    ├── Unsupported             the source has no API for this operation
+    └── Unsendable              BAD_USER_INPUT: a NUL or a lone surrogate, refused before sending
 """
 
 from __future__ import annotations
@@ -75,3 +76,12 @@ class Conflict(UpstreamError):
 
 class Unsupported(UpstreamError):
     code = ErrorCode.UNSUPPORTED_OPERATION
+
+
+class Unsendable(UpstreamError):
+    """A value no source can take (a NUL, a lone surrogate), found before anything was sent.
+
+    The resolvers refuse these by field first; this is the net under every connector, for
+    input that reaches a request by a way they do not check."""
+
+    code = ErrorCode.BAD_USER_INPUT

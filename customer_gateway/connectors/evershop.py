@@ -2,7 +2,9 @@
 
 Contract: shared/upstreams/README.md section 4. The admin JWT comes from POST /api/user/tokens and
 is refreshed before it expires (access tokens live 900 s by default). Quirks handled here:
-- errors arrive as `{"error": {"status", "message"}}`, validation and duplicates as HTTP 500;
+- errors arrive as `{"error": {"status", "message"}}`, validation and duplicates as HTTP 500,
+  and so do PostgreSQL's errors about a value (a bad LIKE pattern, a NUL): those are the
+  caller's (UPSTREAM_REJECTED), never retried or counted as an outage;
 - an id that is not a UUID makes Postgres fail the whole request, so such ids are answered
   locally as not found;
 - PATCH /api/customers/{uuid} always resets the group to Default (group_id 1), so an update of a
@@ -176,6 +178,17 @@ class EverShopConnector(ConnectorBase):
                 source=self.name,
                 http_status=status,
             )
+        for pattern, what, field in _INPUT_ERRORS:
+            if pattern.search(message):
+                # The request's values explain the 500: the caller's error, not an outage (not
+                # retried, not counted by the breaker). The message is ours, never PostgreSQL's,
+                # which quotes the value.
+                return UpstreamRejected(
+                    f"{self.name} refused a value of the request: {what}",
+                    source=self.name,
+                    field=field,
+                    http_status=status,
+                )
         return error_for_status(self.name, status, retry_after(response))
 
     # -- auth -----------------------------------------------------------------------------
@@ -256,7 +269,8 @@ class EverShopConnector(ConnectorBase):
         except UpstreamUnavailable as error:
             if error.http_status != 500:
                 raise
-            # EverShop answers every GraphQL execution error with HTTP 500 and aborts the query.
+            # EverShop answers every GraphQL execution error with HTTP 500 and aborts the query
+            # (one that the request's values explain is UpstreamRejected already).
             raise UpstreamUnavailable(
                 f"{self.name} failed to run the read query (HTTP 500)",
                 source=self.name,
@@ -580,6 +594,40 @@ _VALIDATION_FIELDS = {
     "Full": "fullName",
     "Status": "status",
 }
+
+
+# PostgreSQL errors EverShop forwards as HTTP 500 that a value of the request explains (SQLSTATE
+# classes 22, data exception, and 23, integrity constraint violation): (the message, what the
+# gateway says instead, the input field when the message tells which).
+_INPUT_ERRORS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
+    (
+        re.compile(r"^LIKE pattern must not end with escape character"),
+        "a LIKE pattern that ends with the escape character \\",
+        None,
+    ),
+    (
+        re.compile(r'^invalid byte sequence for encoding "'),
+        "text with a character PostgreSQL cannot store (NUL)",
+        None,
+    ),
+    (re.compile(r"^invalid input syntax for type "), "a value of the wrong form", None),
+    (
+        re.compile(
+            r'^value "[^"]*" is out of range for type |^(small|big)?int(eger)? out of range'
+        ),
+        "a number out of range",
+        None,
+    ),
+    (re.compile(r"^value too long for type "), "a value that is too long", None),
+    (re.compile(r"^unsupported Unicode escape sequence"), "text it cannot store", None),
+    (re.compile(r"^null value in column "), "a required value is missing", None),
+    (
+        re.compile(r'violates foreign key constraint "FK_CUSTOMER_GROUP"'),
+        "there is no customer group with this id",
+        "groupId",
+    ),
+    (re.compile(r"violates (foreign key|check) constraint "), "a value it does not allow", None),
+)
 
 
 def _error_message(response: httpx.Response) -> str:

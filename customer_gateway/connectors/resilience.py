@@ -2,10 +2,10 @@
 
 Numbers (shared/design/reliability.md §6, §10): at most 3 attempts for idempotent reads with
 full-jitter exponential back-off (base 100 ms, cap 2 s) inside the request's deadline, a retry
-budget of 20 % of a source's requests, Retry-After honoured in both forms; a breaker per source
-that opens when ≥ 20 calls in 60 s failed at ≥ 50 %, stays open 30 s, then lets one probe
-through. Only upstream faults count against a source (unreachable, timeouts, 5xx, 429s), never
-a 4xx the caller caused.
+budget of 20 % of a source's requests, Retry-After honoured in both forms (at most 1 hour); a
+breaker per source that opens when ≥ 20 calls in 60 s failed at ≥ 50 %, stays open 30 s, then
+lets one probe through. Only upstream faults count against a source (unreachable, timeouts,
+5xx, 429s), never an answer the caller's input explains (a 4xx, or a 5xx about a value).
 """
 
 from __future__ import annotations
@@ -21,6 +21,14 @@ from dataclasses import dataclass, field
 # The monotonic time by which the current upstream call must be done (set per call by the
 # request context; a background export leaves it unset and the source's own timeout applies).
 DEADLINE: ContextVar[float | None] = ContextVar("upstream_deadline", default=None)
+
+# Set by the readiness probe (/readyz): its calls go out even while a Retry-After blocks their
+# class (published limits still apply), so that a success can lift the block early.
+PROBING: ContextVar[bool] = ContextVar("readiness_probe", default=False)
+
+# The longest Retry-After honoured, in seconds: a longer one (or an HTTP-date further away) is
+# read as this. The gateway then asks again; a success or the readiness probe lifts it sooner.
+MAX_RETRY_AFTER = 3600.0
 
 Clock = Callable[[], float]
 
@@ -74,17 +82,45 @@ class RetryBudget:
         return True
 
 
+@dataclass(eq=False, slots=True)
+class Admission:
+    """One call the breaker let through; `probe` when it is the half-open breaker's trial call.
+
+    Settle it once: `record` the source's verdict, or `release` it when the call ended without
+    one (cancelled, refused before it was sent, a bug). Later calls are no-ops, so
+    `finally: admission.release()` after a `record` is safe and covers every way out of a call.
+    """
+
+    breaker: CircuitBreaker
+    probe: bool
+    settled: bool = False
+
+    def record(self, success: bool) -> None:
+        if not self.settled:
+            self.settled = True
+            self.breaker.settle(self, success)
+
+    def release(self) -> None:
+        if not self.settled:
+            self.settled = True
+            self.breaker.settle(self, None)
+
+
 @dataclass
 class CircuitBreaker:
     window: float = 60.0
     min_calls: int = 20
     failure_ratio: float = 0.5
     open_seconds: float = 30.0
+    # A probe that has not settled after this long no longer holds the probe slot (a call can
+    # hang past every timeout, e.g. a body that drips): the next call probes instead.
+    probe_timeout: float = 30.0
     clock: Clock = time.monotonic
     _calls: deque[tuple[float, bool]] = field(default_factory=deque)
     _failures: int = 0  # failures in `_calls`, kept as calls come and go (no rescan per call)
     _opened_at: float | None = None
-    _probing: bool = False
+    _probe: Admission | None = None  # the half-open trial call in flight, if any
+    _probe_started: float = 0.0
 
     @property
     def state(self) -> str:
@@ -99,19 +135,31 @@ class CircuitBreaker:
             return 0.0
         return max(0.0, self._opened_at + self.open_seconds - self.clock())
 
-    def allow(self) -> bool:
+    def admit(self) -> Admission | None:
+        """Let a call through (closed; or half-open with the probe slot free), else None."""
         state = self.state
         if state == "closed":
-            return True
-        if state == "open" or self._probing:
-            return False
-        self._probing = True  # half-open: exactly one probe at a time
-        return True
+            return Admission(self, probe=False)
+        if state == "open":
+            return None
+        now = self.clock()
+        if self._probe is not None and now - self._probe_started < self.probe_timeout:
+            return None  # half-open: exactly one probe at a time
+        self._probe = Admission(self, probe=True)
+        self._probe_started = now
+        return self._probe
+
+    def settle(self, admission: Admission, success: bool | None) -> None:
+        """`admission` ended: with the source's verdict, or None when it has none. Only the
+        probe that holds the slot frees it (one that outlived `probe_timeout` no longer does)."""
+        if self._probe is admission:
+            self._probe = None
+        if success is not None:
+            self.record(success)
 
     def record(self, success: bool) -> None:
         now = self.clock()
         if self._opened_at is not None:
-            self._probing = False
             if success:
                 self._opened_at = None
                 self._calls.clear()
@@ -128,10 +176,6 @@ class CircuitBreaker:
         failures = self._failures
         if len(self._calls) >= self.min_calls and failures >= self.failure_ratio * len(self._calls):
             self._opened_at = now
-
-    def release_probe(self) -> None:
-        """The probe ended without an outcome that says anything (e.g. the caller's 4xx)."""
-        self._probing = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,12 +257,24 @@ class RateLimiter:
             for name, rule in rules.items()
         }
         self._blocked_until: dict[str, float] = {}
+        self._blocked_at: dict[str, float] = {}
         self._lock = asyncio.Lock()
 
     def block(self, name: str, seconds: float) -> None:
-        """The upstream said Retry-After: every caller of this class waits it out."""
-        until = self.clock() + seconds
-        self._blocked_until[name] = max(until, self._blocked_until.get(name, 0.0))
+        """The upstream said Retry-After: every caller of this class waits it out (at most
+        `MAX_RETRY_AFTER`: a wrong or hostile header must not stop a source until restart)."""
+        now = self.clock()
+        until = now + min(max(0.0, seconds), MAX_RETRY_AFTER)
+        if until > self._blocked_until.get(name, 0.0):
+            self._blocked_until[name] = until
+            self._blocked_at[name] = now
+
+    def lift(self, name: str, sent_at: float) -> None:
+        """A call of this class sent at `sent_at` succeeded: a Retry-After that came before it
+        was sent no longer holds (one answered while it was in flight still does)."""
+        blocked_at = self._blocked_at.get(name)
+        if blocked_at is not None and sent_at >= blocked_at:
+            del self._blocked_until[name], self._blocked_at[name]
 
     def observe(self, name: str, used: float) -> None:
         limit = self._limits.get(name)
@@ -226,7 +282,9 @@ class RateLimiter:
             limit.observe(used)
 
     def wait_for(self, name: str) -> float:
-        blocked = max(0.0, self._blocked_until.get(name, 0.0) - self.clock())
+        blocked = 0.0
+        if not PROBING.get():
+            blocked = max(0.0, self._blocked_until.get(name, 0.0) - self.clock())
         limit = self._limits.get(name)
         return max(blocked, limit.wait() if limit is not None else 0.0)
 

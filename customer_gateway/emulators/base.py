@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
@@ -39,6 +39,12 @@ class Emulator:
         self.journal: list[JournalEntry] = []
         self.faults = FaultPlan(clock)
         self._app: ASGIApp | None = None
+
+    @classmethod
+    def create(cls, *, seed: int, customers: int, rate_limits: bool = True) -> Self:
+        """The one constructor the sandbox, `customer-gateway emulate` and the benchmarks use:
+        `customers` seeded from `seed`, the upstream's published rate limits on or off."""
+        raise NotImplementedError
 
     def routes(self) -> Sequence[BaseRoute]:
         raise NotImplementedError

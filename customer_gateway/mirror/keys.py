@@ -11,9 +11,9 @@ needs no database collation and gives the same order on every database:
 - creation time: microseconds since the epoch (missing: after every real time);
 - native ids: numbers numerically, before texts (the merge's `natural_id` tie-break).
 
-Contains-searches compare *folded* text: each character replaced by the one representative of
-the characters Python's case-insensitive regex (the gateway's `ilike`) treats as equal to it, so
-`fold(value) LIKE fold(pattern)`, case-sensitively, is exactly `ilike(value, pattern)`.
+Contains-searches compare lowered text, as the gateway's `ilike` does (`str.lower` of both
+sides, then character by character): `lower(value) LIKE lower(pattern)`, case-sensitively, is
+exactly `ilike(value, pattern)`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 
 from customer_gateway.collation import en_us_key
 from customer_gateway.digits import is_ascii_digits
@@ -62,47 +61,12 @@ def natural_key(native_id: str) -> bytes:
     return b"\x01" + native_id.encode("utf-8", "surrogatepass")
 
 
-# -- case folding, as Python's re.IGNORECASE compares characters -------------------------------
-
-
-@cache
-def _classes() -> dict[str, str]:
-    """Characters re.IGNORECASE also takes as equal beyond their lower case (`ſ` and `s`,
-    `ı` and `i`, `µ` and `μ`…), each mapped to the smallest of its class."""
-    import importlib
-
-    # The table the regex compiler itself uses (private, hence looked up by name).
-    extra: dict[int, tuple[int, ...]] = importlib.import_module("re._casefix")._EXTRA_CASES
-    canonical: dict[str, str] = {}
-    for lower, others in extra.items():
-        members = {lower, *others}
-        for member in others:
-            members.update(extra.get(member, ()))
-        smallest = chr(min(members))
-        for member in members:
-            canonical[chr(member)] = smallest
-    return canonical
-
-
-def _lower(char: str) -> str:
-    """The simple (one-character) lower case the regex engine uses: `str.lower` except for
-    U+0130, whose full lower case is two characters."""
-    lowered = char.lower()
-    return lowered if len(lowered) == 1 else "i" if char == "\u0130" else char
-
-
-@cache
-def _fold_char(char: str) -> str:
-    lowered = _lower(char)
-    return _classes().get(lowered, lowered)
+# -- case folding, as the gateway's ILIKE compares ---------------------------------------------
 
 
 def fold(text: str | None) -> str | None:
-    if text is None:
-        return None
-    if text.isascii():
-        return text.lower()
-    return "".join(_fold_char(char) for char in text)
+    """`str.lower()`, as `filtering.ilike` lowers both sides (PostgreSQL's ILIKE does too)."""
+    return None if text is None else text.lower()
 
 
 def normalise_phone(value: str) -> str:
@@ -171,20 +135,22 @@ ANY = "\x00any"  # a sentinel part: never a single character
 
 
 def parse_pattern(pattern: str) -> Pattern:
+    """As `filtering.like_tokens` reads it: the pattern lowered first, then parsed."""
+    pattern = pattern.lower()
     parts: list[str | None] = []
     index = 0
     while index < len(pattern):
         char = pattern[index]
         if char == "\\" and index + 1 < len(pattern):
             index += 1
-            parts.append(_fold_char(pattern[index]))
+            parts.append(pattern[index])
         elif char == "%":
             if not parts or parts[-1] is not ANY:
                 parts.append(ANY)
         elif char == "_":
             parts.append(None)
         else:
-            parts.append(_fold_char(char))
+            parts.append(char)
         index += 1
     return Pattern(tuple(parts))
 

@@ -1,7 +1,9 @@
 """EverShop's `filters: [FilterInput]` parsed and validated into a list request.
 
 EverShop ignores a filter it does not know or an operation it does not allow; the gateway names
-the filter and says why instead. Each key is echoed once in `currentFilters` (EverShop 2.2.1
+the filter and says why instead, and refuses a value no source can take (`sendable`): a NUL, a
+lone surrogate, more than 255 characters (4,096 for an `in`/`nin` list), or an `email` pattern
+that PostgreSQL would reject. Each key is echoed once in `currentFilters` (EverShop 2.2.1
 repeats `limit` and `page`), with `page` and `limit` always present as applied.
 """
 
@@ -14,6 +16,7 @@ from typing import Protocol
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
 from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import BadUserInput
+from customer_gateway.sendable import MAX_FILTER_VALUE, MAX_TEXT, check_text, like_pattern_problem
 
 DEFAULT_LIMIT = 20  # EverShop's ADMIN_COLLECTION_SIZE
 
@@ -117,11 +120,22 @@ def _parse(
             raise _bad(f"Filter {key!r} does not support operation {op.value!r} (use {ops}).")
         if raw is None or raw == "":
             raise _bad(f"Filter {key!r} needs a value.")
+        listed = op in (Op.IN, Op.NIN)
+        limit = MAX_FILTER_VALUE if listed else MAX_TEXT
+        check_text(raw, f"Filter {key!r} value", field="filters", max_length=limit)
         if key in _PAGING_KEYS or key == "source":
             if key in singles:
                 raise _bad(f"Filter {key!r} is given twice.")
             singles[key] = raw
-        values = tuple(part.strip() for part in raw.split(",")) if op in (Op.IN, Op.NIN) else (raw,)
+        values = tuple(part.strip() for part in raw.split(",")) if listed else (raw,)
+        if listed and any(len(value) > MAX_TEXT for value in values):
+            raise _bad(f"Each value of filter {key!r} is at most {MAX_TEXT} characters.")
+        if key == "email" and op in (Op.LIKE, Op.NLIKE):
+            # The pattern is PostgreSQL's, as given (EverShop sends it so): refuse what
+            # PostgreSQL refuses rather than let EverShop answer 500.
+            problem = like_pattern_problem(raw)
+            if problem is not None:
+                raise _bad(f"Filter 'email' {op.value} pattern {problem}.")
         if key == "source":
             unknown = [name for name in values if name not in sources]
             if unknown:

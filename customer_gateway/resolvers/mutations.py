@@ -12,6 +12,7 @@ from customer_gateway.context import GatewayContext, Info
 from customer_gateway.errors import BadUserInput
 from customer_gateway.ids import parse_global_id
 from customer_gateway.resolvers import idempotent, validation
+from customer_gateway.resolvers.stores import store_segment
 from customer_gateway.schema.common import Source
 from customer_gateway.schema.customer import Customer
 from customer_gateway.schema.customer_group import CustomerGroup
@@ -120,6 +121,6 @@ async def change_extension(
     if not store_id.strip():
         raise BadUserInput("storeId cannot be empty", field="storeId")
     change = connector.add_extension if add else connector.remove_extension
-    record = await context.call(connector, change(native_id, extension, store_id))
+    record = await context.call(connector, change(native_id, extension, store_segment(store_id)))
     context.loaders.customers.prime(record.source, record.id, record)
     return Customer.from_record(record, connector.kind)

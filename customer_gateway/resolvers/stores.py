@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from customer_gateway.connectors.models import CustomerRecord, ExternalPage, StoreView
 from customer_gateway.errors import BadUserInput
+from customer_gateway.ids import MAX_NATIVE_ID, is_path_segment
 
 if TYPE_CHECKING:
     from customer_gateway.context import GatewayContext
@@ -17,7 +18,16 @@ async def store_view(
     connector = context.sources.get(record.source)
     if connector is None:
         return None
-    return await context.call(connector, connector.get_store_view(record.id, store_id))
+    return await context.call(
+        connector, connector.get_store_view(record.id, store_segment(store_id))
+    )
+
+
+def store_segment(store_id: str) -> str:
+    """A store id as the one URL path segment it becomes upstream."""
+    if len(store_id) > MAX_NATIVE_ID or not store_id.isprintable() or not is_path_segment(store_id):
+        raise BadUserInput("storeId is not a store id", field="storeId")
+    return store_id
 
 
 async def external_search(

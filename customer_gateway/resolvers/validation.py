@@ -1,6 +1,7 @@
 """Mutation input rules, checked before any upstream call (EverShop's rules, the strictest).
 
-Messages name the field and the rule, never the rejected value (it may be personal data).
+Messages name the field and the rule, never the rejected value (it may be personal data). Text
+goes through `sendable.check_text`: no NUL, no lone surrogate, at most 255 characters.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import CustomerDraft, CustomerPatch, Write
 from customer_gateway.errors import BadUserInput
 from customer_gateway.ids import parse_global_id
+from customer_gateway.sendable import MAX_TEXT, check_text
 
 # ajv-formats' "email" format (full mode), which EverShop validates customers with. ASCII flag:
 # JavaScript's /i does not fold non-ASCII letters into [a-z] as Python's Unicode mode would.
@@ -23,7 +25,6 @@ EMAIL = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 MIN_PASSWORD = 6
-MAX_TEXT = 255
 
 
 def email(value: str) -> str:
@@ -39,9 +40,7 @@ def email(value: str) -> str:
 def full_name(value: str) -> str:
     if not value.strip():
         raise BadUserInput("fullName is required and cannot be empty", field="fullName")
-    if len(value) > MAX_TEXT:
-        raise BadUserInput(f"fullName is longer than {MAX_TEXT} characters", field="fullName")
-    return value
+    return check_text(value, "fullName", field="fullName")
 
 
 def status(value: int) -> int:
@@ -53,7 +52,7 @@ def status(value: int) -> int:
 def password(value: str) -> str:
     if len(value) < MIN_PASSWORD:
         raise BadUserInput(f"password must be at least {MIN_PASSWORD} characters", field="password")
-    return value
+    return check_text(value, "password", field="password")
 
 
 def phone(value: str) -> str:
@@ -67,6 +66,9 @@ def phone(value: str) -> str:
 
 def group_id(value: str, source: str) -> str:
     """A group id for `source`: its gateway id `<source>:<id>` or the native id."""
+    check_text(value, "groupId", field="groupId")
+    if not value.isprintable():
+        raise BadUserInput("groupId contains a control character", field="groupId")
     parsed = parse_global_id(value)
     if parsed is None:
         return value
@@ -174,14 +176,10 @@ def _text(field: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise BadUserInput(f"{field} cannot be empty", field=field)
-    if len(value) > MAX_TEXT:
-        raise BadUserInput(f"{field} is longer than {MAX_TEXT} characters", field=field)
-    return value
+    return check_text(value, field, field=field)
 
 
 def group_name(value: str) -> str:
     if not value.strip():
         raise BadUserInput("groupName is required and cannot be empty", field="groupName")
-    if len(value) > MAX_TEXT:
-        raise BadUserInput(f"groupName is longer than {MAX_TEXT} characters", field="groupName")
-    return value
+    return check_text(value, "groupName", field="groupName")

@@ -22,10 +22,8 @@ import pytest
 from customer_gateway.app import create_app
 from customer_gateway.collation import en_us_key
 from customer_gateway.connectors.base import synthetic_int_id
-from customer_gateway.connectors.ecwid import EcwidConnector, EcwidWrapperConnector
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.kinds import KINDS, Kind
 from customer_gateway.resolvers.filtering import ilike
 from customer_gateway.settings import Secret, Settings, SourceSettings
 from tests.api.conftest import evershop_source
@@ -37,13 +35,6 @@ LIST = (
     """query($f: [FilterInput]) { customers(filters: $f) { total currentPage items { uuid } } }"""
 )
 INT32 = 2**31 - 1
-
-
-@pytest.fixture(autouse=True)
-def ecwid_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The two kinds, as `kinds.py` will list them."""
-    monkeypatch.setitem(KINDS, "ecwid", Kind(EcwidConnector, EcwidEmulator))
-    monkeypatch.setitem(KINDS, "ecwid_wrapper", Kind(EcwidWrapperConnector, EcwidWrapperEmulator))
 
 
 @dataclass

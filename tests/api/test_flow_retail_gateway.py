@@ -636,6 +636,22 @@ async def test_store_view_of_a_customer() -> None:
     assert other["errors"][0]["path"] == ["customer", "storeView"]
 
 
+@pytest.mark.parametrize("store", ["..", "a/../..", "s?x=1", "%2e"])
+async def test_a_store_id_that_is_not_one_path_segment_is_refused(store: str) -> None:
+    evershop, flow = _evershop(), _flow()
+    obj = flow.customer_objects(OSLO)[0]
+    query = """query($id: String, $store: String!) { customer(id: $id) {
+      storeView(storeId: $store) { storeId } } }"""
+    async with flow_gateway({"evershop-main": evershop}, {"flow-oslo": flow}) as gateway:
+        flow.journal.clear()
+        payload = await gateway.query(
+            query, {"id": f"flow-oslo:{obj['customerUid']}", "store": store}
+        )
+        assert payload["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert payload["errors"][0]["extensions"]["field"] == "storeId"
+        assert not [e for e in flow.journal if "/stores/" in e.path]
+
+
 async def test_external_customer_search_with_and_without_the_extension() -> None:
     evershop, flow = _evershop(), _flow(external_search_tenants=[OSLO])
     register = flow.tenants[OSLO].register

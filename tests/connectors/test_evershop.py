@@ -17,6 +17,7 @@ from customer_gateway.connectors.errors import (
     UpstreamAuthFailed,
     UpstreamRateLimited,
     UpstreamRejected,
+    UpstreamUnavailable,
 )
 from customer_gateway.connectors.evershop import EverShopConnector
 from customer_gateway.connectors.models import (
@@ -216,6 +217,52 @@ async def test_upstream_errors_become_typed_errors() -> None:
             await shop.delete_customer(missing)
         with pytest.raises(Unsupported):
             await shop.update_customer(existing["uuid"], CustomerPatch(phone="+420601222333"))
+
+
+@pytest.mark.parametrize(
+    ("message", "field"),
+    [
+        ("LIKE pattern must not end with escape character", None),
+        ('invalid byte sequence for encoding "UTF8": 0x00', None),
+        ('invalid input syntax for type uuid: "x"', None),
+        ('value "99999" is out of range for type smallint', None),
+        ("bigint out of range", None),
+        ("value too long for type character varying(255)", None),
+        ('null value in column "email" of relation "customer" violates not-null constraint', None),
+        (
+            'insert or update on table "customer" violates foreign key constraint '
+            '"FK_CUSTOMER_GROUP"',
+            "groupId",
+        ),
+    ],
+)
+async def test_a_500_that_names_a_value_is_the_callers_error(
+    message: str, field: str | None
+) -> None:
+    async with connect(EverShopEmulator(customers=0)) as shop:
+        response = httpx.Response(500, json={"error": {"status": 500, "message": message}})
+        error = shop.error_for_status(response)
+    assert isinstance(error, UpstreamRejected)
+    assert not error.retryable
+    assert error.field == field
+    assert message not in error.message  # PostgreSQL's text quotes the value: never passed on
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Cannot return null for non-nullable field CustomerCollection.currentPage.",
+        "Connection terminated unexpectedly",
+        "timeout exceeded when trying to connect",
+        "",
+    ],
+)
+async def test_other_500s_are_outages(message: str) -> None:
+    async with connect(EverShopEmulator(customers=0)) as shop:
+        response = httpx.Response(500, json={"error": {"status": 500, "message": message}})
+        error = shop.error_for_status(response)
+    assert isinstance(error, UpstreamUnavailable)
+    assert error.retryable
 
 
 async def test_registration_limit_is_a_rate_limit_with_retry_after() -> None:

@@ -264,6 +264,49 @@ async def test_status_filter_out_of_smallint_range_fails_the_query(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(
+    "value", ["abc\\", "%\\\\\\"]
+)  # abc\ and %\\\: an odd number of backslashes at the end
+async def test_an_email_pattern_ending_in_the_escape_character_fails_the_query(
+    client: httpx.AsyncClient, value: str
+) -> None:
+    filters = [{"key": "email", "operation": "like", "value": value}]
+    response = await gql(
+        client, "query($f:[FilterInput]){customers(filters:$f){total}}", {"f": filters}
+    )
+    assert response.status_code == 500
+    assert response.json() == error("LIKE pattern must not end with escape character")
+    # Wrapped in %...% (full_name, keyword) the backslash escapes the last %: a valid pattern.
+    assert await ids(client, ("full_name", "like", "abc\\")) == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (
+            "query($f:[FilterInput]){customers(filters:$f){total}}",
+            {"f": [{"key": "email", "operation": "eq", "value": "a\x00b@example.com"}]},
+        ),
+        (
+            "query($f:[FilterInput]){customers(filters:$f){total}}",
+            {"f": [{"key": "keyword", "operation": "eq", "value": "\x00"}]},
+        ),
+        ("query($id:String){customer(id:$id){uuid}}", {"id": "\x00"}),
+    ],
+    ids=["email eq", "keyword", "customer id"],
+)
+async def test_a_nul_in_any_parameter_fails_the_query(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any]
+) -> None:
+    # PostgreSQL's UTF-8 check of the Bind message, before any column type or row is involved
+    # (so not the 22P02 that the query builder turns into an empty answer).
+    response = await gql(client, query, variables)
+    assert response.status_code == 500
+    assert response.json() == error('invalid byte sequence for encoding "UTF8": 0x00')
+
+
+@pytest.mark.anyio
 async def test_customer_fields(client: httpx.AsyncClient, emulator: EverShopEmulator) -> None:
     row = emulator.customer_rows()[1]
     query = (

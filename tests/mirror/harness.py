@@ -12,12 +12,12 @@ import httpx
 from starlette.applications import Starlette
 
 from customer_gateway.app import create_app
+from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.kinds import KINDS
 from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.settings import Secret, Settings, SourceSettings, StateSettings
 
@@ -39,14 +39,14 @@ def emulators(scale: int = 1) -> dict[str, Emulator]:
 
 
 def source_settings(name: str, emulator: Emulator, **overrides: Any) -> SourceSettings:
-    kind = KINDS[emulator.kind]
+    connector_class = CONNECTORS[emulator.kind]
     options: dict[str, Any] = {}
     if emulator.kind == "shoptet":
         options = {"webhook_url": HOOK_URL, "job_poll_seconds": FAST_POLLS}
     fields: dict[str, Any] = {
         "name": name,
         "kind": emulator.kind,
-        "base_url": f"http://{name}.test{kind.connector.base_path}",
+        "base_url": f"http://{name}.test{connector_class.base_path}",
         "credentials": {
             key: Secret(value) for key, value in emulator.connector_credentials().items()
         },

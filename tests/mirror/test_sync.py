@@ -16,8 +16,8 @@ import pytest
 
 from customer_gateway.connectors.base import Connector, build_client
 from customer_gateway.connectors.models import CustomerDraft, CustomerPatch, Sort
+from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.emulators.base import Emulator
-from customer_gateway.kinds import KINDS
 from customer_gateway.mirror import store as store_module
 from customer_gateway.mirror import sync as sync_module
 from customer_gateway.mirror.handle import SourceMirror
@@ -59,7 +59,7 @@ async def rig(
     source = source_settings(name, emulator, mirror=True, **settings)
     client = build_client(source, httpx.ASGITransport(app=emulator.app))
     async with client:
-        connector = KINDS[emulator.kind].connector(source, client)
+        connector = CONNECTORS[emulator.kind](source, client)
         mirror = SourceMirror(name, emulator.kind, store, rank=0)
         yield Rig(emulator, connector, mirror, Syncer(connector, mirror, source))
 

@@ -218,14 +218,14 @@ def test_the_effective_mode_is_described() -> None:
 
 
 def test_every_documented_option_is_read_by_a_kind() -> None:
-    from customer_gateway.kinds import KINDS
+    from customer_gateway.connectors.registry import CONNECTORS
 
     documented = {
         variable.rsplit("__", 1)[1].lower()
         for variable in _table_variables()
         if "__OPTIONS__" in variable
     }
-    read = {key for kind in KINDS.values() for key in kind.connector.option_keys}
+    read = {key for connector in CONNECTORS.values() for key in connector.option_keys}
     assert documented
     assert documented <= read
     settings = load_settings(
@@ -237,7 +237,7 @@ def test_every_documented_option_is_read_by_a_kind() -> None:
         }
     )
     with pytest.raises(ConfigError, match="unknown options web_hook"):
-        KINDS["evershop"].connector.validate_settings(settings.sources[0])
+        CONNECTORS["evershop"].validate_settings(settings.sources[0])
 
 
 def test_every_setting_is_documented() -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -55,6 +56,40 @@ def record(
 )
 def test_ilike_is_postgres_ilike(value: str | None, pattern: str, expected: bool | None) -> None:
     assert ilike(value, pattern) is expected
+
+
+def _reference_like(value: str, pattern: str) -> bool:
+    """LIKE by its definition, for short strings: try every split at every `%`."""
+    if not pattern:
+        return not value
+    head = pattern[0]
+    if head == "%":
+        return any(_reference_like(value[i:], pattern[1:]) for i in range(len(value) + 1))
+    if head == "\\" and len(pattern) > 1:
+        return bool(value) and value[0] == pattern[1] and _reference_like(value[1:], pattern[2:])
+    if head == "_":
+        return bool(value) and _reference_like(value[1:], pattern[1:])
+    return bool(value) and value[0] == head and _reference_like(value[1:], pattern[1:])
+
+
+def test_ilike_agrees_with_the_definition_of_like() -> None:
+    rng = random.Random(13)
+    for _ in range(20_000):
+        pattern = "".join(rng.choice("ab%_\\") for _ in range(rng.randint(0, 7)))
+        value = "".join(rng.choice("ab%_\\") for _ in range(rng.randint(0, 7)))
+        assert ilike(value, pattern) is _reference_like(value, pattern), (value, pattern)
+
+
+def test_a_pattern_of_many_percent_signs_does_not_pin_the_event_loop() -> None:
+    # A backtracking regex took ~6 s for this pair and doubled per `%a` added; the gateway
+    # evaluates such caller patterns for every record of a source that cannot filter itself.
+    # The bound only catches a hang; the work is at most len(value) x len(pattern) steps.
+    started = time.perf_counter()
+    assert ilike("a" * 40, "%a" * 8 + "%b") is False
+    assert time.perf_counter() - started < 1.0
+    assert ilike("a" * 255, "%a" * 120 + "%b") is False
+    assert ilike("a" * 254 + "b", "%a" * 120 + "%b") is True
+    assert time.perf_counter() - started < 1.0
 
 
 def test_conditions_follow_everShop_semantics() -> None:

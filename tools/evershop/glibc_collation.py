@@ -1,4 +1,4 @@
-"""Write customer_gateway/collation_table.py: glibc's en_US.UTF-8 collation weights per character.
+"""Write customer_gateway/data/collation-en_US.txt: glibc's en_US.UTF-8 weights per character.
 
     .venv/bin/python tools/evershop/glibc_collation.py [--check]
 
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Final
 
 ROOT: Final = Path(__file__).resolve().parents[2]
-OUTPUT: Final = ROOT / "customer_gateway/collation_table.py"
+OUTPUT: Final = ROOT / "customer_gateway/data/collation-en_US.txt"
 RANGES: Final = (
     (0x09, 0x0D),  # tab, line breaks
     (0x20, 0x7E),  # ASCII
@@ -100,21 +100,14 @@ def contractions(table: dict[str, Levels]) -> list[str]:
 
 def render(table: dict[str, Levels]) -> str:
     lines = [
-        '"""glibc 2.36 en_US.UTF-8 collation weights, by tools/evershop/glibc_collation.py.',
-        "",
-        "One line per character (or `+`-joined contraction): code points, then the weights on",
-        "levels 1-4 (hex, `.`-separated, `-` for none). Do not edit; regenerate.",
-        '"""',
-        "",
-        "from typing import Final",
-        "",
-        'TABLE: Final = """',
+        "# glibc 2.36 en_US.UTF-8 collation weights, written by tools/evershop/glibc_collation.py.",
+        "# One line per character (or `+`-joined contraction): code points, then the weights on",
+        "# levels 1-4 (hex, `.`-separated, `-` for none). Do not edit; regenerate.",
     ]
     for char, weights in table.items():
         cells = [".".join(f"{weight:x}" for weight in level) or "-" for level in weights]
         code = "+".join(f"{ord(unit):x}" for unit in char)
         lines.append(f"{code} {' '.join(cells)}")
-    lines.append('"""')
     return "\n".join(lines) + "\n"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, Self
 
 from starlette.routing import BaseRoute, Route
 
@@ -55,6 +55,10 @@ class EcwidEmulator(Emulator):
     """
 
     kind = "ecwid"
+
+    @classmethod
+    def create(cls, *, seed: int, customers: int, rate_limits: bool = True) -> Self:
+        return cls(seed=seed, customers=customers, rate_limit_per_minute=600 if rate_limits else 0)
 
     def __init__(
         self,

@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Self
 from urllib.parse import quote
 
 import httpx
@@ -60,6 +60,12 @@ def envelope(resource_id: str, attributes: Any) -> Response:
 
 class EcwidWrapperEmulator(Emulator):
     kind = "ecwid_wrapper"
+
+    @classmethod
+    def create(cls, *, seed: int, customers: int, rate_limits: bool = True) -> Self:
+        # The wrapper has no "off": a limit no run reaches stands for it.
+        limit = 600 if rate_limits else 10**9
+        return cls(seed=seed, customers=customers, rate_limit_per_minute=limit)
 
     def __init__(
         self,

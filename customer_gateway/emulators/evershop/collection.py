@@ -9,7 +9,6 @@ a WHERE tree, a single ORDER BY field and a LIMIT/OFFSET pair.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -18,8 +17,8 @@ from .js import UNDEFINED, js_number, parse_int, to_js_string
 from .pg import (
     INT8_MAX,
     Collation,
+    LikePattern,
     PgError,
-    like_pattern,
     param_text,
     text_sort_key,
     tuplesort,
@@ -120,15 +119,15 @@ def _js_find(filters: Sequence[Any], key: str, operations: Sequence[str]) -> Fil
 
 def _ilike(column: str, pattern: Any, *, negate: bool = False) -> Predicate:
     text = param_text(pattern)
-    compiled: list[re.Pattern[str]] = []
+    compiled: list[LikePattern] = []
 
     def predicate(row: Row) -> bool | None:
         value = row[column]
         if value is None or text is None:
             return None
         if not compiled:  # a bad pattern fails on the first row it is matched against
-            compiled.append(like_pattern(text, case_insensitive=True))
-        return (compiled[0].fullmatch(value.lower()) is not None) != negate
+            compiled.append(LikePattern(text, case_insensitive=True))
+        return compiled[0].matches(value) != negate
 
     return predicate
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Self
 from urllib.parse import unquote
 
 from starlette.requests import Request
@@ -134,6 +134,10 @@ _ROUTES: Final = (
 
 class EverShopEmulator(Emulator):
     kind = "evershop"
+
+    @classmethod
+    def create(cls, *, seed: int, customers: int, rate_limits: bool = True) -> Self:
+        return cls(seed=seed, customers=customers, rate_limits=rate_limits)
 
     def __init__(
         self,

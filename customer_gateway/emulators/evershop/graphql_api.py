@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
+from importlib.resources import files
 from inspect import isawaitable
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -31,7 +32,6 @@ from graphql import (
 from .collection import CUSTOMER_FILTERS, GROUP_FILTERS, Collection
 from .graphql_js16 import Js16Error, check_variables, inspect, reword, select_operation
 from .js import UNDEFINED, truthy
-from .locale_data import COUNTRY_LINES, PROVINCE_LINES
 from .pg import Collation, PgError
 from .pool import ConnectionPool
 from .store import Database, epoch_ms
@@ -237,15 +237,21 @@ def camel_case(row: dict[str, Any]) -> dict[str, Any]:
 def countries() -> tuple[dict[str, str], ...]:
     return tuple(
         {"code": code, "name": name}
-        for code, _, name in (line.partition("|") for line in COUNTRY_LINES.splitlines())
+        for code, _, name in (line.partition("|") for line in _locale_lines("countries"))
     )
+
+
+def _locale_lines(name: str) -> list[str]:
+    """EverShop's lists as it ships them (customer_gateway/data, by tools/evershop/locale_lists)."""
+    text = files("customer_gateway").joinpath(f"data/{name}.txt").read_text("utf-8")
+    return [line for line in text.splitlines() if not line.startswith("#")]
 
 
 @cache
 def provinces() -> tuple[dict[str, str], ...]:
     return tuple(
         {"code": code, "countryCode": code.split("-", 1)[0], "name": name}
-        for code, _, name in (line.partition("|") for line in PROVINCE_LINES.splitlines())
+        for code, _, name in (line.partition("|") for line in _locale_lines("provinces"))
     )
 
 

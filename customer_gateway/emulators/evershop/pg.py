@@ -7,7 +7,6 @@ column's input function, whose error messages EverShop forwards to API clients.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final, Literal
@@ -32,12 +31,21 @@ class PgError(Exception):
 
 
 def param_text(value: Any) -> str | None:
-    """node-postgres `prepareValue` after the query builder's `toString` (objects -> JSON)."""
+    """node-postgres `prepareValue` after the query builder's `toString` (objects -> JSON),
+    as the server receives it (`bind`)."""
     if value is None or value is UNDEFINED:
         return None
     if isinstance(value, dict | list):
-        return stringify(value)
-    return to_js_string(value)
+        return bind(stringify(value))
+    return bind(to_js_string(value))
+
+
+def bind(text: str) -> str:
+    """A text parameter as the server accepts it, before any type's input function: the UTF-8
+    check of the Bind message refuses a NUL byte, whatever the column and however many rows."""
+    if "\x00" in text:
+        raise PgError("22021", 'invalid byte sequence for encoding "UTF8": 0x00')
+    return text
 
 
 def parse_int(text: str, type_name: str = "integer") -> int:
@@ -120,38 +128,70 @@ def parse_jsonb(text: str) -> Any:
 # -- LIKE / ILIKE -------------------------------------------------------------------------------
 
 
-def like_pattern(pattern: str, *, case_insensitive: bool) -> re.Pattern[str]:
-    """Compile a LIKE pattern with the default escape character (backslash).
+_ANY_RUN = object()  # `%`
+_ANY_ONE = object()  # `_`
+
+
+class LikePattern:
+    """A compiled LIKE pattern with the default escape character (backslash).
 
     ILIKE lowercases both sides first (PG does so for multi-byte encodings); Python's `lower()`
-    stands in for the libc en_US.UTF-8 `towlower`.
+    stands in for the libc en_US.UTF-8 `towlower`. Matching walks the value once per `%`,
+    backing up only to the last `%` (as PostgreSQL's like_match.c does): at most
+    len(value) x len(pattern) steps, never a backtracking regex's exponential time.
     """
-    if case_insensitive:
-        pattern = pattern.lower()
-    parts: list[str] = []
-    chars = iter(pattern)
-    for char in chars:
-        if char == "\\":
-            escaped = next(chars, None)
-            if escaped is None:
-                raise PgError("22025", "LIKE pattern must not end with escape character")
-            parts.append(re.escape(escaped))
-        elif char == "%":
-            parts.append(".*")
-        elif char == "_":
-            parts.append(".")
-        else:
-            parts.append(re.escape(char))
-    return re.compile("".join(parts), re.DOTALL)
+
+    def __init__(self, pattern: str, *, case_insensitive: bool) -> None:
+        self.case_insensitive = case_insensitive
+        if case_insensitive:
+            pattern = pattern.lower()
+        tokens: list[object] = []
+        chars = iter(pattern)
+        for char in chars:
+            if char == "\\":
+                escaped = next(chars, None)
+                if escaped is None:
+                    raise PgError("22025", "LIKE pattern must not end with escape character")
+                tokens.append(escaped)
+            elif char == "%":
+                tokens.append(_ANY_RUN)
+            elif char == "_":
+                tokens.append(_ANY_ONE)
+            else:
+                tokens.append(char)
+        self.tokens = tokens
+
+    def matches(self, value: str) -> bool:
+        text = value.lower() if self.case_insensitive else value
+        tokens = self.tokens
+        t = p = 0
+        resume = -1  # the token after the last `%`, or -1
+        mark = 0  # where that `%`'s run currently ends
+        while t < len(text):
+            if p < len(tokens):
+                token = tokens[p]
+                if token is _ANY_RUN:
+                    p += 1
+                    resume, mark = p, t
+                    continue
+                if token is _ANY_ONE or token == text[t]:
+                    t += 1
+                    p += 1
+                    continue
+            if resume < 0:
+                return False
+            mark += 1
+            t, p = mark, resume
+        while p < len(tokens) and tokens[p] is _ANY_RUN:
+            p += 1
+        return p == len(tokens)
 
 
 def like(value: str | None, pattern: str | None, *, case_insensitive: bool = True) -> bool | None:
     """`value (I)LIKE pattern` with SQL NULL semantics (None = NULL)."""
     if value is None or pattern is None:
         return None
-    compiled = like_pattern(pattern, case_insensitive=case_insensitive)
-    subject = value.lower() if case_insensitive else value
-    return compiled.fullmatch(subject) is not None
+    return LikePattern(pattern, case_insensitive=case_insensitive).matches(value)
 
 
 # -- ordering -----------------------------------------------------------------------------------

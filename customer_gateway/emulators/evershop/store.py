@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, TypedDict
 
-from .pg import PgError, param_text, parse_int, parse_jsonb, parse_timestamptz, parse_uuid
+from .pg import (
+    PgError,
+    bind,
+    param_text,
+    parse_int,
+    parse_jsonb,
+    parse_timestamptz,
+    parse_uuid,
+)
 
 
 class CustomerRow(TypedDict):
@@ -122,7 +130,7 @@ class Database:
         """`SELECT * FROM customer WHERE uuid = $1`; raises 22P02 for text that is no uuid."""
         if uuid_text is None:
             return None
-        wanted = parse_uuid(uuid_text)
+        wanted = parse_uuid(bind(uuid_text))
         return next((row for row in self.customers.values() if row["uuid"] == wanted), None)
 
     def insert_customer(self, given: Mapping[str, Any]) -> CustomerRow:

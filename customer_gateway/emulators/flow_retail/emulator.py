@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, Self, cast
 
 from starlette.routing import BaseRoute, Route
 
@@ -43,6 +43,11 @@ class FlowRetailEmulator(Emulator):
     """
 
     kind = "flow_retail"
+
+    @classmethod
+    def create(cls, *, seed: int, customers: int, rate_limits: bool = True) -> Self:
+        # Flow Retail publishes no limit: the emulator has none unless a test sets one.
+        return cls(seed=seed, customers=customers)
 
     def __init__(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -44,6 +44,10 @@ class ShoptetEmulator(Emulator):
     """
 
     kind = "shoptet"
+
+    @classmethod
+    def create(cls, *, seed: int, customers: int, rate_limits: bool = True) -> Self:
+        return cls(seed=seed, customers=customers, rate_limits=rate_limits)
 
     def __init__(
         self,

@@ -1,0 +1,1 @@
+"""Connectors: one package per upstream kind, and the HTTP plumbing they share."""
