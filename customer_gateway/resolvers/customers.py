@@ -26,6 +26,7 @@ from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.resolvers.filtering import FILTER_NEEDS, SORT_NEEDS, matches, merge, sort_key
 from customer_gateway.resolvers.filters import FilterLike, ListRequest, parse_customer_filters
 from customer_gateway.resolvers.loaders import GroupPrefetch, Unread
+from customer_gateway.resolvers.mirrored import mirrored_page, one_store
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.common import Filter
 from customer_gateway.schema.customer import Customer, CustomerCollection
@@ -64,8 +65,22 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
         filters or [], max_limit=context.settings.max_page_size, sources=context.sources.names()
     )
     wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
-    plans = _plans(context, request, include_addresses="addresses" in wanted)
     path = info.path.as_list()
+    together = one_store(_candidates(context, request))
+    if together is not None:
+        # Every source this request reaches is mirrored in one store: one query pages them all,
+        # in the merged order (any page costs one index range, not a window per source).
+        answer = await mirrored_page(context, together, request, path)
+        if answer is None:
+            return None
+        page, total = answer
+        return CustomerCollection(
+            items=[Customer.from_record(record, _kind(context, record)) for record in page],
+            current_page=request.page,
+            total=total,
+            current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],
+        )
+    plans = _plans(context, request, include_addresses="addresses" in wanted)
     by_list = [p.connector for p in plans if p.connector.capabilities.group_names_by_list]
     prefetch = GroupPrefetch(context, by_list if "groups" in wanted else [])
     try:
@@ -99,10 +114,10 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
     )
 
 
-def _plans(
-    context: GatewayContext, request: ListRequest, *, include_addresses: bool
-) -> list[_Plan]:
-    sort = request.customer_sort()
+def _candidates(
+    context: GatewayContext, request: ListRequest
+) -> list[tuple[Connector, tuple[Condition, ...]]]:
+    """The sources a request reaches, each with its conditions (group ids are per source)."""
     candidates: list[tuple[Connector, tuple[Condition, ...]]] = []
     for connector in context.sources:
         if not request.includes_source(connector.name):
@@ -121,7 +136,14 @@ def _plans(
             conditions.append(condition)
         if not excluded:
             candidates.append((connector, tuple(conditions)))
+    return candidates
 
+
+def _plans(
+    context: GatewayContext, request: ListRequest, *, include_addresses: bool
+) -> list[_Plan]:
+    sort = request.customer_sort()
+    candidates = _candidates(context, request)
     single = len(candidates) == 1
     plans = []
     max_scan = context.settings.max_scan

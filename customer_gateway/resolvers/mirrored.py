@@ -1,0 +1,63 @@
+"""A list over sources that are all mirrored in one store: one SQL query pages them together.
+
+The store orders rows as the merge does (sort key, the source's place in the configuration, the
+native id), so its page is the merged page; `extensions.sources` reports each source as served,
+with everything pushed down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.models import Condition, CustomerRecord
+from customer_gateway.context import GatewayContext
+from customer_gateway.mirror.query import SourceSelection
+from customer_gateway.mirror.source import MirroredSource
+from customer_gateway.mirror.store import MirrorStore
+from customer_gateway.resolvers.fanout import fan_out
+from customer_gateway.resolvers.filters import ListRequest
+
+Together = list[tuple[MirroredSource, tuple[Condition, ...]]]
+
+
+def one_store(candidates: Sequence[tuple[Connector, tuple[Condition, ...]]]) -> Together | None:
+    """The candidates, when every one is served by a mirror and they share its store."""
+    together: Together = []
+    stores: set[int] = set()
+    for connector, conditions in candidates:
+        if not isinstance(connector, MirroredSource):
+            return None
+        stores.add(id(connector.mirror.store))
+        together.append((connector, conditions))
+    return together if together and len(stores) == 1 else None
+
+
+async def mirrored_page(
+    context: GatewayContext, together: Together, request: ListRequest, path: list[str | int]
+) -> tuple[list[CustomerRecord], int] | None:
+    sort = request.customer_sort()
+    sorted_by = f"sort {sort.field.value} {'desc' if sort.descending else 'asc'}"
+    for connector, conditions in together:
+        outcome = context.outcome(connector)
+        outcome.pushed_down = [f"{c.field.value} {c.op.value}" for c in conditions]
+        outcome.pushed_down.append(sorted_by)
+        outcome.applied_by_gateway = []
+    first = together[0][0]
+    store: MirrorStore = first.mirror.store
+    selection = [SourceSelection(connector.name, conditions) for connector, conditions in together]
+    results = await fan_out(
+        context,
+        [
+            (
+                first,
+                context.call(first, store.query(selection, sort, request.offset, request.limit)),
+            )
+        ],
+        path,
+    )
+    for connector, _ in together[1:]:
+        context.outcome(connector).calls += 1
+    if results is None:
+        return None
+    return results[first.name]
