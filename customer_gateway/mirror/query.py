@@ -50,6 +50,13 @@ class Dialect:
             return column.op("GLOB", is_comparison=True)(sa.literal(pattern.glob()))
         return column.like(pattern.like())
 
+    def source_column(self) -> ColumnElement[str]:
+        """SQLite: `+source`, which keeps its planner off the source index (a page then walks
+        the sort's index and stops after it, instead of sorting every row of the sources)."""
+        if self.sqlite:
+            return sa.literal_column("+mirror_customers.source", sa.String)
+        return customers.c.source
+
     def narrowed(self, pattern: Pattern) -> ColumnElement[bool] | None:
         """SQLite: rows whose text holds every literal run of the pattern, from the trigram
         index (PostgreSQL's planner uses its pg_trgm index for LIKE by itself)."""
@@ -66,16 +73,25 @@ class Dialect:
 
 
 def where(dialect: Dialect, selection: Sequence[SourceSelection]) -> ColumnElement[bool]:
-    parts = [
-        sa.and_(
-            customers.c.source == part.source,
-            *(condition_sql(dialect, part.source, c) for c in part.conditions),
-        )
-        for part in selection
-    ]
-    if not parts:
+    if not selection:
         return sa.false()
-    return parts[0] if len(parts) == 1 else sa.or_(*parts)
+    source = dialect.source_column()
+    first = selection[0].conditions
+    if all(part.conditions == first for part in selection):
+        names = [part.source for part in selection]
+        chosen = source == names[0] if len(names) == 1 else source.in_(names)
+        return sa.and_(chosen, *(condition_sql(dialect, c) for c in first))
+    return sa.or_(
+        *(
+            sa.and_(source == part.source, *(condition_sql(dialect, c) for c in part.conditions))
+            for part in selection
+        )
+    )
+
+
+def unfiltered(selection: Sequence[SourceSelection]) -> bool:
+    """No condition: the count is the sources' row counts (`mirror_counts`)."""
+    return all(not part.conditions for part in selection)
 
 
 def order_by(sort: Sort) -> list[ColumnElement[object]]:
@@ -83,7 +99,7 @@ def order_by(sort: Sort) -> list[ColumnElement[object]]:
     return [column.desc() if sort.descending else column.asc(), customers.c.rank, customers.c.nat]
 
 
-def condition_sql(dialect: Dialect, source: str, condition: Condition) -> ColumnElement[bool]:
+def condition_sql(dialect: Dialect, condition: Condition) -> ColumnElement[bool]:
     field, op, values = condition.field, condition.op, condition.values
     if field is FilterField.KEYWORD:
         pattern = parse(f"%{condition.value}%")

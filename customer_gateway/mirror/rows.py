@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
@@ -20,14 +20,24 @@ from customer_gateway.mirror.keys import (
     time_key,
 )
 
+_CUSTOMER_FIELDS = tuple(
+    f.name for f in fields(CustomerRecord) if f.name not in ("source", "missing", "groups")
+)
+_ADDRESS_FIELDS = tuple(f.name for f in fields(Address))
+_REF_FIELDS = tuple(f.name for f in fields(GroupRef))
+
 
 def customer_doc(record: CustomerRecord) -> str:
-    data = asdict(record)
-    data.pop("missing")
-    data.pop("source")  # the row's own column
+    """The record as JSON (its source is the row's own column; `missing` is always empty)."""
+    data: dict[str, Any] = {name: getattr(record, name) for name in _CUSTOMER_FIELDS}
     for key in ("created_at", "updated_at"):
         moment = data[key]
         data[key] = moment.isoformat() if moment is not None else None
+    data["groups"] = [{name: getattr(ref, name) for name in _REF_FIELDS} for ref in record.groups]
+    data["addresses"] = [
+        {name: getattr(address, name) for name in _ADDRESS_FIELDS} for address in record.addresses
+    ]
+    data["metadata"] = dict(record.metadata)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 

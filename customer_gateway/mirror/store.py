@@ -35,7 +35,7 @@ from customer_gateway.mirror.rows import (
     group_doc,
     group_from_doc,
 )
-from customer_gateway.mirror.tables import customers, groups, memberships, sync_state
+from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
 
 SQLITE_FILE = "mirror.sqlite3"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -115,6 +115,8 @@ class MirrorStore(Protocol):
     async def unseen(self, source: str, pass_no: int, limit: int) -> list[str]: ...
 
     async def count(self, source: str) -> int: ...
+
+    async def analyze(self) -> None: ...
 
     async def list_groups(self, source: str) -> list[GroupRecord]: ...
 
@@ -203,7 +205,12 @@ class SqlMirrorStore:
         )
         if limit is not None:
             page = page.limit(limit)
-        counted = sa.select(sa.func.count()).select_from(customers).where(condition)
+        if sql.unfiltered(selection):
+            counted = sa.select(sa.func.coalesce(sa.func.sum(counts.c.customers), 0)).where(
+                counts.c.source.in_([part.source for part in selection])
+            )
+        else:
+            counted = sa.select(sa.func.count()).select_from(customers).where(condition)
         async with self.engine.connect() as connection:
             rows = (await connection.execute(page)).all()
             total = (await connection.execute(counted)).scalar_one()
@@ -246,11 +253,14 @@ class SqlMirrorStore:
     async def count(self, source: str) -> int:
         async with self.engine.connect() as connection:
             total = await connection.scalar(
-                sa.select(sa.func.count())
-                .select_from(customers)
-                .where(customers.c.source == source)
+                sa.select(counts.c.customers).where(counts.c.source == source)
             )
         return int(total or 0)
+
+    async def analyze(self) -> None:
+        """Fresh planner statistics (after a load: which index a filter should walk)."""
+        async with self.engine.begin() as connection:
+            await connection.execute(sa.text("ANALYZE"))
 
     async def list_groups(self, source: str) -> list[GroupRecord]:
         async with self.engine.connect() as connection:

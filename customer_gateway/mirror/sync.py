@@ -173,6 +173,7 @@ class Syncer:
         )
         state = state.but(phase="following", cursor=cursor, loaded_at=now, synced_at=now)
         await self._save(state)
+        await self.mirror.store.analyze()
         self._reached_present(now)
         return state
 

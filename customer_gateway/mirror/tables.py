@@ -100,3 +100,12 @@ sync_state = Table(
     Column("rank", SmallInteger, nullable=False),
     Column("sort_collation", String(8), nullable=False),
 )
+
+# Rows per source, kept by triggers (migration 0002): an unfiltered page's total without
+# counting a million rows.
+counts = Table(
+    "mirror_counts",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("customers", BigInteger, nullable=False),
+)

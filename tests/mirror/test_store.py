@@ -195,7 +195,7 @@ async def test_migrating_twice_changes_nothing(store: SqlMirrorStore) -> None:
     await store.migrate()
     async with store.engine.connect() as connection:
         version = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    assert version == "0001"
+    assert version == "0002"
 
 
 @pytest.mark.parametrize("sort", SORTS, ids=lambda s: f"{s.field.value}-{s.descending}")
