@@ -8,6 +8,8 @@ Nothing here logs a row: personal data stays in the tables (README, "Mirror").
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import json
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -174,12 +176,22 @@ class SqlMirrorStore:
         return self.engine.dialect.name
 
     async def migrate(self) -> None:
-        """Alembic's upgrade to the latest revision (replicas take turns on PostgreSQL)."""
+        """Alembic's upgrade to the latest revision. Processes starting together take turns:
+        an advisory lock on PostgreSQL, a lock file beside the SQLite file (workers)."""
+        if self.dialect.sqlite:
+            database = self.engine.url.database or ""
+            lock = os.open(f"{database}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+                async with self.engine.begin() as connection:
+                    await connection.run_sync(_upgrade)
+            finally:
+                os.close(lock)  # closing releases the lock
+            return
         async with self.engine.begin() as connection:
-            if not self.dialect.sqlite:
-                await connection.execute(
-                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
-                )
+            await connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+            )
             await connection.run_sync(_upgrade)
 
     async def close(self) -> None:
