@@ -325,6 +325,7 @@ async def fill_store(directory: Path, customers: int) -> list[str]:
                     rank=rank,
                 )
             )
+    await store.analyze()  # as the sync does after a load
     await store.close()
     return names
 

@@ -47,13 +47,21 @@ customers = Table(
 SORT_COLUMNS = ("created_key", "name_key", "email_key", "status")
 for _column in SORT_COLUMNS:
     # The merged order: sort key, then the source's place, then the native id; ascending and
-    # descending (the tie-break stays ascending), so every page is one index range.
-    Index(f"ix_mirror_customers_{_column}", customers.c[_column], customers.c.rank, customers.c.nat)
+    # descending (the tie-break stays ascending), so every page is one index range. The source
+    # rides along: rows of other sources are skipped without reading them.
+    Index(
+        f"ix_mirror_customers_{_column}",
+        customers.c[_column],
+        customers.c.rank,
+        customers.c.nat,
+        customers.c.source,
+    )
     Index(
         f"ix_mirror_customers_{_column}_desc",
         customers.c[_column].desc(),
         customers.c.rank,
         customers.c.nat,
+        customers.c.source,
     )
 Index("ix_mirror_customers_email", customers.c.email)
 Index("ix_mirror_customers_phone", customers.c.phone)

@@ -337,7 +337,6 @@ def _store_files(directory: Path) -> list[Path]:
     return [path for path in directory.iterdir() if path.name.startswith("mirror.sqlite3")]
 
 
-
 async def test_the_sqlite_file_is_private(tmp_path: Path) -> None:
     store = open_store(sqlite_url(tmp_path))
     try:

@@ -41,12 +41,12 @@ def upgrade() -> None:
     )
     for column in SORT_COLUMNS:
         op.create_index(
-            f"ix_mirror_customers_{column}", "mirror_customers", [column, "rank", "nat"]
+            f"ix_mirror_customers_{column}", "mirror_customers", [column, "rank", "nat", "source"]
         )
         op.create_index(
             f"ix_mirror_customers_{column}_desc",
             "mirror_customers",
-            [sa.text(f"{column} DESC"), "rank", "nat"],
+            [sa.text(f"{column} DESC"), "rank", "nat", "source"],
         )
     op.create_index("ix_mirror_customers_email", "mirror_customers", ["email"])
     op.create_index("ix_mirror_customers_phone", "mirror_customers", ["phone"])
