@@ -406,6 +406,29 @@ def measure_raw(report: Report, emus: Emulators, url: str, ecwid_id: str, cfg: C
     )
 
 
+def measure_persisted(
+    report: Report, emus: Emulators, gateway: Proc, url: str, ecwid_id: str, cfg: Config
+) -> None:
+    """Gateway CPU per Q1 (0 ms upstream) sent as text and as a persisted query's hash alone."""
+    emus.set_latency(0.0)
+    try:
+        post(url, queries.q1_persisted(ecwid_id, with_text=True))  # the gateway learns it
+        full = max_rate(gateway, url, queries.q1(ecwid_id), cfg, connections=16)
+        hashed = max_rate(gateway, url, queries.q1_persisted(ecwid_id), cfg, connections=16)
+    finally:
+        emus.set_latency(cfg.latency)
+    per_full = full.cpu_seconds / max(full.requests, 1) * 1e6
+    per_hashed = hashed.cpu_seconds / max(hashed.requests, 1) * 1e6
+    report.add(
+        "persisted documents",
+        f"Q1, 0 ms upstream: gateway CPU per request, document sent as text {per_full:.0f} µs, "
+        f"as its hash {per_hashed:.0f} µs ({hashed.errors} errors)",
+        f"{per_hashed / per_full:.2f} ×",
+        "reported",
+        hashed.errors == 0,
+    )
+
+
 def measure_export(report: Report, cfg: Config) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "bench.export_rss", "--customers", str(cfg.export_customers)],
@@ -476,7 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-peer", action="store_true", help="skip Hive Gateway")
     parser.add_argument(
         "--only",
-        default="counts,latency,raw,peer,soak,transport,mutations,export",
+        default="counts,latency,raw,persisted,peer,soak,transport,mutations,export",
         help="comma-separated sections to run",
     )
     args = parser.parse_args(argv)
@@ -514,6 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 measure_latency(report, url, emus, cfg, ecwid_id)
             if "raw" in only:
                 measure_raw(report, emus, url, ecwid_id, cfg)
+            if "persisted" in only:
+                measure_persisted(report, emus, gateway, url, ecwid_id, cfg)
             top = 100.0
             if "peer" in only:
                 top = measure_peer(report, emus, gateway, url, cfg)

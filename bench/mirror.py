@@ -515,7 +515,7 @@ async def bench_sandbox(runs: int) -> None:
         gateway = app.state.gateway
         await gateway.mirrors.wait_synced(120)
         shoptet = gateway.sources.get("shoptet-cz")
-        default = {"f": []}
+        default: dict[str, Any] = {"f": []}
 
         async def timed(headers: dict[str, str], n: int) -> list[float]:
             times = []

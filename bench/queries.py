@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 
@@ -54,6 +55,19 @@ def body(query: str, variables: dict[str, object] | None = None) -> str:
 
 def q1(customer_id: str) -> str:
     return body(Q1, {"id": customer_id})
+
+
+def q1_persisted(customer_id: str, *, with_text: bool = False) -> str:
+    """Q1 by its SHA-256 (automatic persisted queries): alone once the gateway knows the text,
+    `with_text` to register it."""
+    digest = hashlib.sha256(Q1.encode()).hexdigest()
+    request: dict[str, object] = {
+        "variables": {"id": customer_id},
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}},
+    }
+    if with_text:
+        request["query"] = Q1
+    return json.dumps(request)
 
 
 def _filter(key: str, value: str, operation: str = "eq") -> dict[str, str]:

@@ -21,11 +21,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
@@ -38,9 +38,11 @@ from customer_gateway.datadir import DataDir
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
+from customer_gateway.ide import ASSETS_PATH, ide_assets, ide_page
 from customer_gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore
 from customer_gateway.logs import configure_logging
 from customer_gateway.mirror.runtime import Mirrors
+from customer_gateway.persisted import DocumentRefused, PersistedDocuments, load_manifest
 from customer_gateway.request_body import BadRequestBody, decode_request_json
 from customer_gateway.requestlog import RequestLog
 from customer_gateway.sandbox import build_sandbox
@@ -73,6 +75,7 @@ class Gateway:
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+LOCAL_ORIGINS = r"http://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
 # Request headers a browser client may send (CORS), each read somewhere in the gateway.
 REQUEST_HEADERS = (
     "content-type",
@@ -115,6 +118,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         request.state.gateway_context = context
         return context
 
+    def __init__(self, *args: Any, persisted: PersistedDocuments, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.persisted = persisted
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -124,7 +131,36 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         except HTTPException as error:
             # Strawberry answers these in plain text; a GraphQL client reads `errors`.
             response = request_error(error.status_code, error.reason)
+        except DocumentRefused as refused:
+            response = request_error(refused.status, refused.message, refused.code)
         await response(scope, receive, send)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            document_id = None
+            if data.query is None and "persistedQuery" not in (data.extensions or {}):
+                document_id = await self._document_id(request)
+            data.query = self.persisted.resolve(data.query, data.extensions, document_id)
+        return data
+
+    async def _document_id(self, request: Any) -> Any:
+        """`documentId` (GraphQL over HTTP's persisted documents), read only when a request
+        has neither a query nor Apollo's persistedQuery extension."""
+        if request.method == "GET":
+            return request.query_params.get("documentId")
+        body = self.parse_json(await request.get_body())
+        return body.get("documentId") if isinstance(body, dict) else None
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return ide_page()
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming a persisted document carries no `query` either: it is an operation.
+        params = request.query_params
+        persisted = params.get("extensions") is not None or params.get("documentId") is not None
+        return not persisted and super().should_render_graphql_ide(request)
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
@@ -183,9 +219,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
 _REQUEST_ERROR_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.BAD_USER_INPUT}
 
 
-def request_error(status: int, message: str) -> JSONResponse:
+def request_error(status: int, message: str, code: ErrorCode | None = None) -> JSONResponse:
     """A refused HTTP request as a GraphQL response without data (`errors` with a code)."""
-    code = _REQUEST_ERROR_CODES.get(status, ErrorCode.BAD_USER_INPUT)
+    code = code or _REQUEST_ERROR_CODES.get(status, ErrorCode.BAD_USER_INPUT)
     headers = {"allow": "GET, POST"} if status == 405 else None
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": code.value}}]},
@@ -228,7 +264,8 @@ def create_app(
             service_name=settings.telemetry.service_name,
         )
     emulators: Mapping[str, Emulator] = {}
-    if settings.sandbox:
+    sandboxed = settings.sandbox
+    if sandboxed:
         sandbox = build_sandbox(settings)
         settings, emulators, transports = sandbox.settings, sandbox.emulators, sandbox.transports()
 
@@ -272,19 +309,29 @@ def create_app(
             # uvicorn hands the lifespan's state to every connection (GuardedH11Protocol).
             yield {LIFESPAN_KEY: guard}
 
+    persisted = PersistedDocuments(
+        load_manifest(settings.persisted_documents) if settings.persisted_documents else None,
+        trusted_only=settings.trusted_documents_only,
+        apq=settings.apq,
+    )
     graphql = GatewayGraphQL(
         build_schema(settings),
+        persisted=persisted,
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=settings.allow_get,
     )
     authenticator = Authenticator(settings.auth)
     guarded = GraphQLGuard(graphql, authenticator, settings.limits.max_body_bytes)
     middleware = []
-    if settings.cors_origins:
+    # The sandbox serves demo data only: a front-end on http://localhost:<any port> may call it
+    # without configuration. A configured gateway allows exactly `cors_origins`.
+    local_origins = LOCAL_ORIGINS if sandboxed and not settings.cors_origins else None
+    if settings.cors_origins or local_origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
+                allow_origin_regex=local_origins,
                 allow_methods=["GET", "POST", "OPTIONS"],
                 # Every request header the gateway reads (tests/ops: a preflight per header).
                 allow_headers=list(REQUEST_HEADERS),
@@ -292,7 +339,7 @@ def create_app(
                 max_age=600,
             )
         )
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", guarded, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", requires("ops", authenticator, readyz)),
@@ -301,6 +348,8 @@ def create_app(
     ]
     if settings.telemetry.metrics:
         routes.append(Route("/metrics", requires("ops", authenticator, metrics)))
+    if settings.graphiql:
+        routes.append(Mount(ASSETS_PATH, ide_assets()))
     middleware.insert(0, Middleware(RequestLog, telemetry=telemetry))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 

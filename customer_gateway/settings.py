@@ -201,6 +201,11 @@ class Settings:
     max_connections_per_ip: int = 128  # open connections from one address; 0: no cap
     max_open_connections: int = 1000  # beyond this, requests are answered 503
     max_header_bytes: int = 16 * 1024  # request line and headers
+    # Persisted documents (customer_gateway/persisted.py): a manifest of hash -> document,
+    # whether only those may run, and automatic persisted queries.
+    persisted_documents: str | None = None
+    trusted_documents_only: bool = False
+    apq: bool = True
     limits: Limits = Limits()
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
@@ -248,6 +253,9 @@ _GATEWAY_KEYS: dict[str, type] = {
     "max_connections_per_ip": int,
     "max_open_connections": int,
     "max_header_bytes": int,
+    "persisted_documents": str,
+    "trusted_documents_only": bool,
+    "apq": bool,
 }
 _LIMIT_KEYS = {name: int for name in Limits.__dataclass_fields__}
 _SOURCE_KEYS = {
@@ -322,6 +330,8 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     for key in ("max_connections_per_ip", "max_open_connections", "max_header_bytes"):
         if key in values and values[key] < 0:
             raise ConfigError(f"gateway.{key} must not be negative")
+    if values.get("trusted_documents_only") and not values.get("persisted_documents"):
+        raise ConfigError("gateway.trusted_documents_only needs gateway.persisted_documents")
     sources = _sources(document.get("sources", []), env)
     if not values.get("data_dir"):
         values["data_dir"] = default_data_dir(env) if sources else None

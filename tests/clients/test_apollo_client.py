@@ -123,3 +123,15 @@ def test_queries_went_as_get_and_mutations_as_post(apollo: dict[str, Any]) -> No
         assert exchange["accept"].startswith("application/graphql-response+json")
         assert exchange["contentType"].startswith("application/graphql-response+json")
         assert exchange["queryInUrl"] == (exchange["method"] == "GET")
+
+
+def test_automatic_persisted_queries_with_apollos_link(apollo: dict[str, Any]) -> None:
+    """Apollo's PersistedQueryLink: the hash alone, the text once, then the hash alone again."""
+    expected = tour.customer_grid()
+    assert tour.without_typename(_ok(apollo["apqFirst"])) == expected
+    assert tour.without_typename(_ok(apollo["apqSecond"])) == expected
+    first = apollo["apqFirstExchanges"]
+    assert [(e["hashed"], e["queryText"]) for e in first] == [(True, False), (True, True)]
+    assert first[0]["method"] == "GET"
+    second = apollo["apqSecondExchanges"]
+    assert [(e["method"], e["hashed"], e["queryText"]) for e in second] == [("GET", True, False)]

@@ -276,7 +276,9 @@ async def test_registration_limit_is_a_rate_limit_with_retry_after() -> None:
             await shop.create_customer(
                 CustomerDraft(email="n9@example.com", full_name="N", password="secret-99")
             )
-    assert limited.value.retry_after == 900
+    # The window opened with the first registration: 900 s less the time the eight took.
+    assert limited.value.retry_after is not None
+    assert 880 < limited.value.retry_after <= 900
 
 
 async def test_more_than_twenty_groups_cannot_be_listed_completely() -> None:

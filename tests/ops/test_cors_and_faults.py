@@ -96,3 +96,49 @@ def test_a_bad_fault_says_why(text: str, message: str) -> None:
 def test_the_http_date_form_of_rate_limit() -> None:
     assert parse_fault("rate_limit=30:date")[1]["http_date"] is True
     assert parse_fault("commit_then_fail")[1]["status"] == 502
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("http://localhost:5173", True),
+        ("http://127.0.0.1:3000", True),
+        ("http://[::1]:8080", True),
+        ("http://localhost", True),
+        ("https://evil.example.com", False),
+        ("http://localhost.evil.example.com", False),
+        ("http://localhost:5173.evil.example.com", False),
+    ],
+)
+async def test_the_sandbox_lets_local_front_ends_in(origin: str, allowed: bool) -> None:
+    import httpx
+
+    from customer_gateway.app import create_app
+    from customer_gateway.settings import Settings
+
+    app = create_app(Settings())  # no sources: the sandbox
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
+        ) as client,
+    ):
+        response = await client.options(
+            "/graphql",
+            headers={
+                "origin": origin,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "content-type",
+            },
+        )
+    assert (response.headers.get("access-control-allow-origin") == origin) is allowed
+
+
+@pytest.mark.anyio
+async def test_a_configured_gateway_allows_only_its_origins(gateway: Gateway) -> None:
+    response = await gateway.client.options(
+        "/graphql",
+        headers={"origin": "http://localhost:5173", "access-control-request-method": "POST"},
+    )
+    assert "access-control-allow-origin" not in response.headers

@@ -12,6 +12,7 @@
 // down under `errorPolicy: "all"`. Prints one JSON object: each operation's `data` and `error`
 // as Apollo hands them to an application, plus every HTTP exchange Apollo made.
 
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 import {
@@ -21,6 +22,7 @@ import {
   InMemoryCache,
   gql,
 } from "@apollo/client";
+import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 
 const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const exchanges = [];
@@ -107,5 +109,34 @@ out.partialDefaultPolicy = await settle(
   degraded.query({ query: ops.partial, fetchPolicy: "network-only" }),
 );
 out.exchanges = exchanges;
+
+// Automatic persisted queries: Apollo's link sends the document's SHA-256 alone (GET), then
+// the text once when the gateway does not know it; a second client then needs the hash only.
+const apqExchanges = [];
+async function apqFetch(url, init = {}) {
+  const response = await fetch(url, init);
+  const target = new URL(String(url));
+  const body = init.body ? JSON.parse(init.body) : null;
+  apqExchanges.push({
+    method: init.method ?? "GET",
+    queryText: target.searchParams.has("query") || Boolean(body?.query),
+    hashed: target.searchParams.has("extensions") || Boolean(body?.extensions?.persistedQuery),
+    status: response.status,
+  });
+  return response;
+}
+function persistedClient() {
+  const sha256 = (text) => createHash("sha256").update(text).digest("hex");
+  return new ApolloClient({
+    link: new PersistedQueryLink({ sha256, useGETForHashedQueries: true }).concat(
+      new HttpLink({ uri: input.healthy, fetch: apqFetch }),
+    ),
+    cache: new InMemoryCache(),
+  });
+}
+out.apqFirst = await settle(persistedClient().query({ query: ops.tour1 }));
+out.apqFirstExchanges = apqExchanges.splice(0);
+out.apqSecond = await settle(persistedClient().query({ query: ops.tour1 }));
+out.apqSecondExchanges = apqExchanges.splice(0);
 
 process.stdout.write(JSON.stringify(out) + "\n");

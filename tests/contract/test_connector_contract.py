@@ -1,0 +1,312 @@
+"""One connector contract, every kind: what the resolvers rely on, checked against each
+kind's emulator over HTTP. Parametrised over the registries: a new kind is tested here as soon
+as it is registered.
+
+The oracle is the kind's own complete, unfiltered list (details read for what a summary
+lacks), filtered and sorted by the gateway's own evaluation (resolvers/filtering.py): so a
+declared pushdown must give what the gateway would compute itself, exactly (EXACT) or as a
+superset it then narrows (SUPERSET).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from customer_gateway.connectors.base import ConnectorBase
+from customer_gateway.connectors.errors import Unsupported, UpstreamError
+from customer_gateway.connectors.models import (
+    Condition,
+    CustomerDraft,
+    CustomerPatch,
+    CustomerQuery,
+    CustomerRecord,
+    FilterField,
+    GroupDraft,
+    Op,
+    Pushdown,
+    Sort,
+    SortField,
+    Write,
+)
+from customer_gateway.errors import ErrorCode
+from customer_gateway.resolvers.filtering import matches, sort_value
+from tests.contract.entries import ENTRIES, Entry
+
+pytestmark = pytest.mark.anyio
+
+KINDS = sorted(ENTRIES)
+
+
+async def oracle(connector: ConnectorBase) -> list[CustomerRecord]:
+    """Every customer of the source, complete, in its default order."""
+    page = await connector.list_customers(CustomerQuery(limit=None))
+    records = list(page.items)
+    assert len(records) == page.total
+    partial = [index for index, record in enumerate(records) if record.missing]
+    if partial:
+        details = await connector.get_customers([records[index].id for index in partial])
+        for index, detail in zip(partial, details, strict=True):
+            assert detail is not None
+            records[index] = detail
+    return records
+
+
+def ids(records: Sequence[CustomerRecord]) -> list[str]:
+    return [record.id for record in records]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("size", [5, 7])
+async def test_pages_are_slices_of_the_whole_list(kind: str, size: int) -> None:
+    """Page k holds the records the whole list holds at k (ties in any order among themselves),
+    and the pages together hold every record once."""
+    entry = ENTRIES[kind]
+    async with entry.connect(entry.emulator()) as connector:
+        everything = list((await connector.list_customers(CustomerQuery(limit=None))).items)
+        field = CustomerQuery().sort.field
+        seen: list[str] = []
+        for offset in range(0, len(everything), size):
+            page = await connector.list_customers(CustomerQuery(offset=offset, limit=size))
+            assert page.total == len(everything)
+            expected = everything[offset : offset + size]
+            assert Counter(sort_value(r, field) for r in page.items) == Counter(
+                sort_value(r, field) for r in expected
+            ), offset
+            seen.extend(ids(page.items))
+    assert len(everything) >= size
+    assert sorted(seen) == sorted(ids(everything)), "a page repeated or skipped a record"
+
+
+def _value_for(field: FilterField, op: Op, records: Sequence[CustomerRecord]) -> tuple[str, ...]:
+    """A filter value some records match and others do not, taken from the data."""
+
+    def some(attribute: str) -> list[str]:
+        values = [getattr(r, attribute) for r in records if getattr(r, attribute)]
+        assert values, f"no record has a {attribute} to filter on"
+        return values
+
+    if field is FilterField.STATUS:
+        return ("1",)
+    if field is FilterField.GROUP:
+        groups = sorted({ref.id for record in records for ref in record.groups})
+        assert groups, "no record is in a group to filter on"
+        return tuple(groups[:2]) if op in (Op.IN, Op.NIN) else (groups[0],)
+    attribute = {
+        FilterField.KEYWORD: "full_name",
+        FilterField.EMAIL: "email",
+        FilterField.FULL_NAME: "full_name",
+        FilterField.PHONE: "phone",
+        FilterField.VAT_NUMBER: "vat_number",
+    }.get(field)
+    if attribute is None:
+        raise AssertionError(f"the contract suite has no value for {field}: add one here")
+    values = some(attribute)
+    chosen = values[len(values) // 2]
+    if field is FilterField.KEYWORD:
+        return (chosen.split()[-1][:4].lower(),)
+    if op in (Op.LIKE, Op.NLIKE):
+        middle = chosen[1:5]
+        return (f"%{middle}%",) if field is FilterField.EMAIL else (middle,)
+    if op in (Op.IN, Op.NIN):
+        return tuple(values[:2])
+    return (chosen,)
+
+
+def _pushdowns() -> list[tuple[str, FilterField, Op, Pushdown]]:
+    return [
+        (kind, field, op, how)
+        for kind in KINDS
+        for (field, op), how in sorted(
+            ENTRIES[kind].connector.capabilities.filters.items(),
+            key=lambda item: (item[0][0].value, item[0][1].value),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "op", "how"),
+    _pushdowns(),
+    ids=[f"{k}-{f.value}-{o.value}" for k, f, o, _ in _pushdowns()],
+)
+async def test_every_declared_pushdown_gives_what_the_gateway_would(
+    kind: str, field: FilterField, op: Op, how: Pushdown
+) -> None:
+    entry = ENTRIES[kind]
+    async with entry.connect(entry.emulator()) as connector:
+        records = await oracle(connector)
+        condition = Condition(field, op, _value_for(field, op, records))
+        expected = {record.id for record in records if matches(record, condition)}
+        assert expected, f"{condition} matches nothing: the test would prove nothing"
+        found = await connector.list_customers(CustomerQuery(conditions=(condition,), limit=None))
+    got = set(ids(found.items))
+    assert len(got) == len(found.items), "a record came twice"
+    if how is Pushdown.EXACT:
+        assert got == expected, condition
+    else:
+        assert got >= expected, condition
+
+
+def _sorts() -> list[tuple[str, SortField]]:
+    return [
+        (kind, field)
+        for kind in KINDS
+        for field in sorted(ENTRIES[kind].connector.capabilities.sorts, key=lambda f: f.value)
+    ]
+
+
+@pytest.mark.parametrize(("kind", "field"), _sorts(), ids=[f"{k}-{f.value}" for k, f in _sorts()])
+@pytest.mark.parametrize("descending", [False, True])
+async def test_every_declared_sort_orders_as_the_gateway_merges(
+    kind: str, field: SortField, descending: bool
+) -> None:
+    entry = ENTRIES[kind]
+    async with entry.connect(entry.emulator()) as connector:
+        page = await connector.list_customers(
+            CustomerQuery(sort=Sort(field, descending), limit=None)
+        )
+    values = [sort_value(record, field) for record in page.items]
+    assert values == sorted(values, reverse=descending)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_get_many_is_aligned_with_the_ids_asked(kind: str) -> None:
+    entry = ENTRIES[kind]
+    async with entry.connect(entry.emulator()) as connector:
+        records = await oracle(connector)
+        known = [records[0].id, records[-1].id]
+        unknown = _unknown_id(known[0], {record.id for record in records})
+        found = await connector.get_customers([known[0], unknown, known[1]])
+    assert [record.id if record else None for record in found] == [known[0], None, known[1]]
+    assert all(not record.missing for record in found if record is not None)
+
+
+def _unknown_id(like: str, taken: set[str]) -> str:
+    """An id of the same shape as `like` that the source does not have."""
+    for digit in "0123456789":
+        candidate = like[:-1] + digit
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("no free id")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_declared_writes_land_and_undeclared_ones_are_unsupported(kind: str) -> None:
+    entry = ENTRIES[kind]
+    capabilities = entry.connector.capabilities
+    writes = capabilities.customer_writes
+    emulator = entry.emulator()
+    async with entry.connect(emulator) as connector:
+        existing = (await oracle(connector))[0]
+        draft = CustomerDraft(
+            email=f"contract.{kind}@example.com",
+            full_name="Contract Tester",
+            password="secret-99" if capabilities.create_requires_password else None,
+        )
+        if Write.CREATE in writes:
+            created = await connector.create_customer(draft)
+            assert created.email == draft.email
+            target = created.id
+        else:
+            with pytest.raises(Unsupported):
+                await connector.create_customer(draft)
+            target = existing.id
+        if Write.UPDATE in writes:
+            updated = await connector.update_customer(
+                target, CustomerPatch(full_name="Renamed Tester")
+            )
+            assert updated.full_name == "Renamed Tester"
+            [again] = await connector.get_customers([target])
+            assert again is not None
+            assert again.full_name == "Renamed Tester"
+        else:
+            with pytest.raises(Unsupported):
+                await connector.update_customer(target, CustomerPatch(full_name="Renamed Tester"))
+        if Write.DELETE in writes:
+            await connector.delete_customer(target)
+            assert await connector.get_customers([target]) == [None]
+        else:
+            with pytest.raises(Unsupported):
+                await connector.delete_customer(target)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_capability_flags_match_what_the_connector_does(kind: str) -> None:
+    """Each optional operation works where its flag is set and is a typed Unsupported where it
+    is not: never an empty answer standing for "cannot"."""
+    entry = ENTRIES[kind]
+    capabilities = entry.connector.capabilities
+    async with entry.connect(entry.emulator()) as connector:
+        customer = (await oracle(connector))[0]
+        since = datetime.now(UTC) - timedelta(days=1)
+        checks: dict[str, tuple[bool, Any]] = {
+            "regions": (capabilities.regions, lambda: connector.list_regions()),
+            "changes": (capabilities.changes, lambda: connector.list_changes(since, None, 0, 5)),
+            "data export": (
+                capabilities.native_data_export,
+                lambda: connector.data_export(customer.id),
+            ),
+            "group create": (
+                Write.CREATE in capabilities.group_writes,
+                lambda: connector.create_group(GroupDraft(name=f"Contract {kind}")),
+            ),
+        }
+        for declared, call in checks.values():
+            if declared:
+                await call()
+            else:
+                with pytest.raises(Unsupported):  # not declared: it must not answer
+                    await call()
+
+
+FAULTS: list[tuple[str, dict[str, Any], ErrorCode]] = [
+    ("status", {"status": 401}, ErrorCode.UPSTREAM_AUTH_FAILED),
+    ("status", {"status": 429}, ErrorCode.UPSTREAM_RATE_LIMITED),
+    ("status", {"status": 502}, ErrorCode.UPSTREAM_UNAVAILABLE),
+    ("status", {"status": 503}, ErrorCode.UPSTREAM_UNAVAILABLE),
+    ("reset", {}, ErrorCode.UPSTREAM_UNAVAILABLE),
+    ("malformed", {}, ErrorCode.UPSTREAM_BAD_RESPONSE),
+]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    ("fault", "options", "code"), FAULTS, ids=[f"{f}-{o.get('status', '')}" for f, o, _ in FAULTS]
+)
+async def test_upstream_failures_map_to_typed_errors_without_secrets(
+    kind: str, fault: str, options: dict[str, Any], code: ErrorCode
+) -> None:
+    entry = ENTRIES[kind]
+    emulator = entry.emulator()
+    async with entry.connect(emulator) as connector:
+        # Account ids the API puts in its paths (a Flow tenant, an Ecwid store id) are no secret;
+        # every other credential is.
+        accounts = set(connector.path_placeholders())
+        secrets = [
+            value
+            for value in emulator.connector_credentials().values()
+            if len(value) >= 4 and value not in accounts
+        ]
+        emulator.faults.add(fault, times=None, **options)  # type: ignore[arg-type]
+        with pytest.raises(UpstreamError) as raised:
+            await connector.list_customers(CustomerQuery(limit=5))
+    error = raised.value
+    assert error.code is code, (error.code, error.message)
+    assert error.source == "contract"
+    shown = f"{error} {error.message} {error.extensions}"
+    for secret in secrets:
+        assert secret not in shown
+    for request in emulator.journal:  # credentials travel in headers or bodies, never in URLs
+        for secret in secrets:
+            assert secret not in request.path + request.query
+
+
+def test_every_registered_kind_is_in_the_suite() -> None:
+    from customer_gateway.connectors.registry import CONNECTORS
+
+    assert set(KINDS) == set(CONNECTORS)
+    assert all(isinstance(entry, Entry) for entry in ENTRIES.values())
