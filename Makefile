@@ -78,6 +78,8 @@ $(BENCH_STAMP): $(BENCH_PEER)/package.json $(BENCH_PEER)/package-lock.json
 .PHONY: bench-quick
 bench: $(STAMP) $(BENCH_STAMP) /usr/bin/wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.mirror $(MIRROR_BENCH_ARGS)
 
 bench-quick: $(STAMP) $(BENCH_STAMP) /usr/bin/wrk
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+	$(BIN)/python -m bench.mirror --quick $(MIRROR_BENCH_ARGS)

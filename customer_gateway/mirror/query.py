@@ -21,12 +21,26 @@ from customer_gateway.mirror.tables import customers, memberships
 
 FTS_TABLE = "mirror_customers_fts"
 
+# What the store applies itself. A filter or sort the gateway learns later and this module does
+# not know yet is applied by the gateway to the store's rows (as for a source that cannot).
+_TEXT_OPS = frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN})
+SUPPORTED: frozenset[tuple[FilterField, Op]] = frozenset(
+    {(FilterField.KEYWORD, Op.EQ)}
+    | {(FilterField.EMAIL, op) for op in (*_TEXT_OPS, Op.LIKE, Op.NLIKE)}
+    | {(FilterField.FULL_NAME, op) for op in (*_TEXT_OPS, Op.LIKE, Op.NLIKE)}
+    | {(field, op) for field in (FilterField.PHONE, FilterField.VAT_NUMBER) for op in _TEXT_OPS}
+    | {(field, op) for field in (FilterField.STATUS, FilterField.GROUP) for op in _TEXT_OPS}
+)
+
 _SORT_COLUMNS = {
     SortField.CREATED_AT: customers.c.created_key,
     SortField.NAME: customers.c.name_key,
     SortField.EMAIL: customers.c.email_key,
     SortField.STATUS: customers.c.status,
 }
+
+
+SORTS = frozenset(_SORT_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)

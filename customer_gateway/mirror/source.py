@@ -41,20 +41,19 @@ from customer_gateway.connectors.models import (
     Pushdown,
     RegionRecord,
     SnapshotJob,
-    SortField,
     StoreView,
     SyncPage,
 )
 from customer_gateway.mirror.handle import SourceMirror
-from customer_gateway.mirror.query import SourceSelection
+from customer_gateway.mirror.query import SORTS, SUPPORTED, SourceSelection
 
 logger = logging.getLogger("customer_gateway.mirror")
 
-# Every filter the gateway parses, applied exactly by the store's SQL.
+# Every filter and sort the store's SQL applies exactly.
 _EVERY_FILTER: Mapping[tuple[FilterField, Op], Pushdown] = {
-    (field, op): Pushdown.EXACT for field in FilterField for op in Op
+    pair: Pushdown.EXACT for pair in SUPPORTED
 }
-_EVERY_SORT = frozenset(SortField)
+_EVERY_SORT = SORTS
 
 
 def mirrored_capabilities(capabilities: Capabilities) -> Capabilities:

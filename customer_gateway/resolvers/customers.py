@@ -66,7 +66,7 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
     )
     wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
     path = info.path.as_list()
-    together = one_store(_candidates(context, request))
+    together = one_store(_candidates(context, request), request.customer_sort())
     if together is not None:
         # Every source this request reaches is mirrored in one store: one query pages them all,
         # in the merged order (any page costs one index range, not a window per source).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from customer_gateway.connectors.base import Connector
-from customer_gateway.connectors.models import Condition, CustomerRecord
+from customer_gateway.connectors.models import Condition, CustomerRecord, Sort
 from customer_gateway.context import GatewayContext
 from customer_gateway.mirror.query import SourceSelection
 from customer_gateway.mirror.source import MirroredSource
@@ -21,15 +21,21 @@ from customer_gateway.resolvers.filters import ListRequest
 Together = list[tuple[MirroredSource, tuple[Condition, ...]]]
 
 
-def one_store(candidates: Sequence[tuple[Connector, tuple[Condition, ...]]]) -> Together | None:
+def one_store(
+    candidates: Sequence[tuple[Connector, tuple[Condition, ...]]], sort: Sort
+) -> Together | None:
     """The candidates, when every one is served by a mirror and they share its store."""
     together: Together = []
     stores: set[int] = set()
     for connector, conditions in candidates:
         if not isinstance(connector, MirroredSource):
             return None
+        if any(connector.capabilities.pushdown(c) is None for c in conditions):
+            return None  # a filter the store cannot apply: the per-source path applies it
         stores.add(id(connector.mirror.store))
         together.append((connector, conditions))
+    if together and sort.field not in together[0][0].capabilities.sorts:
+        return None
     return together if together and len(stores) == 1 else None
 
 
