@@ -25,6 +25,7 @@ How a kind is synced is its connector's `capabilities.sync`:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -227,14 +228,29 @@ class Syncer:
             await self._save(state)
         self.mirror.pass_no = state.pass_no
         offset: int | None = cursor["offset"]
-        while offset is not None:
-            page = await self.connector.sync_page(offset, PAGE)
-            offset = page.next_offset
-            state = await self._commit(
-                state.but(cursor={**state.cursor, purpose: {**cursor, "offset": offset}}),
-                page.items,
-                compare=True,
-            )
+        # The next page is read while this one is written (a crash drops the read-ahead only).
+        ahead = (
+            asyncio.ensure_future(self.connector.sync_page(offset, PAGE))
+            if offset is not None
+            else None
+        )
+        try:
+            while ahead is not None:
+                page = await ahead
+                offset = page.next_offset
+                ahead = None
+                if offset is not None:
+                    ahead = asyncio.ensure_future(self.connector.sync_page(offset, PAGE))
+                state = await self._commit(
+                    state.but(cursor={**state.cursor, purpose: {**cursor, "offset": offset}}),
+                    page.items,
+                    compare=True,
+                )
+        finally:
+            if ahead is not None and not ahead.done():
+                ahead.cancel()
+                with contextlib.suppress(BaseException):
+                    await ahead
         if purpose == "load":
             state = state.but(cursor={**state.cursor, "started": cursor["started"]})
         return state
