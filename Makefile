@@ -43,9 +43,18 @@ clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 
 ## Real clients and a real browser (not part of `make test`): the Python gql client, Apollo
-## Client on Node and GraphiQL in headless Chromium, against gateway processes on 127.0.0.1.
+## Client on Node (persisted queries too), GraphiQL in headless Chromium, and a supergraph of
+## the gateway and an orders subgraph under Hive Gateway, against processes on 127.0.0.1.
 ## Installs Debian's chromium when missing and the pinned node packages (`npm ci`).
 CLIENTS_NODE := tests/clients/node
+# Hive Gateway and its compose-cli (pinned): the benchmarks' peer and the federation test's router.
+BENCH_PEER := bench/peer
+BENCH_STAMP := $(BENCH_PEER)/node_modules/.bench-installed
+
+$(BENCH_STAMP): $(BENCH_PEER)/package.json $(BENCH_PEER)/package-lock.json
+	cd $(BENCH_PEER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 CLIENTS_STAMP := $(CLIENTS_NODE)/node_modules/.installed
 
 $(CLIENTS_STAMP): $(CLIENTS_NODE)/package.json $(CLIENTS_NODE)/package-lock.json
@@ -57,19 +66,13 @@ $(CLIENTS_STAMP): $(CLIENTS_NODE)/package.json $(CLIENTS_NODE)/package-lock.json
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
 .PHONY: test-clients
-test-clients: $(STAMP) $(CLIENTS_STAMP) /usr/bin/chromium
+test-clients: $(STAMP) $(CLIENTS_STAMP) $(BENCH_STAMP) /usr/bin/chromium
 	$(BIN)/pytest -q tests/clients tests/browser
 
 ## Performance table beside Hive Gateway (bench/README.md): emulators, gateway, bare Starlette and
 ## Hive Gateway as separate processes on 127.0.0.1, Debian's wrk as load, closed loop and fixed rate (a few
 ## minutes; a 1,000,000-customer export). `make bench-quick`: short windows, 100,000 customers.
 ## BENCH_ARGS adds options, e.g. `make bench BENCH_ARGS="--soak 600"` for the 10-minute soak.
-BENCH_PEER := bench/peer
-BENCH_STAMP := $(BENCH_PEER)/node_modules/.bench-installed
-
-$(BENCH_STAMP): $(BENCH_PEER)/package.json $(BENCH_PEER)/package-lock.json
-	cd $(BENCH_PEER) && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
 
 /usr/bin/wrk:
 	apt-get update -qq

@@ -39,7 +39,7 @@ from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
 from customer_gateway.ide import ASSETS_PATH, ide_assets, ide_page
-from customer_gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore
+from customer_gateway.idempotency import IdempotencyStore
 from customer_gateway.logs import configure_logging
 from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.persisted import DocumentRefused, PersistedDocuments, load_manifest
@@ -49,6 +49,7 @@ from customer_gateway.sandbox import build_sandbox
 from customer_gateway.schema import build_schema
 from customer_gateway.settings import Settings, load_settings
 from customer_gateway.sources import Sources, open_sources
+from customer_gateway.state.runtime import SharedState, open_state
 from customer_gateway.telemetry import Telemetry
 
 if TYPE_CHECKING:  # the sandbox's emulators are imported only when it runs
@@ -69,6 +70,7 @@ class Gateway:
     idempotency: IdempotencyStore
     telemetry: Telemetry
     emulators: Mapping[str, Emulator] = field(default_factory=dict)
+    state: SharedState = field(default_factory=SharedState)
     mirrors: Mirrors | None = None
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
@@ -277,10 +279,13 @@ def create_app(
             extra={"fields": {"event": "startup", "environment": settings.environment}},
         )
         async with AsyncExitStack() as stack:
-            sources = open_sources(settings, stack, transports)
+            state = await open_state(settings, stack)
+            sources = open_sources(settings, stack, transports, state.redis)
             for connector in sources:
                 connector.http.telemetry = telemetry
+                stack.push_async_callback(connector.http.aclose)
             telemetry.watch_sources(sources)
+            telemetry.watch_state(state)
             stack.callback(telemetry.shutdown)
             data = DataDir.open(settings.data_dir)
             stack.callback(data.close)
@@ -293,7 +298,14 @@ def create_app(
                 telemetry.watch_mirrors(mirrors)
                 mirrors.start()
             app.state.gateway = Gateway(
-                settings, sources, exports, MemoryIdempotencyStore(), telemetry, emulators, mirrors
+                settings,
+                sources,
+                exports,
+                state.idempotency,
+                telemetry,
+                emulators,
+                state,
+                mirrors,
             )
             guard = ConnectionGuard(
                 header_timeout=settings.header_timeout,
@@ -457,4 +469,8 @@ async def readyz(request: Request) -> Response:
     }
     if mirrors:
         body["mirrors"] = mirrors
+    # Shared state down degrades the replica without stopping it (local limits; keyed creates
+    # refused): reported here, never a reason to take every replica out of the load balancer.
+    if shared := await gateway.state.report():
+        body["state"] = shared
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from customer_gateway.settings import ConfigError
+from customer_gateway.settings import ConfigError, Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,6 +89,13 @@ def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> i
     if settings.sandbox and workers > 1:
         print("the sandbox keeps its shops in memory: it runs with one worker", file=sys.stderr)
         return 2
+    if workers > 1 and (missing := missing_shared_state(settings)):
+        print(
+            f"--workers {workers} needs shared state: {'; '.join(missing)}. Without it every "
+            "worker keeps its own limits and keys (README, Replicas and shared state).",
+            file=sys.stderr,
+        )
+        return 2
     host = host or settings.host
     port = port or settings.port
     if settings.sandbox:
@@ -113,6 +120,23 @@ def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> i
         h11_max_incomplete_event_size=settings.max_header_bytes,
     )
     return 0
+
+
+def missing_shared_state(settings: Settings) -> list[str]:
+    """What several workers (or replicas) need and `[state]` does not give, and why."""
+    missing = []
+    if settings.state.redis_url is None:
+        missing.append(
+            "[state] redis_url (CUSTOMER_GATEWAY_STATE__REDIS_URL), or each worker would keep "
+            "its own copy of the sources' caps and rate limits (Shoptet's 3 connections "
+            "would become 3 per worker, and Shoptet blocks the token)"
+        )
+    if settings.state.postgres_url is None:
+        missing.append(
+            "[state] postgres_url (CUSTOMER_GATEWAY_STATE__POSTGRES_URL), or an idempotency "
+            "key sent to two workers would create two customers"
+        )
+    return missing
 
 
 def _check() -> int:

@@ -47,6 +47,9 @@ class SourceOutcome:
     error: GatewayError | None = None
     pushed_down: list[str] = field(default_factory=list)
     applied_by_gateway: list[str] = field(default_factory=list)
+    # What the answer from this source is (derived, partial by design) or why it was skipped.
+    notes: list[str] = field(default_factory=list)
+    skipped: bool = False  # left out on purpose (the request cannot apply to it), not failed
 
     request_cap: int | None = None
 
@@ -63,7 +66,7 @@ class SourceOutcome:
         report: dict[str, Any] = {
             "name": self.name,
             "kind": self.kind,
-            "status": "skipped" if self.calls == 0 else ("error" if self.error else "ok"),
+            "status": self._status(),
             "calls": self.calls,
             "requests": self.requests,
             "latencyMs": round(self.elapsed * 1000, 1),
@@ -71,9 +74,16 @@ class SourceOutcome:
         if self.pushed_down or self.applied_by_gateway:
             report["pushedDown"] = self.pushed_down
             report["appliedByGateway"] = self.applied_by_gateway
+        if self.notes:
+            report["notes"] = self.notes
         if self.error is not None:
             report["code"] = self.error.code.value
         return report
+
+    def _status(self) -> str:
+        if self.error is not None:
+            return "error"
+        return "skipped" if self.skipped or self.calls == 0 else "ok"
 
 
 @dataclass

@@ -426,6 +426,8 @@ def document(
         "email": record.email,
         "fullName": record.full_name,
         "phone": record.phone,
+        "vatNumber": record.vat_number,
+        "companyName": record.company_name,
         "status": record.status,
         "createdAt": _iso(record.created_at),
         "updatedAt": _iso(record.updated_at),

@@ -167,9 +167,18 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class StateSettings:
-    """Where state shared by replicas lives. None: the embedded SQLite store in `data_dir`."""
+    """Where state shared by replicas lives (README, "Replicas and shared state"). Neither set:
+    one process, its limits, locks and idempotency keys in memory, as before."""
 
     postgres_url: Secret | None = None  # postgresql://user:password@host:5432/database
+    redis_url: Secret | None = None  # redis://[:password@]host:6379/0 (rediss:// for TLS)
+    # Prefix of every Redis key and channel the gateway uses: deployments (or tests) sharing one
+    # Redis keep apart by it.
+    redis_prefix: str = "customer-gateway"
+
+    @property
+    def shared(self) -> bool:
+        return self.postgres_url is not None or self.redis_url is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +236,8 @@ class Settings:
         values.extend(key.key.reveal() for key in self.auth.api_keys)
         if self.auth.jwt is not None and self.auth.jwt.secret is not None:
             values.append(self.auth.jwt.secret.reveal())
-        if self.state.postgres_url is not None:
-            values.append(self.state.postgres_url.reveal())
+        urls = (self.state.postgres_url, self.state.redis_url)
+        values.extend(url.reveal() for url in urls if url is not None)
         return values
 
 
@@ -401,7 +410,8 @@ def _telemetry(raw: Any, env: Mapping[str, str]) -> TelemetrySettings:
     return TelemetrySettings(**values)
 
 
-_STATE_KEYS: dict[str, type] = {"postgres_url": str}
+_STATE_KEYS: dict[str, type] = {"postgres_url": str, "redis_url": str, "redis_prefix": str}
+_URL_SCHEMES = {"postgres_url": r"^postgres(ql)?://", "redis_url": r"^rediss?://"}
 
 
 def _state(raw: Any, env: Mapping[str, str]) -> StateSettings:
@@ -412,12 +422,23 @@ def _state(raw: Any, env: Mapping[str, str]) -> StateSettings:
             table[key] = value
     if unknown := set(table) - set(_STATE_KEYS):
         raise ConfigError(f"unknown [state] keys: {', '.join(sorted(unknown))}")
-    url = table.get("postgres_url")
-    if url is None or url == "":
-        return StateSettings()
-    if not isinstance(url, str) or not re.match(r"^postgres(ql)?://", url):
-        raise ConfigError("state.postgres_url must be a postgresql:// URL")
-    return StateSettings(postgres_url=Secret(url))
+    urls: dict[str, Secret | None] = {}
+    for key, scheme in _URL_SCHEMES.items():
+        url = table.get(key)
+        if url is None or url == "":
+            urls[key] = None
+            continue
+        # The message names the key, never the value: a URL can carry a password.
+        if not isinstance(url, str) or not re.match(scheme, url):
+            kind = "a postgresql://" if key == "postgres_url" else "a redis:// or rediss://"
+            raise ConfigError(f"state.{key} must be {kind} URL")
+        urls[key] = Secret(url)
+    prefix = _coerce("state.redis_prefix", table.get("redis_prefix", "customer-gateway"), str)
+    if not re.match(r"^[A-Za-z0-9_.:-]{1,64}$", prefix):
+        raise ConfigError("state.redis_prefix must be 1 to 64 of [A-Za-z0-9_.:-]")
+    return StateSettings(
+        postgres_url=urls["postgres_url"], redis_url=urls["redis_url"], redis_prefix=prefix
+    )
 
 
 def _limits(raw: Any, env: Mapping[str, str]) -> Limits:

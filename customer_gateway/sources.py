@@ -11,6 +11,7 @@ from customer_gateway.connectors.base import Connector, build_client
 from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.errors import BadUserInput, Forbidden
 from customer_gateway.settings import ConfigError, Settings
+from customer_gateway.state.redis import SharedRedis
 
 
 class Sources:
@@ -67,11 +68,13 @@ def open_sources(
     settings: Settings,
     stack: AsyncExitStack,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    shared: SharedRedis | None = None,
 ) -> Sources:
     """Build one connector (and its AsyncClient, closed with `stack`) per configured source.
 
     `transports` maps a source name to the transport its client uses instead of the network
-    (the sandbox and the tests serve emulators in-process this way).
+    (the sandbox and the tests serve emulators in-process this way). `shared`: the Redis the
+    replicas share their sources' limits and write locks through.
     """
     connectors: dict[str, Connector] = {}
     for source in settings.sources:
@@ -84,5 +87,5 @@ def open_sources(
         connector.validate_settings(source)
         client = build_client(source, (transports or {}).get(source.name))
         stack.push_async_callback(client.aclose)
-        connectors[source.name] = connector(source, client)
+        connectors[source.name] = connector(source, client, shared=shared)
     return Sources(connectors)

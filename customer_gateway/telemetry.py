@@ -26,6 +26,7 @@ from prometheus_client.registry import Collector
 if TYPE_CHECKING:
     from customer_gateway.mirror.runtime import Mirrors
     from customer_gateway.sources import Sources
+    from customer_gateway.state.runtime import SharedState
 
 # A path segment that is an id: digits, a uuid or guid, or a token of 5+ characters with a digit.
 _ID_SEGMENT = re.compile(r"^(\d+|[0-9a-fA-F-]{8,}|(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{5,})$")
@@ -143,6 +144,10 @@ class Telemetry:
     def watch_mirrors(self, mirrors: Mirrors) -> None:
         self.registry.register(_MirrorStates(mirrors))
 
+    def watch_state(self, state: SharedState) -> None:
+        if state.redis is not None or state.postgres is not None:
+            self.registry.register(_SharedStateCollector(state))
+
     @contextmanager
     def upstream_span(
         self, source: str, kind: str, method: str, route: str, headers: dict[str, str]
@@ -235,6 +240,49 @@ class _MirrorStates(Collector):
             errors.add_metric([name], handle.health.errors)
             serving.add_metric([name], 1.0 if handle.serving else 0.0)
         yield from (lag, records, errors, serving)
+
+
+class _SharedStateCollector(Collector):
+    """Replicas' shared state, read at scrape time: is each store reachable, how many round
+    trips Redis took, how often this replica fell back to its local share of the limits."""
+
+    def __init__(self, state: SharedState) -> None:
+        self.state = state
+
+    def collect(self) -> Iterable[Any]:
+        up = GaugeMetricFamily(
+            "gateway_shared_state_up",
+            "1 when the shared store answers (redis: shared limits; postgres: shared "
+            "idempotency), 0 when this replica runs on its local share / refuses keyed creates",
+            labels=["store"],
+        )
+        redis = self.state.redis
+        if redis is not None:
+            up.add_metric(["redis"], 1 if redis.up else 0)
+        postgres = self.state.postgres
+        if postgres is not None:
+            up.add_metric(["postgres"], 0 if postgres.up is False else 1)
+        yield up
+        if redis is not None:
+            trips = CounterMetricFamily(
+                "gateway_redis_round_trips",
+                "Round trips to Redis by purpose (limits, locks, lease, heartbeat)",
+                labels=["purpose"],
+            )
+            for purpose, count in sorted(redis.round_trips.items()):
+                trips.add_metric([purpose], count)
+            yield trips
+            outages = CounterMetricFamily(
+                "gateway_redis_outages",
+                "Times this replica lost Redis and fell back to its local share of every limit",
+            )
+            outages.add_metric([], redis.outages)
+            yield outages
+            replicas = GaugeMetricFamily(
+                "gateway_replicas", "Live replicas this replica last counted (heartbeats)"
+            )
+            replicas.add_metric([], redis.replicas)
+            yield replicas
 
 
 def now() -> float:

@@ -39,7 +39,7 @@ from customer_gateway.connectors.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from customer_gateway.connectors.locks import LocalRecordLocks, RecordLocks
+from customer_gateway.connectors.locks import LocalRecordLocks, RecordLocks, RedisRecordLocks
 from customer_gateway.connectors.models import (
     BatchItem,
     BatchOperation,
@@ -68,6 +68,13 @@ from customer_gateway.connectors.models import (
     SyncStyle,
     Write,
 )
+from customer_gateway.connectors.pacing import (
+    LocalPacing,
+    Pacing,
+    Saturated,
+    SharedPacing,
+    Ticket,
+)
 from customer_gateway.connectors.resilience import (
     BACKGROUND_SHARE,
     MAX_RETRY_AFTER,
@@ -85,6 +92,7 @@ from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.sendable import first_unsendable, path_problem
 from customer_gateway.settings import ConfigError, SourceSettings
+from customer_gateway.state.redis import SharedRedis
 from customer_gateway.telemetry import Telemetry, route_template
 
 logger = logging.getLogger("customer_gateway.upstream")
@@ -117,9 +125,22 @@ class Capabilities:
     # that shows group names then asks for alongside the customer list, not after it.
     group_names_by_list: bool = False
     group_writes: frozenset[Write] = frozenset()
+    # No group list of its own: `list_groups` gathers the groups its customers are in (a group
+    # without customers is missing), reading every customer; `customerGroups` says so.
+    groups_from_customers: bool = False
     # Filters the source applies correctly only when sent alone (EverShop's keyword ORs its way
     # past the other conditions); combined with others, only this one is sent.
     push_alone: frozenset[FilterField] = frozenset()
+    # Filters sent by another request than the others (Flow Retail's external id is a list
+    # parameter, its other filters a search body): pushed when they are the only pushable
+    # condition; combined with others, the others are pushed and the gateway applies these.
+    push_apart: frozenset[FilterField] = frozenset()
+    # Fields the source does not keep: no customer of it can match a condition on them (NULL
+    # matches no comparison), so a request with one leaves the source out, with a note.
+    absent_fields: frozenset[FilterField] = frozenset({FilterField.EXTERNAL_ID, FilterField.STORE})
+    # Fields the source keeps but does not give the gateway (EverShop's GraphQL has no
+    # updated_at): a condition on them cannot be decided, an UNSUPPORTED_OPERATION error.
+    unreadable_fields: frozenset[FilterField] = frozenset()
     regions: bool = False
     changes: bool = False  # a change feed (`list_changes`)
     native_batch: bool = False  # one request for many writes (`batch`)
@@ -127,6 +148,7 @@ class Capabilities:
     # How a local mirror is filled and kept: `sync_page` (and `start_snapshot`), `list_changes`.
     sync: SyncStyle = SyncStyle.RECONCILE
     create_requires_password: bool = False
+    create_requires_name: bool = True  # a create needs fullName (or firstName + lastName)
     # Requests in flight to this source at once, over the whole gateway (Shoptet allows 3 per
     # token and answers 429 to a 4th); None: the source's `max_connections`.
     max_concurrency: int | None = None
@@ -145,6 +167,10 @@ class Capabilities:
         alone = [c for c in pushable if c.field in self.push_alone]
         if alone and len(pushable) > 1:
             pushable = alone[:1]
+        apart = [c for c in pushable if c.field in self.push_apart]
+        if apart and len(pushable) > 1:
+            rest = [c for c in pushable if c.field not in self.push_apart]
+            pushable = rest or apart[:1]
         local = tuple(
             c for c in conditions if c not in pushable or self.pushdown(c) is Pushdown.SUPERSET
         )
@@ -268,10 +294,16 @@ class ConnectorBase:
         client: httpx.AsyncClient,
         *,
         locks: RecordLocks | None = None,
+        shared: SharedRedis | None = None,
     ) -> None:
+        """`shared`: the Redis every replica shares (`[state] redis_url`): the source's published
+        cap and rate limits, its Retry-After blocks and the per-record write locks then hold
+        across replicas. None: they hold within this process."""
         self.settings = settings
-        # Per source and process unless the caller shares one (replicas: a later change).
-        self.locks: RecordLocks = locks if locks is not None else LocalRecordLocks()
+        if locks is None:
+            locks = RedisRecordLocks(shared) if shared is not None else LocalRecordLocks()
+        self.locks: RecordLocks = locks
+        rate_limits = self.capabilities.rate_limits if settings.rate_limits else None
         self.http = UpstreamHTTP(
             settings.name,
             client,
@@ -280,12 +312,21 @@ class ConnectorBase:
             max_concurrency=self.capabilities.max_concurrency or settings.max_connections,
             total_timeout=settings.timeouts.total,
             retries=settings.retries,
-            rate_limits=self.capabilities.rate_limits if settings.rate_limits else None,
+            rate_limits=rate_limits,
             rate_class=self.rate_class,
             observe=self.observe_response,
             placeholders=self.path_placeholders(),
             words=self.route_words(),
         )
+        if shared is not None and (self.capabilities.max_concurrency or rate_limits):
+            # Only what the source publishes is shared: its cap (Shoptet's 3 per token) and its
+            # rates. `max_connections` protects this process and stays its own.
+            self.http.pacing = SharedPacing(
+                shared,
+                settings.name,
+                cap=self.capabilities.max_concurrency,
+                rules=dict(rate_limits or {}),
+            )
 
     def writing_customer(self, customer_id: str) -> AbstractAsyncContextManager[None]:
         """Held around every write of one customer, with the reads that build it: concurrent
@@ -443,6 +484,7 @@ class ConnectorBase:
                     last_name=item.draft.last_name,
                     company_name=item.draft.company_name,
                     vat_number=item.draft.vat_number,
+                    address=item.draft.address,
                 )
                 record = await self.update_customer(item.customer_id, patch)
                 return BatchResult(item, record, record.id)
@@ -515,6 +557,7 @@ class UpstreamHTTP:
         self.budget = RetryBudget(self.retry)
         self.breaker = CircuitBreaker()
         self.limiter = RateLimiter(dict(rate_limits or {}))
+        self.pacing: Pacing = LocalPacing(self.limiter)
         self.telemetry: Telemetry | None = None  # set by the app that owns the connector
         self.kind = kind
         self._rate_class = rate_class
@@ -544,18 +587,19 @@ class UpstreamHTTP:
         while True:
             attempt += 1
             admission = self._admit()
-            sent_at = self.limiter.clock()
             try:
-                response = await self._attempt(method, path, rate_class, json, params, headers)
+                response, ticket = await self._attempt(
+                    method, path, rate_class, json, params, headers
+                )
                 error: UpstreamError | None = None
                 if isinstance(response, UpstreamError):
                     error = response
                 elif response.status_code >= 400:
                     error = self._error_for_status(response)
                 if isinstance(error, UpstreamRateLimited) and error.retry_after:
-                    self.limiter.block(rate_class, error.retry_after)
+                    await self.pacing.block(rate_class, error.retry_after)
                 elif error is None:
-                    self.limiter.lift(rate_class, sent_at)
+                    await self.pacing.lift(rate_class, ticket)
                 admission.record(success=error is None or error.code not in _UPSTREAM_FAULTS)
             finally:
                 # Every other way out (cancelled by the deadline, refused before sending, a
@@ -608,21 +652,40 @@ class UpstreamHTTP:
         json: Any,
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
-    ) -> httpx.Response | UpstreamError:
+    ) -> tuple[httpx.Response | UpstreamError, Ticket]:
         try:
             if BACKGROUND_SHARE.get() is not None:
                 # Its own, smaller budget first (no deadline: it waits as long as it must).
                 await self.background_limiter.acquire(rate_class, float("inf"))
-            waited = await self.limiter.acquire(rate_class, remaining(self.total_timeout))
+            async with self.pacing.hold(rate_class, remaining(self.total_timeout)) as ticket:
+                outcome = await self._paced(method, path, rate_class, json, params, headers, ticket)
         except Throttled as throttled:
             raise UpstreamRateLimited(
                 f"{self.source}'s published rate limit leaves no room before the deadline",
                 source=self.source,
                 retry_after=round(throttled.wait, 1),
             ) from None
+        except Saturated:
+            raise UpstreamUnavailable(
+                f"{self.source} is saturated: no free slot for {method} {self.route(path)} "
+                "before the deadline",
+                source=self.source,
+            ) from None
+        return outcome, ticket
+
+    async def _paced(
+        self,
+        method: str,
+        path: str,
+        rate_class: str,
+        json: Any,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+        ticket: Ticket,
+    ) -> httpx.Response | UpstreamError:
         telemetry = self.telemetry
-        if telemetry is not None and waited:
-            telemetry.rate_limit_waits.labels(self.source).inc(waited)
+        if telemetry is not None and ticket.waited:
+            telemetry.rate_limit_waits.labels(self.source).inc(ticket.waited)
         route = self.route(path)
         sent_headers = dict(headers or {})
         started = time.perf_counter()
@@ -661,6 +724,11 @@ class UpstreamHTTP:
             if self._observe is not None:
                 self._observe(outcome, rate_class)
         return outcome
+
+    async def aclose(self) -> None:
+        """Let the last slot releases reach the shared store (shutdown)."""
+        if isinstance(self.pacing, SharedPacing):
+            await self.pacing.aclose()
 
     @asynccontextmanager
     async def _slot(self, what: str) -> AsyncIterator[None]:

@@ -115,6 +115,11 @@ class EverShopConnector(ConnectorBase):
         # Its keyword filter is `full_name ILIKE … OR email ILIKE …` added without parentheses:
         # a name match escapes every other condition.
         push_alone=frozenset({FilterField.KEYWORD}),
+        # No company column; `updated_at` is a column its GraphQL does not expose (README 4.6).
+        absent_fields=frozenset(
+            {FilterField.EXTERNAL_ID, FilterField.STORE, FilterField.COMPANY_NAME}
+        ),
+        unreadable_fields=frozenset({FilterField.UPDATED_AT}),
         customer_writes=frozenset(Write),
         writable_fields=frozenset({"email", "fullName", "password", "status", "groupId"}),
         create_requires_password=True,

@@ -21,6 +21,11 @@ class FilterField(enum.Enum):
     VAT_NUMBER = "vat_number"
     STATUS = "status"
     GROUP = "group"
+    COMPANY_NAME = "company_name"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    EXTERNAL_ID = "external_id"  # Flow Retail's `externalId`
+    STORE = "store"  # Flow Retail: customers of one store (only the source can tell)
 
 
 class Op(enum.Enum):
@@ -129,6 +134,8 @@ class CustomerRecord:
     updated_at: datetime | None = None
     phone: str | None = None
     vat_number: str | None = None
+    company_name: str | None = None
+    external_id: str | None = None  # a reference in another system (Flow Retail)
     groups: tuple[GroupRef, ...] = ()
     addresses: tuple[Address, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
@@ -216,9 +223,22 @@ class ChangePage:
 
 
 @dataclass(frozen=True, slots=True)
+class AddressDraft:
+    """The customer's own address as written (Shoptet's and Ecwid's billing address, Flow
+    Retail's primary address). Only the fields that are not None are written."""
+
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    postcode: str | None = None
+    country_code: str | None = None  # ISO 3166-1 alpha-2, upper case
+    province_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerDraft:
     email: str
-    full_name: str
+    full_name: str | None = None  # sources that need a name say so (`create_requires_name`)
     password: str | None = field(default=None, repr=False)
     status: int | None = None
     group_ids: tuple[str, ...] = ()  # most sources keep one group; Flow Retail several
@@ -227,6 +247,7 @@ class CustomerDraft:
     last_name: str | None = None
     company_name: str | None = None
     vat_number: str | None = None
+    address: AddressDraft | None = None
 
     @property
     def group_id(self) -> str | None:
@@ -247,6 +268,7 @@ class CustomerPatch:
     last_name: str | None = None
     company_name: str | None = None
     vat_number: str | None = None
+    address: AddressDraft | None = None  # its given fields change, the others stay
 
     @property
     def group_id(self) -> str | None:
@@ -266,6 +288,7 @@ class CustomerPatch:
                 self.last_name,
                 self.company_name,
                 self.vat_number,
+                self.address,
             )
         )
 

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
-from customer_gateway.mirror.keys import Pattern, fts_query, normalise_phone, normalise_vat
+from customer_gateway.mirror.keys import (
+    MISSING_TIME,
+    Pattern,
+    fts_query,
+    normalise_phone,
+    normalise_vat,
+    time_key,
+)
 from customer_gateway.mirror.keys import parse_pattern as parse
 from customer_gateway.mirror.tables import customers, memberships
 
@@ -30,7 +38,14 @@ SUPPORTED: frozenset[tuple[FilterField, Op]] = frozenset(
     | {(FilterField.FULL_NAME, op) for op in (*_TEXT_OPS, Op.LIKE, Op.NLIKE)}
     | {(field, op) for field in (FilterField.PHONE, FilterField.VAT_NUMBER) for op in _TEXT_OPS}
     | {(field, op) for field in (FilterField.STATUS, FilterField.GROUP) for op in _TEXT_OPS}
+    | {
+        (field, op)
+        for field in (FilterField.CREATED_AT, FilterField.UPDATED_AT)
+        for op in (Op.GT, Op.GTEQ, Op.LT, Op.LTEQ)
+    }
 )
+# Filters only the source can decide (Flow Retail's store): a mirror asks its source for them.
+LIVE_ONLY = frozenset({FilterField.STORE})
 
 _SORT_COLUMNS = {
     SortField.CREATED_AT: customers.c.created_key,
@@ -141,6 +156,19 @@ def condition_sql(dialect: Dialect, condition: Condition) -> ColumnElement[bool]
             memberships.c.group_id.in_(values),
         )
         return belongs if op in (Op.EQ, Op.IN) else sa.not_(belongs)
+    if field in (FilterField.CREATED_AT, FilterField.UPDATED_AT):
+        column = (
+            customers.c.created_key if field is FilterField.CREATED_AT else customers.c.updated_key
+        )
+        # The value as `filters.py` wrote it (ISO 8601, UTC), read as `filtering.moment_bound`.
+        bound = time_key(datetime.fromisoformat(condition.value))
+        compared = {
+            Op.GT: column > bound,
+            Op.GTEQ: column >= bound,
+            Op.LT: column < bound,
+            Op.LTEQ: column <= bound,
+        }[op]
+        return sa.and_(column != MISSING_TIME, compared)  # a missing time matches nothing
     raise ValueError(f"unsupported filter field {field}")
 
 

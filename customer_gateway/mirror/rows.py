@@ -43,24 +43,14 @@ def customer_doc(record: CustomerRecord) -> str:
 
 def customer_from_doc(source: str, doc: str) -> CustomerRecord:
     data: dict[str, Any] = json.loads(doc)
+    known = {name: data[name] for name in _CUSTOMER_FIELDS if name in data}
+    for key in ("created_at", "updated_at"):
+        known[key] = _moment(known.get(key))
     return CustomerRecord(
         source=source,
-        id=data["id"],
-        numeric_id=data["numeric_id"],
-        email=data["email"],
-        full_name=data["full_name"],
-        status=data["status"],
-        created_at=_moment(data["created_at"]),
-        updated_at=_moment(data["updated_at"]),
-        phone=data["phone"],
-        vat_number=data["vat_number"],
+        **known,
         groups=tuple(GroupRef(**ref) for ref in data["groups"]),
         addresses=tuple(Address(**address) for address in data["addresses"]),
-        metadata=data["metadata"],
-        urn=data["urn"],
-        edit_url=data["edit_url"],
-        update_api=data["update_api"],
-        delete_api=data["delete_api"],
     )
 
 

@@ -45,7 +45,7 @@ from customer_gateway.connectors.models import (
     SyncPage,
 )
 from customer_gateway.mirror.handle import SourceMirror
-from customer_gateway.mirror.query import SORTS, SUPPORTED, SourceSelection
+from customer_gateway.mirror.query import LIVE_ONLY, SORTS, SUPPORTED, SourceSelection
 
 logger = logging.getLogger("customer_gateway.mirror")
 
@@ -58,10 +58,12 @@ _EVERY_SORT = SORTS
 
 def mirrored_capabilities(capabilities: Capabilities) -> Capabilities:
     """The source's own, with every filter, sort and page applied by the store. Every sort is
-    "unique": the store orders ties by native id, the same way for every page."""
+    "unique": the store orders ties by native id, the same way for every page. A filter only
+    the source can decide keeps the source's own pushdown (the mirror asks the source then)."""
+    live = {pair: how for pair, how in capabilities.filters.items() if pair[0] in LIVE_ONLY}
     return replace(
         capabilities,
-        filters=_EVERY_FILTER,
+        filters={**_EVERY_FILTER, **live},
         sorts=_EVERY_SORT,
         unique_sorts=_EVERY_SORT,
         max_page_size=None,
@@ -217,6 +219,8 @@ class MirroredSource(SyncingSource):
     """Reads from the store."""
 
     async def list_customers(self, query: CustomerQuery) -> Page:
+        if any(condition.field in LIVE_ONLY for condition in query.conditions):
+            return await self.inner.list_customers(query)  # only the source can tell
         records, total = await self.mirror.store.query(
             [SourceSelection(self.name, query.conditions)], query.sort, query.offset, query.limit
         )

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import islice
 
+from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import Condition, GroupRecord, Op
-from customer_gateway.context import Info
-from customer_gateway.errors import BadUserInput
+from customer_gateway.context import GatewayContext, Info
+from customer_gateway.errors import BadUserInput, GatewayError, QueryTooComplex
 from customer_gateway.ids import parse_global_id
 from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.resolvers.filtering import ilike
@@ -46,7 +47,7 @@ async def customer_groups(
     connectors = [c for c in context.sources if request.includes_source(c.name)]
     results = await fan_out(
         context,
-        [(connector, context.call(connector, connector.list_groups())) for connector in connectors],
+        [(connector, _list_groups(context, connector)) for connector in connectors],
         info.path.as_list(),
     )
     if results is None:
@@ -68,6 +69,30 @@ async def customer_groups(
         total=len(groups),
         current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],
     )
+
+
+async def _list_groups(context: GatewayContext, connector: Connector) -> Sequence[GroupRecord]:
+    """A source's groups. A source without a group list of its own answers the groups its
+    customers are in, which `extensions.sources[].notes` says; when that would read more
+    customers than the gateway allows, the source is skipped, with a note, not failed: an
+    unfiltered group list is a normal request and carries no error."""
+    if not connector.capabilities.groups_from_customers:
+        return await context.call(connector, connector.list_groups())
+    outcome = context.outcome(connector)
+    try:
+        groups = await context.call(connector, connector.list_groups(), report=False)
+    except QueryTooComplex as too_big:
+        outcome.skipped = True
+        outcome.notes.append(f"skipped: {too_big.message}")
+        return []
+    except GatewayError as error:
+        context.report_error(connector, error)
+        raise
+    outcome.notes.append(
+        f"{connector.kind} sources have no group list: these are the groups its customers "
+        "are in (a group without customers is not listed)"
+    )
+    return groups
 
 
 def _matches(group: GroupRecord, condition: Condition) -> bool:

@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any, cast
 
 from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import (
     Condition,
     CustomerQuery,
@@ -20,7 +21,7 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.context import GatewayContext, Info
 from customer_gateway.digits import is_ascii_digits
-from customer_gateway.errors import BadUserInput, QueryTooComplex
+from customer_gateway.errors import BadUserInput, GatewayError, QueryTooComplex
 from customer_gateway.ids import parse_global_id
 from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.resolvers.filtering import FILTER_NEEDS, SORT_NEEDS, matches, merge, sort_key
@@ -57,6 +58,8 @@ class _Plan:
     query: CustomerQuery
     local: tuple[Condition, ...]  # applied by the gateway to what the source returns
     paged_by_source: bool  # the source applied offset/limit itself (single-source pushdown)
+    # A condition the source cannot decide (a field it keeps but does not give): its error.
+    refused: GatewayError | None = None
 
 
 async def customers(info: Info, filters: Sequence[FilterLike] | None) -> CustomerCollection | None:
@@ -66,7 +69,8 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
     )
     wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
     path = info.path.as_list()
-    together = one_store(_candidates(context, request), request.customer_sort())
+    candidates = _candidates(context, request)
+    together = one_store(candidates, request.customer_sort())
     if together is not None:
         # Every source this request reaches is mirrored in one store: one query pages them all,
         # in the merged order (any page costs one index range, not a window per source).
@@ -80,7 +84,7 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
             total=total,
             current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],
         )
-    plans = _plans(context, request, include_addresses="addresses" in wanted)
+    plans = _plans(context, request, candidates, include_addresses="addresses" in wanted)
     by_list = [p.connector for p in plans if p.connector.capabilities.group_names_by_list]
     prefetch = GroupPrefetch(context, by_list if "groups" in wanted else [])
     try:
@@ -134,21 +138,48 @@ def _candidates(
                     conditions.append(replace(condition, values=tuple(sorted(group_ids))))
                 continue
             conditions.append(condition)
-        if not excluded:
-            candidates.append((connector, tuple(conditions)))
+        if excluded:
+            continue
+        absent = sorted(
+            {c.field.value for c in conditions if c.field in connector.capabilities.absent_fields}
+        )
+        if absent:
+            # NULL matches no comparison: none of its customers can match, nothing is asked.
+            outcome = context.outcome(connector)
+            outcome.skipped = True
+            outcome.notes.append(
+                f"{connector.kind} sources keep no {', '.join(absent)}: no customer of it can match"
+            )
+            continue
+        candidates.append((connector, tuple(conditions)))
     return candidates
 
 
 def _plans(
-    context: GatewayContext, request: ListRequest, *, include_addresses: bool
+    context: GatewayContext,
+    request: ListRequest,
+    candidates: list[tuple[Connector, tuple[Condition, ...]]],
+    *,
+    include_addresses: bool,
 ) -> list[_Plan]:
     sort = request.customer_sort()
-    candidates = _candidates(context, request)
     single = len(candidates) == 1
     plans = []
     max_scan = context.settings.max_scan
     for connector, wanted in candidates:
         capabilities = connector.capabilities
+        unreadable = sorted(
+            {c.field.value for c in wanted if c.field in capabilities.unreadable_fields}
+        )
+        if unreadable:
+            refusal = Unsupported(
+                f"{connector.kind} sources do not give the gateway {', '.join(unreadable)}: "
+                "this filter cannot be decided for their customers",
+                source=connector.name,
+                field="filters",
+            )
+            plans.append(_Plan(connector, CustomerQuery(), (), False, refused=refusal))
+            continue
         pushed, local = capabilities.split(wanted)
         _report(context, connector, pushed, local, sort)
         if not local and sort.field in capabilities.sorts:
@@ -196,6 +227,9 @@ async def _run(
 ) -> tuple[list[CustomerRecord], int]:
     connector = plan.connector
     sort = request.customer_sort()
+    if plan.refused is not None:
+        context.report_error(connector, plan.refused)
+        raise plan.refused
     if plan.paged_by_source:
         result = await context.call(connector, connector.list_customers(plan.query))
         return list(result.items), result.total

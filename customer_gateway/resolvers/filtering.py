@@ -33,6 +33,11 @@ FILTER_NEEDS: Mapping[FilterField, frozenset[str]] = {
     FilterField.VAT_NUMBER: frozenset({"vat_number"}),
     FilterField.STATUS: frozenset({"status"}),
     FilterField.GROUP: frozenset({"groups"}),
+    FilterField.COMPANY_NAME: frozenset({"company_name"}),
+    FilterField.CREATED_AT: frozenset({"created_at"}),
+    FilterField.UPDATED_AT: frozenset({"updated_at"}),
+    FilterField.EXTERNAL_ID: frozenset({"external_id"}),
+    FilterField.STORE: frozenset(),  # never evaluated here: only the source knows
 }
 SORT_NEEDS: Mapping[SortField, str] = {
     SortField.CREATED_AT: "created_at",
@@ -143,7 +148,32 @@ def matches(record: CustomerRecord, condition: Condition) -> bool:
     if field is FilterField.GROUP:
         member = any(ref.id in condition.values for ref in record.groups)
         return member if condition.op in (Op.EQ, Op.IN) else not member
+    if field is FilterField.COMPANY_NAME:
+        return _text(record.company_name, condition, wrap=True)
+    if field is FilterField.EXTERNAL_ID:
+        return _text(record.external_id, condition, wrap=False)
+    if field is FilterField.CREATED_AT or field is FilterField.UPDATED_AT:
+        moment = record.created_at if field is FilterField.CREATED_AT else record.updated_at
+        return moment is not None and _within(moment, condition.op, moment_bound(condition.value))
     raise ValueError(f"unsupported filter field {field}")
+
+
+@lru_cache(maxsize=256)
+def moment_bound(value: str) -> datetime:
+    """A time filter's value, as `filters.py` wrote it (ISO 8601, UTC)."""
+    return datetime.fromisoformat(value)
+
+
+def _within(moment: datetime, op: Op, bound: datetime) -> bool:
+    if op is Op.GT:
+        return moment > bound
+    if op is Op.GTEQ:
+        return moment >= bound
+    if op is Op.LT:
+        return moment < bound
+    if op is Op.LTEQ:
+        return moment <= bound
+    raise ValueError(f"unsupported time operation {op}")
 
 
 def normalise_phone(value: str) -> str:

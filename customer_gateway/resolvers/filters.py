@@ -9,8 +9,10 @@ repeats `limit` and `page`), with `page` and `limit` always present as applied.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
@@ -20,6 +22,10 @@ from customer_gateway.sendable import MAX_FILTER_VALUE, MAX_TEXT, check_text, li
 
 DEFAULT_LIMIT = 20  # EverShop's ADMIN_COLLECTION_SIZE
 
+_RANGE = frozenset({Op.GT, Op.GTEQ, Op.LT, Op.LTEQ})
+_MOMENTS = ("created_at", "updated_at")
+_SINGLE_KEYS = ("source", "store")  # one value each: a second one is refused
+_STORE_UID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _CUSTOMER_KEYS: dict[str, frozenset[Op]] = {
     "keyword": frozenset({Op.EQ}),
     "email": frozenset({Op.EQ, Op.NEQ, Op.LIKE, Op.NLIKE, Op.IN, Op.NIN}),
@@ -28,6 +34,11 @@ _CUSTOMER_KEYS: dict[str, frozenset[Op]] = {
     "vat_number": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
     "status": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
     "group": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
+    "company_name": frozenset({Op.EQ, Op.NEQ, Op.LIKE, Op.NLIKE}),
+    "created_at": _RANGE,
+    "updated_at": _RANGE,
+    "external_id": frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN}),
+    "store": frozenset({Op.EQ}),
 }
 _GROUP_KEYS: dict[str, frozenset[Op]] = {
     "name": frozenset({Op.EQ, Op.LIKE, Op.NLIKE}),
@@ -123,7 +134,7 @@ def _parse(
         listed = op in (Op.IN, Op.NIN)
         limit = MAX_FILTER_VALUE if listed else MAX_TEXT
         check_text(raw, f"Filter {key!r} value", field="filters", max_length=limit)
-        if key in _PAGING_KEYS or key == "source":
+        if key in _PAGING_KEYS or key in _SINGLE_KEYS:
             if key in singles:
                 raise _bad(f"Filter {key!r} is given twice.")
             singles[key] = raw
@@ -145,6 +156,11 @@ def _parse(
             selector = SourceSelector(op, values)
         elif key == "status" and any(value not in ("0", "1") for value in values):
             raise _bad("Filter 'status' takes 1 (enabled) or 0 (disabled).")
+        elif key in _MOMENTS:
+            values = (_moment(key, raw),)
+        elif key == "store" and not _STORE_UID.fullmatch(raw):
+            # Flow Retail's storeUid pattern (README 2.4): no store has another.
+            raise _bad("Filter 'store' takes a store uid: letters, digits, '-' and '_'.")
         if key not in _PAGING_KEYS and key != "source":
             conditions.append(Condition(_field(key), op, values))
         echo.append((key, op.value, raw))
@@ -172,6 +188,26 @@ def _parse(
         limit=limit,
         echo=tuple(echo),
     )
+
+
+def _moment(key: str, value: str) -> str:
+    """A time bound as ISO 8601 in UTC: an ISO date or date-time (UTC when it has no offset)
+    or epoch milliseconds, the form of `createdAt.value`."""
+    try:
+        if is_ascii_digits(value) and len(value) <= 15:
+            moment = datetime.fromtimestamp(int(value) / 1000, UTC)
+        elif len(value) <= 40:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+        else:
+            raise ValueError(value)
+    except (ValueError, OverflowError, OSError):
+        raise _bad(
+            f"Filter {key!r} takes an ISO 8601 date or date-time (2024-03-11, "
+            "2024-03-11T10:15:02+01:00; UTC without an offset) or epoch milliseconds."
+        ) from None
+    return moment.astimezone(UTC).isoformat()
 
 
 def _field(key: str) -> FilterField:

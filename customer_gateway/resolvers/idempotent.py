@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +27,8 @@ AMBIGUOUS = frozenset(
 )
 CLOCK_SKEW = timedelta(minutes=2)
 MAX_KEY = 255
+IN_PROGRESS_POLL = 0.1  # seconds between looks at a key another request holds
+IN_PROGRESS_MARGIN = 1.0  # of the request's deadline, kept for answering
 
 
 def check_key(key: str) -> str:
@@ -46,6 +50,16 @@ async def create(
 ) -> CustomerRecord:
     scoped = f"{context.principal.name}\x00{key}"
     seen = await context.idempotency.claim(scoped, fingerprint(connector.name, given))
+    # The same request still running (on this replica or another): wait for its answer and
+    # replay it, while the deadline leaves room; only then say it is in progress.
+    while (
+        seen is not None
+        and seen.state is State.IN_PROGRESS
+        and seen.fingerprint == fingerprint(connector.name, given)
+        and context.deadline - time.monotonic() > IN_PROGRESS_MARGIN
+    ):
+        await asyncio.sleep(IN_PROGRESS_POLL)
+        seen = await context.idempotency.claim(scoped, fingerprint(connector.name, given))
     if seen is not None:
         if seen.fingerprint != fingerprint(connector.name, given):
             raise GatewayError(

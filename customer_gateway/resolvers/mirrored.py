@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import Condition, CustomerRecord, Sort
 from customer_gateway.context import GatewayContext
-from customer_gateway.mirror.query import SourceSelection
+from customer_gateway.mirror.query import SUPPORTED, SourceSelection
 from customer_gateway.mirror.source import MirroredSource
 from customer_gateway.mirror.store import MirrorStore
 from customer_gateway.resolvers.fanout import fan_out
@@ -30,7 +30,11 @@ def one_store(
     for connector, conditions in candidates:
         if not isinstance(connector, MirroredSource):
             return None
-        if any(connector.capabilities.pushdown(c) is None for c in conditions):
+        capabilities = connector.capabilities
+        if any(
+            (c.field, c.op) not in SUPPORTED or c.field in capabilities.unreadable_fields
+            for c in conditions
+        ):
             return None  # a filter the store cannot apply: the per-source path applies it
         stores.add(id(connector.mirror.store))
         together.append((connector, conditions))

@@ -35,6 +35,7 @@ CUSTOMER_FIELD_ATTRIBUTES = {
     "status": "status",
     "phone": "phone",
     "vatNumber": "vat_number",
+    "companyName": "company_name",
     "createdAt": "created_at",
     "updatedAt": "updated_at",
     "group": "groups",

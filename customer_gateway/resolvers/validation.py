@@ -12,7 +12,7 @@ from typing import Any
 
 from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import Unsupported
-from customer_gateway.connectors.models import CustomerDraft, CustomerPatch, Write
+from customer_gateway.connectors.models import AddressDraft, CustomerDraft, CustomerPatch, Write
 from customer_gateway.errors import BadUserInput
 from customer_gateway.ids import parse_global_id
 from customer_gateway.sendable import MAX_TEXT, check_text
@@ -88,10 +88,37 @@ def require_write(connector: Connector, writes: frozenset[Write], write: Write, 
 def _unsupported_fields(connector: Connector, given: Mapping[str, Any]) -> None:
     writable = connector.capabilities.writable_fields
     for name, value in given.items():
-        if value is not None and name not in writable:
-            raise Unsupported(
-                f"{connector.kind} sources do not store {name}", source=connector.name, field=name
-            )
+        names = [f"{name}.{part}" for part in value] if name == "address" else [name]
+        for field in names:
+            if value is not None and field not in writable:
+                raise Unsupported(
+                    f"{connector.kind} sources do not store {field}",
+                    source=connector.name,
+                    field=field,
+                )
+
+
+def _address(given: Mapping[str, Any]) -> AddressDraft | None:
+    """The address parts given, checked (the parts a source stores were checked before)."""
+    parts = given.get("address")
+    if parts is None:
+        return None
+    if not parts:
+        raise BadUserInput("address changes nothing: give at least one part", field="address")
+    country = parts.get("countryCode")
+    if country is not None and not re.fullmatch(r"[A-Za-z]{2}", country):
+        raise BadUserInput(
+            "address.countryCode is an ISO 3166-1 alpha-2 code (2 letters)",
+            field="address.countryCode",
+        )
+    return AddressDraft(
+        address1=_text("address.address1", parts.get("address1")),
+        address2=_text("address.address2", parts.get("address2")),
+        city=_text("address.city", parts.get("city")),
+        postcode=_text("address.postcode", parts.get("postcode")),
+        country_code=country.upper() if country is not None else None,
+        province_code=_text("address.provinceCode", parts.get("provinceCode")),
+    )
 
 
 def _names(given: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
@@ -123,8 +150,11 @@ def customer_draft(connector: Connector, given: Mapping[str, Any]) -> CustomerDr
     """A create input checked against EverShop's rules and what the source can store."""
     _unsupported_fields(connector, given)
     full, first, last = _names(given)
-    if full is None:
-        raise BadUserInput("fullName is required and cannot be empty", field="fullName")
+    if full is None and connector.capabilities.create_requires_name:
+        raise BadUserInput(
+            f"fullName is required to create a customer in a {connector.kind} source",
+            field="fullName",
+        )
     password_ = given.get("password")
     if password_ is None and connector.capabilities.create_requires_password:
         raise BadUserInput(
@@ -136,7 +166,7 @@ def customer_draft(connector: Connector, given: Mapping[str, Any]) -> CustomerDr
     )
     return CustomerDraft(
         email=email(given["email"]),
-        full_name=full_name(full),
+        full_name=full_name(full) if full is not None else None,
         password=password(password_) if password_ is not None else None,
         status=status(status_) if status_ is not None else None,
         group_ids=_groups(connector, given) or (),
@@ -145,6 +175,7 @@ def customer_draft(connector: Connector, given: Mapping[str, Any]) -> CustomerDr
         last_name=_text("lastName", last),
         company_name=_text("companyName", company),
         vat_number=_text("vatNumber", vat),
+        address=_address(given),
     )
 
 
@@ -165,6 +196,7 @@ def customer_patch(connector: Connector, given: Mapping[str, Any]) -> CustomerPa
         last_name=_text("lastName", last),
         company_name=_text("companyName", company),
         vat_number=_text("vatNumber", vat),
+        address=_address(given),
     )
     if patch.is_empty():
         raise BadUserInput("input changes nothing: give at least one field", field="input")

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
 )
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types import Info as StrawberryInfo
 
 from customer_gateway.errors import ErrorCode
 from customer_gateway.schema.errors import log_errors
 from customer_gateway.schema.executor import PlainFieldExecutor
 from customer_gateway.schema.extensions import SourceReport
+from customer_gateway.schema.federation import NoServiceSdl, check_representations
 from customer_gateway.schema.limits import Authorization, CostLimit, QueryShape
 from customer_gateway.schema.mutation import Mutation
 from customer_gateway.schema.query import Query
@@ -31,11 +35,31 @@ ErrorCodeType = strawberry.enum(
 )
 
 
-class GatewaySchema(strawberry.Schema):
+FEDERATION_VERSION: Final = "2.9"
+
+
+class GatewaySchema(strawberry.federation.Schema):
+    """Also an Apollo Federation v2 subgraph: `Customer` and `CustomerGroup` are entities keyed
+    by `uuid` (`_service { sdl }`, `_entities`), so a company supergraph can extend them."""
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         log_errors(errors, execution_context)
+
+    def entities_resolver(
+        self, info: StrawberryInfo, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Strawberry's, behind the checks of schema/federation.py."""
+        limit = info.context.settings.max_page_size if info.context is not None else 100
+        valid, errors = check_representations(list(representations), limit)
+        resolved = super().entities_resolver(info, [entry for _, entry in valid])  # type: ignore[misc]
+        results: list[Any] = [None] * len(representations)
+        for (index, _), result in zip(valid, resolved, strict=True):
+            results[index] = result
+        for index, error in errors.items():
+            results[index] = error
+        return results
 
 
 def build_schema(settings: Settings | None = None) -> GatewaySchema:
@@ -58,7 +82,11 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+        extensions.append(lambda: AddValidationRules([NoServiceSdl]))
     return GatewaySchema(
+        # The newest version Hive's composition and Apollo's router both take (v2.11 is refused
+        # by Hive's compose-cli: tests/clients/test_federation.py).
+        federation_version=FEDERATION_VERSION,
         query=Query,
         mutation=Mutation,
         types=[ErrorCodeType],

@@ -5,12 +5,22 @@ from __future__ import annotations
 import strawberry
 
 from customer_gateway.connectors.models import GroupRecord
+from customer_gateway.context import Info
 from customer_gateway.ids import global_id
 from customer_gateway.schema.common import Filter, Source
 
 
-@strawberry.type(description="EverShop's CustomerGroup, for a group of any source.")
+@strawberry.federation.type(
+    keys=["uuid"], description="EverShop's CustomerGroup, for a group of any source."
+)
 class CustomerGroup:
+    @classmethod
+    async def resolve_reference(cls, info: Info, uuid: str) -> CustomerGroup | None:
+        """A supergraph's reference (`_entities`), read through the request's DataLoader."""
+        from customer_gateway.resolvers.customer_groups import customer_group
+
+        return await customer_group(info, uuid)
+
     customer_group_id: int = strawberry.field(
         description="The group's integer id in its source (synthesised where the source has none)."
     )

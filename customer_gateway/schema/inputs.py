@@ -24,14 +24,43 @@ class FilterOperation(enum.Enum):
 
 
 @strawberry.input(
-    description="EverShop's filter. Customer keys: keyword, email, full_name, status, group, "
-    "source, ob (email|name|status|created_at), od (ASC|DESC), page, limit. `in`/`nin` take "
-    "comma-separated values."
+    description="EverShop's filter. Customer keys: keyword, email, full_name, phone, vat_number, "
+    "company_name, created_at and updated_at (gt|gteq|lt|lteq an ISO 8601 time or epoch "
+    "milliseconds), external_id, status, group, store, source, ob (email|name|status|"
+    "created_at), od (ASC|DESC), page, limit. `in`/`nin` take comma-separated values."
 )
 class FilterInput:
     key: str
     operation: FilterOperation
     value: strawberry.ID | None = None
+
+
+@strawberry.input(
+    description="The customer's own address: Shoptet's and Ecwid's billing address, Flow "
+    "Retail's primary address. Omitted fields stay as they are; which parts a source stores is "
+    "in `writableFields` (`address.city`, ...). EverShop's address routes are not used."
+)
+class AddressInput:
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    postcode: str | None = None
+    country_code: str | None = strawberry.field(
+        default=None, description="ISO 3166-1 alpha-2 (CZ, NO, US)."
+    )
+    province_code: str | None = strawberry.field(
+        default=None, description="The region's code, as `Customer.addresses.province.code`."
+    )
+
+
+_ADDRESS_FIELDS = {
+    "address1": "address1",
+    "address2": "address2",
+    "city": "city",
+    "postcode": "postcode",
+    "country_code": "countryCode",
+    "province_code": "provinceCode",
+}
 
 
 @strawberry.input(
@@ -60,6 +89,7 @@ class CustomerCreateInput:
         default=None, description="Several groups, for sources that allow it (Flow Retail)."
     )
     phone: str | None = None
+    address: AddressInput | None = None
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Retry-safe creates: the same key with the same input makes one customer "
@@ -83,6 +113,7 @@ class CustomerUpdateInput:
         default=None, description="Replaces every group (sources with several groups per customer)."
     )
     phone: str | None = None
+    address: AddressInput | None = None
 
 
 _CUSTOMER_FIELDS = {
@@ -97,17 +128,26 @@ _CUSTOMER_FIELDS = {
     "group_id": "groupId",
     "group_ids": "groupIds",
     "phone": "phone",
+    "address": "address",
     "idempotency_key": "idempotencyKey",
 }
 
 
 def customer_values(given: CustomerCreateInput | CustomerUpdateInput) -> dict[str, object]:
-    """The fields the client gave, by their GraphQL names (resolvers do not import the schema)."""
-    return {
-        name: getattr(given, attribute)
-        for attribute, name in _CUSTOMER_FIELDS.items()
-        if getattr(given, attribute, None) is not None
-    }
+    """The fields the client gave, by their GraphQL names (resolvers do not import the schema);
+    an address as a dict of its given parts."""
+    values: dict[str, object] = {}
+    for attribute, name in _CUSTOMER_FIELDS.items():
+        value = getattr(given, attribute, None)
+        if isinstance(value, AddressInput):
+            value = {
+                part: getattr(value, field)
+                for field, part in _ADDRESS_FIELDS.items()
+                if getattr(value, field) is not None
+            }
+        if value is not None:
+            values[name] = value
+    return values
 
 
 @strawberry.input

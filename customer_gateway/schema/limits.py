@@ -309,6 +309,9 @@ def _root_cost(
         return sources + (limit if uses_customer else 0)
     if name in ("customerGroups", "regions"):
         return sources
+    if name == "_entities":  # references batch per source, as a page of that many does
+        count = len(_items(args.get("representations")))
+        return sources + count * _item_cost(field, fragments, None)
     if name in ("customer", "customerGroup", "externalCustomerSearch", "customerDataExport"):
         return 1 + _item_cost(field, fragments, None)
     return 0

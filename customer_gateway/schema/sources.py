@@ -18,6 +18,13 @@ class SourceCapabilities:
     group_writes: list[str]
     regions: bool
     create_requires_password: bool
+    create_requires_name: bool = strawberry.field(
+        description="Does a create need fullName (or firstName + lastName)? E-mail always."
+    )
+    writable_fields: list[str] = strawberry.field(
+        description="Mutation input fields the source stores (`billingAddress.city` for an "
+        "address's parts); any other is refused by name."
+    )
     notes: list[str]
 
 
@@ -41,6 +48,8 @@ class SourceInfo:
                 group_writes=sorted(write.value for write in caps.group_writes),
                 regions=caps.regions,
                 create_requires_password=caps.create_requires_password,
+                create_requires_name=caps.create_requires_name,
+                writable_fields=sorted(caps.writable_fields),
                 notes=list(caps.notes),
             ),
         )

@@ -21,6 +21,7 @@ import pytest
 
 from customer_gateway.app import create_app
 from customer_gateway.collation import en_us_key
+from customer_gateway.connectors import ecwid as ecwid_connectors
 from customer_gateway.connectors.base import synthetic_int_id
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
@@ -529,14 +530,13 @@ async def test_customer_groups_and_group_mutations() -> None:
     names = sorted(["General", *(g["name"] for g in shops.ecwid.group_objects()[1:])])
     assert [g["groupName"] for g in listed["data"]["customerGroups"]["items"]] == names
     assert listed["data"]["customerGroups"]["items"][names.index("General")]["uuid"] == "ecwid:0"
-    # The wrapper has no group routes: its share of the list is a typed partial error.
+    # The wrapper has no group routes: its groups are those its customers are in, no error.
+    assert "errors" not in everywhere
     assert {g["source"]["name"] for g in everywhere["data"]["customerGroups"]["items"]} == {
         "evershop-main",
         "ecwid",
+        "ecwid-crm",
     }
-    assert [(e["extensions"]["source"], e["extensions"]["code"]) for e in everywhere["errors"]] == [
-        ("ecwid-crm", "UNSUPPORTED_OPERATION")
-    ]
     group = created["data"]["createCustomerGroup"]
     assert group["groupName"] == "Gold"
     assert uuid == f"ecwid:{group['customerGroupId']}"
@@ -547,6 +547,83 @@ async def test_customer_groups_and_group_mutations() -> None:
         assert error(refused)["code"] == "CONFLICT"
         assert "General" in refused["errors"][0]["message"]
     assert error(wrapper)["code"] == "UNSUPPORTED_OPERATION"
+
+
+def _groups_seen(crm: EcwidWrapperEmulator) -> list[tuple[str, int, str]]:
+    """The oracle: General, and every group a customer of the wrapper's store is in."""
+    seen = {0: "General"}
+    for customer in crm.ecwid.customer_objects():
+        seen[customer.get("customerGroupId", 0)] = customer.get("customerGroupName", "General")
+    return [(f"ecwid-crm:{number}", number, name) for number, name in sorted(seen.items())]
+
+
+async def test_unfiltered_customer_groups_carry_no_error_for_the_wrapper() -> None:
+    crm = EcwidWrapperEmulator(seed=6, customers=250)
+    async with ecwid_gateway(crm=crm) as shops:
+        lone = crm.ecwid.group_objects()[-1]  # a group nobody is in: not listed
+        for customer in crm.ecwid.customer_objects():
+            if customer.get("customerGroupId") == lone["id"]:
+                await shops.query(
+                    UPDATE, {"id": f"ecwid-crm:{customer['id']}", "in": {"groupId": "0"}}
+                )
+        shops.reset_journals()
+        everywhere = await shops.query(GROUPS, {"f": [eq("limit", "100")]})
+        crm_requests = [(e.method, e.path, e.query) for e in crm.journal]
+        one = await shops.query(
+            """query($id: String) { customerGroup(id: $id) { uuid groupName } }""",
+            {"id": f"ecwid-crm:{_groups_seen(crm)[1][1]}"},
+        )
+    assert "errors" not in everywhere, everywhere["errors"]
+    items = everywhere["data"]["customerGroups"]["items"]
+    crm_groups = [
+        (g["uuid"], g["customerGroupId"], g["groupName"])
+        for g in items
+        if g["source"]["name"] == "ecwid-crm"
+    ]
+    expected = _groups_seen(crm)
+    assert crm_groups == expected
+    assert lone["id"] not in {number for _, number, _ in expected}
+    assert len(expected) > 2
+    # 250 customers, 100 per request, projected to the group fields.
+    assert len(crm_requests) == 3
+    assert all(
+        "responseFields=total%2Citems%28customerGroupId%2CcustomerGroupName%29" in q
+        for _, _, q in crm_requests
+    )
+    report = {r["name"]: r for r in everywhere["extensions"]["sources"]}
+    assert report["ecwid-crm"]["status"] == "ok"
+    assert report["ecwid-crm"]["notes"] == [
+        "ecwid_wrapper sources have no group list: these are the groups its customers are in "
+        "(a group without customers is not listed)"
+    ]
+    assert "notes" not in report["ecwid"]
+    assert one["data"]["customerGroup"] == {
+        "uuid": expected[1][0],
+        "groupName": expected[1][2],
+    }
+
+
+async def test_groups_of_a_wrapper_store_too_big_to_read_are_skipped_with_a_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ecwid_connectors, "GROUPS_FROM_CUSTOMERS_MAX", 100)
+    crm = EcwidWrapperEmulator(seed=6, customers=120)
+    async with ecwid_gateway(crm=crm) as shops:
+        everywhere = await shops.query(GROUPS, {"f": [eq("limit", "100")]})
+        sent = len(crm.journal)
+    assert "errors" not in everywhere, everywhere["errors"]
+    assert {g["source"]["name"] for g in everywhere["data"]["customerGroups"]["items"]} == {
+        "evershop-main",
+        "ecwid",
+    }
+    report = {r["name"]: r for r in everywhere["extensions"]["sources"]}
+    assert report["ecwid-crm"]["status"] == "skipped"
+    assert "code" not in report["ecwid-crm"]
+    assert report["ecwid-crm"]["notes"] == [
+        "skipped: ecwid-crm has 120 customers; its groups are known only from its customers, "
+        "and the gateway reads at most 100 for them"
+    ]
+    assert sent == 1  # refused after the first page told the total
 
 
 async def test_a_plan_without_groups() -> None:
@@ -613,6 +690,7 @@ async def test_sources_report_what_ecwid_does() -> None:
     assert ecwid["kind"] == "ecwid"
     assert crm["kind"] == "ecwid_wrapper"
     assert ecwid["capabilities"]["filters"] == [
+        *(f"{field} {op}" for field in ("created_at",) for op in ("gt", "gteq", "lt", "lteq")),
         "email eq",
         "email like",
         "full_name eq",
@@ -620,6 +698,7 @@ async def test_sources_report_what_ecwid_does() -> None:
         "group eq",
         "group in",
         "keyword eq",
+        *(f"updated_at {op}" for op in ("gt", "gteq", "lt", "lteq")),
     ]
     assert ecwid["capabilities"]["sorts"] == ["created_at", "status"]
     assert ecwid["capabilities"]["maxPageSize"] == 100

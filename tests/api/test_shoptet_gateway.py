@@ -658,6 +658,8 @@ async def test_export_evershop_and_shoptet_to_gzip_json_lines() -> None:
         "email": account["email"],
         "fullName": billing["fullName"],
         "phone": account["phone"],
+        "vatNumber": billing["vatId"],
+        "companyName": billing["company"],
         "status": 1 if account["authorized"] else 0,
         "createdAt": _utc(obj["creationTime"]),
         "updatedAt": _utc(obj["changeTime"]),

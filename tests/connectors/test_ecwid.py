@@ -680,14 +680,13 @@ async def test_a_plan_without_groups_is_unsupported() -> None:
     assert {(r.groups[0].id, r.groups[0].name) for r in page.items} == {("0", "General")}
 
 
-async def test_the_wrapper_has_no_groups_and_no_change_feed() -> None:
+async def test_the_wrapper_has_no_group_routes_and_no_change_feed() -> None:
     emulator = EcwidWrapperEmulator(seed=4, customers=5)
     assert not EcwidWrapperConnector.capabilities.group_writes
     assert not EcwidWrapperConnector.capabilities.changes
+    assert EcwidWrapperConnector.capabilities.groups_from_customers
     async with connect(emulator) as shop:
         for call in (
-            shop.list_groups(),
-            shop.get_groups(["0"]),
             shop.create_group(GroupDraft("VIP")),
             shop.update_group("5", GroupPatch("VIP")),
             shop.delete_group("5"),
@@ -696,10 +695,16 @@ async def test_the_wrapper_has_no_groups_and_no_change_feed() -> None:
             with pytest.raises(Unsupported):
                 await call
         page = await shop.list_customers(CustomerQuery(limit=50))
-    # Each customer still names its group (read-only, embedded: no lookup needed).
+        emulator.reset_journal()
+        groups = await shop.list_groups()
+        (general,) = await shop.get_groups(["0"])
+    # Each customer names its group (embedded: no lookup needed); the group list is those.
     assert all(r.groups[0].name for r in page.items)
-    assert emulator.journal[-1].path == "/api/json/v1/ecwid/customers"
-    assert len(emulator.journal) == 1
+    seen = {(r.groups[0].id, r.groups[0].name) for r in page.items} | {("0", "General")}
+    assert sorted(seen, key=lambda g: int(g[0])) == [(g.id, g.name) for g in groups]
+    assert general is not None
+    assert general.is_default
+    assert [e.path for e in emulator.journal] == ["/api/json/v1/ecwid/customers"] * 2
 
 
 # -- change feed (v3) ----------------------------------------------------------------------

@@ -492,17 +492,13 @@ async def test_create_refuses_duplicates_and_passwords_before_posting() -> None:
             await shop.create_customer(
                 CustomerDraft(email="p@example.cz", full_name="P", password="secret-99")
             )
-        with pytest.raises(Unsupported) as no_code:
-            await shop.create_customer(
-                CustomerDraft(email="q@example.cz", full_name="Q", group_ids=("1",))
-            )
         with pytest.raises(UpstreamRejected) as no_group:
             await shop.create_customer(
                 CustomerDraft(email="r@example.cz", full_name="R", group_ids=("99",))
             )
     assert duplicate.value.field == "email"
     assert password.value.field == "password"
-    assert no_code.value.field == no_group.value.field == "groupId"
+    assert no_group.value.field == "groupId"
     assert not emulator.requests("POST")
     assert len(emulator.customer_objects()) == 24
 
@@ -663,7 +659,7 @@ async def test_group_writes() -> None:
         with pytest.raises(NotFound):
             await shop.delete_group("x1")
     assert (created.id, created.name) == ("5", "Partneři")
-    assert created.metadata["customerGroupCode"] == "partneri"
+    assert "customerGroupCode" not in created.metadata  # the API promises no code
     assert (renamed.id, renamed.name) == ("5", "Partneři plus")
     assert same.name == "VIP"
     assert duplicate.value.field == "groupName"

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.replicas.servers import REDIS_URL, drop_keys, postgres_database, unique
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -84,9 +86,22 @@ password = "{password}"
 
 def test_two_workers_finish_in_flight_requests_on_shutdown(shop: int, tmp_path: Path) -> None:
     port = _port()
+    # Several workers share their limits through Redis and PostgreSQL (tests/replicas).
+    with postgres_database() as postgres_url:
+        state = {
+            "CUSTOMER_GATEWAY_STATE__POSTGRES_URL": postgres_url,
+            "CUSTOMER_GATEWAY_STATE__REDIS_URL": REDIS_URL,
+            "CUSTOMER_GATEWAY_STATE__REDIS_PREFIX": unique("cg-test-serve-"),
+            "CUSTOMER_GATEWAY_DATA_DIR": str(tmp_path / "data"),
+        }
+        _two_workers_finish(shop, tmp_path, port, state)
+        drop_keys(state["CUSTOMER_GATEWAY_STATE__REDIS_PREFIX"])
+
+
+def _two_workers_finish(shop: int, tmp_path: Path, port: int, state: dict[str, str]) -> None:
     server = _start(
         ["serve", "--port", str(port), "--workers", "2", "--graceful-timeout", "10"],
-        {"CUSTOMER_GATEWAY_CONFIG": _config(tmp_path, shop)},
+        {"CUSTOMER_GATEWAY_CONFIG": _config(tmp_path, shop), **state},
     )
     url = f"http://127.0.0.1:{port}"
     try:

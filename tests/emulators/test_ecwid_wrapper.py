@@ -1,4 +1,8 @@
-"""The JSON wrapper around Ecwid (README 3.4): its five routes, envelope, errors, auth, limit."""
+"""The JSON wrapper around Ecwid (README 3.4): its five routes, envelope, errors, auth, limit.
+
+"seed line N" cites the seed's Customers page (seed 002, the wrapper's "Customers Documentation":
+its list, single, create, update and delete examples), by line number.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +60,7 @@ async def test_list_wraps_the_ecwid_page_with_a_request_uuid() -> None:
     assert set(first.json()) == {"data"}
     assert set(data) == {"id", "type", "attributes"}
     assert data["type"] == "ecwid"
+    # seed line 27: `"id": "6bb19930-6728-4901-bfbc-53456e85d0d0",` -- a request uuid.
     assert UUID4.match(data["id"])
     assert UUID4.match(second.json()["data"]["id"])
     assert data["id"] != second.json()["data"]["id"]
@@ -63,6 +68,23 @@ async def test_list_wraps_the_ecwid_page_with_a_request_uuid() -> None:
     assert (direct["limit"], direct["offset"], direct["count"]) == (5, 2, 5)
     assert second.json()["data"]["attributes"]["total"] == 250
     assert wrapper.connector_credentials() == {"api_key": KEY}
+
+
+async def test_list_without_a_limit_pages_by_100_as_the_seed_shows() -> None:
+    # seed line 33: `"limit": 100,` in the answer to `GET /api/json/v1/ecwid/customers` (line 18),
+    # a request without a limit; Ecwid itself would answer 10 (README 3.3).
+    wrapper = make_wrapper()
+    async with wrapper_client(wrapper) as api:
+        bare = (await api.get(f"{API}/customers")).json()["data"]["attributes"]
+        keyword = (await api.get(f"{API}/customers", params={"keyword": "a"})).json()
+        given = (await api.get(f"{API}/customers", params={"limit": 7})).json()
+    assert (bare["limit"], bare["offset"], bare["count"], bare["total"]) == (100, 0, 100, 250)
+    assert keyword["data"]["attributes"]["limit"] == 100
+    assert given["data"]["attributes"]["limit"] == 7
+    sent = [e.query for e in wrapper.ecwid.journal]
+    assert sent[0] == "limit=100"
+    assert sent[1] == "keyword=a&limit=100"
+    assert sent[2] == "limit=7"
 
 
 async def test_get_customer_uses_the_ecwid_id_and_passes_404() -> None:
@@ -75,10 +97,14 @@ async def test_get_customer_uses_the_ecwid_id_and_passes_404() -> None:
         )
         missing = await api.get(f"{API}/customer/123")
     assert found.status_code == 200
-    assert found.json() == {
-        "data": {"id": str(target["id"]), "type": "ecwid", "attributes": target}
+    # seed line 125: `"id": 172890169,` -- the single customer's data.id is a JSON number.
+    assert found.json() == {"data": {"id": target["id"], "type": "ecwid", "attributes": target}}
+    assert isinstance(found.json()["data"]["id"], int)
+    assert trimmed.json()["data"] == {
+        "id": target["id"],
+        "type": "ecwid",
+        "attributes": {"email": target["email"]},
     }
-    assert trimmed.json()["data"]["attributes"] == {"email": target["email"]}
     assert missing.status_code == 404
     assert missing.json() == {
         "errors": [{"status": "404", "title": "Customer with id 123 not found"}]
@@ -98,6 +124,7 @@ async def test_add_customer_answers_the_new_id_and_empty_attributes() -> None:
     data = created.json()["data"]
     assert data["type"] == "ecwid"
     assert data["attributes"] == {}
+    # seed line 164: `"id": "15319442",` -- the new customer's id, as a string.
     assert isinstance(data["id"], str)
     stored = next(c for c in wrapper.ecwid.customer_objects() if c["id"] == int(data["id"]))
     assert (stored["email"], stored["name"]) == ("new@example.com", "New Person")
@@ -118,12 +145,22 @@ async def test_update_and_delete_customer_go_to_put_and_delete() -> None:
         deleted = await api.post(f"{API}/delete_customer/{target['id']}")
         again = await api.post(f"{API}/delete_customer/{target['id']}")
     assert updated.status_code == 200
-    assert updated.json() == {
-        "data": {"id": str(target["id"]), "type": "ecwid", "attributes": {"updateCount": 1}}
+    # seed lines 188 and 214: `"id": "6bb19930-6728-4901-bfbc-53456e85d0d0",` -- update and
+    # delete answers carry a request uuid (the list's kind, line 27), not the customer id.
+    update_data, delete_data = updated.json()["data"], deleted.json()["data"]
+    assert UUID4.match(update_data["id"])
+    assert UUID4.match(delete_data["id"])
+    assert update_data["id"] != delete_data["id"]
+    assert update_data == {
+        "id": update_data["id"],
+        "type": "ecwid",
+        "attributes": {"updateCount": 1},
     }
     assert missing.status_code == 404
-    assert deleted.json() == {
-        "data": {"id": str(target["id"]), "type": "ecwid", "attributes": {"deleteCount": 1}}
+    assert delete_data == {
+        "id": delete_data["id"],
+        "type": "ecwid",
+        "attributes": {"deleteCount": 1},
     }
     assert again.status_code == 404
     assert again.json()["errors"][0]["status"] == "404"

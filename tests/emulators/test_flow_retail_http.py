@@ -218,6 +218,26 @@ async def test_unknown_path_404_and_wrong_method_405() -> None:
     assert bad_json.json() == {"message": "Request body is not valid JSON"}
 
 
+async def test_a_wrong_method_on_the_search_is_405_not_a_customer_named_search() -> None:
+    # shared/upstreams/README.md line 513: `POST /tenants/{tenantUid}/customers/search` (and
+    # line 514, `.../customers/search/external`) -- a resource of its own, which
+    # `GET /tenants/{tenantUid}/customers/{customerUid}` (line 515) must not swallow.
+    emulator = make_emulator()
+    async with client(emulator) as api:
+        get = await api.get(customers_path(suffix="/search"))
+        put = await api.put(customers_path(suffix="/search"), json={"city": "Oslo"})
+        delete = await api.delete(customers_path(suffix="/search"))
+        external = await api.get(customers_path(suffix="/search/external"))
+        customer = await api.get(customers_path(suffix="/c-missing"))
+        search = await api.post(customers_path(suffix="/search"), json={"query": "a"})
+    for wrong in (get, put, delete, external):
+        assert wrong.status_code == 405
+        assert wrong.headers["Allow"] == "POST"
+    assert get.json() == {"message": f"Method GET not allowed on {customers_path()}/search"}
+    assert customer.status_code == 404
+    assert search.status_code == 200
+
+
 async def test_error_body_is_configurable() -> None:
     emulator = make_emulator(error_body=lambda status, message: {"code": status, "error": message})
     async with client(emulator) as api:

@@ -29,7 +29,7 @@ async def test_regions_are_the_cz_and_sk_kraje_ordered_by_id() -> None:
 
 
 async def test_groups_are_listed_by_priority_and_created_groups_get_a_code() -> None:
-    emulator = make_emulator()
+    emulator = make_emulator(group_code_from_name=True)  # the option: a code from the name
     async with contract_client(emulator) as api:
         listed = await api.get("/api/customers/groups")
         created = await api.post(
@@ -83,6 +83,25 @@ async def test_groups_are_listed_by_priority_and_created_groups_get_a_code() -> 
         "id": 5,
         "name": "Partneři e-shopu",
     }
+
+
+async def test_a_created_group_has_no_code_unless_the_option_derives_one() -> None:
+    # The create body has no customerGroupCode and the answer's is string|null (README 1.7):
+    # by default the emulator promises no more than the API does.
+    emulator = make_emulator()
+    async with contract_client(emulator) as api:
+        created = await api.post("/api/customers/groups", json={"data": {"name": "Partneři"}})
+        member = await api.post(
+            "/api/customers", json={"data": {"account": {"email": "bez@example.cz"}}}
+        )
+    assert created.json()["data"]["customerGroups"][-1]["customerGroupCode"] is None
+    # A customer created without a group code lands in the default group (assumption).
+    assert member.status_code == 201
+    assert member.json()["data"]["customer"]["customerGroup"] == {
+        "id": 1,
+        "name": "Výchozí skupina",
+    }
+    assert member.json()["data"]["customer"]["accounts"][0]["fullName"] is None
 
 
 async def test_group_creation_rules() -> None:

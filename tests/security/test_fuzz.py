@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import graphql
 import hypothesis_graphql
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_graphql import nodes
 
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.errors import ErrorCode
@@ -16,7 +18,24 @@ from customer_gateway.schema import build_schema
 from tests.api.conftest import running_gateway
 
 CODES = {code.value for code in ErrorCode}
-SDL = build_schema().as_str()
+# The graphql-core schema itself: its SDL carries federation directives without definitions.
+SDL = build_schema()._schema
+
+
+def _field(name: str, value: graphql.ValueNode) -> graphql.ObjectFieldNode:
+    return graphql.ObjectFieldNode(name=graphql.NameNode(value=name), value=value)
+
+
+# Federation's `_Any`: references well-formed and not (any type name, any uuid, extra keys).
+REPRESENTATIONS = st.builds(
+    lambda typename, uuid, extra: nodes.Object(
+        [_field("__typename", nodes.String(typename)), _field("uuid", nodes.String(uuid))]
+        + ([_field("email", nodes.String(uuid))] if extra else [])
+    ),
+    st.sampled_from(["Customer", "CustomerGroup", "Query", "Nope"]),
+    st.text(max_size=30) | st.just("evershop-main:1"),
+    st.booleans(),
+)
 
 
 def _check(payload: dict[str, Any], status: int, text: str) -> None:
@@ -29,9 +48,13 @@ def _check(payload: dict[str, Any], status: int, text: str) -> None:
 @pytest.mark.parametrize("kind", ["query", "mutation"])
 def test_generated_operations(kind: str) -> None:
     strategy = (
-        hypothesis_graphql.from_schema(SDL, allow_x00=True)
+        hypothesis_graphql.from_schema(
+            SDL, allow_x00=True, custom_scalars={"_Any": REPRESENTATIONS}
+        )
         if kind == "query"
-        else hypothesis_graphql.mutations(SDL, allow_x00=True)
+        else hypothesis_graphql.mutations(
+            SDL, allow_x00=True, custom_scalars={"_Any": REPRESENTATIONS}
+        )
     )
 
     async def run() -> None:

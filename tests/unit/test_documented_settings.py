@@ -41,6 +41,8 @@ CANDIDATES = (
     "httpx",
     "/api/json",
     "1,2",
+    "redis://127.0.0.1:6390/0",
+    "postgresql://probe@127.0.0.1/probe",
 )
 
 
@@ -75,6 +77,7 @@ def _table_variables() -> list[str]:
     keys_of = {
         "LIMITS": sorted(_as_table(example["limits"])),
         "TELEMETRY": sorted(_as_table(example["telemetry"])),
+        "STATE": sorted(_as_table(example["state"])),
     }
     names: list[str] = []
     for row in section.splitlines()[2:]:

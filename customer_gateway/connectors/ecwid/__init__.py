@@ -7,8 +7,10 @@
   edits + the deleted log).
 * `ecwid_wrapper`: the seed's JSON wrapper around Ecwid (README 3.4). Credential `api_key`;
   option `path_prefix` (default `/api/json/v1/ecwid`). The customer operations only: the
-  wrapper has no group routes and no deleted log, so group lists and writes and the change
-  feed are UNSUPPORTED_OPERATION (each customer still carries its group's id and name).
+  wrapper has no group routes and no deleted log, so group writes and the change feed are
+  UNSUPPORTED_OPERATION. Each customer carries its group's id and name, so the group list is
+  the groups the store's customers are in, plus General (read from every customer, 100 per
+  request, projected to those two fields; a group nobody is in is not listed).
 
 Shared by both (the dialects differ only in how a call is sent and unwrapped, `dialects.py`):
 * lists page with offset/limit, at most 100 per request: any offset/limit the gateway asks
@@ -96,6 +98,11 @@ _FILTERS: Final = {
     (FilterField.EMAIL, Op.LIKE): _SUPERSET,
     (FilterField.GROUP, Op.EQ): Pushdown.EXACT,
     (FilterField.GROUP, Op.IN): Pushdown.EXACT,
+    **{
+        (field, op): _SUPERSET
+        for field in (FilterField.CREATED_AT, FilterField.UPDATED_AT)
+        for op in (Op.GT, Op.GTEQ, Op.LT, Op.LTEQ)
+    },
 }
 _SORTS: Final = frozenset({SortField.CREATED_AT, SortField.STATUS})
 # `status` takes 1 only (Ecwid has none); names and phone go to the billing person, the VAT
@@ -114,8 +121,11 @@ _WRITABLE: Final = frozenset(
         "groupId",
         "groupIds",
     }
+    | {f"address.{part}" for part in mapping.ADDRESS_PARTS}
 )
 _RATE_LIMITS: Final = {"default": RateLimit(requests=600, per_seconds=60)}
+# A group list gathered from customers reads at most this many (100 requests of 100).
+GROUPS_FROM_CUSTOMERS_MAX: Final = 10_000
 _NOTES: Final = (
     "600 requests per minute per token, paced by the gateway; at most 100 customers per request",
     "keyword, name and e-mail filters narrow at Ecwid and are re-checked by the gateway "
@@ -134,6 +144,11 @@ _FIELD_PATHS: Final = {
     "billingPerson.phone": "phone",
     "billingPerson.companyName": "companyName",
     "taxId": "vatNumber",
+    "billingPerson.street": "address.address1",
+    "billingPerson.city": "address.city",
+    "billingPerson.postalCode": "address.postcode",
+    "billingPerson.countryCode": "address.countryCode",
+    "billingPerson.stateOrProvinceCode": "address.provinceCode",
     "CustomerMembership.name": "groupName",
 }
 _FIELD_IN_MESSAGE: Final = re.compile(r"\bField (\w+)\.([\w.]+)")
@@ -349,6 +364,7 @@ class EcwidConnector(_EcwidBase):
         max_page_size=PAGE_MAX,
         customer_writes=frozenset(Write),
         writable_fields=_WRITABLE,
+        create_requires_name=False,  # `email` is the only required field (README 3.3)
         group_writes=frozenset(Write),
         changes=True,
         sync=SyncStyle.PAGING_FEED,
@@ -530,11 +546,14 @@ class EcwidWrapperConnector(_EcwidBase):
         max_page_size=PAGE_MAX,
         customer_writes=frozenset(Write),
         writable_fields=_WRITABLE,
+        create_requires_name=False,  # `email` is the only required field (README 3.3)
+        groups_from_customers=True,
         rate_limits=_RATE_LIMITS,
         notes=(
             *_NOTES,
-            "the wrapper has no group routes and no deleted log: customer groups are read-only "
-            "through each customer's group, and there is no change feed",
+            "the wrapper has no group routes and no deleted log: customer groups are the "
+            "groups its customers are in (read from every customer), read-only, and there is "
+            "no change feed",
         ),
     )
 
@@ -556,6 +575,44 @@ class EcwidWrapperConnector(_EcwidBase):
     def route_words(self) -> frozenset[str] | None:
         prefix = str(self.settings.options.get("path_prefix", WRAPPER_PREFIX))
         return (self.path_words or frozenset()) | {part for part in prefix.split("/") if part}
+
+    async def list_groups(self) -> Sequence[GroupRecord]:
+        """The groups the store's customers are in, General first, then by id.
+
+        The wrapper has no group routes (README 3.4), but every customer names its group: every
+        customer is read, 100 per request (the pages after the first at once), projected to the
+        group fields (`responseFields`, a query parameter the wrapper passes on; were it
+        ignored, whole customers would come back and be read the same way). A store of more
+        than `GROUPS_FROM_CUSTOMERS_MAX` customers is refused before the second request.
+        """
+        params: dict[str, str | int] = {
+            "responseFields": "total,items(customerGroupId,customerGroupName)",
+            "sortBy": "REGISTERED_DATE_ASC",
+            "limit": PAGE_MAX,
+        }
+        first = await self.dialect.search({**params, "offset": 0})
+        total = self.read.integer(first, "total", "customers")
+        if total > GROUPS_FROM_CUSTOMERS_MAX:
+            raise QueryTooComplex(
+                f"{self.name} has {total} customers; its groups are known only from its "
+                f"customers, and the gateway reads at most {GROUPS_FROM_CUSTOMERS_MAX} for them",
+                source=self.name,
+            )
+        pages = [first]
+        items = self.read.array(first.get("items"), "customers.items")
+        if len(items) == PAGE_MAX:
+            offsets = range(PAGE_MAX, total, PAGE_MAX)
+            pages += await asyncio.gather(
+                *(self.dialect.search({**params, "offset": offset}) for offset in offsets)
+            )
+        named: dict[int, str | None] = {mapping.GENERAL_GROUP_ID: mapping.GENERAL_GROUP_NAME}
+        for page in pages:
+            for item in self.read.array(page.get("items"), "customers.items"):
+                group = mapping.customer_group(self.read, self.read.object(item, "items[]"))
+                named[group.numeric] = group.name
+        return [
+            mapping.seen_group(self.name, number, name) for number, name in sorted(named.items())
+        ]
 
 
 def _refused_field(message: str) -> str | None:

@@ -9,7 +9,8 @@ Contract: shared/upstreams/README.md 3.2 (customer entity), 3.3 (groups, deleted
   rule applies to group ids; shipping-address ids above 2^31-1 leave `cartAddressId` null.
 * `fullName`: top-level `name`, else `billingPerson.name`, else its `firstName lastName`.
 * `phone`: `billingPerson.phone`, else the default (then the first) `PHONE` contact.
-* `vatNumber`: `taxId` (also kept in metaData with `taxIdValid`/`taxExempt`).
+* `vatNumber`: `taxId` (also kept in metaData with `taxIdValid`/`taxExempt`); `companyName`:
+  `billingPerson.companyName`.
 * `status` is always 1: Ecwid customers have no enabled/disabled flag (README 3.2).
 * `createdAt`/`updatedAt`: `registered`/`updated`, `yyyy-MM-dd HH:mm:ss Z` parsed strictly (a
   value of another shape is `UpstreamBadResponse`); absent on a sparse guest record: null.
@@ -30,12 +31,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
 from customer_gateway.connectors.base import synthetic_int_id
 from customer_gateway.connectors.models import (
     Address,
+    AddressDraft,
     ChangeRecord,
     ChangeType,
     CustomerDraft,
@@ -201,6 +204,38 @@ def _metadata(
     return metadata
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerGroup:
+    """A customer's group as the customer names it."""
+
+    numeric: int
+    name: str | None
+
+
+def customer_group(read: Reader, obj: Mapping[str, Any]) -> CustomerGroup:
+    """`customerGroupId` + `customerGroupName`; a missing id is General (0), where Ecwid files
+    every customer without another group."""
+    where = "customer"
+    group_id = read.opt_integer(obj, "customerGroupId", where)
+    group_name = read.opt_text(obj, "customerGroupName", where)
+    if group_id is None:
+        return CustomerGroup(GENERAL_GROUP_ID, group_name or GENERAL_GROUP_NAME)
+    if group_id == GENERAL_GROUP_ID and group_name is None:
+        return CustomerGroup(GENERAL_GROUP_ID, GENERAL_GROUP_NAME)
+    return CustomerGroup(group_id, group_name)
+
+
+def seen_group(source: str, number: int, name: str | None) -> GroupRecord:
+    """A group known from a customer that is in it (the wrapper lists no groups)."""
+    return GroupRecord(
+        source=source,
+        id=str(number),
+        numeric_id=int_id(number),
+        name=name or (GENERAL_GROUP_NAME if number == GENERAL_GROUP_ID else str(number)),
+        is_default=number == GENERAL_GROUP_ID,
+    )
+
+
 def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecord:
     """One Ecwid customer entity (search item or detail: Ecwid returns the same shape)."""
     where = "customer"
@@ -208,12 +243,8 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
     billing = read.object(obj.get("billingPerson") or {}, "customer.billingPerson")
     billing_name = _person_name(read, billing, "customer.billingPerson")
     contacts = _contacts(read, obj)
-    group_id = read.opt_integer(obj, "customerGroupId", where)
-    group_name = read.opt_text(obj, "customerGroupName", where)
-    if group_id is None:
-        group_id, group_name = GENERAL_GROUP_ID, group_name or GENERAL_GROUP_NAME
-    elif group_id == GENERAL_GROUP_ID and group_name is None:
-        group_name = GENERAL_GROUP_NAME
+    embedded = customer_group(read, obj)
+    group_id, group_name = embedded.numeric, embedded.name
     addresses: list[Address] = []
     if any(billing.get(key) for key in _ADDRESS_KEYS):
         addresses.append(_address(read, billing, "billing", "billingPerson", billing_name))
@@ -242,6 +273,7 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
         updated_at=ecwid_datetime(read, obj.get("updated"), "customer.updated"),
         phone=_phone(read, billing, contacts),
         vat_number=read.opt_text(obj, "taxId", where),
+        company_name=read.opt_text(billing, "companyName", "customer.billingPerson"),
         groups=(GroupRef(str(group_id), int_id(group_id), group_name),),
         addresses=tuple(addresses),
         metadata=_metadata(read, obj, contacts),
@@ -313,16 +345,45 @@ def _given(**fields: str | None) -> dict[str, str]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
+# The address parts a write takes: the billing person's street (lines joined by a newline),
+# city, postalCode, countryCode and stateOrProvinceCode.
+ADDRESS_PARTS = ("address1", "address2", "city", "postcode", "countryCode", "provinceCode")
+
+
+def _address_fields(address: AddressDraft | None, current: Mapping[str, Any]) -> dict[str, str]:
+    """Billing-person keys for the given parts; a new country or region drops its old name."""
+    if address is None:
+        return {}
+    fields: dict[str, str] = {}
+    if address.address1 is not None or address.address2 is not None:
+        street = current.get("street")
+        lines = [line.strip() for line in (street if isinstance(street, str) else "").splitlines()]
+        first = address.address1 if address.address1 is not None else (lines[0] if lines else "")
+        rest = address.address2 if address.address2 is not None else ", ".join(lines[1:])
+        fields["street"] = "\n".join(line for line in (first, rest) if line)
+    parts = (
+        ("city", address.city),
+        ("postalCode", address.postcode),
+        ("countryCode", address.country_code),
+        ("stateOrProvinceCode", address.province_code),
+    )
+    fields.update({key: value for key, value in parts if value is not None})
+    return fields
+
+
 def create_body(draft: CustomerDraft, group_id: int | None) -> dict[str, Any]:
     """`POST /customers`: e-mail, the billing person (name, its parts, company, phone), tax id,
     group, password."""
-    billing: dict[str, Any] = {"name": draft.full_name} | _given(
+    billing: dict[str, Any] = _given(
+        name=draft.full_name,
         firstName=draft.first_name,
         lastName=draft.last_name,
         companyName=draft.company_name,
         phone=draft.phone,
-    )
-    body: dict[str, Any] = {"email": draft.email, "billingPerson": billing}
+    ) | _address_fields(draft.address, {})
+    body: dict[str, Any] = {"email": draft.email}
+    if billing:  # only the e-mail is required (README 3.3)
+        body["billingPerson"] = billing
     if draft.vat_number is not None:
         body["taxId"] = draft.vat_number
     if group_id is not None:
@@ -341,6 +402,7 @@ def changes_billing(patch: CustomerPatch) -> bool:
             patch.last_name,
             patch.company_name,
             patch.phone,
+            patch.address,
         )
     )
 
@@ -385,6 +447,12 @@ def update_body(
                 phone=patch.phone,
             )
         )
+        address = _address_fields(patch.address, current_billing or {})
+        if "countryCode" in address:
+            billing.pop("countryName", None)  # Ecwid's name of the old country
+        if "stateOrProvinceCode" in address:
+            billing.pop("stateOrProvinceName", None)
+        billing.update(address)
         body["billingPerson"] = billing
     return body
 

@@ -12,6 +12,10 @@ So, against the gateway's semantics (resolvers/filtering.py):
   conditions wanting one parameter the first is sent: fewer conditions still give a superset.
 * email like with a pattern `%text%`, `text%` or `%text` is sent as `keyword=text` (name or
   e-mail contains it: a superset); a pattern without wildcards as `email`.
+* created_at / updated_at gt, gteq, lt, lteq narrow to a SUPERSET: `createdFrom`/`createdTo`/
+  `updatedFrom`/`updatedTo` take whole UNIX seconds, and whether a bound is inclusive is not
+  documented, so each is widened by one second past the value (rounded outwards); of several
+  bounds of one kind the tightest is sent. The gateway re-checks.
 * group eq/in is EXACT: every Ecwid customer has exactly one group (General, 0, by default),
   so Ecwid returns exactly the customers whose group id is listed. Values that cannot be Ecwid
   group ids (not canonical digits) name no group of this source; when none is left, nothing
@@ -20,14 +24,17 @@ So, against the gateway's semantics (resolvers/filtering.py):
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Final
 
 from customer_gateway.connectors.ecwid.mapping import is_ecwid_id
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
 
 _PLAIN: Final = re.compile(r"[^%_\\]+")
+_MOMENTS: Final = {FilterField.CREATED_AT: "created", FilterField.UPDATED_AT: "updated"}
 _CONTAINS: Final = re.compile(r"%?([^%_\\]+)%?")
 
 
@@ -44,9 +51,21 @@ def search_params(conditions: Sequence[Condition]) -> dict[str, str] | None:
         if value is not None and value.strip() and name not in params:
             params[name] = value
 
+    lower: dict[str, int] = {}
+    upper: dict[str, int] = {}
     for condition in conditions:
         field, op, value = condition.field, condition.op, condition.value
-        if field is FilterField.KEYWORD and op is Op.EQ:
+        if field in _MOMENTS:
+            # The gateway's ISO 8601 form; before 1970 is 0 (no Ecwid store is older).
+            seconds = max(0.0, datetime.fromisoformat(value).timestamp())
+            prefix = _MOMENTS[field]
+            if op in (Op.GT, Op.GTEQ):
+                bound = max(0, math.floor(seconds) - 1)
+                lower[prefix] = max(lower.get(prefix, bound), bound)
+            elif op in (Op.LT, Op.LTEQ):
+                bound = math.ceil(seconds) + 1
+                upper[prefix] = min(upper.get(prefix, bound), bound)
+        elif field is FilterField.KEYWORD and op is Op.EQ:
             offer("keyword", _plain(value))
         elif field is FilterField.FULL_NAME and op is Op.EQ:
             offer("name", value)  # eq is literal to the gateway too: Ecwid's substring ⊇ it
@@ -62,6 +81,10 @@ def search_params(conditions: Sequence[Condition]) -> dict[str, str] | None:
         elif field is FilterField.GROUP and op in (Op.EQ, Op.IN):
             ids = {value for value in condition.values if is_ecwid_id(value)}
             groups = ids if groups is None else groups & ids
+    for prefix, bound in lower.items():
+        params[f"{prefix}From"] = str(bound)
+    for prefix, bound in upper.items():
+        params[f"{prefix}To"] = str(bound)
     if groups is not None:
         if not groups:
             return None

@@ -7,9 +7,12 @@
   a device-flow access token renews it once, never in a loop.
 - Lists page with `pageNumber`/`pageSize` and sort by creation time with `sortBy`/
   `sortDirection` (text sorts are left to the gateway: Flow's collation is not its own);
-  keyword, name, e-mail, phone and VAT filters go to `POST /customers/search` under its field
-  rules (`query` searches many fields one at a time, explicit fields are matched with
-  `exactMatch`), so the gateway re-checks what comes back.
+  keyword, name, company, e-mail, phone and VAT filters go to `POST /customers/search` under
+  its field rules (`query` searches many fields one at a time, explicit fields are matched with
+  `exactMatch`), so the gateway re-checks what comes back; so do `created_at gt/gteq` (the
+  search's `createdAt`, a lower bound) and `store` (its `storeUid`, exact: only Flow can tell).
+  `external_id eq` goes to `GET /customers?customerExternalId=` when it is the only pushed
+  filter (the list takes no search criteria), and is re-checked.
 - Several groups per customer (`customerGroupUids`), a native batch (200, or 207 for partial
   success), per-store customer views, the TWO_INVOICE extension, the external company register
   (a tenant extension) and a GDPR export.
@@ -26,6 +29,7 @@ import asyncio
 import re
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
 import httpx
@@ -81,6 +85,8 @@ _FIELD_WORDS = (
     ("vatnumber", "vatNumber"),
     ("customergroupuids", "groupIds"),
     ("storeuid", "storeId"),
+    ("countrycode", "address.countryCode"),
+    ("postalcode", "address.postcode"),
     # Flow's reference checks name the record, not the field: "Customer group 'x' not found".
     ("customer group", "groupIds"),
     ("store '", "storeId"),
@@ -103,10 +109,21 @@ class FlowRetailConnector(ConnectorBase):
         filters={
             (FilterField.KEYWORD, Op.EQ): _SUPERSET,
             (FilterField.FULL_NAME, Op.LIKE): _SUPERSET,
+            (FilterField.COMPANY_NAME, Op.LIKE): _SUPERSET,
             (FilterField.EMAIL, Op.EQ): _SUPERSET,
             (FilterField.PHONE, Op.EQ): _SUPERSET,
             (FilterField.VAT_NUMBER, Op.EQ): _SUPERSET,
+            # The search's `createdAt`, read as a lower bound (assumption: the contract gives
+            # only its type); sent for gt too, the gateway re-checks.
+            (FilterField.CREATED_AT, Op.GT): _SUPERSET,
+            (FilterField.CREATED_AT, Op.GTEQ): _SUPERSET,
+            # The search's `storeUid`: only Flow knows which customers are a store's.
+            (FilterField.STORE, Op.EQ): Pushdown.EXACT,
+            # `GET /customers?customerExternalId=`: its matching is undocumented, so re-checked.
+            (FilterField.EXTERNAL_ID, Op.EQ): _SUPERSET,
         },
+        push_apart=frozenset({FilterField.EXTERNAL_ID}),  # a list parameter, not a search field
+        absent_fields=frozenset(),
         # Names and e-mails sort in Flow Retail's (Norwegian) collation: the gateway sorts them.
         sorts=frozenset(_SORTS),
         customer_writes=frozenset(Write),
@@ -122,6 +139,7 @@ class FlowRetailConnector(ConnectorBase):
                 "groupId",
                 "groupIds",
             }
+            | {f"address.{part}" for part in mapping.ADDRESS_PARTS}
         ),
         multi_group=True,
         group_names_by_list=True,
@@ -271,6 +289,9 @@ class FlowRetailConnector(ConnectorBase):
     async def list_customers(self, query: CustomerQuery) -> Page:
         search = _search_body(query.conditions)
         params: dict[str, str | int] = {}
+        external = [c.value for c in query.conditions if c.field is FilterField.EXTERNAL_ID]
+        if external and search is None:
+            params["customerExternalId"] = external[0]
         if query.sort.field in _SORTS:
             params["sortBy"] = _SORTS[query.sort.field]
             params["sortDirection"] = "DESC" if query.sort.descending else "ASC"
@@ -605,26 +626,40 @@ def _search_body(conditions: Sequence[Condition]) -> dict[str, Any] | None:
     """
     exact: dict[str, str] = {}
     contains: str | None = None
+    criteria: dict[str, str] = {}  # independent of exactMatch: the store, the creation time
+    created_from: datetime | None = None
     for condition in conditions:
         value = condition.value
-        if condition.field is FilterField.EMAIL:
+        if condition.field is FilterField.STORE:
+            criteria["storeUid"] = value
+        elif condition.field is FilterField.CREATED_AT and condition.op in (Op.GT, Op.GTEQ):
+            bound = datetime.fromisoformat(value)  # the gateway's form: ISO 8601, UTC
+            created_from = bound if created_from is None else max(created_from, bound)
+        elif condition.field is FilterField.EMAIL:
             exact["email"] = value
         elif condition.field is FilterField.PHONE:
             exact["mobile"] = "".join(c for c in value if c.isdigit() or c == "+")
         elif condition.field is FilterField.VAT_NUMBER:
             exact["vatNumber"] = value
         elif (
-            condition.field in (FilterField.KEYWORD, FilterField.FULL_NAME)
+            condition.field
+            in (FilterField.KEYWORD, FilterField.FULL_NAME, FilterField.COMPANY_NAME)
             and not any(char in value for char in "%_\\")
             and value.split()
             and contains is None
         ):
             contains = max(value.split(), key=len)
+    if created_from is not None:
+        # Flow's timestamps are milliseconds, UTC (README 2.2); a bound is never rounded up.
+        millis = created_from.astimezone(UTC).replace(
+            microsecond=created_from.microsecond // 1000 * 1000
+        )
+        criteria["createdAt"] = millis.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     if exact:
-        return {**exact, "exactMatch": True}
+        return {**exact, "exactMatch": True, **criteria}
     if contains is not None:
-        return {"query": contains, "exactMatch": False}
-    return None
+        return {"query": contains, "exactMatch": False, **criteria}
+    return criteria or None
 
 
 def _sets_full_name_only(patch: CustomerPatch) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from customer_gateway.connectors.base import synthetic_int_id
 from customer_gateway.connectors.models import (
     Address,
+    AddressDraft,
     CustomerDraft,
     CustomerPatch,
     CustomerRecord,
@@ -102,6 +103,8 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
         updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt"),
         phone=read.opt_string(obj, "mobile", where),
         vat_number=read.opt_string(obj, "vatNumber", where),
+        company_name=company,
+        external_id=read.opt_string(obj, "externalId", where),
         groups=tuple(GroupRef(uid_) for uid_ in group_uids),
         addresses=tuple(addresses),
         metadata={key: obj[key] for key in _META_FIELDS if obj.get(key) not in (None, [], "")},
@@ -173,6 +176,23 @@ def external_hit(read: Reader, obj: Mapping[str, Any]) -> ExternalHit:
     )
 
 
+# The customer's primary address (README 2.3: `address`, `postalCode`, `city`, `countryCode`);
+# it has no second line and no region.
+ADDRESS_PARTS = ("address1", "city", "postcode", "countryCode")
+
+
+def _address_fields(address: AddressDraft | None) -> dict[str, str]:
+    if address is None:
+        return {}
+    fields = {
+        "address": address.address1,
+        "postalCode": address.postcode,
+        "city": address.city,
+        "countryCode": address.country_code,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
+
+
 def split_name(full_name: str) -> tuple[str, str]:
     """Flow Retail keeps first and last names apart: 'Kari Nordmann' → ('Kari', 'Nordmann').
 
@@ -190,7 +210,7 @@ def create_body(draft: CustomerDraft) -> dict[str, Any]:
     else:
         body["customerType"] = "PERSON"
     first, last = draft.first_name, draft.last_name
-    if first is None and last is None and draft.company_name is None:
+    if first is None and last is None and draft.company_name is None and draft.full_name:
         first, last = split_name(draft.full_name)
     if first is not None:
         body["firstname"] = first
@@ -202,6 +222,7 @@ def create_body(draft: CustomerDraft) -> dict[str, Any]:
         body["vatNumber"] = draft.vat_number
     if draft.group_ids:
         body["customerGroupUids"] = list(draft.group_ids)
+    body.update(_address_fields(draft.address))
     return body
 
 
@@ -227,6 +248,7 @@ def update_body(patch: CustomerPatch, is_company: bool) -> dict[str, Any]:
         body["vatNumber"] = patch.vat_number
     if patch.group_ids is not None:
         body["customerGroupUids"] = list(patch.group_ids)
+    body.update(_address_fields(patch.address))
     return body
 
 

@@ -7,7 +7,14 @@
   read per customer (`get_customers`, under the same cap). Shoptet cannot sort and filters only
   by e-mail and phone (exact): the gateway applies the rest and says so in `extensions.sources`.
 - Logins (e-mail, name, phone, approval) live in accounts and change through the main account;
-  groups are assigned by their code, not their id.
+  the company and VAT id live in the billing address (`company`, `vatId`). Only the e-mail is
+  required on create (Shoptet's rule).
+- Groups are assigned by their code, not their id, and a group's code is whatever the group
+  list says now (nullable: the API promises none, and the default group has none). A create
+  into a group without a code is sent without one, which files the customer in Shoptet's
+  default group (assumption: what a registration without a group does); the answer says which
+  group that was, and a customer that landed elsewhere than asked is deleted again and the
+  create refused. An update cannot move a customer into a group without a code.
 - The full export runs Shoptet's asynchronous snapshot job (it needs a `job:finished` webhook
   registered: `options.webhook_url`) and streams its gzip JSON Lines result.
 """
@@ -34,6 +41,7 @@ from customer_gateway.connectors.base import (
     retry_after,
 )
 from customer_gateway.connectors.models import (
+    AddressDraft,
     ChangePage,
     ChangeRecord,
     ChangeType,
@@ -92,6 +100,15 @@ _FIELDS = {
     "data.phone": "phone",
     "data.customerGroupCode": "groupId",
     "data.billingAddress.fullName": "fullName",
+    "data.billingAddress.company": "companyName",
+    "data.billingAddress.vatId": "vatNumber",
+    "data.billingAddress.taxId": "vatNumber",
+    "data.billingAddress.street": "address.address1",
+    "data.billingAddress.additional": "address.address2",
+    "data.billingAddress.city": "address.city",
+    "data.billingAddress.zip": "address.postcode",
+    "data.billingAddress.countryCode": "address.countryCode",
+    "data.billingAddress.regionName": "address.provinceCode",
     "data.name": "groupName",
 }
 
@@ -129,7 +146,11 @@ class ShoptetConnector(ConnectorBase):
         max_page_size=LIST_PAGE_MAX,
         detail_fields=mapping.SUMMARY_MISSING,
         customer_writes=frozenset(Write),
-        writable_fields=frozenset({"email", "fullName", "phone", "status", "groupId"}),
+        writable_fields=frozenset(
+            {"email", "fullName", "phone", "status", "groupId", "companyName", "vatNumber"}
+            | {f"address.{part}" for part in mapping.ADDRESS_PARTS}
+        ),
+        create_requires_name=False,  # only `account.email` is required (README 1.7)
         group_writes=frozenset(Write),
         regions=True,
         changes=True,
@@ -144,7 +165,10 @@ class ShoptetConnector(ConnectorBase):
             "lists carry no e-mail, group or status: a query that needs them reads each "
             "customer's detail",
             "no sorting and no text search: lists with other sorts or filters are read whole",
-            "no passwords (logins are Shoptet's); groups are assigned by code",
+            "no passwords (logins are Shoptet's); groups are assigned by code: a group without "
+            "one can be chosen on create only (Shoptet files such a customer in its default "
+            "group)",
+            "lists carry no VAT id: a vat_number filter reads each customer's detail",
         ),
     )
 
@@ -152,6 +176,9 @@ class ShoptetConnector(ConnectorBase):
         super().__init__(*args, **kwargs)
         self.read = Reader(self.name)
         self._webhook_ready = False
+        # The default group's id, once an answer showed it (Shoptet's group list does not say
+        # which group is the default; a customer created without a group code lands there).
+        self._default_group: str | None = None
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -162,7 +189,7 @@ class ShoptetConnector(ConnectorBase):
         """`X-RateLimit-Bucket-Filling: 150/200`: the bucket's real level, after this request."""
         used, _, _capacity = response.headers.get("x-ratelimit-bucket-filling", "").partition("/")
         if is_ascii_digits(used.strip()):
-            self.http.limiter.observe(rate_class, float(used))
+            self.http.pacing.observe(rate_class, float(used))
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -291,19 +318,104 @@ class ShoptetConnector(ConnectorBase):
         if draft.password is not None:
             raise self._no_passwords()
         await self._refuse_duplicate_email(draft.email)
-        account: dict[str, Any] = {"email": draft.email, "fullName": draft.full_name}
+        account: dict[str, Any] = {"email": draft.email}
+        if draft.full_name is not None:
+            account["fullName"] = draft.full_name
         if draft.phone is not None:
             account["phone"] = draft.phone
         if draft.status is not None:
             account["authorized"] = draft.status == 1
         body: dict[str, Any] = {"account": account}
+        billing = _billing_changes(draft.company_name, draft.vat_number, {})
+        billing.update(await self._address_changes(draft.address, {}))
+        if billing:
+            body["billingAddress"] = billing
+        codeless: str | None = None  # a wanted group without a code: checked in the answer
         if draft.group_id is not None:
-            body["customerGroupCode"] = await self._group_code(draft.group_id)
+            code = await self._group_code(draft.group_id)
+            if code is not None:
+                body["customerGroupCode"] = code
+            elif self._default_group not in (None, draft.group_id):
+                raise self._codeless_group(draft.group_id)
+            else:
+                codeless = draft.group_id
         data = self.read.object(
             await self._call("POST", "/api/customers", body={"data": body}), "data"
         )
-        return mapping.customer(
+        record = mapping.customer(
             self.read, self.name, self.read.object(data.get("customer"), "data.customer")
+        )
+        landed = record.groups[0].id if record.groups else None
+        if "customerGroupCode" not in body and landed is not None:
+            self._default_group = landed  # where a customer without a group code goes
+        if codeless is not None and landed != codeless:
+            await self._undo_create(record.id, codeless)
+        return record
+
+    async def _undo_create(self, guid: str, group_id: str) -> None:
+        """The customer landed in the default group, not in the code-less group asked for:
+        delete it again, so the refused create leaves nothing behind."""
+        refusal = self._codeless_group(group_id)
+        try:
+            await self._call("DELETE", f"/api/customers/{guid}")
+        except errors.UpstreamError as error:
+            refusal.message = (
+                f"{refusal.message}; the customer was created in the default group and "
+                f"deleting it again failed ({error.code.value}): it is {guid}"
+            )
+            refusal.args = (refusal.message,)
+        raise refusal
+
+    async def _address_changes(
+        self, address: AddressDraft | None, current: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The billing-address keys for the given address parts. The whole first line goes to
+        `street` (the read joins `street` and `houseNumber`, so the number is cleared); a
+        region is written by its name, found by its code in the e-shop's regions list."""
+        if address is None:
+            return {}
+        changes: dict[str, Any] = {}
+        if address.address1 is not None:
+            changes["street"] = address.address1
+            if current.get("houseNumber"):
+                changes["houseNumber"] = None
+        parts = (
+            ("additional", address.address2),
+            ("city", address.city),
+            ("zip", address.postcode),
+            ("countryCode", address.country_code),
+        )
+        changes.update({key: value for key, value in parts if value is not None})
+        if address.province_code is not None:
+            country = address.country_code or current.get("countryCode")
+            changes["regionName"] = await self._region_name(address.province_code, country)
+        return changes
+
+    async def _region_name(self, code: str, country: Any) -> str:
+        found = [
+            region
+            for region in await self.list_regions()
+            if region.code is not None
+            and region.code.casefold() == code.casefold()
+            and (country is None or region.country_code == country)
+        ]
+        if len(found) != 1:
+            raise errors.UpstreamRejected(
+                f"{self.name} has no customer region with this code"
+                + ("" if country is None else " in this country")
+                + " (see the regions query)",
+                source=self.name,
+                field="address.provinceCode",
+            )
+        return found[0].name
+
+    def _codeless_group(self, group_id: str) -> errors.Unsupported:
+        return errors.Unsupported(
+            f"{self.name}: Shoptet's API files a customer into a group by the group's code, "
+            f"and group {group_id} has none (only the default group can be had without one, "
+            "on create); give the group a code in Shoptet's administration",
+            source=self.name,
+            field="groupId",
         )
 
     async def _refuse_duplicate_email(self, email: str, own_id: str | None = None) -> None:
@@ -324,8 +436,8 @@ class ShoptetConnector(ConnectorBase):
             raise self._no_passwords()
         if patch.group_ids == ():
             raise errors.Unsupported(
-                f"{self.name}: a Shoptet customer is always in one group (moving them to the "
-                "default group needs that group's code)",
+                f"{self.name}: a Shoptet customer is always in one group (choose the group, "
+                "by its id)",
                 source=self.name,
                 field="groupIds",
             )
@@ -352,11 +464,18 @@ class ShoptetConnector(ConnectorBase):
             account["authorized"] = patch.status == 1
         changes: dict[str, Any] = {}
         billing = self.read.object(current.get("billingAddress") or {}, "billingAddress")
+        billing_changes = _billing_changes(patch.company_name, patch.vat_number, billing)
+        billing_changes.update(await self._address_changes(patch.address, billing))
         if patch.full_name is not None and billing.get("fullName"):
             # The billing name is what the customer reads as (README 5.1): change it too.
-            changes["billingAddress"] = {"fullName": patch.full_name}
+            billing_changes["fullName"] = patch.full_name
+        if billing_changes:
+            changes["billingAddress"] = billing_changes
         if patch.group_id is not None:
-            changes["customerGroupCode"] = await self._group_code(patch.group_id)
+            code = await self._group_code(patch.group_id)
+            if code is None:
+                raise self._codeless_group(patch.group_id)
+            changes["customerGroupCode"] = code
 
         applied = False
         if account:
@@ -409,18 +528,12 @@ class ShoptetConnector(ConnectorBase):
     async def list_groups(self) -> Sequence[GroupRecord]:
         return [mapping.group(self.read, self.name, obj, None) for obj in await self._raw_groups()]
 
-    async def _group_code(self, group_id: str) -> str:
+    async def _group_code(self, group_id: str) -> str | None:
+        """The group's code as the group list says it now (None: it has none)."""
         for obj in await self._raw_groups():
             if str(obj.get("id")) == group_id:
                 code = obj.get("customerGroupCode")
-                if not isinstance(code, str) or not code:
-                    raise errors.Unsupported(
-                        f"{self.name}: Shoptet assigns groups by their code and group "
-                        f"{group_id} has none",
-                        source=self.name,
-                        field="groupId",
-                    )
-                return code
+                return code if isinstance(code, str) and code else None
         raise errors.UpstreamRejected(
             f"{self.name} has no customer group {group_id}", source=self.name, field="groupId"
         )
@@ -634,6 +747,22 @@ class ShoptetConnector(ConnectorBase):
             source=self.name,
             field="password",
         )
+
+
+def _billing_changes(
+    company: str | None, vat_number: str | None, current: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The billing-address keys that store a company and a VAT id. A tax id kept equal to the
+    VAT id (Czech DIČ: Shoptet refuses a Czech taxId that differs from vatId) follows it."""
+    changes: dict[str, Any] = {}
+    if company is not None:
+        changes["company"] = company
+    if vat_number is not None:
+        changes["vatId"] = vat_number
+        tax_id = current.get("taxId")
+        if tax_id and tax_id == current.get("vatId"):
+            changes["taxId"] = vat_number
+    return changes
 
 
 def _first_error(response: httpx.Response) -> tuple[str | None, str | None]:

@@ -23,8 +23,13 @@ from customer_gateway.connectors.models import (
 from customer_gateway.connectors.reading import Reader
 
 # A list item is a summary: what only the detail carries is fetched when a query needs it.
-SUMMARY_MISSING = frozenset({"email", "phone", "status", "groups", "addresses", "metadata"})
+SUMMARY_MISSING = frozenset(
+    {"email", "phone", "vat_number", "status", "groups", "addresses", "metadata"}
+)
 _ADMIN_ID = re.compile(r"[?&]id=(\d+)")
+# The address parts a write takes (the billing address's street, additional, city, zip,
+# countryCode and, by its code, regionName).
+ADDRESS_PARTS = ("address1", "address2", "city", "postcode", "countryCode", "provinceCode")
 # Shoptet's extra customer fields, kept in metaData (the common model has no place for them).
 _META_FIELDS = ("remark", "priceRatio", "birthDate", "disabledOrders")
 
@@ -55,6 +60,7 @@ def summary(read: Reader, source: str, item: Mapping[str, Any]) -> CustomerRecor
         numeric_id=numeric_id(admin_url, guid),
         email=None,
         full_name=full_name,
+        company_name=read.opt_string(item, "billCompany", where),
         status=1,  # unknown until the detail is read: listed in `missing`
         created_at=read.iso_datetime(item.get("creationTime"), f"{where}.creationTime"),
         updated_at=read.iso_datetime(item.get("changeTime"), f"{where}.changeTime"),
@@ -117,6 +123,10 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
         created_at=read.iso_datetime(obj.get("creationTime"), "customer.creationTime"),
         updated_at=read.iso_datetime(obj.get("changeTime"), "customer.changeTime"),
         phone=read.opt_string(main, "phone", "account") if main else None,
+        # The company and VAT id are the billing address's (README 1.6); metaData keeps vatId
+        # too, with companyId and taxId.
+        vat_number=read.opt_string(billing, "vatId", "billingAddress"),
+        company_name=read.opt_string(billing, "company", "billingAddress"),
         groups=groups,
         addresses=tuple(addresses),
         metadata=metadata,

@@ -6,8 +6,13 @@ back as `{"data": {"id", "type": "ecwid", "attributes"}}`. Undocumented, so chos
 * auth is `Authorization: Bearer <api_key>`; missing or wrong -> 401 `Unauthenticated.`;
 * errors use the same JSON:API flavour, `{"errors": [{"status": "409", "title": <Ecwid's
   errorMessage>}]}`, with Ecwid's HTTP status (and `Retry-After`) passed through;
-* `data.id` is a fresh request uuid for the list and the Ecwid customer id (string) for the
-  single-customer routes; query strings and bodies (with their Content-Type) pass unchanged;
+* `data.id` as the seed's examples show it (Customers page of the seed, lines cited in
+  tests/emulators/test_ecwid_wrapper.py): a fresh request uuid for the list, update and delete
+  (seed lines 27, 188, 214), the Ecwid id as a JSON number for one customer (line 125) and as
+  a string for a new one (line 164);
+* the list's default page is 100 customers (seed line 33: `"limit": 100` for a request without
+  one; Ecwid's own default is 10): a list request without `limit` is sent on with `limit=100`;
+  other query strings and bodies (with their Content-Type) pass unchanged;
 * its own limit: `rate_limit_per_minute` per API key -> 429 + `Retry-After` (Laravel's
   `throttle` middleware); the inner store gets the same per-token limit.
 The store-connection routes (`get_link`, `oauthwid/get_token`) are not emulated.
@@ -36,6 +41,7 @@ from .http import WINDOW_SECONDS, json_response, retry_after
 
 PREFIX: Final = "/api/json/v1/ecwid"
 TYPE: Final = "ecwid"
+LIST_DEFAULT_LIMIT: Final = 100  # seed line 33
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +60,7 @@ def error_response(status: int, title: str, headers: dict[str, str] | None = Non
     return json_response({"errors": [{"status": str(status), "title": title}]}, status, headers)
 
 
-def envelope(resource_id: str, attributes: Any) -> Response:
+def envelope(resource_id: str | int, attributes: Any) -> Response:
     return json_response({"data": {"id": resource_id, "type": TYPE, "attributes": attributes}})
 
 
@@ -125,7 +131,9 @@ class EcwidWrapperEmulator(Emulator):
         customer_id = found.groupdict().get("id")
         return await handler(request, None if customer_id is None else quote(customer_id, safe=""))
 
-    async def _forward(self, request: Request, method: str, path: str) -> Upstream:
+    async def _forward(
+        self, request: Request, method: str, path: str, *, default_limit: int | None = None
+    ) -> Upstream:
         headers = {"Authorization": f"Bearer {self.ecwid.token}"}
         content: bytes | None = None
         if method in ("POST", "PUT"):
@@ -133,6 +141,8 @@ class EcwidWrapperEmulator(Emulator):
             if "content-type" in request.headers:
                 headers["Content-Type"] = request.headers["content-type"]
         query = request.url.query
+        if default_limit is not None and "limit" not in request.query_params:
+            query = "&".join(part for part in (query, f"limit={default_limit}") if part)
         url = f"{self.ecwid.base_path}{path}" + (f"?{query}" if query else "")
         transport = httpx.ASGITransport(app=self.ecwid.app)
         async with httpx.AsyncClient(
@@ -150,12 +160,21 @@ class EcwidWrapperEmulator(Emulator):
         return error_response(upstream.status, message, upstream.headers)
 
     async def _list(self, request: Request, _customer_id: str | None) -> Response:
-        upstream = await self._forward(request, "GET", "/customers")
+        upstream = await self._forward(
+            request, "GET", "/customers", default_limit=LIST_DEFAULT_LIMIT
+        )
         return self._failed(upstream) or envelope(self._request_id(), upstream.body)
 
     async def _get(self, request: Request, customer_id: str | None) -> Response:
         upstream = await self._forward(request, "GET", f"/customers/{customer_id}")
-        return self._failed(upstream) or envelope(str(customer_id), upstream.body)
+        if failed := self._failed(upstream):
+            return failed
+        # The Ecwid id as a JSON number, as in the seed (line 125); a `responseFields`
+        # projection may leave it out of the attributes, and then Ecwid's 200 says the path
+        # held the id in digits.
+        body = upstream.body
+        number = body.get("id") if isinstance(body, dict) else None
+        return envelope(number if isinstance(number, int) else int(str(customer_id)), body)
 
     async def _add(self, request: Request, _customer_id: str | None) -> Response:
         upstream = await self._forward(request, "POST", "/customers")
@@ -163,8 +182,8 @@ class EcwidWrapperEmulator(Emulator):
 
     async def _update(self, request: Request, customer_id: str | None) -> Response:
         upstream = await self._forward(request, "PUT", f"/customers/{customer_id}")
-        return self._failed(upstream) or envelope(str(customer_id), upstream.body)
+        return self._failed(upstream) or envelope(self._request_id(), upstream.body)
 
     async def _delete(self, request: Request, customer_id: str | None) -> Response:
         upstream = await self._forward(request, "DELETE", f"/customers/{customer_id}")
-        return self._failed(upstream) or envelope(str(customer_id), upstream.body)
+        return self._failed(upstream) or envelope(self._request_id(), upstream.body)

@@ -75,6 +75,12 @@ class Endpoint:
         source = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
         object.__setattr__(self, "pattern", re.compile(f"^{source}$"))
 
+    @property
+    def literal_segments(self) -> int:
+        """How specific the template is: `/customers/search` names a resource that
+        `/customers/{customerUid}` would otherwise swallow."""
+        return sum(1 for part in self.template.split("/") if part and "{" not in part)
+
 
 @dataclass(frozen=True, slots=True)
 class HttpConfig:
@@ -134,12 +140,18 @@ class Pipeline:
     async def _dispatch(self, request: Request) -> Reply:
         path, method = request.url.path, request.method
         matches = [(e, m) for e in self.endpoints if (m := e.pattern.match(path))]
+        if matches:
+            # A literal path is its own resource: `GET /customers/search` is a wrong method on
+            # the search (405), not customer "search" (404).
+            specific = max(e.literal_segments for e, _ in matches)
+            matches = [(e, m) for e, m in matches if e.literal_segments == specific]
         chosen = next(((e, m) for e, m in matches if e.method == method), None)
         device = chosen is not None and chosen[0].device
         grant = self.tokens.authenticate(request.headers.get("authorization"), device=device)
         if chosen is None:
             if matches:
-                raise FlowError(405, f"Method {method} not allowed on {path}")
+                allowed = ", ".join(sorted({e.method for e, _ in matches}))
+                raise FlowError(405, f"Method {method} not allowed on {path}", {"Allow": allowed})
             raise FlowError.not_found(f"No resource at {path}")
         endpoint, match = chosen
         params = match.groupdict()

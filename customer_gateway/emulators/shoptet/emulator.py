@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, Self
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from customer_gateway.emulators.base import Clock, Emulator
@@ -35,7 +35,8 @@ class ShoptetEmulator(Emulator):
 
     Options for what the contract leaves open (README: "unknown ... make it configurable"):
     `duplicate_email_status` (422 or 409), `wholesale_module` (403 `missing-module` without
-    it), `group_code_from_name` (the code of an API-created group), `items_per_drop` (bucket
+    it), `group_code_from_name` (an API-created group's code: none by default, as the API promises
+    none; True derives one from the name), `items_per_drop` (bucket
     cost: 1 drop per request + 1 per N items returned), `connection_limit_body` ("json"
     envelope or nginx's own "nginx" HTML page for the connection-limit 429),
     `result_base_url` (where job results are served; default: the emulator's own base URL).
@@ -64,7 +65,7 @@ class ShoptetEmulator(Emulator):
         clock: Clock = time.time,
         duplicate_email_status: Literal[409, 422] = 422,
         wholesale_module: bool = False,
-        group_code_from_name: bool = True,
+        group_code_from_name: bool = False,
         items_per_drop: int = 100,
         max_connections_per_ip: int = 50,
         connection_limit_body: Literal["json", "nginx"] = "json",
@@ -115,8 +116,25 @@ class ShoptetEmulator(Emulator):
     def routes(self) -> Sequence[BaseRoute]:
         return [
             Route("/api-results/{name}", self._download, methods=["GET"]),
+            Route("/_emulator/connections", self._connections, methods=["GET", "DELETE"]),
             Route("/{path:path}", self.pipeline.__call__, methods=_ALL_METHODS),
         ]
+
+    async def _connections(self, request: Request) -> Response:
+        """Not Shoptet's: what the tests of replicas read (peak in flight per token, 429s for
+        too many connections, 429s for a full bucket); DELETE starts the counts again."""
+        counter = self.pipeline.per_token
+        if request.method == "DELETE":
+            counter.peak.clear()
+            counter.refused = 0
+            self.pipeline.bucket_refusals = 0
+        return JSONResponse(
+            {
+                "peakInFlight": max(counter.peak.values(), default=0),
+                "tooManyConnections": counter.refused,
+                "bucketFull": self.pipeline.bucket_refusals,
+            }
+        )
 
     async def _download(self, request: Request) -> Response:
         return await download(self.shop, request)

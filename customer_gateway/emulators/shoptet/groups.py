@@ -145,8 +145,9 @@ class GroupStore:
             raise ShoptetError(422, errors)
 
     def _code_for(self, name: str) -> str | None:
-        """Unknown in the contract: the create body has no `customerGroupCode`. Assumption
-        (option `group_code_from_name`): Shoptet derives the code from the name, made unique."""
+        """Unknown in the contract: the create body has no `customerGroupCode` and the answer's
+        is nullable. Default: none (what the API promises); option `group_code_from_name`:
+        derived from the name, made unique."""
         if not self.code_from_name:
             return None
         base = ascii_slug(name, "-") or "skupina"

@@ -147,6 +147,7 @@ class Pipeline:
         self.per_ip = ConnectionCounter(config.max_connections_per_ip)
         self.buckets: dict[str, LeakyBucket] = {}
         self.locks = UrlLocks(clock)
+        self.bucket_refusals = 0  # 429s for a full bucket (instrumentation)
 
     def bucket(self, token: str) -> LeakyBucket:
         if token not in self.buckets:
@@ -216,6 +217,7 @@ class Pipeline:
             return self._render(self._error(invalid), rid, idle)
         bucket = self.bucket(token)
         if self.config.rate_limits and bucket.is_full():
+            self.bucket_refusals += 1
             full = ShoptetError.one(
                 429, "too-many-requests", "API rate limit exceeded (leaky bucket).", "unknown"
             )

@@ -61,11 +61,17 @@ class LeakyBucket:
 class ConnectionCounter:
     limit: int
     in_flight: dict[str, int] = field(default_factory=dict)
+    # Instrumentation for tests and benchmarks (`/_emulator/connections`): the most requests
+    # ever in flight per key, and how many were refused with 429.
+    peak: dict[str, int] = field(default_factory=dict)
+    refused: int = 0
 
     def try_enter(self, key: str) -> bool:
         if self.in_flight.get(key, 0) >= self.limit:
+            self.refused += 1
             return False
         self.in_flight[key] = self.in_flight.get(key, 0) + 1
+        self.peak[key] = max(self.peak.get(key, 0), self.in_flight[key])
         return True
 
     def leave(self, key: str) -> None:

@@ -1,0 +1,183 @@
+"""Shared pacing over the machine's Redis: several replicas (separate clients) under one cap, one
+rate limit and one Retry-After; a crashed replica's slot comes back by itself; with Redis down
+each replica keeps its local share and returns to the shared limits when Redis answers again."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+
+import pytest
+
+from customer_gateway.connectors.pacing import Saturated, SharedPacing
+from customer_gateway.connectors.resilience import PROBING, RateLimit, Throttled
+from customer_gateway.state.redis import SharedRedis
+from tests.replicas.servers import REDIS_URL, PrivateRedis
+
+pytestmark = pytest.mark.anyio
+
+
+class Peak:
+    def __init__(self) -> None:
+        self.now = 0
+        self.peak = 0
+
+    async def call(
+        self, pacing: SharedPacing, rate_class: str = "none", hold: float = 0.02
+    ) -> None:
+        async with pacing.hold(rate_class, 10.0):
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+            await asyncio.sleep(hold)
+            self.now -= 1
+
+
+async def test_three_replicas_never_exceed_the_cap(replicas: list[SharedRedis]) -> None:
+    pacings = [SharedPacing(r, "shoptet", cap=3, rules={}) for r in replicas]
+    peak = Peak()
+    await asyncio.gather(*(peak.call(pacings[i % 3]) for i in range(60)))
+    assert peak.peak == 3  # all three slots used, never a fourth
+    for pacing in pacings:
+        await pacing.aclose()
+    # Every slot was given back.
+    assert await replicas[0].client.zcard(replicas[0].key("slots", "shoptet")) == 0
+
+
+async def test_a_crashed_replicas_slot_comes_back_after_its_lease(
+    replicas: list[SharedRedis], prefix: str
+) -> None:
+    """A replica process takes the only slot and is killed (SIGKILL) while holding it."""
+    crashed = subprocess.Popen(  # noqa: ASYNC220 - a replica process to kill
+        [sys.executable, "-c", CRASHING_REPLICA, REDIS_URL, prefix],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert crashed.stdout is not None
+        assert crashed.stdout.readline().strip() == b"held"
+        survivor = SharedPacing(replicas[1], "shoptet", cap=1, rules={}, lease=1.0)
+        with pytest.raises(Saturated):
+            async with survivor.hold("none", 0.3):
+                pass
+        crashed.kill()
+        crashed.wait(10)
+        started = time.monotonic()
+        async with survivor.hold("none", 5.0):
+            waited = time.monotonic() - started
+        # Its lease (1 s, renewed every 1/3 s while it lived) ran out by itself.
+        assert waited < 1.6
+        await survivor.aclose()
+    finally:
+        crashed.kill()
+        crashed.wait(10)
+        if crashed.stdout is not None:
+            crashed.stdout.close()
+
+
+CRASHING_REPLICA = """
+import asyncio, sys
+from customer_gateway.connectors.pacing import SharedPacing
+from customer_gateway.state.redis import SharedRedis
+
+async def main():
+    handle = SharedRedis(sys.argv[1], sys.argv[2])
+    await handle.start()
+    pacing = SharedPacing(handle, "shoptet", cap=1, rules={}, lease=1.0)
+    async with pacing.hold("none", 5.0):
+        print("held", flush=True)
+        await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_shared_window_paces_every_replica(replicas: list[SharedRedis]) -> None:
+    rules = {"api": RateLimit(requests=5, per_seconds=1.0)}
+    pacings = [SharedPacing(r, "evershop", cap=None, rules=rules) for r in replicas]
+    started = time.monotonic()
+    sent: list[float] = []
+
+    async def call(pacing: SharedPacing) -> None:
+        async with pacing.hold("api", 5.0):
+            sent.append(time.monotonic() - started)
+
+    await asyncio.gather(*(call(pacings[i % 3]) for i in range(10)))
+    sent.sort()
+    # At most 5 in any second, whichever replica sent them.
+    for index in range(len(sent) - 5):
+        assert sent[index + 5] - sent[index] >= 0.95
+    # A wait longer than the budget is refused at once, nothing taken.
+    with pytest.raises(Throttled):
+        async with pacings[0].hold("api", 0.01):
+            pass
+    for pacing in pacings:
+        await pacing.aclose()
+
+
+async def test_a_shared_leaky_bucket_takes_the_reported_level(
+    replicas: list[SharedRedis],
+) -> None:
+    rules = {"bucket": RateLimit(requests=200, drain_per_second=10.0)}
+    first, second = (SharedPacing(r, "shoptet", cap=3, rules=rules) for r in replicas[:2])
+    async with first.hold("bucket", 1.0):
+        pass
+    first.observe("bucket", 160.0)  # Shoptet said 160/200: above 0.75 x 200
+    async with first.hold("bucket", 5.0) as ticket:  # sent with this admission
+        assert ticket.waited > 0.9
+    with pytest.raises(Throttled):  # the other replica sees the same level
+        async with second.hold("bucket", 0.01):
+            pass
+    await first.aclose()
+
+
+async def test_retry_after_pauses_every_replica_and_a_probe_lifts_it(
+    replicas: list[SharedRedis],
+) -> None:
+    rules = {"api": RateLimit(requests=100, per_seconds=60)}
+    first, second = (SharedPacing(r, "evershop", cap=None, rules=rules) for r in replicas[:2])
+    await first.block("api", 30.0)
+    with pytest.raises(Throttled) as raised:
+        async with second.hold("api", 1.0):
+            pass
+    assert 29 < raised.value.wait <= 30
+    token = PROBING.set(True)
+    try:
+        async with second.hold("api", 1.0) as ticket:
+            assert ticket.through_block
+    finally:
+        PROBING.reset(token)
+    await second.lift("api", ticket)  # the probe succeeded
+    async with first.hold("api", 0.1):
+        pass
+
+
+async def test_redis_down_means_a_local_share_then_shared_again(
+    private_redis: PrivateRedis,
+) -> None:
+    handle = SharedRedis(private_redis.url, "cg-test", heartbeat=0.2, probe_interval=0.1)
+    await handle.start()
+    handle.replicas = 3  # as counted by heartbeats while three replicas ran
+    pacing = SharedPacing(handle, "shoptet", cap=3, rules={})
+    try:
+        async with pacing.hold("none", 1.0) as ticket:
+            assert not ticket.local
+        private_redis.stop()
+        peak = Peak()
+        started = time.monotonic()
+        await asyncio.gather(*(peak.call(pacing) for _ in range(6)))
+        assert time.monotonic() - started < 3  # no timeout per call once it is known down
+        assert peak.peak == 1  # 3 connections / 3 replicas
+        assert not handle.up
+        assert handle.report()["limits"] == "local"
+        assert pacing.local_share() == (1, {})
+        private_redis.start()
+        deadline = time.monotonic() + 5
+        while not handle.up and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        assert handle.up
+        async with pacing.hold("none", 1.0) as ticket:
+            assert not ticket.local
+    finally:
+        await pacing.aclose()
+        await handle.close()
