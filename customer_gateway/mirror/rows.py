@@ -21,7 +21,9 @@ from customer_gateway.mirror.keys import (
 )
 
 _CUSTOMER_FIELDS = tuple(
-    f.name for f in fields(CustomerRecord) if f.name not in ("source", "missing", "groups")
+    f.name
+    for f in fields(CustomerRecord)
+    if f.name not in ("source", "missing", "groups", "addresses")
 )
 _ADDRESS_FIELDS = tuple(f.name for f in fields(Address))
 _REF_FIELDS = tuple(f.name for f in fields(GroupRef))

@@ -147,6 +147,10 @@ CONDITIONS = [
     Condition(FilterField.GROUP, Op.IN, ("2", "3")),
     Condition(FilterField.GROUP, Op.NEQ, ("1",)),
     Condition(FilterField.GROUP, Op.NIN, ("0", "2")),
+    Condition(FilterField.CREATED_AT, Op.GT, ("2024-01-01T12:00:00+00:00",)),
+    Condition(FilterField.CREATED_AT, Op.LTEQ, ("2024-01-01T12:00:00+00:00",)),
+    Condition(FilterField.UPDATED_AT, Op.GTEQ, ("2024-01-02T03:00:00+00:00",)),
+    Condition(FilterField.UPDATED_AT, Op.LT, ("2024-01-01T01:00:00+00:00",)),
 ]
 SORTS = [Sort(field, descending) for field in SortField for descending in (False, True)]
 
