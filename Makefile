@@ -43,7 +43,8 @@ clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 
 ## Real clients and a real browser (not part of `make test`): the Python gql client, Apollo
-## Client on Node (persisted queries too), GraphiQL in headless Chromium, and a supergraph of
+## Client on Node (persisted queries too), graphql-ws and graphql-sse (live updates), GraphiQL
+## in headless Chromium, and a supergraph of
 ## the gateway and an orders subgraph under Hive Gateway, against processes on 127.0.0.1.
 ## Installs Debian's chromium when missing and the pinned node packages (`npm ci`).
 CLIENTS_NODE := tests/clients/node

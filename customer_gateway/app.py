@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -21,21 +22,29 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
+)
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from customer_gateway.access import refused, requires
-from customer_gateway.auth import ANONYMOUS, Authenticator, Principal
+from customer_gateway.auth import ANONYMOUS, Authenticator, Principal, Unauthenticated
 from customer_gateway.connections import LIFESPAN_KEY, ConnectionGuard
 from customer_gateway.connectors.resilience import PROBING
 from customer_gateway.context import GatewayContext
 from customer_gateway.datadir import DataDir
 from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.events import EventHub
 from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
 from customer_gateway.ide import ASSETS_PATH, ide_assets, ide_page
@@ -71,6 +80,7 @@ class Gateway:
     telemetry: Telemetry
     emulators: Mapping[str, Emulator] = field(default_factory=dict)
     state: SharedState = field(default_factory=SharedState)
+    events: EventHub = field(default_factory=EventHub)
     mirrors: Mirrors | None = None
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
@@ -116,13 +126,49 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             telemetry=gateway.telemetry,
             deadline=time.monotonic() + gateway.settings.request_timeout,
             principal=principal,
+            events=gateway.events,
         )
         request.state.gateway_context = context
         return context
 
-    def __init__(self, *args: Any, persisted: PersistedDocuments, **kwargs: Any) -> None:
+    async def on_ws_connect(self, context: GatewayContext) -> Any:
+        """A WebSocket (graphql-transport-ws) proves who it is in `connection_init`'s payload
+        (`X-API-Key` or `Authorization`, as a browser cannot set the upgrade's headers) or in
+        the upgrade's own headers; the same keys and scopes as over HTTP."""
+        params = {
+            key.lower(): value
+            for key, value in (context.connection_params or {}).items()
+            if isinstance(value, str)
+        }
+        headers = {**{k.lower(): v for k, v in context.request.headers.items()}, **params}
+        try:
+            principal = self.authenticator.authenticate(headers)
+        except Unauthenticated as refusal:
+            raise ConnectionRejectionError({"message": str(refusal)}) from None
+        if not principal.may("read") or principal.sources == frozenset():
+            raise ConnectionRejectionError({"message": "These credentials may not read."})
+        gateway: Gateway = context.request.app.state.gateway
+        context.principal = principal
+        context.sources = gateway.sources.visible_to(principal.sources)
+        return UNSET
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        if self.local_origins is not None and re.fullmatch(self.local_origins, origin):
+            return True
+        return super().is_websocket_origin_allowed(request, origin)
+
+    def __init__(
+        self,
+        *args: Any,
+        persisted: PersistedDocuments,
+        authenticator: Authenticator,
+        local_origins: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.persisted = persisted
+        self.authenticator = authenticator
+        self.local_origins = local_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -292,6 +338,14 @@ def create_app(
             exports = Exports(data.subdir("exports"), ttl=settings.export_ttl)
             exports.start_sweeping()
             stack.push_async_callback(exports.aclose)
+            events = EventHub(
+                max_buffered=settings.subscription_buffer,
+                max_subscribers=settings.max_subscriptions,
+            )
+            if state.redis is not None:  # subscribers see every replica's writes
+                await events.relay_through(state.redis)
+            stack.push_async_callback(events.aclose)
+            telemetry.watch_events(events)
             mirrors = await Mirrors.open(settings, sources, data.path)
             if mirrors is not None:
                 stack.push_async_callback(mirrors.close)
@@ -305,6 +359,7 @@ def create_app(
                 telemetry,
                 emulators,
                 state,
+                events,
                 mirrors,
             )
             guard = ConnectionGuard(
@@ -326,18 +381,28 @@ def create_app(
         trusted_only=settings.trusted_documents_only,
         apq=settings.apq,
     )
-    graphql = GatewayGraphQL(
-        build_schema(settings),
-        persisted=persisted,
-        graphql_ide="graphiql" if settings.graphiql else None,
-        allow_queries_via_get=settings.allow_get,
-    )
     authenticator = Authenticator(settings.auth)
-    guarded = GraphQLGuard(graphql, authenticator, settings.limits.max_body_bytes)
-    middleware = []
     # The sandbox serves demo data only: a front-end on http://localhost:<any port> may call it
     # without configuration. A configured gateway allows exactly `cors_origins`.
     local_origins = LOCAL_ORIGINS if sandboxed and not settings.cors_origins else None
+    graphql = GatewayGraphQL(
+        build_schema(settings),
+        persisted=persisted,
+        authenticator=authenticator,
+        local_origins=local_origins,
+        allowed_origins=list(settings.cors_origins),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=settings.allow_get,
+        # graphql-transport-ws (not the legacy graphql-ws), server-sent events (graphql-sse)
+        # and multipart HTTP (Apollo Client's subscriptions over HTTP).
+        subscription_protocols=(
+            GRAPHQL_TRANSPORT_WS_PROTOCOL,
+            GRAPHQL_SSE_PROTOCOL,
+            MULTIPART_SUBSCRIPTION_PROTOCOL,
+        ),
+    )
+    guarded = GraphQLGuard(graphql, authenticator, settings.limits.max_body_bytes)
+    middleware = []
     if settings.cors_origins or local_origins:
         middleware.append(
             Middleware(
@@ -353,6 +418,7 @@ def create_app(
         )
     routes: list[BaseRoute] = [
         Route("/graphql", guarded, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),  # subscriptions; credentials in connection_init
         Route("/healthz", healthz),
         Route("/readyz", requires("ops", authenticator, readyz)),
         Route("/exports/{id}", requires("read", authenticator, download_export)),

@@ -28,6 +28,7 @@ class Principal:
     # whose `sources` claim is an empty list must not mean "all").
     sources: frozenset[str] | None = None
     via: str = "anonymous"  # "api_key" or "jwt": a key and a token subject may share a name
+    strict_filters: bool = False  # unknown filters are errors for this caller, not ignored
 
     @property
     def owner(self) -> str:
@@ -77,7 +78,13 @@ class Authenticator:
                 match = key
         if match is None:
             raise Unauthenticated("Unknown API key.")
-        return Principal(match.name, match.scopes, match.sources or None, via="api_key")
+        return Principal(
+            match.name,
+            match.scopes,
+            match.sources or None,
+            via="api_key",
+            strict_filters=match.strict_filters,
+        )
 
     def _bearer(self, token: str) -> Principal:
         settings = self.settings.jwt

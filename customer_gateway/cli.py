@@ -118,6 +118,7 @@ def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> i
         timeout_keep_alive=settings.keep_alive_timeout,
         limit_concurrency=settings.max_open_connections or None,
         h11_max_incomplete_event_size=settings.max_header_bytes,
+        ws="websockets-sansio",  # subscriptions (graphql-transport-ws)
     )
     return 0
 
@@ -146,11 +147,14 @@ def _check() -> int:
     from customer_gateway.settings import load_settings
 
     rows = asyncio.run(check_sources(load_settings()))
-    width = max(len(row[0]) for row in rows) if rows else 6
-    print(f"{'source':<{width}}  {'kind':<14}  {'status':<24}  {'latency':>10}  mirror")
-    for name, kind, status, millis, mirror in rows:
-        print(f"{name:<{width}}  {kind:<14}  {status:<24}  {millis:7.1f} ms  {mirror}")
-    return 0 if all(row[2] == "ok" for row in rows) else 1
+    width = max(len(row.name) for row in rows) if rows else 6
+    print(f"{'source':<{width}}  {'kind':<14}  {'status':<24}  latency     collation  mirror")
+    for row in rows:
+        print(
+            f"{row.name:<{width}}  {row.kind:<14}  {row.status:<24}  {row.millis:7.1f} ms  "
+            f"{row.collation}  {row.mirror}"
+        )
+    return 0 if all(row.status == "ok" for row in rows) else 1
 
 
 def _sync(only: list[str], full: bool) -> int:

@@ -1,4 +1,13 @@
-"""Text order: glibc's en_US.UTF-8 collation, as PostgreSQL applies it to ORDER BY.
+"""Text order: a source's collation (`SourceSettings.collation`), as PostgreSQL applies it.
+
+`sort_key(collation)` gives the key function of each collation a source can declare:
+
+- "C" (C.UTF-8, the cluster default of Debian's PostgreSQL and of a database created as the
+  EverShop quick start does): code point order, so "Zoë" < "ann" (upper case first) and
+  accented letters after every ASCII one. Python compares strings exactly so.
+- "en_US" (en_US.UTF-8, the official postgres image's default): glibc's collation, below.
+
+glibc's en_US.UTF-8 collation, as PostgreSQL applies it to ORDER BY:
 
 The order a PostgreSQL database with the default locale (the official postgres image's
 en_US.UTF-8) gives names and e-mails: compared level by level (ISO 14651) — base letters and
@@ -13,16 +22,18 @@ tests/evershop_real) for Latin, Greek and Cyrillic letters, digits, punctuation 
 signs. Characters outside that repertoire sort after it by code point (glibc has an order for
 them too; this approximation is rarely reached by customer names).
 
-The gateway merges sources in this order, so a page over several sources is the page one such
-database holding them all would return; the EverShop emulator sorts with it.
+The gateway merges sorted pages in their sources' collation, so a page over several sources is
+the page one such database holding them all would return (`resolvers/customers.py` says what
+happens when sources disagree); the EverShop emulator sorts with the same keys.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib.resources import files
-from typing import Final
+from typing import Any, Final
 
 Weights = tuple[str, str, str, str]  # levels 1-4, each a string of weight code units
 
@@ -79,3 +90,16 @@ def en_us_key(text: str) -> tuple[str, str]:
         levels[2].append(unit[2])
         levels[3].extend(f"\x01{weight}" for weight in unit[3])
     return "\x01".join("".join(level) for level in levels), text
+
+
+def c_key(text: str) -> str:
+    """C.UTF-8: code points in order (UTF-8 bytes compare the same way); no two texts tie."""
+    return text
+
+
+_KEYS: Final[dict[str, Callable[[str], Any]]] = {"en_US": en_us_key, "C": c_key}
+
+
+def sort_key(collation: str) -> Callable[[str], Any]:
+    """The key function of a collation named as `SourceSettings.collation` names it."""
+    return _KEYS[collation]

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.types import Info as StrawberryInfo
@@ -14,8 +15,10 @@ from strawberry.types import Info as StrawberryInfo
 from customer_gateway.auth import ANONYMOUS, Principal
 from customer_gateway.connectors.base import REQUEST_COUNTER, Connector
 from customer_gateway.connectors.errors import UpstreamTimeout
+from customer_gateway.connectors.models import ChangeType
 from customer_gateway.connectors.resilience import DEADLINE
 from customer_gateway.errors import ErrorCode, GatewayError, QueryTooComplex
+from customer_gateway.events import CustomerEvent, EventHub
 from customer_gateway.exports import Exports
 from customer_gateway.idempotency import IdempotencyStore
 from customer_gateway.mirror.source import SyncingSource
@@ -105,16 +108,36 @@ class GatewayContext:
     deadline: float  # time.monotonic() by which the whole request must be answered
     principal: Principal = ANONYMOUS
     telemetry: Telemetry | None = None
+    events: EventHub | None = None  # live subscribers (customer_gateway/events.py)
+    connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
     operation_type: str | None = None  # set by the schema's report extension
     operation_name: str | None = None
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)
     partial_errors: list[PartialError] = field(default_factory=list)
+    # Filters ignored as EverShop ignores them, reported in `extensions.ignoredFilters`.
+    ignored_filters: list[dict[str, Any]] = field(default_factory=list)
+    # The request's own `extensions.strictFilters` (set by the schema's report extension).
+    strict_filters_requested: bool = False
     loaders: Loaders = field(init=False)
     # (source, top-level field) pairs already reported in `partial_errors`.
     _reported: set[tuple[str, str | int]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)
+
+    def begin_event(self) -> None:
+        """A subscription's next event is answered as a request of its own: a new deadline,
+        new DataLoaders, no outcomes carried over."""
+        self.deadline = time.monotonic() + self.settings.request_timeout
+        self.loaders = Loaders(self)
+        self.outcomes.clear()
+        self.partial_errors.clear()
+        self._reported.clear()
+
+    def announce(self, source: str, native_id: str, change: ChangeType) -> None:
+        """A write through this request landed: tell the live subscribers."""
+        if self.events is not None:
+            self.events.publish(CustomerEvent(source, native_id, change, datetime.now(UTC)))
 
     async def call(
         self, connector: Connector, operation: Awaitable[T], *, report: bool = True
@@ -177,6 +200,24 @@ class GatewayContext:
             )
             self.outcomes[connector.name] = outcome
         return outcome
+
+    @property
+    def strict_filters(self) -> bool:
+        """Unknown filters are BAD_USER_INPUT: the caller's API key or this request asks so."""
+        return self.principal.strict_filters or self.strict_filters_requested
+
+    def report_ignored(self, path: Sequence[str | int], ignored: Sequence[Any]) -> None:
+        """Filters a list ignored (each an `IgnoredFilter`), for `extensions.ignoredFilters`."""
+        for item in ignored:
+            self.ignored_filters.append(
+                {
+                    "path": list(path),
+                    "key": item.key,
+                    "operation": item.operation,
+                    "value": item.value,
+                    "reason": item.reason,
+                }
+            )
 
     def report_partial(self, path: list[str | int], error: GatewayError) -> None:
         """One error per failed source and top-level field, whichever phase met the failure."""

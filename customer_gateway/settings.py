@@ -98,6 +98,9 @@ class SourceSettings:
     mirror: bool = False
     sync_interval: float = 60.0  # seconds between change-feed polls (or head checks)
     reconcile_interval: float = 3600.0  # seconds between full reconcile passes (no feed)
+    # The order of text in the source's database ("en_US" or "C"): what the gateway merges its
+    # sorted pages with and sorts it by when it sorts itself (`customer_gateway.collation`).
+    collation: str = "en_US"
 
 
 Environment = Literal["development", "production"]
@@ -114,6 +117,8 @@ class ApiKey:
     key: Secret
     scopes: frozenset[str] = frozenset({"read"})
     sources: frozenset[str] = frozenset()
+    # An unknown filter key or operation is BAD_USER_INPUT for this caller, not ignored.
+    strict_filters: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +220,8 @@ class Settings:
     persisted_documents: str | None = None
     trusted_documents_only: bool = False
     apq: bool = True
+    max_subscriptions: int = 1000  # live subscribers per worker process
+    subscription_buffer: int = 256  # events a subscriber may fall behind before it is dropped
     limits: Limits = Limits()
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
@@ -265,6 +272,8 @@ _GATEWAY_KEYS: dict[str, type] = {
     "persisted_documents": str,
     "trusted_documents_only": bool,
     "apq": bool,
+    "max_subscriptions": int,
+    "subscription_buffer": int,
 }
 _LIMIT_KEYS = {name: int for name in Limits.__dataclass_fields__}
 _SOURCE_KEYS = {
@@ -283,8 +292,10 @@ _SOURCE_KEYS = {
     "mirror",
     "sync_interval",
     "reconcile_interval",
+    "collation",
 }
 TRANSPORTS = ("aiohttp", "httpx")
+COLLATIONS = ("en_US", "C")  # customer_gateway.collation.sort_key knows each
 # A source's tables that the environment can fill key by key (...__<NAME>__OPTIONS__<KEY>).
 _SOURCE_TABLES = ("CREDENTIALS", "OPTIONS")
 
@@ -459,7 +470,8 @@ def _auth(raw: Any, env: Mapping[str, str], environment: str, sources: set[str])
     """[auth]: required (default: in production), [[auth.api_keys]] and [auth.jwt].
 
     Environment: CUSTOMER_GATEWAY_AUTH__REQUIRED, CUSTOMER_GATEWAY_AUTH__JWT_SECRET,
-    CUSTOMER_GATEWAY_API_KEYS__<NAME>__KEY / __SCOPES / __SOURCES (comma-separated).
+    CUSTOMER_GATEWAY_API_KEYS__<NAME>__KEY / __SCOPES / __SOURCES (comma-separated) /
+    __STRICT_FILTERS.
     """
     table = dict(_table(raw, "auth"))
     if unknown := set(table) - {"required", "api_keys", "jwt"}:
@@ -485,7 +497,8 @@ def _auth(raw: Any, env: Mapping[str, str], environment: str, sources: set[str])
             name_part, _, field_name = variable[len(marker) :].partition("__")
             if not name_part or not field_name:
                 raise ConfigError(
-                    f"{variable}: expected {marker}<NAME>__KEY, __SCOPES or __SOURCES"
+                    f"{variable}: expected {marker}<NAME>__KEY, __SCOPES, __SOURCES or "
+                    "__STRICT_FILTERS"
                 )
             name = name_part.lower().replace("_", "-")
             keys.setdefault(name, {"name": name})[field_name.lower()] = env[variable]
@@ -504,7 +517,7 @@ def _auth(raw: Any, env: Mapping[str, str], environment: str, sources: set[str])
 def _api_key(item: Mapping[str, Any], sources: set[str]) -> ApiKey:
     name = str(item["name"])
     where = f"api key {name!r}"
-    if unknown := set(item) - {"name", "key", "scopes", "sources"}:
+    if unknown := set(item) - {"name", "key", "scopes", "sources", "strict_filters"}:
         raise ConfigError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
     key = item.get("key")
     if not isinstance(key, str) or len(key) < 16:
@@ -518,7 +531,10 @@ def _api_key(item: Mapping[str, Any], sources: set[str]) -> ApiKey:
         raise ConfigError(f"{where}: 'sources' is empty (omit it to reach every source)")
     if restricted - sources and sources:
         raise ConfigError(f"{where}: unknown sources {', '.join(sorted(restricted - sources))}")
-    return ApiKey(name=name, key=Secret(key), scopes=scopes, sources=restricted)
+    strict = _coerce(f"{where} strict_filters", item.get("strict_filters", False), bool)
+    return ApiKey(
+        name=name, key=Secret(key), scopes=scopes, sources=restricted, strict_filters=strict
+    )
 
 
 def _jwt(table: Mapping[str, Any]) -> JwtSettings:
@@ -616,6 +632,9 @@ def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
     transport = _coerce(f"{where} transport", table.get("transport", "aiohttp"), str)
     if transport not in TRANSPORTS:
         raise ConfigError(f"{where}: transport is one of {', '.join(TRANSPORTS)}")
+    collation = _coerce(f"{where} collation", table.get("collation", "en_US"), str)
+    if collation not in COLLATIONS:
+        raise ConfigError(f"{where}: collation is one of {', '.join(COLLATIONS)}")
     return SourceSettings(
         name=name,
         kind=kind,
@@ -632,6 +651,7 @@ def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
         reconcile_interval=_positive(
             where, "reconcile_interval", table.get("reconcile_interval", 3600.0)
         ),
+        collation=collation,
     )
 
 

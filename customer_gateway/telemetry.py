@@ -24,6 +24,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
+    from customer_gateway.events import EventHub
     from customer_gateway.mirror.runtime import Mirrors
     from customer_gateway.sources import Sources
     from customer_gateway.state.runtime import SharedState
@@ -144,6 +145,9 @@ class Telemetry:
     def watch_mirrors(self, mirrors: Mirrors) -> None:
         self.registry.register(_MirrorStates(mirrors))
 
+    def watch_events(self, events: EventHub) -> None:
+        self.registry.register(_EventsCollector(events))
+
     def watch_state(self, state: SharedState) -> None:
         if state.redis is not None or state.postgres is not None:
             self.registry.register(_SharedStateCollector(state))
@@ -240,6 +244,28 @@ class _MirrorStates(Collector):
             errors.add_metric([name], handle.health.errors)
             serving.add_metric([name], 1.0 if handle.serving else 0.0)
         yield from (lag, records, errors, serving)
+
+
+class _EventsCollector(Collector):
+    """Live subscribers, read at scrape time."""
+
+    def __init__(self, events: EventHub) -> None:
+        self.events = events
+
+    def collect(self) -> Iterable[Any]:
+        yield GaugeMetricFamily(
+            "gateway_subscriptions",
+            "Live subscriptions open in this process (cap: max_subscriptions)",
+            value=self.events.subscribers,
+        )
+        yield CounterMetricFamily(
+            "gateway_subscribers_dropped",
+            "Subscribers ended for falling too far behind (SUBSCRIBER_TOO_SLOW)",
+            value=self.events.dropped,
+        )
+        yield CounterMetricFamily(
+            "gateway_events_published", "Customer events published", value=self.events.published
+        )
 
 
 class _SharedStateCollector(Collector):

@@ -57,6 +57,7 @@ from customer_gateway.connectors.models import (
     GroupPatch,
     GroupRecord,
     Op,
+    OrderRecord,
     Page,
     Pushdown,
     RegionRecord,
@@ -141,6 +142,9 @@ class Capabilities:
     # Fields the source keeps but does not give the gateway (EverShop's GraphQL has no
     # updated_at): a condition on them cannot be decided, an UNSUPPORTED_OPERATION error.
     unreadable_fields: frozenset[FilterField] = frozenset()
+    # The source applies only the first condition on a field and ignores the others (EverShop):
+    # those are applied by the gateway.
+    one_per_field: bool = False
     regions: bool = False
     changes: bool = False  # a change feed (`list_changes`)
     native_batch: bool = False  # one request for many writes (`batch`)
@@ -164,6 +168,14 @@ class Capabilities:
     ) -> tuple[tuple[Condition, ...], tuple[Condition, ...]]:
         """(sent to the source, applied by the gateway to what comes back)."""
         pushable = [c for c in conditions if self.pushdown(c) is not None]
+        if self.one_per_field:
+            fields: set[FilterField] = set()
+            firsts = []
+            for condition in pushable:
+                if condition.field not in fields:
+                    fields.add(condition.field)
+                    firsts.append(condition)
+            pushable = firsts
         alone = [c for c in pushable if c.field in self.push_alone]
         if alone and len(pushable) > 1:
             pushable = alone[:1]
@@ -255,8 +267,17 @@ class Connector(Protocol):
         """The source's own GDPR export document, where it has one."""
         ...
 
+    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
+        """The customer's orders (EverShop's `Customer.orders`); None-free, maybe empty."""
+        ...
+
     async def check(self) -> None:
         """Prove the source is reachable and accepts our credentials (for /readyz)."""
+        ...
+
+    async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
+        """Texts the source sorted itself, each sequence ascending (what `customer-gateway
+        check` tests the `collation` setting against); None: it sorts no text."""
         ...
 
 
@@ -393,6 +414,17 @@ class ConnectorBase:
 
     async def list_regions(self) -> Sequence[RegionRecord]:
         raise self.unsupported("list regions")
+
+    async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
+        return None
+
+    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
+        # The gateway links customers to orders only where the source keeps both (EverShop).
+        raise Unsupported(
+            f"{self.name} ({self.kind}) has no order history the gateway can read: it links "
+            "customers to orders for EverShop sources only",
+            source=self.name,
+        )
 
     async def list_changes(
         self, since: datetime, change_type: ChangeType | None, offset: int, limit: int

@@ -53,9 +53,11 @@ from customer_gateway.connectors.models import (
     GroupRecord,
     GroupRef,
     Op,
+    OrderRecord,
     Page,
     Pushdown,
     SortField,
+    StatusLabel,
     Write,
 )
 from customer_gateway.connectors.reading import Reader
@@ -80,15 +82,31 @@ LIST_QUERY = """query GatewayCustomers($filters: [FilterInput]) {
 EMAIL_TAKEN_QUERY = (
     "query GatewayEmailTaken($filters: [FilterInput]) { customers(filters: $filters) { total } }"
 )
+# The order history of the admin's edit page (customerEdit+customerNew/OrderHistory.jsx) and the
+# identity fields around it; `Customer.orders` is EverShop's (modules/oms), unpaged.
+ORDERS_QUERY = """query GatewayCustomerOrders($id: String) {
+  customer(id: $id) { orders {
+    orderId uuid orderNumber currency customerEmail customerFullName editUrl
+    createdAt { value text }
+    grandTotal { value currency text }
+    paymentStatus { code name badge }
+    shipmentStatus { code name badge }
+  } }
+}"""
+SAMPLE_QUERY = (
+    "query GatewayTextOrder($filters: [FilterInput]) "
+    "{ customers(filters: $filters) { items { %s } } }"
+)
 GROUPS_QUERY = (
     "query GatewayGroups { customerGroups { total items { customerGroupId groupName } } }"
 )
 
-_SORT_KEYS = {
+_SORT_KEYS: dict[SortField, str | None] = {
     SortField.CREATED_AT: "created_at",
     SortField.EMAIL: "email",
     SortField.NAME: "name",
     SortField.STATUS: "status",
+    SortField.CUSTOMER_ID: None,  # EverShop's own order when no `ob` is sent
 }
 
 _EXACT = Pushdown.EXACT
@@ -111,7 +129,8 @@ class EverShopConnector(ConnectorBase):
             (FilterField.STATUS, Op.EQ): _EXACT,
         },
         sorts=frozenset(SortField),
-        unique_sorts=frozenset({SortField.EMAIL}),  # the EMAIL_UNIQUE constraint
+        # EMAIL_UNIQUE, and the primary key
+        unique_sorts=frozenset({SortField.EMAIL, SortField.CUSTOMER_ID}),
         # Its keyword filter is `full_name ILIKE … OR email ILIKE …` added without parentheses:
         # a name match escapes every other condition.
         push_alone=frozenset({FilterField.KEYWORD}),
@@ -120,6 +139,8 @@ class EverShopConnector(ConnectorBase):
             {FilterField.EXTERNAL_ID, FilterField.STORE, FilterField.COMPANY_NAME}
         ),
         unreadable_fields=frozenset({FilterField.UPDATED_AT}),
+        # CustomerCollection applies the first filter of each key only (`filters.find`).
+        one_per_field=True,
         customer_writes=frozenset(Write),
         writable_fields=frozenset({"email", "fullName", "password", "status", "groupId"}),
         create_requires_password=True,
@@ -162,6 +183,14 @@ class EverShopConnector(ConnectorBase):
         if message == "Invalid customer id" or message == "Requested customer not found":
             return NotFound(
                 f"{self.name} has no such customer", source=self.name, http_status=status
+            )
+        if "FK_CUSTOMER_GROUP" in message:
+            # A group id that names no group: the input is wrong, retrying cannot help.
+            return UpstreamRejected(
+                f"{self.name} has no customer group with this id",
+                source=self.name,
+                field="groupId",
+                http_status=status,
             )
         if message == "Email is already used" or "EMAIL_UNIQUE" in message:
             return Conflict(
@@ -290,7 +319,8 @@ class EverShopConnector(ConnectorBase):
             {"key": c.field.value, "operation": c.op.value, "value": c.value}
             for c in query.conditions
         ]
-        filters.append({"key": "ob", "operation": "eq", "value": _SORT_KEYS[query.sort.field]})
+        if (sort_by := _SORT_KEYS[query.sort.field]) is not None:
+            filters.append({"key": "ob", "operation": "eq", "value": sort_by})
         filters.append(
             {"key": "od", "operation": "eq", "value": "DESC" if query.sort.descending else "ASC"}
         )
@@ -363,6 +393,14 @@ class EverShopConnector(ConnectorBase):
             body["status"] = draft.status
         if draft.group_id is not None:
             body["group_id"] = self._group_number(draft.group_id)
+            # Checked first: a registration that fails still spends one of the 8 allowed per 15
+            # minutes (EverShop's auth tier), and a missing group fails as an HTTP 500.
+            if draft.group_id not in {group.id for group in await self.list_groups()}:
+                raise UpstreamRejected(
+                    f"{self.name} has no customer group with this id",
+                    source=self.name,
+                    field="groupId",
+                )
         # POST /api/customers is public (registration): no admin token needed.
         payload = await self.http.send_json("POST", "/api/customers", json=body)
         row = self.read.object(self.read.object(payload, "body").get("data"), "data")
@@ -435,6 +473,57 @@ class EverShopConnector(ConnectorBase):
         async with self.writing_customer(customer_id):
             await self._private("DELETE", f"/api/customers/{customer_id}")
 
+    # -- orders ---------------------------------------------------------------------------
+
+    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
+        if not UUID.match(customer_id):
+            return []  # Postgres would fail the whole request on a malformed uuid
+        data = await self._graphql(ORDERS_QUERY, {"id": customer_id})
+        customer = data.get("customer")
+        if customer is None:
+            return []
+        items = self.read.array(
+            self.read.object(customer, "customer").get("orders") or [], "customer.orders"
+        )
+        return [self._order(self.read.object(item, "customer.orders[]")) for item in items]
+
+    def _order(self, item: Mapping[str, Any]) -> OrderRecord:
+        where = "order"
+        created = self.read.object(item.get("createdAt") or {}, "order.createdAt")
+        total = self.read.object(item.get("grandTotal") or {}, "order.grandTotal")
+        value = total.get("value")
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise self.read.bad("order.grandTotal.value")
+        edit_url = self.read.opt_string(item, "editUrl", where)
+        return OrderRecord(
+            source=self.name,
+            id=self.read.string(item, "uuid", where),
+            order_id=self.read.string(item, "orderId", where),
+            order_number=self.read.string(item, "orderNumber", where),
+            currency=self.read.opt_string(item, "currency", where),
+            customer_email=self.read.opt_string(item, "customerEmail", where),
+            customer_full_name=self.read.opt_string(item, "customerFullName", where),
+            created_value=self.read.opt_string(created, "value", "order.createdAt"),
+            created_text=self.read.opt_string(created, "text", "order.createdAt"),
+            grand_total=float(value),
+            grand_total_currency=self.read.opt_string(total, "currency", "order.grandTotal"),
+            grand_total_text=self.read.opt_string(total, "text", "order.grandTotal"),
+            payment_status=self._status(item.get("paymentStatus"), "order.paymentStatus"),
+            shipment_status=self._status(item.get("shipmentStatus"), "order.shipmentStatus"),
+            # EverShop answers the admin path; the gateway serves no admin pages
+            edit_url=f"{self.settings.base_url}{edit_url}" if edit_url else None,
+        )
+
+    def _status(self, value: Any, where: str) -> StatusLabel | None:
+        if value is None:
+            return None
+        status = self.read.object(value, where)
+        return StatusLabel(
+            code=self.read.opt_string(status, "code", where),
+            name=self.read.opt_string(status, "name", where),
+            badge=self.read.opt_string(status, "badge", where),
+        )
+
     # -- groups ---------------------------------------------------------------------------
 
     async def list_groups(self) -> Sequence[GroupRecord]:
@@ -465,6 +554,23 @@ class EverShopConnector(ConnectorBase):
 
     async def check(self) -> None:
         await self._graphql(GROUPS_QUERY, {})
+
+    async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
+        """The first 200 names and e-mails as the database sorts them (its collation)."""
+        samples = []
+        for sort_by, field in (("name", "fullName"), ("email", "email")):
+            filters = [
+                {"key": "ob", "operation": "eq", "value": sort_by},
+                {"key": "od", "operation": "eq", "value": "ASC"},
+                {"key": "limit", "operation": "eq", "value": "200"},
+            ]
+            data = await self._graphql(SAMPLE_QUERY % field, {"filters": filters})
+            collection = self.read.object(data.get("customers"), "data.customers")
+            items = self.read.array(collection.get("items"), "customers.items")
+            texts = [self.read.object(item, "customers.items[]").get(field) for item in items]
+            # NULL names come last whatever the collation
+            samples.append([text for text in texts if isinstance(text, str)])
+        return samples
 
     # -- mapping --------------------------------------------------------------------------
 
@@ -524,7 +630,9 @@ class EverShopConnector(ConnectorBase):
             full_name=self.read.opt_string(row, "full_name", where),
             status=int(row.get("status", 1)),
             created_at=self.read.iso_datetime(row.get("created_at"), f"{where}.created_at"),
-            updated_at=self.read.iso_datetime(row.get("updated_at"), f"{where}.updated_at"),
+            # Not read: EverShop's GraphQL Customer has no updated_at, so `customer(id)` cannot
+            # show it; a mutation's answer says the same (null), not another value.
+            updated_at=None,
             groups=(GroupRef(str(group_id)),) if group_id is not None else (),
             metadata=dict(self.read.object(meta, "meta_data")) if isinstance(meta, Mapping) else {},
             urn=f"urn:evershop:customer:customer:{uuid}",

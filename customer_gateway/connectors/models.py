@@ -46,6 +46,11 @@ class SortField(enum.Enum):
     EMAIL = "email"
     NAME = "name"
     STATUS = "status"
+    # EverShop's default order (no `ob`): what a list over EverShop sources alone is sorted by.
+    CUSTOMER_ID = "customer_id"
+
+
+TEXT_SORTS = frozenset({SortField.EMAIL, SortField.NAME})  # ordered by a collation
 
 
 class Pushdown(enum.Enum):
@@ -361,3 +366,37 @@ class BatchResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLabel:
+    """An order's payment or shipment status as the source names it (EverShop's shape)."""
+
+    code: str | None
+    name: str | None
+    badge: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    """One order of a customer, as the source's admin shows it in the order history.
+
+    Texts (`created_text`, `grand_total_text`) are the source's own rendering (its time zone,
+    locale and store currency); the gateway passes them on.
+    """
+
+    source: str
+    id: str  # the source's order uuid
+    order_id: str
+    order_number: str
+    currency: str | None
+    customer_email: str | None
+    customer_full_name: str | None
+    created_value: str | None  # epoch milliseconds, as text (EverShop's Date.value)
+    created_text: str | None
+    grand_total: float
+    grand_total_currency: str | None
+    grand_total_text: str | None
+    payment_status: StatusLabel | None
+    shipment_status: StatusLabel | None
+    edit_url: str | None

@@ -59,9 +59,20 @@ class Mirrors:
             assert connector is not None
             rank = positions[connector.name]
             state = await store.state(connector.name)
-            if state is not None and state.rank != rank:
+            if state is not None and state.collation != source_settings.collation:
+                # Its sort keys are in the collation it had: loaded again in the new one.
+                logger.info("mirror of %s: collation changed; loading it again", connector.name)
+                await store.purge(connector.name)
+            elif state is not None and state.rank != rank:
                 await store.set_rank(connector.name, rank)
-            mirrors.add(connector, SourceMirror(connector.name, connector.kind, store, rank))
+            handle = SourceMirror(
+                connector.name,
+                connector.kind,
+                store,
+                rank,
+                collation=source_settings.collation,
+            )
+            mirrors.add(connector, handle)
         for name, syncer in mirrors.syncers.items():
             await syncer.open()
             logger.info("mirror of %s: %s", name, mirrors.handles[name].state())

@@ -37,6 +37,7 @@ from customer_gateway.connectors.models import (
     GroupPatch,
     GroupRecord,
     Op,
+    OrderRecord,
     Page,
     Pushdown,
     RegionRecord,
@@ -135,6 +136,12 @@ class SyncingSource:
 
     async def check(self) -> None:
         await self.inner.check()
+
+    async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
+        return await self.inner.text_order_sample()
+
+    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
+        return await self.inner.list_orders(customer_id)
 
     # -- writes: the source's, then the mirror ---------------------------------------------
 

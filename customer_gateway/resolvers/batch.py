@@ -19,6 +19,7 @@ from customer_gateway.connectors.models import (
     BatchItem,
     BatchOperation,
     BatchResult,
+    ChangeType,
     CustomerRecord,
     Write,
 )
@@ -157,6 +158,11 @@ async def batch_customers(
             results.append(BatchResult(item, error=error))
     order = list(BatchOperation)
     results.sort(key=lambda result: (order.index(result.item.operation), result.item.index))
+    for result in results:
+        if result.ok and result.customer_id:
+            deleted = result.item.operation is BatchOperation.DELETE
+            change = ChangeType.DELETE if deleted else ChangeType.EDIT
+            context.announce(connector.name, result.customer_id, change)
 
     # Items that landed without the record in the answer (Flow Retail's batch): read them back.
     missing = [

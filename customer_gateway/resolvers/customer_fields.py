@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from customer_gateway.connectors.models import CustomerRecord, GroupRecord
+from customer_gateway.connectors.models import CustomerRecord, GroupRecord, OrderRecord
 from customer_gateway.resolvers.loaders import Unread
 
 if TYPE_CHECKING:
@@ -77,3 +77,12 @@ async def _groups(
         found.extend(group for group in loaded if isinstance(group, GroupRecord))
     order = {ref.id: index for index, ref in enumerate(refs)}
     return sorted(found, key=lambda group: order[group.id])
+
+
+async def orders(context: GatewayContext, record: CustomerRecord) -> Sequence[OrderRecord] | None:
+    """The customer's orders from its source; a source without an order link raises
+    UNSUPPORTED_OPERATION naming it (the field is then null with that error)."""
+    connector = context.sources.get(record.source)
+    if connector is None:
+        return None
+    return await context.call(connector, connector.list_orders(record.id))

@@ -42,8 +42,12 @@ async def customer_groups(
 ) -> CustomerGroupCollection | None:
     context = info.context
     request = parse_group_filters(
-        filters or [], max_limit=context.settings.max_page_size, sources=context.sources.names()
+        filters or [],
+        max_limit=context.settings.max_page_size,
+        sources=context.sources.names(),
+        strict=context.strict_filters,
     )
+    context.report_ignored(info.path.as_list(), request.ignored)
     connectors = [c for c in context.sources if request.includes_source(c.name)]
     results = await fan_out(
         context,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -11,6 +12,7 @@ from typing import Any, cast
 from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import (
+    TEXT_SORTS,
     Condition,
     CustomerQuery,
     CustomerRecord,
@@ -18,6 +20,7 @@ from customer_gateway.connectors.models import (
     Op,
     Page,
     Sort,
+    SortField,
 )
 from customer_gateway.context import GatewayContext, Info
 from customer_gateway.digits import is_ascii_digits
@@ -32,14 +35,21 @@ from customer_gateway.resolvers.selection import record_attributes, selected_nam
 from customer_gateway.schema.common import Filter
 from customer_gateway.schema.customer import Customer, CustomerCollection
 
+# EverShop's own customer uuid, as its admin's edit page (`/admin/customers/edit/<uuid>`) sends it.
+_EVERSHOP_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
 
 async def customer(info: Info, id: str | None) -> Customer | None:
     if id is None:
         return None
     parsed = parse_global_id(id)
     if parsed is None:
+        if _EVERSHOP_UUID.match(id):
+            return await _bare_evershop_uuid(info, id)
         raise BadUserInput(
-            "A customer id is '<source>:<native id>', as `Customer.uuid` gives it.", field="id"
+            "A customer id is '<source>:<native id>', as `Customer.uuid` gives it (or an "
+            "EverShop source's bare uuid).",
+            field="id",
         )
     source, native_id = parsed
     context = info.context
@@ -50,6 +60,34 @@ async def customer(info: Info, id: str | None) -> Customer | None:
     return Customer.from_record(record, connector.kind) if record else None
 
 
+async def _bare_evershop_uuid(info: Info, uuid: str) -> Customer | None:
+    """The customer of the one EverShop source that holds `uuid`; null when none does.
+
+    Every EverShop source the caller reaches is asked (one batched read each); a source that
+    fails is reported as in any fan-out, and the others still answer.
+    """
+    context = info.context
+    connectors = [c for c in context.sources if c.kind == "evershop"]
+    results = await fan_out(
+        context,
+        [(c, context.loaders.customers.load(c.name, uuid)) for c in connectors],
+        info.path.as_list(),
+    )
+    found = [(name, record) for name, record in (results or {}).items() if record is not None]
+    if len(found) > 1:
+        names = ", ".join(sorted(name for name, _ in found))
+        raise BadUserInput(
+            f"Several EverShop sources hold a customer with this uuid ({names}): "
+            "ask for '<source>:<uuid>'.",
+            field="id",
+        )
+    if not found:
+        return None
+    name, record = found[0]
+    connector = context.sources.get(name)
+    return Customer.from_record(record, connector.kind if connector else "evershop")
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """How one source takes part in a list request."""
@@ -58,23 +96,31 @@ class _Plan:
     query: CustomerQuery
     local: tuple[Condition, ...]  # applied by the gateway to what the source returns
     paged_by_source: bool  # the source applied offset/limit itself (single-source pushdown)
+    sorted_by_source: bool  # the source sorts in the merged order (sort and collation)
+    collation: str  # the merged order's text collation
     # A condition the source cannot decide (a field it keeps but does not give): its error.
     refused: GatewayError | None = None
 
 
 async def customers(info: Info, filters: Sequence[FilterLike] | None) -> CustomerCollection | None:
     context = info.context
-    request = parse_customer_filters(
-        filters or [], max_limit=context.settings.max_page_size, sources=context.sources.names()
-    )
-    wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
     path = info.path.as_list()
+    request = parse_customer_filters(
+        filters or [],
+        max_limit=context.settings.max_page_size,
+        sources=context.sources.names(),
+        strict=context.strict_filters,
+    )
+    context.report_ignored(path, request.ignored)
+    wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
     candidates = _candidates(context, request)
-    together = one_store(candidates, request.customer_sort())
+    sort = list_sort(request, [connector for connector, _ in candidates])
+    collation = merge_collation([connector for connector, _ in candidates], sort)
+    together = one_store(candidates, sort, collation)
     if together is not None:
         # Every source this request reaches is mirrored in one store: one query pages them all,
         # in the merged order (any page costs one index range, not a window per source).
-        answer = await mirrored_page(context, together, request, path)
+        answer = await mirrored_page(context, together, request, sort, path)
         if answer is None:
             return None
         page, total = answer
@@ -84,7 +130,9 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
             total=total,
             current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],
         )
-    plans = _plans(context, request, candidates, include_addresses="addresses" in wanted)
+    plans = _plans(
+        context, request, candidates, sort, collation, include_addresses="addresses" in wanted
+    )
     by_list = [p.connector for p in plans if p.connector.capabilities.group_names_by_list]
     prefetch = GroupPrefetch(context, by_list if "groups" in wanted else [])
     try:
@@ -104,7 +152,7 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
         streams = [
             results[plan.connector.name][0] for plan in plans if plan.connector.name in results
         ]
-        merged = merge(streams, request.customer_sort())
+        merged = merge(streams, sort, collation)
         page = list(islice(merged, request.offset, request.offset + request.limit))
     # After the merge a source's failure costs only its own rows' unread fields (null, one
     # error for the source): the other sources' rows stand.
@@ -118,10 +166,34 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
     )
 
 
+def list_sort(request: ListRequest, connectors: Sequence[Connector]) -> Sort:
+    """The requested sort; without `ob`, EverShop's own `customer_id DESC` when every source
+    that takes part is an EverShop, else newest first (ids of different kinds do not compare)."""
+    evershop_only = bool(connectors) and all(c.kind == "evershop" for c in connectors)
+    return request.customer_sort(SortField.CUSTOMER_ID if evershop_only else SortField.CREATED_AT)
+
+
+def merge_collation(connectors: Sequence[Connector], sort: Sort) -> str:
+    """The collation of a merged text order: the one the sources that sort this field
+    themselves share (else every source's, when none does). When they disagree: en_US, and a
+    source in another collation is sorted by the gateway (read whole, up to `max_scan`)."""
+    if sort.field not in TEXT_SORTS:
+        return "en_US"  # no text compared
+    sorting = {c.settings.collation for c in connectors if sort.field in c.capabilities.sorts}
+    collations = sorting or {c.settings.collation for c in connectors}
+    return next(iter(collations)) if len(collations) == 1 else "en_US"
+
+
+def _sorts_itself(connector: Connector, sort: Sort, collation: str) -> bool:
+    if sort.field not in connector.capabilities.sorts:
+        return False
+    return sort.field not in TEXT_SORTS or connector.settings.collation == collation
+
+
 def _candidates(
     context: GatewayContext, request: ListRequest
 ) -> list[tuple[Connector, tuple[Condition, ...]]]:
-    """The sources a request reaches, each with its conditions (group ids are per source)."""
+    """The sources that take part, each with the conditions that concern it."""
     candidates: list[tuple[Connector, tuple[Condition, ...]]] = []
     for connector in context.sources:
         if not request.includes_source(connector.name):
@@ -158,11 +230,12 @@ def _candidates(
 def _plans(
     context: GatewayContext,
     request: ListRequest,
-    candidates: list[tuple[Connector, tuple[Condition, ...]]],
+    candidates: Sequence[tuple[Connector, tuple[Condition, ...]]],
+    sort: Sort,
+    collation: str,
     *,
     include_addresses: bool,
 ) -> list[_Plan]:
-    sort = request.customer_sort()
     single = len(candidates) == 1
     plans = []
     max_scan = context.settings.max_scan
@@ -178,11 +251,14 @@ def _plans(
                 source=connector.name,
                 field="filters",
             )
-            plans.append(_Plan(connector, CustomerQuery(), (), False, refused=refusal))
+            plans.append(
+                _Plan(connector, CustomerQuery(), (), False, False, collation, refused=refusal)
+            )
             continue
         pushed, local = capabilities.split(wanted)
-        _report(context, connector, pushed, local, sort)
-        if not local and sort.field in capabilities.sorts:
+        sorts_itself = _sorts_itself(connector, sort, collation)
+        _report(context, connector, pushed, local, sort, sorts_itself)
+        if not local and sorts_itself:
             if single and sort.field in capabilities.unique_sorts:
                 query = CustomerQuery(
                     pushed, sort, request.offset, request.limit, include_addresses
@@ -196,11 +272,11 @@ def _plans(
                     )
                 query = CustomerQuery(pushed, sort, 0, window, include_addresses)
             paged = single and sort.field in capabilities.unique_sorts
-            plans.append(_Plan(connector, query, (), paged_by_source=paged))
+            plans.append(_Plan(connector, query, (), paged, True, collation))
         else:
             # The gateway filters and sorts what comes back; a source ignores a sort it lacks.
             query = CustomerQuery(pushed, sort, 0, max_scan + 1, include_addresses)
-            plans.append(_Plan(connector, query, local, paged_by_source=False))
+            plans.append(_Plan(connector, query, local, False, False, collation))
     return plans
 
 
@@ -210,13 +286,14 @@ def _report(
     pushed: tuple[Condition, ...],
     local: tuple[Condition, ...],
     sort: Sort,
+    sorts_itself: bool,
 ) -> None:
     """Say in `extensions.sources` what the source did and what the gateway did for it."""
     outcome = context.outcome(connector)
     outcome.pushed_down = [f"{c.field.value} {c.op.value}" for c in pushed]
     outcome.applied_by_gateway = [f"{c.field.value} {c.op.value}" for c in local]
     sorted_by = f"sort {sort.field.value} {'desc' if sort.descending else 'asc'}"
-    if sort.field in connector.capabilities.sorts:
+    if sorts_itself:
         outcome.pushed_down.append(sorted_by)
     else:
         outcome.applied_by_gateway.append(sorted_by)
@@ -226,14 +303,14 @@ async def _run(
     context: GatewayContext, plan: _Plan, request: ListRequest
 ) -> tuple[list[CustomerRecord], int]:
     connector = plan.connector
-    sort = request.customer_sort()
+    sort = plan.query.sort
     if plan.refused is not None:
         context.report_error(connector, plan.refused)
         raise plan.refused
     if plan.paged_by_source:
         result = await context.call(connector, connector.list_customers(plan.query))
         return list(result.items), result.total
-    if not plan.local and plan.query.sort.field in connector.capabilities.sorts:
+    if not plan.local and plan.sorted_by_source:
         if plan.query.sort.field in connector.capabilities.unique_sorts:
             # A total order (no ties, or ties in a fixed order: a mirror's): any window of it
             # is a prefix of every other.
@@ -263,7 +340,7 @@ async def _run(
         )
     records = await _complete(context, list(result.items), needed)
     records = [r for r in records if all(matches(r, c) for c in plan.local)]
-    key = sort_key(sort)
+    key = sort_key(sort, plan.collation)
     records.sort(key=lambda record: (key(record), natural_id(record.id)))
     return records, len(records)
 
@@ -281,7 +358,7 @@ async def _window(
     """
     connector = plan.connector
     window = plan.query.limit or context.settings.max_scan
-    key = sort_key(sort)
+    key = sort_key(sort, plan.collation)
     while True:
         records, total, after = await _window_and_next(context, plan, window)
         if after is None or len(records) < window or key(after) != key(records[window - 1]):

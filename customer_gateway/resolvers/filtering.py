@@ -3,7 +3,7 @@
 Semantics are EverShop's (Postgres): like/nlike are case-insensitive patterns with `%` and `_`
 (full_name wraps the value in `%…%`, email uses it as given), eq/neq on text are exact, and a
 null field matches no comparison. Sorting puts nulls last ascending and first descending, and
-orders text as Postgres's default en_US collation does (`customer_gateway.collation`).
+orders text in the collation it is given (a source's `collation`, `customer_gateway.collation`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from customer_gateway.collation import en_us_key
+from customer_gateway.collation import sort_key as collation_key
 from customer_gateway.connectors.models import (
     Condition,
     CustomerRecord,
@@ -44,6 +44,7 @@ SORT_NEEDS: Mapping[SortField, str] = {
     SortField.EMAIL: "email",
     SortField.NAME: "full_name",
     SortField.STATUS: "status",
+    SortField.CUSTOMER_ID: "numeric_id",
 }
 
 
@@ -199,31 +200,38 @@ class _Descending:
         return hash(self.value)
 
 
-def sort_value(record: CustomerRecord, field: SortField) -> tuple[int, Any]:
+def sort_value(
+    record: CustomerRecord, field: SortField, collation: str = "en_US"
+) -> tuple[int, Any]:
     """(is null, value): nulls sort after every value ascending, before them descending."""
     if field is SortField.CREATED_AT:
         moment: datetime | None = record.created_at
         return (1, 0.0) if moment is None else (0, moment.timestamp())
     if field is SortField.STATUS:
         return (0, record.status)
+    if field is SortField.CUSTOMER_ID:
+        return (0, record.numeric_id)
     text = record.email if field is SortField.EMAIL else record.full_name
-    return (1, ()) if text is None else (0, en_us_key(text))
+    return (1, ()) if text is None else (0, collation_key(collation)(text))
 
 
-def sort_key(sort: Sort) -> Callable[[CustomerRecord], Any]:
+def sort_key(sort: Sort, collation: str = "en_US") -> Callable[[CustomerRecord], Any]:
+    """Compare records in `sort` order; text in `collation` ("en_US" or "C")."""
     if sort.descending:
-        return lambda record: _Descending(sort_value(record, sort.field))
-    return lambda record: sort_value(record, sort.field)
+        return lambda record: _Descending(sort_value(record, sort.field, collation))
+    return lambda record: sort_value(record, sort.field, collation)
 
 
-def merge(streams: Sequence[Sequence[CustomerRecord]], sort: Sort) -> Iterator[CustomerRecord]:
+def merge(
+    streams: Sequence[Sequence[CustomerRecord]], sort: Sort, collation: str = "en_US"
+) -> Iterator[CustomerRecord]:
     """K-way merge of per-source streams, each already in `sort` order.
 
     Only stream heads are compared, so each source's own order (its collation, its tie order)
     is kept; ties between sources go to the earlier stream. Page n of the result is therefore
     exactly what one database holding every source would return, and pages never overlap.
     """
-    key = sort_key(sort)
+    key = sort_key(sort, collation)
     decorated = (
         ((key(record), position, record) for record in stream)
         for position, stream in enumerate(streams)

@@ -1,10 +1,18 @@
 """EverShop's `filters: [FilterInput]` parsed and validated into a list request.
 
-EverShop ignores a filter it does not know or an operation it does not allow; the gateway names
-the filter and says why instead, and refuses a value no source can take (`sendable`): a NUL, a
-lone surrogate, more than 255 characters (4,096 for an `in`/`nin` list), or an `email` pattern
-that PostgreSQL would reject. Each key is echoed once in `currentFilters` (EverShop 2.2.1
-repeats `limit` and `page`), with `page` and `limit` always present as applied.
+EverShop's admin turns every URL parameter into a filter (`buildFilterFromUrl`: `key=value` is
+`eq`, a repeated key `in`), so a tracking parameter or a bookmark reaches the API as a filter
+key. EverShop ignores a key it does not know, an operation a key does not take, an `ob` it cannot
+sort by, an `od` other than ASC/DESC/asc/desc and every repeat of `ob`, `od`, `page` and `limit`
+after the first; so does the gateway, and it names each in `extensions.ignoredFilters`. A caller
+that wants such a filter refused (BAD_USER_INPUT) opts in with `strict` (`strict_filters`).
+A malformed value of a key the gateway applies is an error either way, as is a value no source
+can take (`sendable`): a NUL, a lone surrogate, more than 255 characters (4,096 for an `in`/`nin`
+list), or an `email` pattern that PostgreSQL would reject.
+
+Each applied filter is echoed once in `currentFilters`, in the order given (EverShop 2.2.1 lists
+them in its own registration order and repeats `limit` and `page`), with `page` and `limit`
+always present as applied.
 """
 
 from __future__ import annotations
@@ -24,7 +32,6 @@ DEFAULT_LIMIT = 20  # EverShop's ADMIN_COLLECTION_SIZE
 
 _RANGE = frozenset({Op.GT, Op.GTEQ, Op.LT, Op.LTEQ})
 _MOMENTS = ("created_at", "updated_at")
-_SINGLE_KEYS = ("source", "store")  # one value each: a second one is refused
 _STORE_UID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _CUSTOMER_KEYS: dict[str, frozenset[Op]] = {
     "keyword": frozenset({Op.EQ}),
@@ -44,8 +51,21 @@ _GROUP_KEYS: dict[str, frozenset[Op]] = {
     "name": frozenset({Op.EQ, Op.LIKE, Op.NLIKE}),
 }
 _SOURCE_OPS = frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN})
-_CUSTOMER_SORTS = {field.value: field for field in SortField}
+# `ob` values: EverShop's sort keys, and the grid's own "Full Name" header (`full_name`), which
+# EverShop 2.2.1 ignores (its sort map says `name`); the gateway sorts by the name as meant.
+_CUSTOMER_SORTS = {
+    "created_at": SortField.CREATED_AT,
+    "email": SortField.EMAIL,
+    "name": SortField.NAME,
+    "full_name": SortField.NAME,
+    "status": SortField.STATUS,
+}
+_DIRECTIONS = {"ASC": False, "asc": False, "DESC": True, "desc": True}  # EverShop's four
 _PAGING_KEYS = ("ob", "od", "page", "limit")
+# One each: a repeat is ignored (the first applies, as in EverShop) and reported, or refused
+# with `strict_filters`.
+_SINGLE_KEYS = frozenset({*_PAGING_KEYS, "source", "store"})
+_NOT_CONDITIONS = frozenset({*_PAGING_KEYS, "source"})  # they shape the request instead
 
 
 class FilterLike(Protocol):
@@ -72,14 +92,25 @@ class SourceSelector:
 
 
 @dataclass(frozen=True, slots=True)
+class IgnoredFilter:
+    """A filter EverShop would ignore, and so the gateway did (`extensions.ignoredFilters`)."""
+
+    key: str
+    operation: str
+    value: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ListRequest:
     conditions: tuple[Condition, ...]
     sources: SourceSelector | None
-    sort_key: str | None  # `ob` as given (customers: a SortField value; groups: "name")
-    descending: bool | None  # `od` as given
+    sort_key: str | None  # `ob` as applied (customers: a `_CUSTOMER_SORTS` key; groups: "name")
+    descending: bool | None  # `od` as applied
     page: int
     limit: int
     echo: tuple[tuple[str, str, str], ...]  # (key, operation, value) for currentFilters
+    ignored: tuple[IgnoredFilter, ...] = ()
 
     def includes_source(self, name: str) -> bool:
         return self.sources is None or self.sources.includes(name)
@@ -88,23 +119,35 @@ class ListRequest:
     def offset(self) -> int:
         return (self.page - 1) * self.limit
 
-    def customer_sort(self) -> Sort:
-        """Default newest first; `od` alone flips it, `ob` alone sorts ascending (as EverShop)."""
+    def customer_sort(self, default: SortField = SortField.CREATED_AT) -> Sort:
+        """`default` descending unless `od` says ASC; `ob` alone sorts ascending (as EverShop).
+
+        EverShop's own default is `customer_id DESC`; the resolver passes CUSTOMER_ID when only
+        EverShop sources take part and CREATED_AT (newest first) across kinds.
+        """
         if self.sort_key is None:
-            return Sort(SortField.CREATED_AT, self.descending is not False)
+            return Sort(default, self.descending is not False)
         return Sort(_CUSTOMER_SORTS[self.sort_key], bool(self.descending))
 
 
 def parse_customer_filters(
-    filters: Sequence[FilterLike], *, max_limit: int, sources: Collection[str]
+    filters: Sequence[FilterLike],
+    *,
+    max_limit: int,
+    sources: Collection[str],
+    strict: bool = False,
 ) -> ListRequest:
-    return _parse(filters, _CUSTOMER_KEYS, tuple(_CUSTOMER_SORTS), max_limit, sources)
+    return _parse(filters, _CUSTOMER_KEYS, tuple(_CUSTOMER_SORTS), max_limit, sources, strict)
 
 
 def parse_group_filters(
-    filters: Sequence[FilterLike], *, max_limit: int, sources: Collection[str]
+    filters: Sequence[FilterLike],
+    *,
+    max_limit: int,
+    sources: Collection[str],
+    strict: bool = False,
 ) -> ListRequest:
-    return _parse(filters, _GROUP_KEYS, ("name",), max_limit, sources)
+    return _parse(filters, _GROUP_KEYS, ("name",), max_limit, sources, strict)
 
 
 def _parse(
@@ -113,11 +156,19 @@ def _parse(
     sort_keys: tuple[str, ...],
     max_limit: int,
     sources: Collection[str],
+    strict: bool,
 ) -> ListRequest:
     conditions: list[Condition] = []
     selector: SourceSelector | None = None
     singles: dict[str, str] = {}
     echo: list[tuple[str, str, str]] = []
+    ignored: list[IgnoredFilter] = []
+
+    def ignore(item: FilterLike, reason: str, strict_message: str) -> None:
+        if strict:
+            raise _bad(strict_message)
+        ignored.append(IgnoredFilter(item.key, item.operation.value, item.value, reason))
+
     for item in filters:
         key, op, raw = item.key, item.operation, item.value
         allowed = _SOURCE_OPS if key == "source" else keys.get(key)
@@ -125,18 +176,41 @@ def _parse(
             allowed = frozenset({Op.EQ})
         if allowed is None:
             known = ", ".join([*keys, "source", *_PAGING_KEYS])
-            raise _bad(f"Unknown filter key {key!r}. Known keys: {known}.")
+            ignore(item, "unknown key", f"Unknown filter key {key!r}. Known keys: {known}.")
+            continue
         if op not in allowed:
             ops = ", ".join(sorted(o.value for o in allowed))
-            raise _bad(f"Filter {key!r} does not support operation {op.value!r} (use {ops}).")
+            ignore(
+                item,
+                "unsupported operation",
+                f"Filter {key!r} does not support operation {op.value!r} (use {ops}).",
+            )
+            continue
+        if key in _SINGLE_KEYS and key in singles:
+            ignore(item, "repeated key (the first applies)", f"Filter {key!r} is given twice.")
+            continue
+        if key == "keyword" and not raw:
+            # The grid's search box cleared: EverShop matches everyone (`ILIKE '%%'`).
+            echo.append((key, op.value, ""))
+            continue
         if raw is None or raw == "":
             raise _bad(f"Filter {key!r} needs a value.")
         listed = op in (Op.IN, Op.NIN)
-        limit = MAX_FILTER_VALUE if listed else MAX_TEXT
-        check_text(raw, f"Filter {key!r} value", field="filters", max_length=limit)
-        if key in _PAGING_KEYS or key in _SINGLE_KEYS:
-            if key in singles:
-                raise _bad(f"Filter {key!r} is given twice.")
+        check_text(
+            raw,
+            f"Filter {key!r} value",
+            field="filters",
+            max_length=MAX_FILTER_VALUE if listed else MAX_TEXT,
+        )
+        if key == "ob" and raw not in sort_keys:
+            ignore(
+                item, "unknown sort key", f"Filter 'ob' sorts by one of: {', '.join(sort_keys)}."
+            )
+            continue
+        if key == "od" and raw not in _DIRECTIONS:
+            ignore(item, "not ASC, DESC, asc or desc", "Filter 'od' is ASC, DESC, asc or desc.")
+            continue
+        if key in _SINGLE_KEYS:
             singles[key] = raw
         values = tuple(part.strip() for part in raw.split(",")) if listed else (raw,)
         if listed and any(len(value) > MAX_TEXT for value in values):
@@ -161,16 +235,11 @@ def _parse(
         elif key == "store" and not _STORE_UID.fullmatch(raw):
             # Flow Retail's storeUid pattern (README 2.4): no store has another.
             raise _bad("Filter 'store' takes a store uid: letters, digits, '-' and '_'.")
-        if key not in _PAGING_KEYS and key != "source":
+        if key not in _NOT_CONDITIONS:
             conditions.append(Condition(_field(key), op, values))
         echo.append((key, op.value, raw))
 
-    sort_key = singles.get("ob")
-    if sort_key is not None and sort_key not in sort_keys:
-        raise _bad(f"Filter 'ob' sorts by one of: {', '.join(sort_keys)}.")
     direction = singles.get("od")
-    if direction is not None and direction.upper() not in ("ASC", "DESC"):
-        raise _bad("Filter 'od' is ASC or DESC.")
     page = _positive(singles.get("page", "1"), "page")
     limit = _positive(singles.get("limit", str(min(DEFAULT_LIMIT, max_limit))), "limit")
     if limit > max_limit:
@@ -182,11 +251,12 @@ def _parse(
     return ListRequest(
         conditions=tuple(conditions),
         sources=selector,
-        sort_key=sort_key,
-        descending=None if direction is None else direction.upper() == "DESC",
+        sort_key=singles.get("ob"),
+        descending=None if direction is None else _DIRECTIONS[direction],
         page=page,
         limit=limit,
         echo=tuple(echo),
+        ignored=tuple(ignored),
     )
 
 

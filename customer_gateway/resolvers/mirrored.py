@@ -22,13 +22,14 @@ Together = list[tuple[MirroredSource, tuple[Condition, ...]]]
 
 
 def one_store(
-    candidates: Sequence[tuple[Connector, tuple[Condition, ...]]], sort: Sort
+    candidates: Sequence[tuple[Connector, tuple[Condition, ...]]], sort: Sort, collation: str
 ) -> Together | None:
-    """The candidates, when every one is served by a mirror and they share its store."""
+    """The candidates, when every one is served by a mirror, they share its store, and its
+    sort keys are in the merge's collation."""
     together: Together = []
     stores: set[int] = set()
     for connector, conditions in candidates:
-        if not isinstance(connector, MirroredSource):
+        if not isinstance(connector, MirroredSource) or connector.mirror.collation != collation:
             return None
         capabilities = connector.capabilities
         if any(
@@ -44,9 +45,12 @@ def one_store(
 
 
 async def mirrored_page(
-    context: GatewayContext, together: Together, request: ListRequest, path: list[str | int]
+    context: GatewayContext,
+    together: Together,
+    request: ListRequest,
+    sort: Sort,
+    path: list[str | int],
 ) -> tuple[list[CustomerRecord], int] | None:
-    sort = request.customer_sort()
     sorted_by = f"sort {sort.field.value} {'desc' if sort.descending else 'asc'}"
     for connector, conditions in together:
         outcome = context.outcome(connector)

@@ -7,7 +7,7 @@ from typing import Any
 
 from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import NotFound
-from customer_gateway.connectors.models import GroupDraft, GroupPatch, Write
+from customer_gateway.connectors.models import ChangeType, GroupDraft, GroupPatch, Write
 from customer_gateway.context import GatewayContext, Info
 from customer_gateway.errors import BadUserInput
 from customer_gateway.ids import parse_global_id
@@ -45,6 +45,7 @@ async def create_customer(info: Info, source: str, given: Mapping[str, Any]) -> 
     else:
         record = await context.call(connector, connector.create_customer(draft))
     context.loaders.customers.prime(record.source, record.id, record)
+    context.announce(record.source, record.id, ChangeType.EDIT)
     return Customer.from_record(record, connector.kind)
 
 
@@ -57,6 +58,7 @@ async def update_customer(info: Info, id: str, given: Mapping[str, Any]) -> Cust
     patch = validation.customer_patch(connector, given)
     record = await context.call(connector, connector.update_customer(native_id, patch))
     context.loaders.customers.prime(record.source, record.id, record)
+    context.announce(record.source, record.id, ChangeType.EDIT)
     return Customer.from_record(record, connector.kind)
 
 
@@ -68,6 +70,7 @@ async def delete_customer(info: Info, id: str) -> DeletedRecord:
     )
     await context.call(connector, connector.delete_customer(native_id))
     context.loaders.customers.clear(connector.name, native_id)
+    context.announce(connector.name, native_id, ChangeType.DELETE)
     return DeletedRecord(
         uuid=id, native_id=native_id, source=Source(name=connector.name, kind=connector.kind)
     )
@@ -123,4 +126,5 @@ async def change_extension(
     change = connector.add_extension if add else connector.remove_extension
     record = await context.call(connector, change(native_id, extension, store_segment(store_id)))
     context.loaders.customers.prime(record.source, record.id, record)
+    context.announce(record.source, record.id, ChangeType.EDIT)
     return Customer.from_record(record, connector.kind)

@@ -26,6 +26,7 @@ from customer_gateway.schema.federation import NoServiceSdl, check_representatio
 from customer_gateway.schema.limits import Authorization, CostLimit, QueryShape
 from customer_gateway.schema.mutation import Mutation
 from customer_gateway.schema.query import Query
+from customer_gateway.schema.subscription import Subscription
 from customer_gateway.settings import Settings
 
 ErrorCodeType = strawberry.enum(
@@ -89,6 +90,7 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         federation_version=FEDERATION_VERSION,
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[ErrorCodeType],
         config=StrawberryConfig(disable_field_suggestions=settings.environment != "development"),
         extensions=extensions,

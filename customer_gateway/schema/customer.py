@@ -14,6 +14,7 @@ from customer_gateway.ids import global_id
 from customer_gateway.resolvers import customer_fields, stores
 from customer_gateway.schema.common import Country, Date, Filter, Province, Source
 from customer_gateway.schema.customer_group import CustomerGroup
+from customer_gateway.schema.orders import Order
 from customer_gateway.schema.stores import CustomerStoreView
 
 
@@ -180,6 +181,19 @@ class Customer:
             info.context.report_unread(info.path.as_list(), self.record.source, error)
             return None
         return CustomerStoreView.of(view) if view else None
+
+    @strawberry.field(
+        description="The customer's orders (EverShop's order history, unpaged); for a source the "
+        "gateway has no order link for, null with an UNSUPPORTED_OPERATION error naming it."
+    )
+    async def orders(self, info: Info) -> list[Order | None] | None:
+        try:
+            records = await customer_fields.orders(info.context, self.record)
+        except GatewayError as error:
+            # A read after the list: one error for the source, not one per row.
+            info.context.report_unread(info.path.as_list(), self.record.source, error)
+            return None
+        return None if records is None else [Order.of(order) for order in records]
 
     @strawberry.field(
         description="Every group the customer is in (Flow Retail allows several); null when "

@@ -1,4 +1,5 @@
-"""Schema extensions: partial-failure errors and the per-source report in `extensions.sources`.
+"""Schema extensions: partial-failure errors, the per-source report in `extensions.sources` and
+the filters a list ignored in `extensions.ignoredFilters`; the request's `extensions.strictFilters`.
 
 The state they report lives in the request context; an extension instance only reads it.
 """
@@ -44,6 +45,8 @@ class SourceReport(SchemaExtension):
             operation = self.execution_context.operation_type
             context.operation_type = operation.value if operation else None
             context.operation_name = self.execution_context.operation_name
+            requested = self.execution_context.operation_extensions or {}
+            context.strict_filters_requested = requested.get("strictFilters") is True
         yield
         context = self.execution_context.context
         result = self.execution_context.result
@@ -66,4 +69,7 @@ class SourceReport(SchemaExtension):
         context = self.execution_context.context
         if not isinstance(context, GatewayContext):
             return {}
-        return {"sources": context.sources_extension()}
+        results: dict[str, Any] = {"sources": context.sources_extension()}
+        if context.ignored_filters:
+            results["ignoredFilters"] = context.ignored_filters
+        return results

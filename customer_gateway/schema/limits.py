@@ -246,6 +246,7 @@ class CostLimit(SchemaExtension):
             self.execution_context.variables or {},
             sources=len(context.sources),
             default_limit=min(20, context.settings.max_page_size),
+            max_limit=context.settings.max_page_size,
         )
         if estimate > budget:
             raise QueryTooComplex(
@@ -256,7 +257,7 @@ class CostLimit(SchemaExtension):
 
 # Fields of a Customer that may need the source's detail (a list summary lacks them).
 _DETAIL_FIELDS = frozenset({"email", "status", "phone", "group", "groups", "addresses", "fullName"})
-_PER_ITEM_CALLS = {"storeView": 1}
+_PER_ITEM_CALLS = {"storeView": 1, "orders": 1}
 
 
 def estimate_cost(
@@ -266,7 +267,10 @@ def estimate_cost(
     *,
     sources: int,
     default_limit: int,
+    max_limit: int | None = None,
 ) -> int:
+    """What the operation may cost upstream. A `limit` over `max_limit` counts as `max_limit`:
+    the resolver refuses it as BAD_USER_INPUT, the same answer for 101 as for 1000."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -281,7 +285,7 @@ def estimate_cost(
         mutation = operation.operation is OperationType.MUTATION
         for field in _fields(operation.selection_set, fragments, set()):
             args = {arg.name.value: _value(arg.value, variables) for arg in field.arguments or ()}
-            total += _root_cost(field, args, fragments, mutation, sources, default_limit)
+            total += _root_cost(field, args, fragments, mutation, sources, default_limit, max_limit)
     return total
 
 
@@ -292,6 +296,7 @@ def _root_cost(
     mutation: bool,
     sources: int,
     default_limit: int,
+    max_limit: int | None = None,
 ) -> int:
     name = field.name.value
     if mutation:
@@ -301,6 +306,8 @@ def _root_cost(
         return 10 if name == "startCustomerExport" else 2
     if name == "customers":
         limit = _filter_limit(args.get("filters"), default_limit)
+        if max_limit is not None:
+            limit = min(limit, max_limit)
         fanout = 1 if _filters_one_source(args.get("filters")) else sources
         return fanout + limit * _item_cost(field, fragments, "items")
     if name == "customerChanges":

@@ -31,14 +31,17 @@ class UrlParam:
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="A customer by its `uuid` (`<source>:<native id>`); null if unknown."
+        description="A customer by its `uuid` (`<source>:<native id>`), or by an EverShop "
+        "source's bare uuid when exactly one EverShop source holds it; null if unknown."
     )
     async def customer(self, info: Info, id: str | None = None) -> Customer | None:
         return await customer_resolvers.customer(info, id)
 
     @strawberry.field(
         description="Customers of every source (or those `source` selects), filtered, sorted "
-        "(default: newest first) and paged over the merged order."
+        "(default: customer_id DESC when only EverShop sources take part, else newest first) and "
+        "paged over the merged order. Filters EverShop would ignore are ignored and named in "
+        "`extensions.ignoredFilters`."
     )
     async def customers(
         self, info: Info, filters: list[FilterInput | None] | None = None

@@ -13,7 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import Gateway
+from customer_gateway.collation import en_us_key
+from customer_gateway.emulators.evershop import EverShopEmulator
+from customer_gateway.settings import ApiKey, AuthSettings, Secret
+from tests.api.conftest import Gateway, running_gateway
 
 pytestmark = pytest.mark.anyio
 
@@ -71,13 +74,46 @@ query Query {
 """
 
 
-def _grid_filters(url_query: str) -> list[dict[str, str]]:
-    """EverShop's buildFilterFromUrl for simple `key=value` parameters."""
+# modules/customer/pages/admin/customerEdit+customerNew/OrderHistory.jsx
+ORDER_HISTORY_QUERY = """
+  query Query {
+    customer(id: %s) {
+      orders {
+        orderNumber
+        uuid
+        editUrl
+        createdAt {
+          text
+        }
+        shipmentStatus {
+          name
+        }
+        paymentStatus {
+          name
+        }
+        grandTotal {
+          text
+        }
+      }
+    }
+  }
+"""
+
+
+def _grid_filters(url_query: str, *, every: bool = False) -> list[dict[str, str]]:
+    """EverShop's buildFilterFromUrl for `key=value` parameters: `eq`, or with `every` a
+    repeated key as one `in` filter of the values joined by commas."""
     params = httpx.QueryParams(url_query)
-    return [{"key": key, "operation": "eq", "value": value} for key, value in params.items()]
+    filters = []
+    for key in dict.fromkeys(params.keys()):
+        values = params.get_list(key) if every else [params[key]]
+        operation = "in" if len(values) > 1 else "eq"
+        filters.append({"key": key, "operation": operation, "value": ",".join(values)})
+    return filters
 
 
-async def test_grid_query_lists_every_source_newest_first(gateway: Gateway) -> None:
+async def test_grid_query_lists_every_evershop_source_by_customer_id_desc(gateway: Gateway) -> None:
+    """Only EverShop sources: EverShop's own default order (customer_id DESC), merged."""
     payload = await gateway.query(GRID_QUERY, {"filters": _grid_filters("page=1&limit=20")})
     assert "errors" not in payload
     collection = payload["data"]["customers"]
@@ -86,8 +122,8 @@ async def test_grid_query_lists_every_source_newest_first(gateway: Gateway) -> N
     assert len(items) == 20
     sources = {item["uuid"].split(":")[0] for item in items}
     assert sources == {"evershop-main", "evershop-outlet"}
-    created = [int(item["createdAt"]["value"]) for item in items]
-    assert created == sorted(created, reverse=True)
+    customer_ids = [item["customerId"] for item in items]
+    assert customer_ids == sorted(customer_ids, reverse=True)
     assert collection["currentFilters"] == [
         {"key": "page", "operation": "eq", "value": "1"},
         {"key": "limit", "operation": "eq", "value": "20"},
@@ -110,7 +146,7 @@ async def test_grid_query_with_the_grids_own_filters(gateway: Gateway) -> None:
             if (term in item["fullName"].lower() or term in item["email"].lower())
             and item["status"] == 1
         ),
-        key=lambda item: item["email"].casefold(),
+        key=lambda item: en_us_key(item["email"]),
     )
     payload = await gateway.query(
         GRID_QUERY,
@@ -203,3 +239,180 @@ def _evershop(emulator: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=emulator.app), base_url="http://evershop.test"
     )
+
+
+# -- what the v2.2.1 admin sends (issue 14) -----------------------------------------------------
+
+
+async def test_the_full_name_header_sorts_the_grid_by_name(gateway: Gateway) -> None:
+    """The grid's "Full Name" header sends `ob=full_name` (EverShop's own sort map says `name`
+    and ignores it); the gateway sorts by the name, as the header means."""
+    payload = await gateway.query(
+        GRID_QUERY, {"filters": _grid_filters("ob=full_name&od=desc&limit=50")}
+    )
+    assert "errors" not in payload, payload["errors"]
+    items = payload["data"]["customers"]["items"]
+    names = [item["fullName"] for item in items]
+    assert names == sorted(names, key=en_us_key, reverse=True)
+    assert payload["data"]["customers"]["currentFilters"][:2] == [
+        {"key": "ob", "operation": "eq", "value": "full_name"},
+        {"key": "od", "operation": "eq", "value": "desc"},
+    ]
+    assert "ignoredFilters" not in payload["extensions"]
+
+
+async def test_unknown_url_parameters_are_ignored_and_reported(gateway: Gateway) -> None:
+    """A tracking parameter or a bookmark in the grid's URL reaches the API as a filter."""
+    url = "utm_source=newsletter&status=1&fbclid=Iw4R&ob=name&ob=email&keyword=a&keyword=b"
+    payload = await gateway.query(GRID_QUERY, {"filters": _grid_filters(url, every=True)})
+    assert "errors" not in payload, payload["errors"]
+    plain = await gateway.query(GRID_QUERY, {"filters": _grid_filters("status=1")})
+    assert payload["data"] == plain["data"]
+    assert payload["extensions"]["ignoredFilters"] == [
+        {"path": ["customers"], "key": "utm_source", "operation": "eq", "value": "newsletter",
+         "reason": "unknown key"},
+        {"path": ["customers"], "key": "fbclid", "operation": "eq", "value": "Iw4R",
+         "reason": "unknown key"},
+        {"path": ["customers"], "key": "ob", "operation": "in", "value": "name,email",
+         "reason": "unsupported operation"},
+        {"path": ["customers"], "key": "keyword", "operation": "in", "value": "a,b",
+         "reason": "unsupported operation"},
+    ]  # fmt: skip
+
+
+async def test_strict_filters_per_request(gateway: Gateway) -> None:
+    response = await gateway.client.post(
+        "/graphql",
+        json={
+            "query": GRID_QUERY,
+            "variables": {"filters": _grid_filters("utm_source=x&status=1")},
+            "extensions": {"strictFilters": True},
+        },
+    )
+    payload = response.json()
+    assert payload["data"] == {"customers": None}
+    assert payload["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "Unknown filter key 'utm_source'" in payload["errors"][0]["message"]
+
+
+async def test_strict_filters_per_api_key() -> None:
+    emulators = {"evershop-main": EverShopEmulator(seed=1, customers=5)}
+    keys = (
+        ApiKey("strict-client", Secret("s" * 24), strict_filters=True),
+        ApiKey("admin-ui", Secret("a" * 24)),
+    )
+    async with running_gateway(emulators, auth=AuthSettings(api_keys=keys)) as gateway:
+        body = {"query": GRID_QUERY, "variables": {"filters": _grid_filters("utm_source=x")}}
+        strict = await gateway.client.post("/graphql", json=body, headers={"x-api-key": "s" * 24})
+        assert strict.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        lenient = await gateway.client.post("/graphql", json=body, headers={"x-api-key": "a" * 24})
+        assert lenient.json()["data"]["customers"]["total"] == 5
+        assert lenient.json()["extensions"]["ignoredFilters"][0]["key"] == "utm_source"
+
+
+async def test_an_empty_keyword_lists_everyone(gateway: Gateway) -> None:
+    payload = await gateway.query(GRID_QUERY, {"filters": _grid_filters("keyword=&limit=5")})
+    assert "errors" not in payload, payload["errors"]
+    assert payload["data"]["customers"]["total"] == 50
+    assert payload["data"]["customers"]["currentFilters"][0] == {
+        "key": "keyword",
+        "operation": "eq",
+        "value": "",
+    }
+
+
+@pytest.mark.parametrize("limit", ["101", "150", "1000", "100000"])
+async def test_every_limit_over_the_cap_gets_the_same_error(gateway: Gateway, limit: str) -> None:
+    """The admin's page-size select offers 150 and 200; over `max_page_size` is one error,
+    whatever the size (the cost estimate counts such a limit as the cap)."""
+    payload = await gateway.query(GRID_QUERY, {"filters": _grid_filters(f"limit={limit}")})
+    assert payload["data"] == {"customers": None}
+    [error] = payload["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == "Filter 'limit' is at most 100."
+
+
+async def test_two_filters_on_one_key_push_down_only_the_first(gateway: Gateway) -> None:
+    """EverShop applies the first filter of each key only; the gateway applies the rest."""
+    emulator = gateway.emulators["evershop-main"]
+    rows = emulator.customer_rows()
+    expected = sum(1 for row in rows if "a" in row["email"] and "e" not in row["email"])
+    filters = [
+        {"key": "email", "operation": "like", "value": "%a%"},
+        {"key": "email", "operation": "nlike", "value": "%e%"},
+        {"key": "source", "operation": "eq", "value": "evershop-main"},
+        {"key": "limit", "operation": "eq", "value": "100"},
+    ]
+    payload = await gateway.query(GRID_QUERY, {"filters": filters})
+    assert payload["data"]["customers"]["total"] == expected
+    [report] = [s for s in payload["extensions"]["sources"] if s["name"] == "evershop-main"]
+    assert report["pushedDown"][:1] == ["email like"]
+    assert "email nlike" in report["appliedByGateway"]
+    both = [
+        {"key": "status", "operation": "eq", "value": "0"},
+        {"key": "status", "operation": "eq", "value": "1"},
+    ]
+    assert (await gateway.query(GRID_QUERY, {"filters": both}))["data"]["customers"]["total"] == 0
+
+
+async def test_the_edit_page_takes_evershops_bare_uuid(gateway: Gateway) -> None:
+    """The edit page inlines the customer's own uuid (/admin/customers/edit/<uuid>)."""
+    emulator = gateway.emulators["evershop-outlet"]
+    row = emulator.customer_rows()[3]
+    payload = await gateway.query(GENERAL_QUERY % f'"{row["uuid"]}"')
+    assert "errors" not in payload, payload["errors"]
+    assert payload["data"]["customer"]["customerId"] == row["customer_id"]
+    assert payload["data"]["customer"]["email"] == row["email"]
+    unknown = await gateway.query(GENERAL_QUERY % '"00000000-0000-4000-8000-000000000000"')
+    assert unknown["data"] == {"customer": None}
+    assert "errors" not in unknown
+
+
+async def test_a_bare_uuid_held_by_two_evershop_sources_is_ambiguous() -> None:
+    main, outlet = EverShopEmulator(seed=1, customers=2), EverShopEmulator(seed=1, customers=2)
+    shared = main.customer_rows()[0]["uuid"]
+    assert outlet.customer_rows()[0]["uuid"] == shared  # same seed, same uuids
+    async with running_gateway({"evershop-main": main, "evershop-outlet": outlet}) as gateway:
+        payload = await gateway.query(GENERAL_QUERY % f'"{shared}"')
+    assert payload["data"] == {"customer": None}
+    [error] = payload["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == "id"
+    assert "evershop-main, evershop-outlet" in error["message"]
+
+
+async def test_the_order_history_query_runs_unchanged(gateway: Gateway) -> None:
+    emulator = gateway.emulators["evershop-main"]
+    row = emulator.customer_rows()[0]
+    stamp = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+    first = emulator.add_order(
+        row["customer_id"], order_number="10001", grand_total=1234.5, created_at=stamp
+    )
+    emulator.add_order(
+        row["customer_id"],
+        order_number="10002",
+        grand_total=19,
+        payment_status="paid",
+        shipment_status="delivered",
+        created_at=stamp,
+    )
+    payload = await gateway.query(ORDER_HISTORY_QUERY % f'"{row["uuid"]}"')
+    assert "errors" not in payload, payload["errors"]
+    orders = payload["data"]["customer"]["orders"]
+    assert orders[0] == {
+        "orderNumber": "10001",
+        "uuid": f"evershop-main:{first['uuid']}",
+        "editUrl": f"http://evershop-main.test/admin/order/edit/{first['uuid']}",
+        "createdAt": {"text": "Mar 1, 2024"},
+        "shipmentStatus": {"name": "Pending"},
+        "paymentStatus": {"name": "Pending"},
+        "grandTotal": {"text": "$1,234.50"},
+    }
+    assert (orders[1]["grandTotal"], orders[1]["paymentStatus"], orders[1]["shipmentStatus"]) == (
+        {"text": "$19.00"},
+        {"name": "Paid"},
+        {"name": "Delivered"},
+    )
+    other = emulator.customer_rows()[1]
+    empty = await gateway.query(ORDER_HISTORY_QUERY % f'"{other["uuid"]}"')
+    assert empty["data"] == {"customer": {"orders": []}}

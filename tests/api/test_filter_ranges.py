@@ -231,7 +231,11 @@ async def test_flow_external_id_and_store_are_pushed_down_and_other_kinds_skip_t
     assert "external_id eq" not in both_report["pushedDown"]
     assert "external_id eq" in both_report["appliedByGateway"]
     assert {i["uuid"] for i in both["data"]["customers"]["items"]} <= in_store
-    assert twice["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    # A second store is ignored as EverShop ignores a repeated key (the first applies), and said.
+    assert "errors" not in twice
+    assert [(f["key"], f["reason"]) for f in twice["extensions"]["ignoredFilters"]] == [
+        ("store", "repeated key (the first applies)")
+    ]
     assert bad_store["errors"][0]["message"] == (
         "Filter 'store' takes a store uid: letters, digits, '-' and '_'."
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
+from customer_gateway.connectors.evershop import EverShopConnector
+from customer_gateway.settings import SourceSettings
 from tests.api.conftest import Gateway
 
 pytestmark = pytest.mark.anyio
@@ -121,6 +124,54 @@ async def test_evershops_registration_limit_is_a_typed_rate_limit(gateway: Gatew
     assert error["extensions"]["retryable"] is True
     # The gateway knows EverShop's limit and does not send the ninth registration at all.
     assert _posts(gateway, "evershop-main") == 8
+
+
+async def test_an_unknown_group_is_refused_before_the_registration(gateway: Gateway) -> None:
+    """A registration that fails still spends one of EverShop's 8 per 15 minutes: the group is
+    looked up first (a read), and its absence is the caller's error, not an outage."""
+    payload = await gateway.query(
+        CREATE, {"source": "evershop-main", "input": {**NEW, "groupId": "99"}}
+    )
+    error = _error(payload)
+    assert error["extensions"]["code"] == "UPSTREAM_REJECTED"
+    assert error["extensions"]["field"] == "groupId"
+    assert error["extensions"]["retryable"] is False
+    assert _posts(gateway, "evershop-main") == 0
+    created = await gateway.query(
+        CREATE, {"source": "evershop-main", "input": {**NEW, "groupId": "2"}}
+    )
+    assert "errors" not in created, created["errors"]
+    assert _posts(gateway, "evershop-main") == 1
+
+
+def test_evershops_foreign_key_500_is_a_rejected_group() -> None:
+    """Should the group vanish between the check and the registration, EverShop answers HTTP 500
+    with the constraint's name: the input's fault (groupId), not a retryable outage."""
+    connector = EverShopConnector(
+        SourceSettings(name="shop", kind="evershop", base_url="http://shop.test"),
+        httpx.AsyncClient(),
+    )
+    message = (
+        'insert or update on table "customer" violates foreign key constraint "FK_CUSTOMER_GROUP"'
+    )
+    error = connector.error_for_status(
+        httpx.Response(500, json={"error": {"status": 500, "message": message}})
+    )
+    assert (error.code.value, error.field, error.retryable) == (
+        "UPSTREAM_REJECTED",
+        "groupId",
+        False,
+    )
+
+
+async def test_updated_at_is_the_same_in_the_mutation_and_in_customer(gateway: Gateway) -> None:
+    query = 'mutation($input: CustomerCreateInput!) { createCustomer(source: "evershop-main", '
+    query += "input: $input) { uuid updatedAt { value } } }"
+    created = (await gateway.query(query, {"input": NEW}))["data"]["createCustomer"]
+    read = await gateway.query(
+        "query($id: String) { customer(id: $id) { updatedAt { value } } }", {"id": created["uuid"]}
+    )
+    assert read["data"]["customer"]["updatedAt"] == created["updatedAt"]
 
 
 async def _customer_in_group(gateway: Gateway, source: str, default: bool) -> dict[str, Any]:

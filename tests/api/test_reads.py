@@ -128,7 +128,8 @@ async def test_every_response_reports_the_sources(gateway: Gateway) -> None:
         ),
         (
             {
-                "query": '{ customers(filters: [{key: "colour", operation: eq, value: "red"}]) { total } }'
+                "query": '{ customers(filters: [{key: "colour", operation: eq, value: "red"}]) { total } }',
+                "extensions": {"strictFilters": True},
             },
             "BAD_USER_INPUT",
         ),

@@ -859,3 +859,21 @@ async def test_two_shoptet_shops_and_evershop_in_one_list() -> None:
     assert report["shoptet-sk"]["appliedByGateway"] == ["group eq", "sort created_at desc"]
     assert report["shoptet-cz"]["status"] == "skipped"
     assert report["evershop-main"]["status"] == "skipped"
+
+
+async def test_orders_of_a_source_without_an_order_link_are_a_typed_error_naming_it() -> None:
+    evershop = {"evershop-main": _evershop(3)}
+    async with shoptet_gateway(evershop, {"shoptet-cz": _shoptet(3)}) as gateway:
+        payload = await gateway.query(
+            """{ customers(filters: [{key: "limit", operation: eq, value: "100"}]) {
+                 items { uuid source { kind } orders { orderNumber } } } }"""
+        )
+    items = payload["data"]["customers"]["items"]
+    assert {item["source"]["kind"] for item in items} == {"evershop", "shoptet"}
+    for item in items:  # EverShop's customers answer; Shoptet's have null and an error
+        assert item["orders"] == ([] if item["source"]["kind"] == "evershop" else None)
+    [error] = payload["errors"]  # once for the source, at the first row it emptied
+    assert error["extensions"]["code"] == "UNSUPPORTED_OPERATION"
+    assert error["extensions"]["source"] == "shoptet-cz"
+    assert "shoptet-cz" in error["message"]
+    assert error["path"][-1] == "orders"

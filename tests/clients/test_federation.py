@@ -27,7 +27,7 @@ BIN = PEER / "node_modules" / ".bin"
 CROSSING = """{
   customers(filters: [{key: "limit", operation: eq, value: "5"}]) {
     total
-    items { uuid fullName orders { number total } }
+    items { uuid fullName externalOrders { number total } }
   }
 }"""
 
@@ -110,7 +110,7 @@ def test_a_query_crosses_both_subgraphs(supergraph: str, gateways: Gateways) -> 
     items = answer["data"]["customers"]["items"]
     direct = httpx.post(
         gateways.healthy_graphql,
-        json={"query": CROSSING.replace(" orders { number total }", "")},
+        json={"query": CROSSING.replace(" externalOrders { number total }", "")},
         timeout=30,
     ).json()["data"]["customers"]
     assert answer["data"]["customers"]["total"] == direct["total"]
@@ -119,7 +119,7 @@ def test_a_query_crosses_both_subgraphs(supergraph: str, gateways: Gateways) -> 
     ]
     for item in items:
         expected = orders_of(item["uuid"])
-        assert item["orders"] == [{"number": o.number, "total": o.total} for o in expected]
+        assert item["externalOrders"] == [{"number": o.number, "total": o.total} for o in expected]
 
 
 def test_the_router_resolves_customers_by_reference(supergraph: str, gateways: Gateways) -> None:
@@ -136,12 +136,12 @@ def test_the_router_resolves_customers_by_reference(supergraph: str, gateways: G
     for customer in direct:
         query = (
             f'{{ customerWithOrders(uuid: "{customer["uuid"]}") '
-            "{ uuid fullName email orders { number } } }"
+            "{ uuid fullName email externalOrders { number } } }"
         )
         answer = httpx.post(supergraph, json={"query": query}, timeout=60).json()
         assert "errors" not in answer, answer
         shown = answer["data"]["customerWithOrders"]
         assert {k: shown[k] for k in ("uuid", "fullName", "email")} == customer
-        assert [o["number"] for o in shown["orders"]] == [
+        assert [o["number"] for o in shown["externalOrders"]] == [
             o.number for o in orders_of(customer["uuid"])
         ]

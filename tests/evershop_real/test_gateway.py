@@ -13,28 +13,31 @@ registration limit).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from customer_gateway.settings import Secret, SourceSettings
+from customer_gateway.checks import COLLATION_MISMATCH, check_sources
+from customer_gateway.settings import Secret, Settings, SourceSettings
 from tests.api.conftest import Gateway, running_gateway
-from tests.api.test_evershop_admin import EDIT_PAGE_COMBINED, GENERAL_QUERY, GRID_QUERY
+from tests.api.test_evershop_admin import (
+    EDIT_PAGE_COMBINED,
+    GENERAL_QUERY,
+    GRID_QUERY,
+    ORDER_HISTORY_QUERY,
+)
 from tests.evershop_real.expect import data
 from tests.evershop_real.shops import (
-    CONFIG,
-    SKIP_REASON,
     Config,
+    Order,
     Person,
     RealShop,
     Seeded,
     next_client_address,
 )
-
-if CONFIG is None:
-    pytest.skip(SKIP_REASON, allow_module_level=True)
 
 pytestmark = pytest.mark.anyio
 
@@ -66,10 +69,10 @@ _PEOPLE = [
     *((f"bulk{index:02d}@example.com", f"Bulk Customer {index:02d}", index % 2, 1, [])
       for index in range(16)),
 ]  # fmt: skip
-# created_at grows with customer_id, as in a shop whose customers registered one by one: the
-# gateway's default order (newest first) is then EverShop's (customer_id DESC)
+# created_at does not follow customer_id, as in a shop with imported or back-dated customers:
+# EverShop's default order (customer_id DESC) is then not newest first
 PEOPLE = [
-    Person(email, name, status, group, T0 + timedelta(hours=index * 7), addresses)
+    Person(email, name, status, group, T0 + timedelta(hours=(index * 7) % 23), addresses)
     for index, (email, name, status, group, addresses) in enumerate(_PEOPLE)
 ]
 
@@ -86,6 +89,11 @@ def seeded(evershop: RealShop) -> list[Seeded]:
     return evershop.add_customers(PEOPLE)
 
 
+def collation_of(shop: RealShop) -> str:
+    """The database's collation as the source setting names it."""
+    return "en_US" if shop.collation().lower().startswith("en_us") else "C"
+
+
 @pytest.fixture
 async def gateway(config: Config, evershop: RealShop) -> AsyncIterator[Gateway]:
     source = SourceSettings(
@@ -96,18 +104,39 @@ async def gateway(config: Config, evershop: RealShop) -> AsyncIterator[Gateway]:
             "email": Secret(config.admin_email),
             "password": Secret(config.admin_password),
         },
+        collation=collation_of(evershop),
     )
     try:
-        async with running_gateway({}, sources=(source,)) as running:
+        # max_page_size 200: the largest size the admin's page-size select offers
+        async with running_gateway({}, sources=(source,), max_page_size=200) as running:
             yield running
     finally:
         await evershop.aclose()
 
 
+OPERATIONS = ("eq", "neq", "gt", "gteq", "lt", "lteq", "like", "nlike", "in", "nin")
+
+
 def grid_filters(url_query: str) -> list[dict[str, str]]:
-    """EverShop's buildFilterFromUrl for plain `key=value` parameters (the grid's URL)."""
+    """EverShop's buildFilterFromUrl (lib/util/buildFilterFromUrl.ts), restated: `key=value` is
+    `eq`, a repeated key one `in` of the values joined by commas, `key[operation]=op` with
+    `key[value]=v` that operation (when it is one of EverShop's ten), in URL order."""
     params = httpx.QueryParams(url_query)
-    return [{"key": key, "operation": "eq", "value": value} for key, value in params.multi_items()]
+    filters: list[dict[str, str]] = []
+    processed: set[str] = set()
+    for key, value in params.multi_items():
+        if "[operation]" in key:
+            name = key.replace("[operation]", "")
+            given = params.get(f"{name}[value]")
+            if given and value in OPERATIONS:
+                filters.append({"key": name, "operation": value, "value": given})
+                processed.add(name)
+        elif "[value]" not in key and key not in processed:
+            values = params.get_list(key)
+            operation = "in" if len(values) > 1 else "eq"
+            filters.append({"key": key, "operation": operation, "value": ",".join(values)})
+            processed.add(key)
+    return filters
 
 
 async def upstream(shop: RealShop, query: str, variables: Any = None) -> dict[str, Any]:
@@ -142,15 +171,21 @@ def fixed_current_filters(theirs: list[dict[str, str]]) -> dict[str, tuple[str, 
     return fixed
 
 
-SORT_FIELDS = {"name": "fullName", "email": "email", "status": "status", "created_at": "createdAt"}
+SORT_FIELDS = {
+    "name": "fullName",
+    "email": "email",
+    "status": "status",
+    "created_at": "createdAt",
+    None: "customerId",
+}
 
 
 def settled_page(rows: list[dict[str, Any]], filters: list[dict[str, str]]) -> list[dict[str, Any]]:
     """EverShop's whole order with its ties (rows whose sort value is equal) put in uuid order,
     then the page: what the gateway promises (Postgres orders ties differently for every LIMIT,
     so EverShop's own pages over ties repeat or skip customers)."""
-    given = {item["key"]: item["value"] for item in filters}
-    field = SORT_FIELDS.get(given.get("ob", "created_at"), "createdAt")
+    given = {item["key"]: item["value"] for item in filters if item["operation"] == "eq"}
+    field = SORT_FIELDS.get(given.get("ob"), "customerId")
     settled: list[dict[str, Any]] = []
     group: list[dict[str, Any]] = []
     for row in [*rows, None]:
@@ -163,48 +198,104 @@ def settled_page(rows: list[dict[str, Any]], filters: list[dict[str, str]]) -> l
     return settled[(page - 1) * limit : page * limit]
 
 
-@pytest.mark.parametrize(
-    "url_query",
-    [
-        "",
-        "page=1&limit=20",
-        "limit=5&page=2",
-        "limit=7&page=4",
-        "ob=name",
-        "ob=name&od=desc&limit=6",
-        "ob=email&od=asc",
-        "ob=created_at&od=desc&limit=4&page=3",
-        "ob=status&od=desc&limit=3&page=2",  # ties
-        "ob=status&limit=4&page=5",
-        "keyword=jan",
-        "keyword=ANN&ob=name",
-        "status=0&ob=email",
-        "keyword=example.org&limit=2",
-    ],
-)
+# Every URL parameter EverShop 2.2.1's customer grid sends (customerGrid/Grid.jsx, the
+# SortableHeader, GridPagination and its page-size select), and what a URL can carry besides
+# (EverShop turns any parameter into a filter: buildFilterFromUrl). Each entry: the grid's URL
+# query, and the URL whose EverShop answer the gateway must give (None: the same URL).
+ADMIN_URLS: list[tuple[str, str | None]] = [
+    ("", None),  # the grid as opened: customer_id DESC, 20 a page
+    # the search box (Enter) and the status select
+    ("keyword=jan", None),
+    ("keyword=ANN", None),
+    ("keyword=example.org&limit=50", None),
+    ("keyword=", None),  # a cleared box left in the URL: everyone
+    ("status=1", None),
+    ("status=0", None),
+    ("status=1&keyword=an", "keyword=an&status=1&__keyword_alone__"),  # see below
+    # the sortable headers: Full Name, Email, Status, Created At; a first click sends od=desc
+    ("ob=full_name&od=desc", "ob=name&od=desc"),  # EverShop ignores its own header's key
+    ("ob=full_name&od=asc", "ob=name&od=asc"),
+    ("ob=email&od=desc", None),
+    ("ob=email&od=asc", None),
+    ("ob=status&od=desc", None),  # ties
+    ("ob=status&od=asc&page=2&limit=10", None),
+    ("ob=created_at&od=desc", None),
+    ("ob=created_at&od=asc&limit=10&page=3", None),
+    # pagination and the page-size select (50, 100, 150, 200; "10" when it has no value)
+    ("page=2", None),
+    ("page=2&limit=10", None),
+    ("limit=10&page=3", None),
+    ("limit=50", None),
+    ("limit=100", None),
+    ("limit=150", None),
+    ("limit=200", None),
+    (
+        "keyword=bulk&status=0&ob=email&od=asc&page=2&limit=3",
+        "keyword=bulk&status=0&ob=email&od=asc&page=2&limit=3&__keyword_alone__",
+    ),
+    # what else a URL carries: tracking parameters and bookmarks, ignored by both
+    ("utm_source=newsletter&utm_medium=email", None),
+    ("fbclid=IwAR0x&ob=email", None),
+    ("od=Desc&ob=email", None),  # neither ASC, DESC, asc nor desc: ignored by both
+    ("ob=customer_id", None),  # not a sort key: ignored by both
+    # a repeated parameter becomes one `in` filter
+    ("keyword=jan&keyword=ann", None),  # keyword takes eq only: ignored by both
+    ("ob=email&ob=name", None),  # ob takes eq only: ignored by both
+    ("status=0&status=1", None),  # EverShop ignores `status in`; the gateway applies it: all
+    # the bracket form
+    ("email[operation]=like&email[value]=%25.org", None),
+    ("full_name[operation]=nlike&full_name[value]=bulk", None),
+    ("email[operation]=eq&email[value]=zed@example.org", None),
+]
+
+
+def _alone(url_query: str) -> bool:
+    return "__keyword_alone__" in url_query
+
+
+@pytest.mark.parametrize(("url_query", "evershops"), ADMIN_URLS)
 async def test_the_admin_grid_through_the_gateway_is_evershops_grid(
-    gateway: Gateway, evershop: RealShop, seeded: list[Seeded], url_query: str
+    gateway: Gateway,
+    evershop: RealShop,
+    seeded: list[Seeded],
+    url_query: str,
+    evershops: str | None,
 ) -> None:
     filters = grid_filters(url_query)
-    theirs = (await upstream(evershop, GRID_QUERY, {"filters": filters}))["customers"]
-    everything = [item for item in filters if item["key"] not in ("page", "limit")]
-    everything.append({"key": "limit", "operation": "eq", "value": "100"})
+    reference = grid_filters((evershops or url_query).replace("&__keyword_alone__", ""))
+    ours_payload = await gateway.query(GRID_QUERY, {"filters": filters})
+    assert "errors" not in ours_payload, ours_payload["errors"]
+    ours = ours_payload["data"]["customers"]
+    paging = [item for item in reference if item["key"] in ("page", "limit")]
+    rest = [item for item in reference if item["key"] not in ("page", "limit")]
+    everything = [*rest, {"key": "limit", "operation": "eq", "value": "1000"}]
     whole = (await upstream(evershop, GRID_QUERY, {"filters": everything}))["customers"]
-    ours = (await through(gateway, GRID_QUERY, {"filters": filters}))["customers"]
-    assert ours["total"] == theirs["total"] == whole["total"]
-    expected = settled_page(whole["items"], filters)
+    rows = whole["items"]
+    if evershops is not None and _alone(evershops):
+        # EverShop ORs the keyword past the other filters (documented); what it should answer
+        # is its keyword-alone answer, filtered
+        keyword_only = [item for item in rest if item["key"] in ("keyword", "ob", "od")]
+        alone = [*keyword_only, {"key": "limit", "operation": "eq", "value": "1000"}]
+        rows = (await upstream(evershop, GRID_QUERY, {"filters": alone}))["customers"]["items"]
+        status = next(item["value"] for item in rest if item["key"] == "status")
+        rows = [row for row in rows if str(row["status"]) == status]
+    expected = settled_page(rows, [*rest, *paging])
+    assert ours["total"] == len(rows)
     assert_same_grid_rows(ours["items"], expected, evershop.config.url)
-    if [row["uuid"] for row in expected] != [row["uuid"] for row in theirs["items"]]:
-        # only where the sort has ties: EverShop's own page is the same rows or other tied ones
-        field = SORT_FIELDS[dict((f["key"], f["value"]) for f in filters)["ob"]]
-        assert [row[field] for row in expected] == [row[field] for row in theirs["items"]]
-    # EverShop 2.2.1 repeats `limit` and appends `page` (bug fixed on our side)
-    keys = [item["key"] for item in ours["currentFilters"]]
-    assert len(keys) == len(set(keys)), ours["currentFilters"]
-    assert {"page", "limit"} <= set(keys)
-    assert {
-        item["key"]: (item["operation"], item["value"]) for item in ours["currentFilters"]
-    } == fixed_current_filters(theirs["currentFilters"])
+    # currentFilters: each applied filter once, in the order given; page and limit always
+    ignored = {item["key"] for item in ours_payload["extensions"].get("ignoredFilters", [])}
+    applied = [item["key"] for item in filters if item["key"] not in ignored]
+    assert [item["key"] for item in ours["currentFilters"]] == [
+        *applied,
+        *[key for key in ("page", "limit") if key not in applied],
+    ]
+    if evershops is None:
+        # the same URL on EverShop: the same filters apply (ignored ones are reported here)
+        theirs = (await upstream(evershop, GRID_QUERY, {"filters": filters}))["customers"]
+        assert ours["total"] == theirs["total"]
+        assert fixed_current_filters(theirs["currentFilters"]).keys() - {"page", "limit"} <= (
+            {item["key"] for item in ours["currentFilters"]}
+        )
 
 
 async def test_keyword_with_other_filters_is_what_evershop_should_answer(
@@ -257,12 +348,12 @@ async def test_the_edit_page_queries_through_the_gateway_are_evershops(
         theirs = await upstream(evershop, GENERAL_QUERY % f'"{customer.uuid}"')
         ours = await through(gateway, GENERAL_QUERY % f'"{SOURCE}:{customer.uuid}"')
         assert ours == theirs
+        # the edit page's own id: EverShop's bare uuid (/admin/customers/edit/<uuid>)
+        assert await through(gateway, GENERAL_QUERY % f'"{customer.uuid}"') == theirs
         combined_theirs = await upstream(
             evershop, EDIT_PAGE_COMBINED % {"id": f'"{customer.uuid}"'}
         )
-        combined_ours = await through(
-            gateway, EDIT_PAGE_COMBINED % {"id": f'"{SOURCE}:{customer.uuid}"'}
-        )
+        combined_ours = await through(gateway, EDIT_PAGE_COMBINED % {"id": f'"{customer.uuid}"'})
         for alias in ("e1k2j3", "e4l5m6"):
             assert combined_ours[alias] == combined_theirs[alias]
         assert combined_ours["e0p1q2"]["metaData"] == combined_theirs["e0p1q2"]["metaData"]
@@ -276,6 +367,33 @@ async def test_the_edit_page_queries_through_the_gateway_are_evershops(
     assert await through(gateway, GENERAL_QUERY % "null") == await upstream(
         evershop, GENERAL_QUERY % "null"
     )
+
+
+async def test_the_order_history_through_the_gateway_is_evershops(
+    gateway: Gateway, evershop: RealShop, seeded: list[Seeded]
+) -> None:
+    """The edit page's order history, with the page's bare uuid: EverShop's answer, the order
+    uuids prefixed with the source and the edit URLs absolute."""
+    customer = seeded[1]
+    evershop.add_orders(
+        customer,
+        [Order("20001", 54.3), Order("20002", 1200, "paid", "shipped", T0)],
+    )
+    counts = []
+    for who in (seeded[1], seeded[2]):
+        theirs = await upstream(evershop, ORDER_HISTORY_QUERY % f'"{who.uuid}"')
+        ours = await through(gateway, ORDER_HISTORY_QUERY % f'"{who.uuid}"')
+        expected = [
+            {
+                **order,
+                "uuid": f"{SOURCE}:{order['uuid']}",
+                "editUrl": f"{evershop.config.url}{order['editUrl']}",
+            }
+            for order in theirs["customer"]["orders"]
+        ]
+        assert ours == {"customer": {"orders": expected}}
+        counts.append(len(expected))
+    assert counts == [2, 0]
 
 
 CUSTOMER_DETAIL = """query($id: String) { customer(id: $id) {
@@ -398,6 +516,32 @@ async def test_write_errors_are_typed(
     assert error_code(bad_email) == "BAD_USER_INPUT"
     assert [row["full_name"] for row in evershop.customer_rows() if row["uuid"] == vip.uuid] == [
         "John A. Smith"
+    ]
+
+
+async def test_check_tells_the_databases_collation(
+    config: Config, evershop: RealShop, seeded: list[Seeded]
+) -> None:
+    """`customer-gateway check` asks EverShop to sort what it holds: the right setting passes,
+    the other one is a mismatch that names the right one."""
+    actual = collation_of(evershop)
+    other = "C" if actual == "en_US" else "en_US"
+    source = SourceSettings(
+        name=SOURCE,
+        kind="evershop",
+        base_url=config.url,
+        credentials={
+            "email": Secret(config.admin_email),
+            "password": Secret(config.admin_password),
+        },
+    )
+    right = await check_sources(Settings(sources=(replace(source, collation=actual),)))
+    assert [(r.status, r.collation) for r in right] == [
+        ("ok", f"{actual} (its order fits {actual} only)")
+    ]
+    wrong = await check_sources(Settings(sources=(replace(source, collation=other),)))
+    assert [(r.status, r.collation) for r in wrong] == [
+        (COLLATION_MISMATCH, f'mismatch: it sorts as {actual}; set collation = "{actual}"')
     ]
 
 

@@ -11,23 +11,32 @@
             outside the clone: $CUSTOMER_GATEWAY_EVERSHOP_CACHE, else
             ${XDG_CACHE_HOME:-~/.cache}/customer-gateway/evershop-2.2.1. Skipped when the cache
             holds an install of the same lock file.
-2. postgres start the `15/main` cluster if it is down (stopped again at the end); create a
-            login role and a fresh database (en_US.UTF-8 collation, the official postgres image's
-            default that the emulator models; the locale is generated with localedef when
-            missing and we are root; C.UTF-8 if that is impossible: the suite reads which).
+2. postgres make sure the en_US.UTF-8 locale exists (localedef, after installing Debian's
+            `locales` when localedef or its sources are missing; the cluster may already be
+            running: a new backend sees a new locale), start the `15/main` cluster if it is down
+            (stopped again at the end), create a login role.
 3. build    `evershop build` into the cache, skipped when it was built from the same install.
-4. start    `evershop start` (NODE_ENV=production, so the rate limiter is on) on 127.0.0.1 and
+Then once per collation, en_US.UTF-8 (the official postgres image's default) and C.UTF-8 (the
+cluster default of Debian's and the EverShop quick start's databases):
+4. database a fresh database created with that collation (no fallback: a collation that cannot
+            be had fails the run).
+5. start    `evershop start` (NODE_ENV=production, so the rate limiter is on) on 127.0.0.1 and
             a free port, fresh JWT secrets; it runs its migrations, then listens.
-5. admin    `evershop user:create` (EverShop's own CLI; it exits 0 even when it fails, so the row
+6. admin    `evershop user:create` (EverShop's own CLI; it exits 0 even when it fails, so the row
             is checked in admin_user afterwards).
-6. suite    pytest tests/evershop_real with EVERSHOP_URL & co. in its environment; then EverShop is
-            restarted and tests/evershop_real/test_pool_exhaustion.py runs alone
-            (EVERSHOP_DESTRUCTIVE=1): it leaves that process hanging, by design.
-7. teardown always (exceptions, Ctrl-C, SIGTERM): stop EverShop's process group, drop the database
-            and role, stop the cluster if step 2 started it. `--keep` leaves the database, role
-            and cluster in place for debugging (EverShop is still stopped).
+7. suite    pytest tests/evershop_real (the path given explicitly: `make test` ignores it) with
+            EVERSHOP_URL & co. in its environment, but without test_pool_exhaustion.py. After
+            the last collation EverShop is restarted and tests/evershop_real/
+            test_pool_exhaustion.py runs alone (EVERSHOP_DESTRUCTIVE=1): it leaves that process
+            hanging, by design. A run in which any test skipped fails (pytest's JUnit report is
+            read), as does one that ran no test.
+8. teardown always (exceptions, Ctrl-C, SIGTERM): stop EverShop's process group, drop the database
+            and role, stop the cluster if step 2 started it. `--keep` leaves the last database,
+            role and cluster in place for debugging (EverShop is still stopped).
 
-Exit status: pytest's, or 2 when the set-up failed (the log file is named).
+`--collation en_US.UTF-8` (or C.UTF-8; repeatable) runs only those collations.
+Exit status: 0 when every run passed without skips, 1 when a test failed or skipped, 2 when the
+set-up failed (the log file is named).
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Final, TextIO
+from xml.etree import ElementTree
 
 import httpx
 
@@ -59,8 +69,8 @@ DB_NAME: Final = "customer_gateway_evershop"
 DB_ROLE: Final = "customer_gateway_evershop"
 ADMIN_EMAIL: Final = "admin@example.com"
 ADMIN_NAME: Final = "Admin"  # the emulator's admin is called "Admin" too (JWT `user` claims)
-COLLATION: Final = "en_US.UTF-8"
-FALLBACK_COLLATION: Final = "C.UTF-8"
+# The parity suite runs once per collation: both must pass (issue 14, item 7).
+COLLATIONS: Final = ("en_US.UTF-8", "C.UTF-8")
 START_TIMEOUT: Final = 180.0
 ENV: Final = dict(os.environ)  # noqa: TID251 - a command-line tool, not the gateway
 
@@ -168,7 +178,7 @@ class Postgres:
     port: int
     started_cluster: bool
     password: str = field(default_factory=lambda: secrets.token_hex(16))
-    collation: str = COLLATION
+    collation: str = COLLATIONS[0]
 
     @property
     def url(self) -> str:
@@ -223,49 +233,76 @@ def cluster_status() -> tuple[int, str]:
     raise SetupError(f"PostgreSQL cluster {'/'.join(CLUSTER)} not found (pg_lsclusters)")
 
 
-def ensure_locale() -> None:
-    """Generate en_US.UTF-8 when it is missing and we may (before the cluster starts)."""
-    available = run(["locale", "-a"], check=False).stdout.lower().split()
-    if "en_us.utf8" in available:
-        return
-    if os.geteuid() != 0 or shutil.which("localedef") is None:
-        return
-    if not Path("/usr/share/i18n/locales/en_US").exists():
-        return
+def locale_names() -> set[str]:
+    return set(run(["locale", "-a"], check=False).stdout.lower().split())
+
+
+def ensure_locale() -> bool:
+    """Generate en_US.UTF-8 when it is missing, installing what that needs; else fail.
+
+    True when it was generated now: a running postmaster keeps the locale archive it mapped at
+    start (its backends inherit it), so the cluster must then be restarted to see it.
+    """
+    if "en_us.utf8" in locale_names():
+        return False
+    if os.geteuid() != 0:
+        raise SetupError(
+            "the en_US.UTF-8 locale is missing and only root can generate it: run "
+            "`localedef -i en_US -f UTF-8 en_US.UTF-8` as root (Debian: the `locales` package)"
+        )
+    sources = Path("/usr/share/i18n/locales/en_US"), Path("/usr/share/i18n/charmaps/UTF-8.gz")
+    if shutil.which("localedef") is None or not all(path.exists() for path in sources):
+        say("installing Debian's `locales` package (localedef and its sources)")
+        apt_env = {**ENV, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-qq"], env=apt_env)
+        run(["apt-get", "install", "-y", "-q", "locales"], env=apt_env)
     say("generating the en_US.UTF-8 locale (localedef)")
-    run(["localedef", "-i", "en_US", "-f", "UTF-8", "en_US.UTF-8"], check=False)
+    run(["localedef", "-i", "en_US", "-f", "UTF-8", "en_US.UTF-8"])
+    if "en_us.utf8" not in locale_names():
+        raise SetupError("localedef ran but `locale -a` still lacks en_US.UTF-8")
+    return True
 
 
 def start_cluster() -> tuple[int, bool]:
     """The cluster's port, and whether it had to be started (then it is stopped at the end)."""
+    generated = ensure_locale()
     port, status = cluster_status()
     if status == "online":
+        if generated:
+            restart_cluster()
         return port, False
-    ensure_locale()
     say(f"starting PostgreSQL cluster {'/'.join(CLUSTER)}")
     run(["pg_ctlcluster", *CLUSTER, "start"])
     return port, True
 
 
-def create_database(port: int, started_cluster: bool) -> Postgres:
-    db = Postgres(port=port, started_cluster=started_cluster)
+def restart_cluster() -> None:
+    say(f"restarting PostgreSQL cluster {'/'.join(CLUSTER)} (it must load the new locale)")
+    run(["pg_ctlcluster", *CLUSTER, "restart"])
+
+
+def create_database(
+    port: int, started_cluster: bool, collation: str, *, restarted: bool = False
+) -> Postgres:
+    db = Postgres(port=port, started_cluster=started_cluster, collation=collation)
     drop_database(db)
     superuser_sql(port, f"CREATE ROLE {DB_ROLE} LOGIN PASSWORD '{db.password}';")
-    for collation in (COLLATION, FALLBACK_COLLATION):
-        created = run(
-            as_postgres(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-p", str(port)]),
-            stdin=(
-                f"CREATE DATABASE {DB_NAME} OWNER {DB_ROLE} TEMPLATE template0 ENCODING 'UTF8' "
-                f"LC_COLLATE '{collation}' LC_CTYPE '{collation}';"
-            ),
-            check=False,
+    created = run(
+        as_postgres(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-p", str(port)]),
+        stdin=(
+            f"CREATE DATABASE {DB_NAME} OWNER {DB_ROLE} TEMPLATE template0 ENCODING 'UTF8' "
+            f"LC_COLLATE '{collation}' LC_CTYPE '{collation}';"
+        ),
+        check=False,
+    )
+    if created.returncode != 0 and "invalid locale name" in created.stderr and not restarted:
+        # The locale exists (ensure_locale) but this postmaster started before it did.
+        restart_cluster()
+        return create_database(port, started_cluster, collation, restarted=True)
+    if created.returncode != 0:
+        raise SetupError(
+            f"cannot create the database with collation {collation}: {created.stderr.strip()}"
         )
-        if created.returncode == 0:
-            db.collation = collation
-            break
-        say(f"cannot create the database with collation {collation}: {created.stderr.strip()}")
-    else:
-        raise SetupError("could not create the EverShop database")
     return db
 
 
@@ -276,7 +313,7 @@ def drop_database(db: Postgres) -> None:
     )
 
 
-# -- 3. build / 4. start / 5. admin -------------------------------------------------------------
+# -- 3. build / 5. start / 6. admin -------------------------------------------------------------
 
 
 def evershop_command(cache: Path, *arguments: str) -> list[str]:
@@ -409,11 +446,23 @@ def create_admin(cache: Path, db: Postgres, shop: Shop, password: str, logs: Pat
         raise SetupError(f"evershop user:create did not create the admin: see {logs / 'admin.log'}")
 
 
-# -- 6. suite -----------------------------------------------------------------------------------
+# -- 7. suite -----------------------------------------------------------------------------------
 
 
 DESTRUCTIVE: Final = "tests/evershop_real/test_pool_exhaustion.py"
+SUITE: Final = "tests/evershop_real"
 NO_TESTS_COLLECTED: Final = 5  # pytest's exit status
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    status: int
+    tests: int
+    skipped: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return self.status == 0 and self.tests > 0 and not self.skipped
 
 
 def run_suite(
@@ -421,9 +470,10 @@ def run_suite(
     shop: Shop,
     password: str,
     pytest_args: Sequence[str],
+    report: Path,
     *,
     destructive: bool = False,
-) -> int:
+) -> SuiteResult:
     env = dict(ENV)
     env.update(
         {
@@ -438,9 +488,46 @@ def run_suite(
     )
     if destructive:
         env["EVERSHOP_DESTRUCTIVE"] = "1"
-    target = DESTRUCTIVE if destructive else "tests/evershop_real"
-    command = [sys.executable, "-m", "pytest", "-q", target, *pytest_args]
-    return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode  # noqa: S603
+        targets = [DESTRUCTIVE]
+    else:
+        targets = [SUITE, f"--ignore={DESTRUCTIVE}"]
+    report.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "pytest", "-q", "-rs", *targets, f"--junitxml={report}"]
+    status = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+        [*command, *pytest_args], cwd=ROOT, env=env, check=False
+    ).returncode
+    tests, skipped = read_junit(report)
+    return SuiteResult(status, tests, skipped)
+
+
+def read_junit(report: Path) -> tuple[int, tuple[str, ...]]:
+    """(tests run, names of the skipped ones) from pytest's JUnit XML report."""
+    if not report.exists():
+        return 0, ()
+    root = ElementTree.parse(report).getroot()  # noqa: S314 - pytest's own report
+    tests = 0
+    skipped = []
+    for case in root.iter("testcase"):
+        tests += 1
+        if case.find("skipped") is not None:
+            skipped.append(f"{case.get('classname')}::{case.get('name')}")
+    return tests, tuple(skipped)
+
+
+def judge(label: str, result: SuiteResult, *, selection: bool) -> int:
+    """pytest's status, made a failure when a test skipped or (unless the caller selected
+    tests) when none ran: a parity run that proves nothing must not pass."""
+    if result.skipped:
+        say(f"{label}: {len(result.skipped)} tests skipped — a parity run may skip none:")
+        for name in result.skipped:
+            say(f"  skipped: {name}")
+        return result.status or 1
+    if result.tests == 0:
+        if selection:
+            return 0  # the caller's -k / path selected nothing here
+        say(f"{label}: no test ran")
+        return result.status or 1
+    return result.status
 
 
 # -- driver -------------------------------------------------------------------------------------
@@ -450,9 +537,27 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+def parse_arguments(argv: Sequence[str]) -> tuple[bool, tuple[str, ...], list[str]]:
+    """(--keep, the collations, pytest's arguments)."""
+    keep = False
+    collations: list[str] = []
+    rest: list[str] = []
+    items = iter(argv)
+    for arg in items:
+        if arg == "--keep":
+            keep = True
+        elif arg == "--collation" or arg.startswith("--collation="):
+            value = arg.partition("=")[2] or next(items, "")
+            if value not in COLLATIONS:
+                raise SystemExit(f"--collation is one of {', '.join(COLLATIONS)}")
+            collations.append(value)
+        else:
+            rest.append(arg)
+    return keep, tuple(collations) or COLLATIONS, rest
+
+
 def main(argv: Sequence[str]) -> int:
-    keep = "--keep" in argv
-    pytest_args = [arg for arg in argv if arg != "--keep"]
+    keep, collations, pytest_args = parse_arguments(argv)
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     cache = cache_dir()
@@ -463,6 +568,7 @@ def main(argv: Sequence[str]) -> int:
     db: Postgres | None = None
     shop: Shop | None = None
     started_cluster = False
+    statuses: list[tuple[str, int]] = []
     status = 2
     with (cache / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one run per cache (and database) at a time
@@ -472,27 +578,55 @@ def main(argv: Sequence[str]) -> int:
                 say("install: npm install" if install(cache, logs) else "install: cached")
             with timings.step("postgres"):
                 port, started_cluster = start_cluster()
-                db = create_database(port, started_cluster)
-                say(f"postgres: database {DB_NAME} on port {db.port}, collation {db.collation}")
+                db = create_database(port, started_cluster, collations[0])
             with timings.step("build"):
                 say("build: evershop build" if build(cache, db, logs) else "build: cached")
-            with timings.step("start"):
-                shop = start_shop(cache, db, logs)
-                say(f"start: EverShop {EVERSHOP_VERSION} at {shop.url} (log: {shop.log})")
-            password = secrets.token_urlsafe(18)
-            with timings.step("admin"):
-                create_admin(cache, db, shop, password, logs)
-            with timings.step("suite"):
-                status = run_suite(db, shop, password, pytest_args)
-            with timings.step("restart"):
+            for index, collation in enumerate(collations):
+                label = collation.split(".")[0]
+                if index:
+                    db = create_database(port, started_cluster, collation)
+                say(f"postgres: database {DB_NAME} on port {db.port}, collation {db.collation}")
+                with timings.step(f"start {label}"):
+                    shop = start_shop(cache, db, logs)
+                    say(f"start: EverShop {EVERSHOP_VERSION} at {shop.url} (log: {shop.log})")
+                password = secrets.token_urlsafe(18)
+                with timings.step(f"admin {label}"):
+                    create_admin(cache, db, shop, password, logs)
+                with timings.step(f"suite {label}"):
+                    result = run_suite(db, shop, password, pytest_args, logs / f"suite-{label}.xml")
+                statuses.append(
+                    (f"suite {label}", judge(f"suite {label}", result, selection=bool(pytest_args)))
+                )
                 stop_shop(shop)
-                shop = start_shop(cache, db, logs)
-                say(f"restart: a fresh EverShop process for {DESTRUCTIVE}")
-            with timings.step("pool-exhaustion"):
-                exhausted = run_suite(db, shop, password, pytest_args, destructive=True)
-            if exhausted == NO_TESTS_COLLECTED and pytest_args:
-                exhausted = 0  # the caller's -k / path selected nothing here
-            status = status or exhausted
+                shop = None
+                if index == len(collations) - 1:
+                    with timings.step("restart"):
+                        shop = start_shop(cache, db, logs)
+                        say(f"restart: a fresh EverShop process for {DESTRUCTIVE}")
+                    with timings.step("pool-exhaustion"):
+                        result = run_suite(
+                            db,
+                            shop,
+                            password,
+                            pytest_args,
+                            logs / "pool-exhaustion.xml",
+                            destructive=True,
+                        )
+                    statuses.append(
+                        (
+                            "pool-exhaustion",
+                            judge("pool-exhaustion", result, selection=bool(pytest_args)),
+                        )
+                    )
+                    stop_shop(shop)
+                    shop = None
+                elif not keep:
+                    drop_database(db)
+            status = 1 if any(code for _, code in statuses) else 0
+            say(
+                "results: "
+                + ", ".join(f"{name} {'ok' if not code else 'FAILED'}" for name, code in statuses)
+            )
         except SetupError as error:
             say(f"set-up failed: {error}")
             status = 2

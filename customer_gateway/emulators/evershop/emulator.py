@@ -241,6 +241,12 @@ class EverShopEmulator(Emulator):
             self._db.insert_address(row["customer_id"], address)
         return public_customer(row)
 
+    def add_order(self, customer_id: int, **fields: Any) -> dict[str, Any]:
+        """Insert an order of the customer straight into the `order` table (no checkout):
+        order_number and grand_total required; currency, payment_status (pending),
+        shipment_status (pending), created_at, uuid optional."""
+        return dict(self._db.insert_order(customer_id, fields))
+
     def add_group(self, name: str) -> int:
         return self._db.insert_group(name)["customer_group_id"]
 

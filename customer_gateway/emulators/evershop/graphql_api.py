@@ -43,6 +43,26 @@ _FILTER_INPUT_DOC: Final = (
     "following: eq, neq, gt, gteq, lt, lteq, like, nlike, in, nin."
 )
 
+# modules/oms: the order fields a customer's order history reads (Order.graphql,
+# Order.admin.graphql, Status.graphql, checkout's Price.graphql), the default statuses of
+# oms/bootstrap (paymentStatus) and services/rollupDisplay (the order's shipment rollup), and
+# the store's defaults: currency USD, language en.
+STORE_CURRENCY: Final = "USD"
+PAYMENT_STATUSES: Final = {
+    "pending": {"name": "Pending", "badge": "default", "isDefault": True, "isCancelable": True},
+    "paid": {"name": "Paid", "badge": "success", "isCancelable": False},
+    "canceled": {"name": "Canceled", "badge": "destructive", "isCancelable": True},
+}
+SHIPMENT_ROLLUP: Final = {
+    "pending": ("Pending", "default"),
+    "partially_shipped": ("Partially Shipped", "warning"),
+    "shipped": ("Shipped", "warning"),
+    "partially_delivered": ("Partially Delivered", "warning"),
+    "delivered": ("Delivered", "success"),
+    "partially_canceled": ("Partially Canceled", "warning"),
+    "canceled": ("Canceled", "destructive"),
+}
+
 SDL: Final = '''
 scalar JSON
 
@@ -121,6 +141,52 @@ type Customer {
   deleteApi: String!
   metaData: JSON
   updateMetafieldsApi: String!
+  orders: [Order]
+}
+
+"""
+Represents an Order.
+"""
+type Order {
+  orderId: ID!
+  uuid: String!
+  orderNumber: String!
+  currency: String!
+  customerId: Int
+  customerEmail: String
+  customerFullName: String
+  grandTotal: Price!
+  shipmentStatus: ShipmentStatus
+  paymentStatus: PaymentStatus
+  createdAt: Date!
+  editUrl: String!
+}
+
+"""
+Represents a price value.
+"""
+type Price {
+  value: Float!
+  currency(currency: String): String!
+  text(currency: String): String!
+}
+
+type PaymentStatus {
+  name: String
+  code: String
+  badge: String
+  isDefault: Boolean
+  isCancelable: Boolean
+}
+
+type ShipmentStatus {
+  name: String
+  code: String
+  badge: String
+  """
+  One of `pending` | `shipped` | `delivered` | `canceled`.
+  """
+  phase: String!
 }
 
 """
@@ -340,7 +406,15 @@ class GraphQLEndpoint:
                 "updateMetafieldsApi": lambda customer, _info: (
                     f"/api/customers/{customer['uuid']}/metafields"
                 ),
+                "orders": self._orders,
             },
+            "Order": {
+                "editUrl": lambda order, _info: f"/admin/order/edit/{order['uuid']}",
+                "grandTotal": lambda order, _info: order["grandTotal"],
+                "paymentStatus": _payment_status,
+                "shipmentStatus": _shipment_status,
+            },
+            "Price": {"value": _price_value, "currency": _price_currency, "text": _price_text},
             "CustomerGroup": {
                 "editUrl": _group_edit_url,
                 "customers": self._group_customers,
@@ -404,6 +478,15 @@ class GraphQLEndpoint:
             for address in self._db.addresses_of(customer["customerId"])
         ]
 
+    async def _orders(self, customer: dict[str, Any], _info: Info) -> Any:
+        """`select().from('order').where('order.customer_id', '=', customerId)`: table order."""
+        await self._pool.connection()
+        return [
+            camel_case(dict(row))
+            for row in self._db.orders.values()
+            if row["customer_id"] == customer["customerId"]
+        ]
+
     async def _group(self, customer: dict[str, Any], _info: Info) -> Any:
         await self._pool.connection()
         group = self._db.groups.get(customer.get("groupId"))  # type: ignore[arg-type]
@@ -423,6 +506,35 @@ class GraphQLEndpoint:
             return "Invalid Date"
         local = raw.astimezone(self._zone)
         return f"{local.strftime('%b')} {local.day}, {local.year:04d}"
+
+
+def _payment_status(order: dict[str, Any], _info: Info) -> dict[str, Any]:
+    code = order["paymentStatus"]
+    known = PAYMENT_STATUSES.get(code) or {"name": "Unknown", "code": code, "badge": "default"}
+    return {**known, "code": code}
+
+
+def _shipment_status(order: dict[str, Any], _info: Info) -> dict[str, Any]:
+    code = order["shipmentStatus"]
+    name, badge = SHIPMENT_ROLLUP.get(code, ("Unknown", "default"))
+    return {"code": code, "name": name, "badge": badge}
+
+
+def _price_value(raw: Any, _info: Info) -> float:
+    return float(raw)  # numeric(12,4) arrives as text: parseFloat
+
+
+def _price_currency(_raw: Any, _info: Info, currency: str | None = None) -> str:
+    return currency or STORE_CURRENCY
+
+
+def _price_text(raw: Any, _info: Info, currency: str | None = None) -> str:
+    """`Intl.NumberFormat('en', {style: 'currency', currency})`, for the store's USD."""
+    value = float(raw)
+    if (currency or STORE_CURRENCY) != "USD":
+        raise NotImplementedError("the emulator renders USD prices only")
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"
 
 
 def _error(message: str) -> dict[str, Any]:

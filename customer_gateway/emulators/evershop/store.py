@@ -104,6 +104,9 @@ class Database:
         self.customers: dict[int, CustomerRow] = {}
         self.addresses: dict[int, AddressRow] = {}
         self.admins: dict[int, AdminRow] = {}
+        # `order` (modules/checkout): only the columns a customer's order history reads.
+        self.orders: dict[int, dict[str, Any]] = {}
+        self._next_order_id = 1
         self._next_group_id = 1
         self._next_customer_id = 1
         self._next_address_id = 1
@@ -274,6 +277,26 @@ class Database:
         )
         self._next_address_id += 1
         self.addresses[row["customer_address_id"]] = row
+        return row
+
+    def insert_order(self, customer_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
+        customer = next(row for row in self.customers.values() if row["customer_id"] == customer_id)
+        row: dict[str, Any] = {
+            "order_id": self._next_order_id,
+            "uuid": fields.get("uuid") or self.new_uuid(),
+            "order_number": fields["order_number"],
+            "customer_id": customer_id,
+            "customer_email": fields.get("customer_email", customer["email"]),
+            "customer_full_name": fields.get("customer_full_name", customer["full_name"]),
+            "currency": fields.get("currency", "USD"),
+            # numeric(12,4): node-postgres hands it over as text
+            "grand_total": f"{float(fields['grand_total']):.4f}",
+            "payment_status": fields.get("payment_status", "pending"),
+            "shipment_status": fields.get("shipment_status", "pending"),
+            "created_at": fields.get("created_at") or self.now(),
+        }
+        self._next_order_id += 1
+        self.orders[row["order_id"]] = row
         return row
 
     def addresses_of(self, customer_id: int) -> list[AddressRow]:

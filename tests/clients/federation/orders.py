@@ -1,5 +1,6 @@
 """A small second subgraph for the federation test: it extends the gateway's `Customer` (keyed
-by `uuid`) with the customer's orders, made up deterministically from the uuid.
+by `uuid`) with the customer's orders in another system (`externalOrders`: the gateway's own
+`Customer.orders` is EverShop's order history), made up deterministically from the uuid.
 
     python -m tests.clients.federation.orders <port>
 """
@@ -15,15 +16,15 @@ from strawberry.asgi import GraphQL
 
 
 @strawberry.type
-class Order:
+class ExternalOrder:
     number: str
     total: float
 
 
-def orders_of(uuid: str) -> list[Order]:
+def orders_of(uuid: str) -> list[ExternalOrder]:
     digest = hashlib.sha256(uuid.encode()).digest()
     return [
-        Order(number=f"{uuid[-6:]}-{index}", total=round(digest[index] * 1.5, 2))
+        ExternalOrder(number=f"{uuid[-6:]}-{index}", total=round(digest[index] * 1.5, 2))
         for index in range(digest[0] % 3 + 1)
     ]
 
@@ -33,7 +34,7 @@ class Customer:
     uuid: str
 
     @strawberry.field
-    def orders(self) -> list[Order]:
+    def external_orders(self) -> list[ExternalOrder]:
         return orders_of(self.uuid)
 
     @classmethod
