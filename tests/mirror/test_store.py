@@ -25,6 +25,7 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.mirror.keys import collation_key
+from customer_gateway.mirror.query import SORTS as STORE_SORTS
 from customer_gateway.mirror.query import SourceSelection
 from customer_gateway.mirror.store import SqlMirrorStore, SyncState, open_store, sqlite_url
 from customer_gateway.mirror.tables import metadata
@@ -152,7 +153,12 @@ CONDITIONS = [
     Condition(FilterField.UPDATED_AT, Op.GTEQ, ("2024-01-02T03:00:00+00:00",)),
     Condition(FilterField.UPDATED_AT, Op.LT, ("2024-01-01T01:00:00+00:00",)),
 ]
-SORTS = [Sort(field, descending) for field in SortField for descending in (False, True)]
+# The sorts the store declares (a sort it does not know, the gateway applies to its rows).
+SORTS = [
+    Sort(field, descending)
+    for field in sorted(STORE_SORTS, key=lambda f: f.value)
+    for descending in (False, True)
+]
 
 
 async def _filled(store: SqlMirrorStore) -> dict[str, list[CustomerRecord]]:
