@@ -82,6 +82,8 @@ test-clients: $(STAMP) $(CLIENTS_STAMP) $(BENCH_STAMP) /usr/bin/chromium
 .PHONY: bench-quick
 bench: $(STAMP) $(BENCH_STAMP) /usr/bin/wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.mirror $(MIRROR_BENCH_ARGS)
 
 bench-quick: $(STAMP) $(BENCH_STAMP) /usr/bin/wrk
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+	$(BIN)/python -m bench.mirror --quick $(MIRROR_BENCH_ARGS)

@@ -50,6 +50,7 @@ from customer_gateway.guard import GraphQLGuard
 from customer_gateway.ide import ASSETS_PATH, ide_assets, ide_page
 from customer_gateway.idempotency import IdempotencyStore
 from customer_gateway.logs import configure_logging
+from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.persisted import DocumentRefused, PersistedDocuments, load_manifest
 from customer_gateway.request_body import BadRequestBody, decode_request_json
 from customer_gateway.requestlog import RequestLog
@@ -80,6 +81,7 @@ class Gateway:
     emulators: Mapping[str, Emulator] = field(default_factory=dict)
     state: SharedState = field(default_factory=SharedState)
     events: EventHub = field(default_factory=EventHub)
+    mirrors: Mirrors | None = None
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
 
@@ -93,7 +95,10 @@ REQUEST_HEADERS = (
     "x-api-key",
     "idempotency-key",
     "x-request-id",
+    "x-live-read",
 )
+# `X-Live-Read: true` asks for the sources' own answers instead of their mirrors' (README, Mirror).
+LIVE_READ = "x-live-read"
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -107,11 +112,15 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         request.state.sub_response = response
         gateway: Gateway = request.app.state.gateway
         principal: Principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
+        sources = gateway.sources.visible_to(principal.sources)
+        if gateway.mirrors is not None:
+            live = request.headers.get(LIVE_READ, "").strip().lower() in ("1", "true", "yes")
+            sources = gateway.mirrors.serving(sources, live=live)
         context = GatewayContext(
             request=request,
             response=response,
             settings=gateway.settings,
-            sources=gateway.sources.visible_to(principal.sources),
+            sources=sources,
             exports=gateway.exports,
             idempotency=gateway.idempotency,
             telemetry=gateway.telemetry,
@@ -337,8 +346,21 @@ def create_app(
                 await events.relay_through(state.redis)
             stack.push_async_callback(events.aclose)
             telemetry.watch_events(events)
+            mirrors = await Mirrors.open(settings, sources, data.path)
+            if mirrors is not None:
+                stack.push_async_callback(mirrors.close)
+                telemetry.watch_mirrors(mirrors)
+                mirrors.start()
             app.state.gateway = Gateway(
-                settings, sources, exports, state.idempotency, telemetry, emulators, state, events
+                settings,
+                sources,
+                exports,
+                state.idempotency,
+                telemetry,
+                emulators,
+                state,
+                events,
+                mirrors,
             )
             guard = ConnectionGuard(
                 header_timeout=settings.header_timeout,
@@ -501,11 +523,18 @@ async def readyz(request: Request) -> Response:
             await asyncio.gather(*(probe(n) for n in gateway.sources.names()))
         )
         gateway.ready_at = now
-    ready = all(status == "ok" for status in gateway.ready_report.values())
+    mirrors = gateway.mirrors.reports() if gateway.mirrors is not None else {}
+    # A source that fails its check but whose mirror serves still answers reads (stale).
+    ready = all(
+        status == "ok" or mirrors.get(name, {}).get("state") in ("fresh", "stale")
+        for name, status in gateway.ready_report.items()
+    )
     body: dict[str, Any] = {
         "status": "ready" if ready else "degraded",
         "sources": gateway.ready_report,
     }
+    if mirrors:
+        body["mirrors"] = mirrors
     # Shared state down degrades the replica without stopping it (local limits; keyed creates
     # refused): reported here, never a reason to take every replica out of the load balancer.
     if shared := await gateway.state.report():

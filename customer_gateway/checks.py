@@ -12,12 +12,13 @@ import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
 from customer_gateway.collation import sort_key
 from customer_gateway.errors import GatewayError
+from customer_gateway.mirror.command import mirror_states
 from customer_gateway.sandbox import build_sandbox
 from customer_gateway.settings import COLLATIONS, Settings
 from customer_gateway.sources import open_sources
@@ -32,6 +33,7 @@ class SourceCheck:
     status: str  # "ok", an error code, or COLLATION_MISMATCH
     millis: float
     collation: str  # what the check found about the source's text order
+    mirror: str = "off"  # its mirror, as the store says (records, last sync, last error)
 
 
 def fitting_collations(samples: Sequence[Sequence[str]]) -> list[str]:
@@ -92,4 +94,6 @@ async def check_sources(
             millis = (time.perf_counter() - started) * 1000
             return SourceCheck(name, connector.kind, status, millis, note)
 
-        return list(await asyncio.gather(*(probe(name) for name in sources.names())))
+        checks = await asyncio.gather(*(probe(name) for name in sources.names()))
+    mirrors = {} if settings.sandbox else await mirror_states(settings)
+    return [replace(check, mirror=mirrors.get(check.name, "off")) for check in checks]

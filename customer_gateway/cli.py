@@ -30,6 +30,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     commands.add_parser("check", help="validate the configuration and try each source's login")
 
+    sync = commands.add_parser("sync", help="bring the mirrors up to date now (one sync step)")
+    sync.add_argument("--source", action="append", default=[], help="only this source")
+    sync.add_argument(
+        "--full", action="store_true", help="load every customer again (snapshot or paging)"
+    )
+
     emulate = commands.add_parser("emulate", help="serve one emulated upstream over HTTP")
     emulate.add_argument("kind")
     emulate.add_argument("--host", default="127.0.0.1")
@@ -52,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args.host, args.port, args.workers, args.graceful_timeout)
         if args.command == "check":
             return _check()
+        if args.command == "sync":
+            return _sync(args.source, args.full)
         if args.command == "emulate":
             return _emulate(args.kind, args.host, args.port, args.seed, args.customers, args.fault)
         return _export_schema()
@@ -140,13 +148,35 @@ def _check() -> int:
 
     rows = asyncio.run(check_sources(load_settings()))
     width = max(len(row.name) for row in rows) if rows else 6
-    print(f"{'source':<{width}}  {'kind':<14}  {'status':<24}  latency     collation")
+    print(f"{'source':<{width}}  {'kind':<14}  {'status':<24}  latency     collation  mirror")
     for row in rows:
         print(
             f"{row.name:<{width}}  {row.kind:<14}  {row.status:<24}  {row.millis:7.1f} ms  "
-            f"{row.collation}"
+            f"{row.collation}  {row.mirror}"
         )
     return 0 if all(row.status == "ok" for row in rows) else 1
+
+
+def _sync(only: list[str], full: bool) -> int:
+    import asyncio
+
+    from customer_gateway.mirror.command import sync_now
+    from customer_gateway.settings import load_settings
+
+    settings = load_settings()
+    if settings.sandbox:
+        print("the sandbox keeps its shops in memory: it has nothing to sync", file=sys.stderr)
+        return 2
+    unknown = set(only) - {s.name for s in settings.sources if s.mirror}
+    if unknown:
+        print(f"not a mirrored source: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    rows = asyncio.run(sync_now(settings, only, full=full))
+    width = max(len(row[0]) for row in rows) if rows else 6
+    print(f"{'source':<{width}}  {'result':<24}  {'records':>9}  state")
+    for name, result, records, state in rows:
+        print(f"{name:<{width}}  {result:<24}  {records:>9}  {state}")
+    return 0 if all(row[1] == "ok" for row in rows) else 1
 
 
 def _emulate(

@@ -21,6 +21,7 @@ from customer_gateway.errors import ErrorCode, GatewayError, QueryTooComplex
 from customer_gateway.events import CustomerEvent, EventHub
 from customer_gateway.exports import Exports
 from customer_gateway.idempotency import IdempotencyStore
+from customer_gateway.mirror.source import SyncingSource
 from customer_gateway.resolvers.loaders import Loaders
 from customer_gateway.settings import Settings
 from customer_gateway.sources import Sources
@@ -264,7 +265,10 @@ class GatewayContext:
             outcome = self.outcomes.get(connector.name) or SourceOutcome(
                 connector.name, connector.kind
             )
-            reports.append(outcome.as_extension())
+            report = outcome.as_extension()
+            if isinstance(connector, SyncingSource):
+                report["mirror"] = connector.mirror.report()
+            reports.append(report)
         return reports
 
 

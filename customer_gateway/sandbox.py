@@ -94,6 +94,10 @@ def build_sandbox(settings: Settings) -> Sandbox:
                     key: Secret(value) for key, value in emulator.connector_credentials().items()
                 },
                 options=dict(shop.options),
+                # Mirrored, as configured sources are by default; small shops sync often.
+                mirror=True,
+                sync_interval=5.0,
+                reconcile_interval=300.0,
             )
         )
     return Sandbox(dataclasses.replace(settings, sources=tuple(sources)), emulators)

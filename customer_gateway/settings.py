@@ -93,6 +93,11 @@ class SourceSettings:
     rate_limits: bool = True  # pace calls to the source's published limits
     # The connection layer under httpx: "aiohttp" (httpx-aiohttp) or "httpx" (its own pool).
     transport: str = "aiohttp"
+    # Serve reads from a local mirror of the source (customer_gateway/mirror). Settings built in
+    # code default to pass-through; the configuration loader and the sandbox turn it on.
+    mirror: bool = False
+    sync_interval: float = 60.0  # seconds between change-feed polls (or head checks)
+    reconcile_interval: float = 3600.0  # seconds between full reconcile passes (no feed)
     # The order of text in the source's database ("en_US" or "C"): what the gateway merges its
     # sorted pages with and sorts it by when it sorts itself (`customer_gateway.collation`).
     collation: str = "en_US"
@@ -284,6 +289,9 @@ _SOURCE_KEYS = {
     "retries",
     "rate_limits",
     "transport",
+    "mirror",
+    "sync_interval",
+    "reconcile_interval",
     "collation",
 }
 TRANSPORTS = ("aiohttp", "httpx")
@@ -638,8 +646,20 @@ def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
         retries=_coerce(f"{where} retries", table.get("retries", 2), int),
         rate_limits=_coerce(f"{where} rate_limits", table.get("rate_limits", True), bool),
         transport=transport,
+        mirror=_coerce(f"{where} mirror", table.get("mirror", True), bool),
+        sync_interval=_positive(where, "sync_interval", table.get("sync_interval", 60.0)),
+        reconcile_interval=_positive(
+            where, "reconcile_interval", table.get("reconcile_interval", 3600.0)
+        ),
         collation=collation,
     )
+
+
+def _positive(where: str, key: str, value: Any) -> float:
+    number = float(_coerce(f"{where} {key}", value, float))
+    if not number > 0:
+        raise ConfigError(f"{where}: {key} must be a positive number of seconds")
+    return number
 
 
 def _table(value: Any, where: str) -> Mapping[str, Any]:

@@ -24,6 +24,12 @@ class Sources:
         self._hidden = hidden
         self._connectors = {name: c for name, c in self._all.items() if name not in hidden}
 
+    def replacing(self, connectors: Mapping[str, Connector]) -> Sources:
+        """The same sources, some served by other connectors (a mirror's, for one request)."""
+        if not connectors:
+            return self
+        return Sources({**self._all, **connectors}, self._hidden)
+
     def visible_to(self, allowed: frozenset[str] | None) -> Sources:
         """Only `allowed` (None: all): the others cannot be listed, read or written."""
         if allowed is None:

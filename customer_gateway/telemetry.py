@@ -25,6 +25,7 @@ from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
     from customer_gateway.events import EventHub
+    from customer_gateway.mirror.runtime import Mirrors
     from customer_gateway.sources import Sources
     from customer_gateway.state.runtime import SharedState
 
@@ -141,6 +142,9 @@ class Telemetry:
     def watch_sources(self, sources: Sources) -> None:
         self.registry.register(_SourceStates(sources))
 
+    def watch_mirrors(self, mirrors: Mirrors) -> None:
+        self.registry.register(_MirrorStates(mirrors))
+
     def watch_events(self, events: EventHub) -> None:
         self.registry.register(_EventsCollector(events))
 
@@ -205,6 +209,41 @@ class _SourceStates(Collector):
             breaker = connector.http.breaker
             family.add_metric([connector.name], _BREAKER_STATES[breaker.state])
         yield family
+
+
+class _MirrorStates(Collector):
+    """Each mirror's lag, size and failed sync steps, read at scrape time."""
+
+    def __init__(self, mirrors: Mirrors) -> None:
+        self.mirrors = mirrors
+
+    def collect(self) -> Iterable[Any]:
+        lag = GaugeMetricFamily(
+            "gateway_mirror_lag_seconds",
+            "Seconds since the mirror last reached its source's present (NaN: never)",
+            labels=["source"],
+        )
+        records = GaugeMetricFamily(
+            "gateway_mirror_records", "Customers in the mirror", labels=["source"]
+        )
+        errors = CounterMetricFamily(
+            "gateway_mirror_sync_errors",
+            "Sync steps that failed since the process started",
+            labels=["source"],
+        )
+        serving = GaugeMetricFamily(
+            "gateway_mirror_serving",
+            "1: reads come from the mirror (fresh or stale); 0: from the source (loading)",
+            labels=["source"],
+        )
+        moment = time.time()
+        for name, handle in self.mirrors.handles.items():
+            synced = handle.health.synced_at
+            lag.add_metric([name], float("nan") if synced is None else max(0.0, moment - synced))
+            records.add_metric([name], handle.health.records)
+            errors.add_metric([name], handle.health.errors)
+            serving.add_metric([name], 1.0 if handle.serving else 0.0)
+        yield from (lag, records, errors, serving)
 
 
 class _EventsCollector(Collector):

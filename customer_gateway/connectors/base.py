@@ -61,9 +61,12 @@ from customer_gateway.connectors.models import (
     Page,
     Pushdown,
     RegionRecord,
+    SnapshotJob,
     Sort,
     SortField,
     StoreView,
+    SyncPage,
+    SyncStyle,
     Write,
 )
 from customer_gateway.connectors.pacing import (
@@ -74,6 +77,7 @@ from customer_gateway.connectors.pacing import (
     Ticket,
 )
 from customer_gateway.connectors.resilience import (
+    BACKGROUND_SHARE,
     MAX_RETRY_AFTER,
     Admission,
     CircuitBreaker,
@@ -82,6 +86,7 @@ from customer_gateway.connectors.resilience import (
     RetryBudget,
     RetryPolicy,
     Throttled,
+    background_rules,
     remaining,
 )
 from customer_gateway.digits import is_ascii_digits
@@ -144,6 +149,8 @@ class Capabilities:
     changes: bool = False  # a change feed (`list_changes`)
     native_batch: bool = False  # one request for many writes (`batch`)
     native_data_export: bool = False  # a GDPR export of its own (`data_export`)
+    # How a local mirror is filled and kept: `sync_page` (and `start_snapshot`), `list_changes`.
+    sync: SyncStyle = SyncStyle.RECONCILE
     create_requires_password: bool = False
     create_requires_name: bool = True  # a create needs fullName (or firstName + lastName)
     # Requests in flight to this source at once, over the whole gateway (Shoptet allows 3 per
@@ -226,6 +233,18 @@ class Connector(Protocol):
 
     def export_customers(self) -> AsyncIterator[CustomerRecord]:
         """Every customer, complete, streamed (bounded memory whatever the source's size)."""
+        ...
+
+    async def sync_page(self, offset: int, size: int) -> SyncPage:
+        """Customers `offset..offset+size` of every customer, oldest first, complete."""
+        ...
+
+    async def start_snapshot(self) -> SnapshotJob:
+        """Start the source's snapshot of every customer and wait until it can be read."""
+        ...
+
+    def snapshot_records(self, job: SnapshotJob) -> AsyncIterator[CustomerRecord]:
+        """The snapshot's customers, in the file's order, streamed."""
         ...
 
     async def batch(self, items: Sequence[BatchItem]) -> Sequence[BatchResult]:
@@ -432,6 +451,33 @@ class ConnectorBase:
             if not page.items or offset >= page.total:
                 return
 
+    async def sync_page(self, offset: int, size: int) -> SyncPage:
+        """Oldest first, by creation time: customers created meanwhile land at the end. (A
+        deletion meanwhile shifts the rest back: the mirror's reconcile finds what it skipped.)"""
+        size = min(size, self.capabilities.max_page_size or size)
+        query = CustomerQuery(
+            sort=Sort(SortField.CREATED_AT, descending=False), offset=offset, limit=size
+        )
+        page = await self.list_customers(query)
+        records = list(page.items)
+        partial = [index for index, record in enumerate(records) if record.missing]
+        if partial:
+            details = await self.get_customers([records[index].id for index in partial])
+            for index, detail in zip(partial, details, strict=True):
+                if detail is not None:
+                    records[index] = detail
+        complete = [record for record in records if not record.missing]
+        following = offset + len(records)
+        done = not records or following >= page.total
+        return SyncPage(complete, page.total, None if done else following)
+
+    async def start_snapshot(self) -> SnapshotJob:
+        raise self.unsupported("export a snapshot")
+
+    async def snapshot_records(self, job: SnapshotJob) -> AsyncIterator[CustomerRecord]:
+        raise self.unsupported("export a snapshot")
+        yield  # an async generator
+
     async def batch(self, items: Sequence[BatchItem]) -> Sequence[BatchResult]:
         """No batch API: run the items one after another, each under the source's limits."""
         results = []
@@ -535,6 +581,9 @@ class UpstreamHTTP:
         self.client = client
         self._error_for_status = error_for_status
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
+        # Background work (the mirror's sync) leaves live requests one slot and half the rate.
+        self._background_slots = asyncio.Semaphore(max(1, (max_concurrency or 2) - 1))
+        self.background_limiter = RateLimiter(background_rules(dict(rate_limits or {}), 0.5))
         self.total_timeout = total_timeout
         self.retry = RetryPolicy(attempts=retries + 1)
         self.budget = RetryBudget(self.retry)
@@ -637,6 +686,9 @@ class UpstreamHTTP:
         headers: Mapping[str, str] | None,
     ) -> tuple[httpx.Response | UpstreamError, Ticket]:
         try:
+            if BACKGROUND_SHARE.get() is not None:
+                # Its own, smaller budget first (no deadline: it waits as long as it must).
+                await self.background_limiter.acquire(rate_class, float("inf"))
             async with self.pacing.hold(rate_class, remaining(self.total_timeout)) as ticket:
                 outcome = await self._paced(method, path, rate_class, json, params, headers, ticket)
         except Throttled as throttled:
@@ -713,6 +765,15 @@ class UpstreamHTTP:
     @asynccontextmanager
     async def _slot(self, what: str) -> AsyncIterator[None]:
         """The bulkhead: wait for one of the source's slots, at most until the deadline."""
+        if BACKGROUND_SHARE.get() is not None:
+            async with self._background_slots, self._live_slot(what):
+                yield
+            return
+        async with self._live_slot(what):
+            yield
+
+    @asynccontextmanager
+    async def _live_slot(self, what: str) -> AsyncIterator[None]:
         if self._slots is None:
             yield
             return

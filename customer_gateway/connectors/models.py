@@ -177,6 +177,35 @@ class Page:
     total: int
 
 
+class SyncStyle(enum.Enum):
+    """How a local mirror of the source is filled and kept (customer_gateway/mirror)."""
+
+    # A point-in-time snapshot file, then the change feed (`start_snapshot`, `list_changes`).
+    SNAPSHOT_FEED = "snapshot+feed"
+    # Every customer by paging (`sync_page`), then the change feed (`list_changes`).
+    PAGING_FEED = "paging+feed"
+    # Every customer by paging, then periodic reconcile passes (no change feed).
+    RECONCILE = "paging+reconcile"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPage:
+    """One page of every customer, complete (no `missing`), in an order stable across pages."""
+
+    items: Sequence[CustomerRecord]
+    total: int  # the source's count when the page was read
+    next_offset: int | None  # None: this was the last page
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotJob:
+    """A source's snapshot of every customer, ready to download until it expires."""
+
+    job_id: str
+    url: str
+    as_of: datetime  # the moment the snapshot reflects
+
+
 class ChangeType(enum.Enum):
     EDIT = "edit"  # created or changed (Shoptet reports creations as edits)
     DELETE = "delete"

@@ -32,6 +32,20 @@ MAX_RETRY_AFTER = 3600.0
 
 Clock = Callable[[], float]
 
+# Set by the mirror's sync for the calls it makes: the share of each published limit (and of the
+# source's connections) background work may use, so live requests keep the rest.
+BACKGROUND_SHARE: ContextVar[float | None] = ContextVar("background_share", default=None)
+
+
+def background_rules(rules: dict[str, RateLimit], share: float) -> dict[str, RateLimit]:
+    """The limits a background caller keeps on top of the shared ones: `share` of each rate."""
+    scaled = {}
+    for name, rule in rules.items():
+        requests = max(1, int(rule.requests * share))
+        drain = rule.drain_per_second * share if rule.drain_per_second else None
+        scaled[name] = RateLimit(requests, rule.per_seconds, drain, rule.slow_down_at)
+    return scaled
+
 
 def remaining(default: float, clock: Clock = time.monotonic) -> float:
     deadline = DEADLINE.get()

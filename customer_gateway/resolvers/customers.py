@@ -30,6 +30,7 @@ from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.resolvers.filtering import FILTER_NEEDS, SORT_NEEDS, matches, merge, sort_key
 from customer_gateway.resolvers.filters import FilterLike, ListRequest, parse_customer_filters
 from customer_gateway.resolvers.loaders import GroupPrefetch, Unread
+from customer_gateway.resolvers.mirrored import mirrored_page, one_store
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.common import Filter
 from customer_gateway.schema.customer import Customer, CustomerCollection
@@ -115,6 +116,20 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
     candidates = _candidates(context, request)
     sort = list_sort(request, [connector for connector, _ in candidates])
     collation = merge_collation([connector for connector, _ in candidates], sort)
+    together = one_store(candidates, sort, collation)
+    if together is not None:
+        # Every source this request reaches is mirrored in one store: one query pages them all,
+        # in the merged order (any page costs one index range, not a window per source).
+        answer = await mirrored_page(context, together, request, sort, path)
+        if answer is None:
+            return None
+        page, total = answer
+        return CustomerCollection(
+            items=[Customer.from_record(record, _kind(context, record)) for record in page],
+            current_page=request.page,
+            total=total,
+            current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],
+        )
     plans = _plans(
         context, request, candidates, sort, collation, include_addresses="addresses" in wanted
     )
@@ -296,6 +311,11 @@ async def _run(
         result = await context.call(connector, connector.list_customers(plan.query))
         return list(result.items), result.total
     if not plan.local and plan.sorted_by_source:
+        if plan.query.sort.field in connector.capabilities.unique_sorts:
+            # A total order (no ties, or ties in a fixed order: a mirror's): any window of it
+            # is a prefix of every other.
+            result = await context.call(connector, connector.list_customers(plan.query))
+            return list(result.items), result.total
         return await _window(context, plan, sort)
     result = await context.call(connector, connector.list_customers(plan.query))
     max_scan = context.settings.max_scan

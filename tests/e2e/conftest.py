@@ -20,6 +20,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _wait_for_mirrors(url: str) -> None:
+    """The sandbox's shops are mirrored: their first load keeps the process busy for a few
+    seconds, which tests of the event loop's latency must not measure."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        mirrors = httpx.get(f"{url}/readyz", timeout=5).json().get("mirrors", {})
+        if mirrors and all(report["state"] != "loading" for report in mirrors.values()):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the sandbox's mirrors did not load within 60 s")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`customer-gateway serve` with no configuration (the sandbox); its log in a file (a pipe
@@ -45,6 +57,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise AssertionError("the sandbox did not start")
+        _wait_for_mirrors(url)
         yield url
     finally:
         process.terminate()

@@ -74,6 +74,7 @@ from customer_gateway.connectors.models import (
     Page,
     Pushdown,
     SortField,
+    SyncStyle,
     Write,
 )
 from customer_gateway.connectors.reading import Reader
@@ -366,6 +367,7 @@ class EcwidConnector(_EcwidBase):
         create_requires_name=False,  # `email` is the only required field (README 3.3)
         group_writes=frozenset(Write),
         changes=True,
+        sync=SyncStyle.PAGING_FEED,
         rate_limits=_RATE_LIMITS,
         notes=(
             *_NOTES,

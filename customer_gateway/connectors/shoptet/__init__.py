@@ -27,7 +27,7 @@ import re
 import sys
 import zlib
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -58,6 +58,8 @@ from customer_gateway.connectors.models import (
     Page,
     Pushdown,
     RegionRecord,
+    SnapshotJob,
+    SyncStyle,
     Write,
 )
 from customer_gateway.connectors.reading import Reader
@@ -152,6 +154,7 @@ class ShoptetConnector(ConnectorBase):
         group_writes=frozenset(Write),
         regions=True,
         changes=True,
+        sync=SyncStyle.SNAPSHOT_FEED,
         max_concurrency=3,
         # A leaky bucket of 200 drops draining 10 per second per token (README 1.3); the cost of
         # a request is not published: each counts one drop here, and the fill level Shoptet
@@ -644,6 +647,14 @@ class ShoptetConnector(ConnectorBase):
     # -- the snapshot export --------------------------------------------------------------
 
     async def export_customers(self) -> AsyncIterator[CustomerRecord]:
+        job = await self.start_snapshot()
+        async for record in self.snapshot_records(job):
+            yield record
+
+    async def start_snapshot(self) -> SnapshotJob:
+        """Queue the snapshot job and wait for its file. The snapshot reflects the moment the
+        job was queued (an assumption, README): no earlier than the time taken here."""
+        requested = datetime.now(UTC)
         known = self._webhook_ready
         await self._ensure_job_webhook()
         try:
@@ -659,9 +670,12 @@ class ShoptetConnector(ConnectorBase):
         started = self.read.object(answer, "data")
         job_id = self.read.string(started, "jobId", "data")
         result_url = await self._await_job(job_id)
+        return SnapshotJob(job_id=job_id, url=result_url, as_of=requested)
+
+    async def snapshot_records(self, job: SnapshotJob) -> AsyncIterator[CustomerRecord]:
         decompressor = zlib.decompressobj(wbits=31)  # gzip
         pending = b""
-        async with self.http.stream(result_url) as chunks:
+        async with self.http.stream(job.url) as chunks:
             async for chunk in chunks:
                 try:
                     pending += decompressor.decompress(chunk)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the mirror store (run by `store.migrate`, never by hand)."""

@@ -1,0 +1,204 @@
+"""A list request as one SQL query: the filters, the merged order and the page.
+
+Every condition means what `resolvers/filtering.matches` means (the gateway's own evaluation,
+the oracle of the equivalence tests): exact text comparisons on the stored values, contains and
+LIKE patterns on the folded columns (`keys.fold`), and NULL matching no comparison, as SQL's
+NULL does. The order is the merge's: sort key, then the source's place, then the native id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
+from customer_gateway.mirror.keys import (
+    MISSING_TIME,
+    Pattern,
+    fts_query,
+    normalise_phone,
+    normalise_vat,
+    time_key,
+)
+from customer_gateway.mirror.keys import parse_pattern as parse
+from customer_gateway.mirror.tables import customers, memberships
+
+FTS_TABLE = "mirror_customers_fts"
+
+# What the store applies itself. A filter or sort the gateway learns later and this module does
+# not know yet is applied by the gateway to the store's rows (as for a source that cannot).
+_TEXT_OPS = frozenset({Op.EQ, Op.NEQ, Op.IN, Op.NIN})
+SUPPORTED: frozenset[tuple[FilterField, Op]] = frozenset(
+    {(FilterField.KEYWORD, Op.EQ)}
+    | {(FilterField.EMAIL, op) for op in (*_TEXT_OPS, Op.LIKE, Op.NLIKE)}
+    | {(FilterField.FULL_NAME, op) for op in (*_TEXT_OPS, Op.LIKE, Op.NLIKE)}
+    | {(field, op) for field in (FilterField.PHONE, FilterField.VAT_NUMBER) for op in _TEXT_OPS}
+    | {(field, op) for field in (FilterField.STATUS, FilterField.GROUP) for op in _TEXT_OPS}
+    | {
+        (field, op)
+        for field in (FilterField.CREATED_AT, FilterField.UPDATED_AT)
+        for op in (Op.GT, Op.GTEQ, Op.LT, Op.LTEQ)
+    }
+)
+# Filters only the source can decide (Flow Retail's store): a mirror asks its source for them.
+LIVE_ONLY = frozenset({FilterField.STORE})
+
+_SORT_COLUMNS = {
+    SortField.CREATED_AT: customers.c.created_key,
+    SortField.NAME: customers.c.name_key,
+    SortField.EMAIL: customers.c.email_key,
+    SortField.STATUS: customers.c.status,
+}
+
+
+SORTS = frozenset(_SORT_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSelection:
+    """One source's part of a request: its name and the conditions that apply to it (group
+    ids are per source)."""
+
+    source: str
+    conditions: tuple[Condition, ...] = ()
+
+
+class Dialect:
+    """Where SQLite and PostgreSQL differ: how a folded column is matched against a pattern."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sqlite = name == "sqlite"
+
+    def matches(self, column: ColumnElement[str], pattern: Pattern) -> ColumnElement[bool]:
+        if self.sqlite:
+            return column.op("GLOB", is_comparison=True)(sa.literal(pattern.glob()))
+        return column.like(pattern.like())
+
+    def source_column(self) -> ColumnElement[str]:
+        """SQLite: `+source`, which keeps its planner off the source index (a page then walks
+        the sort's index and stops after it, instead of sorting every row of the sources)."""
+        if self.sqlite:
+            return sa.literal_column("+mirror_customers.source", sa.String)
+        return customers.c.source
+
+    def narrowed(self, pattern: Pattern) -> ColumnElement[bool] | None:
+        """SQLite: rows whose text holds every literal run of the pattern, from the trigram
+        index (PostgreSQL's planner uses its pg_trgm index for LIKE by itself)."""
+        if not self.sqlite:
+            return None
+        query = fts_query(pattern)
+        if query is None:
+            return None
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        hits = sa.select(fts.c.rowid).where(
+            sa.literal_column(FTS_TABLE).op("MATCH", is_comparison=True)(sa.literal(query))
+        )
+        return sa.literal_column("mirror_customers.rowid").in_(hits)
+
+
+def where(dialect: Dialect, selection: Sequence[SourceSelection]) -> ColumnElement[bool]:
+    if not selection:
+        return sa.false()
+    source = dialect.source_column()
+    first = selection[0].conditions
+    if all(part.conditions == first for part in selection):
+        names = [part.source for part in selection]
+        chosen = source == names[0] if len(names) == 1 else source.in_(names)
+        return sa.and_(chosen, *(condition_sql(dialect, c) for c in first))
+    return sa.or_(
+        *(
+            sa.and_(source == part.source, *(condition_sql(dialect, c) for c in part.conditions))
+            for part in selection
+        )
+    )
+
+
+def unfiltered(selection: Sequence[SourceSelection]) -> bool:
+    """No condition: the count is the sources' row counts (`mirror_counts`)."""
+    return all(not part.conditions for part in selection)
+
+
+def order_by(sort: Sort) -> list[ColumnElement[object]]:
+    column = _SORT_COLUMNS[sort.field]
+    return [column.desc() if sort.descending else column.asc(), customers.c.rank, customers.c.nat]
+
+
+def condition_sql(dialect: Dialect, condition: Condition) -> ColumnElement[bool]:
+    field, op, values = condition.field, condition.op, condition.values
+    if field is FilterField.KEYWORD:
+        pattern = parse(f"%{condition.value}%")
+        found = sa.or_(
+            dialect.matches(customers.c.name_fold, pattern),
+            dialect.matches(customers.c.email_fold, pattern),
+        )
+        narrowed = dialect.narrowed(pattern)
+        return found if narrowed is None else sa.and_(narrowed, found)
+    if field is FilterField.EMAIL:
+        return _text(dialect, customers.c.email, customers.c.email_fold, op, values, wrap=False)
+    if field is FilterField.FULL_NAME:
+        return _text(dialect, customers.c.full_name, customers.c.name_fold, op, values, wrap=True)
+    if field is FilterField.PHONE:
+        return _exact(customers.c.phone, op, tuple(normalise_phone(v) for v in values))
+    if field is FilterField.VAT_NUMBER:
+        return _exact(customers.c.vat, op, tuple(normalise_vat(v) for v in values))
+    if field is FilterField.STATUS:
+        member = customers.c.status.in_([int(v) for v in values])
+        return member if op in (Op.EQ, Op.IN) else sa.not_(member)
+    if field is FilterField.GROUP:
+        belongs = sa.exists().where(
+            memberships.c.source == customers.c.source,
+            memberships.c.customer_id == customers.c.native_id,
+            memberships.c.group_id.in_(values),
+        )
+        return belongs if op in (Op.EQ, Op.IN) else sa.not_(belongs)
+    if field in (FilterField.CREATED_AT, FilterField.UPDATED_AT):
+        column = (
+            customers.c.created_key if field is FilterField.CREATED_AT else customers.c.updated_key
+        )
+        # The value as `filters.py` wrote it (ISO 8601, UTC), read as `filtering.moment_bound`.
+        bound = time_key(datetime.fromisoformat(condition.value))
+        compared = {
+            Op.GT: column > bound,
+            Op.GTEQ: column >= bound,
+            Op.LT: column < bound,
+            Op.LTEQ: column <= bound,
+        }[op]
+        return sa.and_(column != MISSING_TIME, compared)  # a missing time matches nothing
+    raise ValueError(f"unsupported filter field {field}")
+
+
+def _text(
+    dialect: Dialect,
+    column: ColumnElement[str],
+    folded: ColumnElement[str],
+    op: Op,
+    values: tuple[str, ...],
+    *,
+    wrap: bool,
+) -> ColumnElement[bool]:
+    if op in (Op.LIKE, Op.NLIKE):
+        pattern = parse(f"%{values[0]}%" if wrap else values[0])
+        matched = dialect.matches(folded, pattern)
+        if op is Op.NLIKE:
+            # NULL stays NULL (no match), as the gateway's nlike on a missing value.
+            return sa.not_(matched)
+        narrowed = dialect.narrowed(pattern)
+        return matched if narrowed is None else sa.and_(narrowed, matched)
+    return _exact(column, op, values)
+
+
+def _exact(column: ColumnElement[str], op: Op, values: tuple[str, ...]) -> ColumnElement[bool]:
+    if op is Op.EQ:
+        return column == values[0]
+    if op is Op.NEQ:
+        return column != values[0]
+    if op is Op.IN:
+        return column.in_(values)
+    if op is Op.NIN:
+        return column.not_in(values)
+    raise ValueError(f"unsupported text operation {op}")

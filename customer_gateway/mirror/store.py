@@ -1,0 +1,486 @@
+"""The mirror store: the interface the sync engine and `MirroredSource` use, and its SQL
+implementation (SQLAlchemy 2 Core, async) on SQLite (aiosqlite, the embedded default: one file in
+the data directory, 0600) or PostgreSQL (asyncpg, `[state] postgres_url`: what several replicas
+share).
+
+Nothing here logs a row: personal data stays in the tables (README, "Mirror").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
+from customer_gateway.datadir import create_private
+from customer_gateway.mirror import query as sql
+from customer_gateway.mirror.keys import TextKey
+from customer_gateway.mirror.query import Dialect, SourceSelection
+from customer_gateway.mirror.rows import (
+    customer_from_doc,
+    customer_row,
+    group_doc,
+    group_from_doc,
+)
+from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
+
+SQLITE_FILE = "mirror.sqlite3"
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Serialises migrations of replicas starting at once (PostgreSQL); any constant will do.
+_MIGRATION_LOCK = 0x6D6972726F72
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    """Where one source's sync stands (`tables.sync_state`)."""
+
+    source: str
+    kind: str
+    phase: str = "empty"  # empty | loading | following
+    cursor: dict[str, Any] = field(default_factory=dict)
+    loaded_at: float | None = None
+    synced_at: float | None = None
+    attempt_at: float | None = None
+    error: str | None = None
+    pass_no: int = 0
+    rank: int = 0
+    collation: str = "en_US"
+
+    def but(self, **changes: Any) -> SyncState:
+        return replace(self, **changes)
+
+
+class StoreWriter(Protocol):
+    """Writes of one transaction: rows and the cursor that describes them commit together."""
+
+    async def upsert_customers(
+        self,
+        records: Sequence[CustomerRecord],
+        *,
+        rank: int,
+        pass_no: int,
+        text_key: TextKey,
+    ) -> None: ...
+
+    async def delete_customers(self, source: str, ids: Sequence[str]) -> None: ...
+
+    async def mark_seen(self, source: str, ids: Sequence[str], pass_no: int) -> None: ...
+
+    async def replace_groups(self, source: str, records: Sequence[GroupRecord]) -> None: ...
+
+    async def upsert_group(self, record: GroupRecord) -> None: ...
+
+    async def delete_group(self, source: str, group_id: str) -> None: ...
+
+    async def save_state(self, state: SyncState) -> None: ...
+
+
+class MirrorStore(Protocol):
+    """What the mirror needs of a database. `SqlMirrorStore` is the one implementation; a shared
+    store for several replicas is the same class on PostgreSQL."""
+
+    @property
+    def backend(self) -> str: ...
+
+    async def migrate(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def writing(self) -> Any:  # AsyncContextManager[StoreWriter]
+        ...
+
+    async def query(
+        self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
+    ) -> tuple[list[CustomerRecord], int]: ...
+
+    async def get_customers(
+        self, source: str, ids: Sequence[str]
+    ) -> list[CustomerRecord | None]: ...
+
+    async def digests(self, source: str, ids: Sequence[str]) -> dict[str, str]: ...
+
+    async def unseen(self, source: str, pass_no: int, limit: int) -> list[str]: ...
+
+    async def count(self, source: str) -> int: ...
+
+    async def analyze(self) -> None: ...
+
+    async def list_groups(self, source: str) -> list[GroupRecord]: ...
+
+    async def state(self, source: str) -> SyncState | None: ...
+
+    async def states(self) -> list[SyncState]: ...
+
+    async def purge(self, source: str) -> None: ...
+
+    async def set_rank(self, source: str, rank: int) -> None: ...
+
+
+def sqlite_url(data_dir: Path) -> str:
+    """The embedded store's file, created 0600 before SQLite opens it (SQLite gives its -wal
+    and -shm files the database file's mode)."""
+    path = data_dir / SQLITE_FILE
+    if not path.exists():
+        os.close(create_private(path))
+    os.chmod(path, 0o600)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def postgres_url(url: str) -> str:
+    """`postgresql://…` (the `[state] postgres_url` form) with the asyncpg driver."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def open_store(url: str) -> SqlMirrorStore:
+    engine_args: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        engine_args = {"pool_size": 5, "max_overflow": 10, "pool_pre_ping": True}
+    engine = create_async_engine(url, **engine_args)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return SqlMirrorStore(engine)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL: requests read while the sync writes; NORMAL is durable across process crashes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class SqlMirrorStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = Dialect(engine.dialect.name)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    async def migrate(self) -> None:
+        """Alembic's upgrade to the latest revision. Processes starting together take turns:
+        an advisory lock on PostgreSQL, a lock file beside the SQLite file (workers)."""
+        if self.dialect.sqlite:
+            database = self.engine.url.database or ""
+            lock = os.open(f"{database}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+                async with self.engine.begin() as connection:
+                    await connection.run_sync(_upgrade)
+            finally:
+                os.close(lock)  # closing releases the lock
+            return
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+            )
+            await connection.run_sync(_upgrade)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[SqlWriter]:
+        async with self.engine.begin() as connection:
+            yield SqlWriter(connection, self.dialect)
+
+    # -- reads ------------------------------------------------------------------------------
+
+    async def query(
+        self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
+    ) -> tuple[list[CustomerRecord], int]:
+        """One page in the merged order, and how many rows match."""
+        condition = sql.where(self.dialect, selection)
+        page = (
+            sa.select(customers.c.source, customers.c.doc)
+            .where(condition)
+            .order_by(*sql.order_by(sort))
+            .offset(offset)
+        )
+        if limit is not None:
+            page = page.limit(limit)
+        if sql.unfiltered(selection):
+            counted = sa.select(sa.func.coalesce(sa.func.sum(counts.c.customers), 0)).where(
+                counts.c.source.in_([part.source for part in selection])
+            )
+        else:
+            counted = sa.select(sa.func.count()).select_from(customers).where(condition)
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(page)).all()
+            total = (await connection.execute(counted)).scalar_one()
+        return [customer_from_doc(source, doc) for source, doc in rows], int(total)
+
+    async def get_customers(self, source: str, ids: Sequence[str]) -> list[CustomerRecord | None]:
+        found: dict[str, CustomerRecord] = {}
+        async with self.engine.connect() as connection:
+            for chunk in _chunks(list(dict.fromkeys(ids)), 500):
+                rows = await connection.execute(
+                    sa.select(customers.c.native_id, customers.c.doc).where(
+                        customers.c.source == source, customers.c.native_id.in_(chunk)
+                    )
+                )
+                found.update((key, customer_from_doc(source, doc)) for key, doc in rows)
+        return [found.get(key) for key in ids]
+
+    async def digests(self, source: str, ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        async with self.engine.connect() as connection:
+            for chunk in _chunks(list(dict.fromkeys(ids)), 500):
+                rows = await connection.execute(
+                    sa.select(customers.c.native_id, customers.c.digest).where(
+                        customers.c.source == source, customers.c.native_id.in_(chunk)
+                    )
+                )
+                found.update((key, value) for key, value in rows)
+        return found
+
+    async def unseen(self, source: str, pass_no: int, limit: int) -> list[str]:
+        """Rows the reconcile pass `pass_no` has not seen (nor any write since it began)."""
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(customers.c.native_id)
+                .where(customers.c.source == source, customers.c.pass_no < pass_no)
+                .limit(limit)
+            )
+            return [key for (key,) in rows]
+
+    async def count(self, source: str) -> int:
+        async with self.engine.connect() as connection:
+            total = await connection.scalar(
+                sa.select(counts.c.customers).where(counts.c.source == source)
+            )
+        return int(total or 0)
+
+    async def analyze(self) -> None:
+        """Fresh planner statistics (after a load: which index a filter should walk)."""
+        async with self.engine.begin() as connection:
+            await connection.execute(sa.text("ANALYZE"))
+
+    async def list_groups(self, source: str) -> list[GroupRecord]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(groups.c.doc)
+                .where(groups.c.source == source)
+                .order_by(groups.c.position, groups.c.native_id)
+            )
+            return [group_from_doc(source, doc) for (doc,) in rows]
+
+    async def state(self, source: str) -> SyncState | None:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(sa.select(sync_state).where(sync_state.c.source == source))
+            ).first()
+        return _state(row._mapping) if row is not None else None
+
+    async def states(self) -> list[SyncState]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(sa.select(sync_state).order_by(sync_state.c.source))
+            return [_state(row._mapping) for row in rows]
+
+    async def purge(self, source: str) -> None:
+        """Every row of a source (no longer mirrored, or a full sync from scratch)."""
+        async with self.engine.begin() as connection:
+            for table in (memberships, customers, groups, sync_state):
+                await connection.execute(sa.delete(table).where(table.c.source == source))
+
+    async def set_rank(self, source: str, rank: int) -> None:
+        """The source moved in the configuration: its rows follow (the merge's tie-break)."""
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.update(customers)
+                .where(customers.c.source == source, customers.c.rank != rank)
+                .values(rank=rank)
+            )
+            await connection.execute(
+                sa.update(sync_state).where(sync_state.c.source == source).values(rank=rank)
+            )
+
+
+class SqlWriter:
+    def __init__(self, connection: AsyncConnection, dialect: Dialect) -> None:
+        self.connection = connection
+        self.dialect = dialect
+
+    def _insert(self, table: sa.Table) -> Any:
+        return sqlite.insert(table) if self.dialect.sqlite else postgresql.insert(table)
+
+    async def upsert_customers(
+        self,
+        records: Sequence[CustomerRecord],
+        *,
+        rank: int,
+        pass_no: int,
+        text_key: TextKey,
+    ) -> None:
+        if not records:
+            return
+        latest = {(record.source, record.id): record for record in records}  # last one wins
+        rows = [
+            customer_row(record, rank=rank, pass_no=pass_no, text_key=text_key)
+            for record in latest.values()
+        ]
+        insert = self._insert(customers)
+        keys = {"source", "native_id"}
+        upsert = insert.on_conflict_do_update(
+            index_elements=[customers.c.source, customers.c.native_id],
+            set_={
+                column.name: insert.excluded[column.name]
+                for column in customers.columns
+                if column.name not in keys
+            },
+        )
+        await self.connection.execute(upsert, rows)
+        by_source: dict[str, list[str]] = {}
+        for source, native_id in latest:
+            by_source.setdefault(source, []).append(native_id)
+        for source, ids in by_source.items():
+            await self._clear_memberships(source, ids)
+        members = [
+            {"source": record.source, "customer_id": record.id, "group_id": group_id}
+            for record in latest.values()
+            for group_id in dict.fromkeys(ref.id for ref in record.groups)
+        ]
+        if members:
+            await self.connection.execute(sa.insert(memberships), members)
+
+    async def _clear_memberships(self, source: str, ids: Sequence[str]) -> None:
+        for chunk in _chunks(list(ids), 500):
+            await self.connection.execute(
+                sa.delete(memberships).where(
+                    memberships.c.source == source, memberships.c.customer_id.in_(chunk)
+                )
+            )
+
+    async def delete_customers(self, source: str, ids: Sequence[str]) -> None:
+        """Rows go (deletes and erasure remove data, they leave no tombstone)."""
+        await self._clear_memberships(source, ids)
+        for chunk in _chunks(list(ids), 500):
+            await self.connection.execute(
+                sa.delete(customers).where(
+                    customers.c.source == source, customers.c.native_id.in_(chunk)
+                )
+            )
+
+    async def mark_seen(self, source: str, ids: Sequence[str], pass_no: int) -> None:
+        for chunk in _chunks(list(ids), 500):
+            await self.connection.execute(
+                sa.update(customers)
+                .where(customers.c.source == source, customers.c.native_id.in_(chunk))
+                .values(pass_no=pass_no)
+            )
+
+    async def replace_groups(self, source: str, records: Sequence[GroupRecord]) -> None:
+        await self.connection.execute(sa.delete(groups).where(groups.c.source == source))
+        if records:
+            await self.connection.execute(
+                sa.insert(groups),
+                [
+                    {
+                        "source": source,
+                        "native_id": record.id,
+                        "position": position,
+                        "doc": group_doc(record),
+                    }
+                    for position, record in enumerate(records)
+                ],
+            )
+
+    async def upsert_group(self, record: GroupRecord) -> None:
+        current = await self.connection.scalar(
+            sa.select(groups.c.position).where(
+                groups.c.source == record.source, groups.c.native_id == record.id
+            )
+        )
+        if current is None:
+            current = await self.connection.scalar(
+                sa.select(sa.func.coalesce(sa.func.max(groups.c.position) + 1, 0)).where(
+                    groups.c.source == record.source
+                )
+            )
+        insert = self._insert(groups)
+        await self.connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=[groups.c.source, groups.c.native_id],
+                set_={"doc": insert.excluded.doc, "position": insert.excluded.position},
+            ),
+            {
+                "source": record.source,
+                "native_id": record.id,
+                "position": int(current or 0),
+                "doc": group_doc(record),
+            },
+        )
+
+    async def delete_group(self, source: str, group_id: str) -> None:
+        await self.connection.execute(
+            sa.delete(groups).where(groups.c.source == source, groups.c.native_id == group_id)
+        )
+
+    async def save_state(self, state: SyncState) -> None:
+        values = {
+            "source": state.source,
+            "kind": state.kind,
+            "phase": state.phase,
+            "cursor": json.dumps(state.cursor, sort_keys=True),
+            "loaded_at": state.loaded_at,
+            "synced_at": state.synced_at,
+            "attempt_at": state.attempt_at,
+            "error": state.error,
+            "pass_no": state.pass_no,
+            "rank": state.rank,
+            "sort_collation": state.collation,
+        }
+        insert = self._insert(sync_state)
+        await self.connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=[sync_state.c.source],
+                set_={key: insert.excluded[key] for key in values if key != "source"},
+            ),
+            values,
+        )
+
+
+def _state(row: Any) -> SyncState:
+    return SyncState(
+        source=row["source"],
+        kind=row["kind"],
+        phase=row["phase"],
+        cursor=json.loads(row["cursor"]),
+        loaded_at=row["loaded_at"],
+        synced_at=row["synced_at"],
+        attempt_at=row["attempt_at"],
+        error=row["error"],
+        pass_no=row["pass_no"],
+        rank=row["rank"],
+        collation=row["sort_collation"],
+    )
+
+
+def _upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

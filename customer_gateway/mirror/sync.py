@@ -1,0 +1,414 @@
+"""One source's sync loop: load every customer once, then follow the source's changes.
+
+    empty → loading (a snapshot file, or every page) → following (the change feed, or newest-page
+    checks and periodic reconcile passes) ⇄ stale (the source fails: reads go on from the store)
+
+Each step commits rows together with the cursor that describes them (`SyncState`), a few hundred
+rows per transaction: a crash resumes where the committed rows end, and memory stays flat
+whatever the shop's size. The sync's requests count against the source's published limits
+like live ones and use at most half of them and all connections but one
+(`resilience.BACKGROUND_SHARE`): live requests never queue behind a snapshot.
+
+How a kind is synced is its connector's `capabilities.sync`:
+
+- SNAPSHOT_FEED (Shoptet): the snapshot job's gzip JSON Lines, then `/customers/changes` every
+  `sync_interval`, the changed customers' details read under the connection cap; a fresh snapshot
+  when the feed's 30-day window was missed or it reports more changes than it serves.
+- PAGING_FEED (Ecwid): every page, then `updatedFrom` + the deleted log every `sync_interval`;
+  a reconcile pass when the store's count and the source's disagree.
+- RECONCILE (EverShop, Flow Retail, the Ecwid wrapper): every page, then a newest-page check
+  every `sync_interval` and a full reconcile pass every `reconcile_interval` (a hash per row:
+  unchanged rows are not rewritten; rows a complete pass did not see are confirmed gone with a
+  detail read, then deleted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.errors import NotFound, Unsupported, UpstreamError
+from customer_gateway.connectors.models import (
+    ChangeType,
+    CustomerQuery,
+    CustomerRecord,
+    SnapshotJob,
+    Sort,
+    SortField,
+    SyncStyle,
+)
+from customer_gateway.connectors.resilience import BACKGROUND_SHARE
+from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.mirror.handle import SourceMirror
+from customer_gateway.mirror.rows import customer_doc, digest
+from customer_gateway.mirror.store import SyncState
+from customer_gateway.settings import SourceSettings
+
+logger = logging.getLogger("customer_gateway.mirror")
+
+PAGE = 500  # customers per page when paging through a source (capped by its page size)
+BATCH = 500  # rows per transaction while loading a snapshot
+FEED_BATCH = 20  # changes applied per transaction (their details are read first)
+MAX_CHANGES = 2000  # changes one feed poll reads; more: a fresh load is cheaper
+FEED_OVERLAP = timedelta(minutes=10)  # feeds are re-read from a little earlier (clock skew)
+FEED_WINDOW = timedelta(days=29)  # Shoptet keeps 30 days of changes: refresh before the edge
+DELETED_WINDOW = timedelta(days=179)  # Ecwid keeps its deleted log for 6 months
+BACKGROUND = 0.5  # share of each published limit the sync may use
+HEAD = 100  # newest customers read by a check between reconcile passes
+
+Clock = Callable[[], float]
+
+
+class Syncer:
+    def __init__(
+        self,
+        connector: Connector,
+        mirror: SourceMirror,
+        settings: SourceSettings,
+        *,
+        clock: Clock = time.time,
+    ) -> None:
+        self.connector = connector
+        self.mirror = mirror
+        self.settings = settings
+        self.clock = clock
+        self.style = connector.capabilities.sync
+        self.started = asyncio.Event()  # the state was read from the store
+        self.synced = asyncio.Event()  # the first complete load is in the store
+        self._lock = asyncio.Lock()  # one step at a time (the loop, `customer-gateway sync`)
+        self.on_step: Callable[[SourceMirror], None] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.connector.name
+
+    async def open(self) -> SyncState:
+        state = await self.mirror.store.state(self.name)
+        if state is None:
+            state = SyncState(self.name, self.connector.kind, rank=self.mirror.rank)
+        self.mirror.pass_no = state.pass_no
+        self.mirror.serving = state.loaded_at is not None
+        self.mirror.health.synced_at = state.synced_at
+        self.mirror.health.records = await self.mirror.store.count(self.name)
+        if self.mirror.serving:
+            self.synced.set()
+        self.started.set()
+        return state
+
+    async def run(self) -> None:
+        """Forever: a step to the present every `sync_interval` (a failed one is retried then)."""
+        await self.open()
+        while True:
+            await self.step()
+            await asyncio.sleep(self.settings.sync_interval)
+
+    async def step(self, *, full: bool = False) -> bool:
+        """One step to the source's present; False when the source failed it (then stale)."""
+        health = self.mirror.health
+        async with self._lock:
+            token = BACKGROUND_SHARE.set(BACKGROUND)
+            try:
+                await self._step(full)
+            except (GatewayError, OSError) as error:
+                code = (
+                    error.code.value if isinstance(error, GatewayError) else "UPSTREAM_UNAVAILABLE"
+                )
+                health.error, health.error_at = code, self.clock()
+                health.errors += 1
+                logger.warning("mirror sync of %s failed: %s", self.name, code)
+                await self._note_error(code)
+                return False
+            except Exception:
+                health.error, health.error_at = ErrorCode.INTERNAL.value, self.clock()
+                health.errors += 1
+                logger.exception("mirror sync of %s failed unexpectedly", self.name)
+                return False
+            finally:
+                BACKGROUND_SHARE.reset(token)
+                health.records = await self.mirror.store.count(self.name)
+                if self.on_step is not None:
+                    self.on_step(self.mirror)
+        health.error = None
+        return True
+
+    async def _note_error(self, code: str) -> None:
+        state = await self.mirror.store.state(self.name)
+        if state is not None:
+            async with self.mirror.store.writing() as writer:
+                await writer.save_state(state.but(error=code, attempt_at=self.clock()))
+
+    async def _step(self, full: bool) -> None:
+        state = await self.mirror.store.state(self.name) or SyncState(
+            self.name, self.connector.kind, rank=self.mirror.rank, collation=self.mirror.collation
+        )
+        if full:
+            state = state.but(phase="empty", cursor={})
+        if state.phase != "following":
+            state = await self._load(state)
+        else:
+            state = await self._follow(state)
+        await self._sync_groups()
+        await self._save(state.but(error=None, attempt_at=self.clock()))
+
+    # -- loading ---------------------------------------------------------------------------
+
+    async def _load(self, state: SyncState) -> SyncState:
+        started = self.clock()
+        if self.style is SyncStyle.SNAPSHOT_FEED:
+            state, as_of = await self._load_snapshot(state)
+            since = as_of
+        else:
+            state = await self._page_through(state, "load")
+            since = datetime.fromtimestamp(float(state.cursor.get("started", started)), UTC)
+        await self._settle_unseen(state.pass_no)
+        now = self.clock()
+        cursor = (
+            {"since": (since - FEED_OVERLAP).isoformat()}
+            if self.style is not SyncStyle.RECONCILE
+            else {"reconciled_at": now}
+        )
+        state = state.but(phase="following", cursor=cursor, loaded_at=now, synced_at=now)
+        await self._save(state)
+        await self.mirror.store.analyze()
+        self._reached_present(now)
+        return state
+
+    async def _load_snapshot(self, state: SyncState) -> tuple[SyncState, datetime]:
+        cursor = state.cursor
+        if state.phase != "loading" or "job" not in cursor:
+            state = await self._new_snapshot(state)
+        try:
+            return await self._read_snapshot(state)
+        except NotFound:
+            # The file expired (resumed too late): a new job, the rows read so far stay.
+            state = await self._new_snapshot(state)
+            return await self._read_snapshot(state)
+
+    async def _new_snapshot(self, state: SyncState) -> SyncState:
+        job = await self.connector.start_snapshot()
+        cursor = {"job": job.job_id, "url": job.url, "as_of": job.as_of.isoformat(), "lines": 0}
+        state = state.but(phase="loading", cursor=cursor, pass_no=state.pass_no + 1)
+        self.mirror.pass_no = state.pass_no
+        await self._save(state)
+        return state
+
+    async def _read_snapshot(self, state: SyncState) -> tuple[SyncState, datetime]:
+        cursor = dict(state.cursor)
+        self.mirror.pass_no = state.pass_no
+        job = SnapshotJob(cursor["job"], cursor["url"], datetime.fromisoformat(cursor["as_of"]))
+        done = int(cursor["lines"])
+        seen = 0
+        batch: list[CustomerRecord] = []
+        async for record in self.connector.snapshot_records(job):
+            seen += 1
+            if seen <= done:
+                continue  # committed before the process stopped
+            batch.append(record)
+            if len(batch) >= BATCH:
+                state = await self._commit(state.but(cursor={**cursor, "lines": seen}), batch)
+                batch = []
+        state = await self._commit(state.but(cursor={**cursor, "lines": seen}), batch)
+        return state, job.as_of
+
+    async def _page_through(self, state: SyncState, purpose: str) -> SyncState:
+        """Every page, oldest first, from the cursor's offset: a load or a reconcile pass.
+        Rows whose hash is unchanged are only marked seen."""
+        cursor = dict(state.cursor.get(purpose) or {})
+        if "offset" not in cursor:
+            cursor = {"offset": 0, "started": self.clock()}
+            state = state.but(pass_no=state.pass_no + 1)
+            if purpose == "load":
+                state = state.but(phase="loading")
+            state = state.but(cursor={**state.cursor, purpose: cursor})
+            await self._save(state)
+        self.mirror.pass_no = state.pass_no
+        offset: int | None = cursor["offset"]
+        # The next page is read while this one is written (a crash drops the read-ahead only).
+        ahead = (
+            asyncio.ensure_future(self.connector.sync_page(offset, PAGE))
+            if offset is not None
+            else None
+        )
+        try:
+            while ahead is not None:
+                page = await ahead
+                offset = page.next_offset
+                ahead = None
+                if offset is not None:
+                    ahead = asyncio.ensure_future(self.connector.sync_page(offset, PAGE))
+                state = await self._commit(
+                    state.but(cursor={**state.cursor, purpose: {**cursor, "offset": offset}}),
+                    page.items,
+                    compare=True,
+                )
+        finally:
+            if ahead is not None and not ahead.done():
+                ahead.cancel()
+                with contextlib.suppress(BaseException):
+                    await ahead
+        if purpose == "load":
+            state = state.but(cursor={**state.cursor, "started": cursor["started"]})
+        return state
+
+    async def _commit(
+        self, state: SyncState, records: Sequence[CustomerRecord], *, compare: bool = False
+    ) -> SyncState:
+        """Rows and the cursor after them, in one transaction."""
+        unchanged: list[str] = []
+        if compare and records:
+            known = await self.mirror.store.digests(self.name, [r.id for r in records])
+            unchanged = [r.id for r in records if known.get(r.id) == digest(customer_doc(r))]
+            same = set(unchanged)
+            records = [r for r in records if r.id not in same]
+        async with self.mirror.store.writing() as writer:
+            await writer.upsert_customers(
+                records,
+                rank=self.mirror.rank,
+                pass_no=state.pass_no,
+                text_key=self.mirror.text_key,
+            )
+            if unchanged:
+                await writer.mark_seen(self.name, unchanged, state.pass_no)
+            await writer.save_state(state)
+        return state
+
+    async def _settle_unseen(self, pass_no: int) -> None:
+        """Rows a complete pass did not see: gone upstream (deleted), or skipped because a
+        deletion shifted the pages. A detail read tells which."""
+        while ids := await self.mirror.store.unseen(self.name, pass_no, 100):
+            found = await self._details(ids)
+            present = [record for record in found if record is not None]
+            gone = [key for key, record in zip(ids, found, strict=True) if record is None]
+            async with self.mirror.store.writing() as writer:
+                await writer.upsert_customers(
+                    present, rank=self.mirror.rank, pass_no=pass_no, text_key=self.mirror.text_key
+                )
+                await writer.delete_customers(self.name, gone)
+
+    async def _details(self, ids: Sequence[str]) -> list[CustomerRecord | None]:
+        """Detail reads, a few at a time: the sync keeps one connection free for live reads."""
+        cap = self.connector.capabilities.max_concurrency or self.settings.max_connections
+        chunk = max(1, min(10, cap - 1))
+        found: list[CustomerRecord | None] = []
+        for start in range(0, len(ids), chunk):
+            found.extend(await self.connector.get_customers(ids[start : start + chunk]))
+        return found
+
+    # -- following -------------------------------------------------------------------------
+
+    async def _follow(self, state: SyncState) -> SyncState:
+        self.mirror.pass_no = state.pass_no
+        if self.style is SyncStyle.RECONCILE:
+            return await self._reconcile_or_check(state)
+        return await self._feed(state)
+
+    async def _feed(self, state: SyncState) -> SyncState:
+        polled = self.clock()
+        since = datetime.fromisoformat(state.cursor["since"])
+        window = FEED_WINDOW if self.style is SyncStyle.SNAPSHOT_FEED else DELETED_WINDOW
+        if datetime.fromtimestamp(polled, UTC) - since > window:
+            logger.info("mirror of %s: the change feed's window was missed; reloading", self.name)
+            return await self._load(state.but(phase="loading", cursor={}))
+        try:
+            page = await self.connector.list_changes(since, None, 0, MAX_CHANGES)
+        except GatewayError as error:
+            if error.code is not ErrorCode.QUERY_TOO_COMPLEX:
+                raise
+            logger.info("mirror of %s: too many changes for the feed; reloading", self.name)
+            return await self._load(state.but(phase="loading", cursor={}))
+        if page.total > len(page.items):
+            return await self._load(state.but(phase="loading", cursor={}))
+        changes = list(page.items)
+        for start in range(0, len(changes), FEED_BATCH):
+            batch = changes[start : start + FEED_BATCH]
+            edits = [c.id for c in batch if c.change_type is ChangeType.EDIT]
+            found = await self._details(edits) if edits else []
+            present = [record for record in found if record is not None]
+            gone = [c.id for c in batch if c.change_type is ChangeType.DELETE]
+            gone += [key for key, record in zip(edits, found, strict=True) if record is None]
+            state = state.but(cursor={"since": batch[-1].changed_at.isoformat()})
+            async with self.mirror.store.writing() as writer:
+                await writer.upsert_customers(
+                    present,
+                    rank=self.mirror.rank,
+                    pass_no=state.pass_no,
+                    text_key=self.mirror.text_key,
+                )
+                await writer.delete_customers(self.name, gone)
+                await writer.save_state(state)
+        if self.style is SyncStyle.PAGING_FEED and await self._counts_differ():
+            # A page shift during the load skipped a customer no change will report.
+            state = await self._reconcile(state)
+        cursor_since = datetime.fromtimestamp(polled, UTC) - FEED_OVERLAP
+        state = state.but(cursor={"since": max(cursor_since, since).isoformat()}, synced_at=polled)
+        self._reached_present(polled)
+        return state
+
+    async def _counts_differ(self) -> bool:
+        page = await self.connector.list_customers(CustomerQuery(limit=1))
+        return page.total != await self.mirror.store.count(self.name)
+
+    async def _reconcile_or_check(self, state: SyncState) -> SyncState:
+        checked = self.clock()
+        due = (
+            checked - float(state.cursor.get("reconciled_at", 0))
+            >= self.settings.reconcile_interval
+        )
+        if due or "reconcile" in state.cursor:
+            state = await self._reconcile(state)
+            state = state.but(cursor={"reconciled_at": self.clock()})
+        else:
+            await self._check_newest(state)
+            if await self._counts_differ():
+                state = await self._reconcile(state)
+                state = state.but(cursor={"reconciled_at": self.clock()})
+        state = state.but(synced_at=checked)
+        self._reached_present(checked)
+        return state
+
+    async def _reconcile(self, state: SyncState) -> SyncState:
+        state = await self._page_through(state, "reconcile")
+        await self._settle_unseen(state.pass_no)
+        cursor = {key: value for key, value in state.cursor.items() if key != "reconcile"}
+        return state.but(cursor=cursor)
+
+    async def _check_newest(self, state: SyncState) -> None:
+        """The newest customers (creations show up within `sync_interval`)."""
+        size = min(HEAD, self.connector.capabilities.max_page_size or HEAD)
+        page = await self.connector.list_customers(
+            CustomerQuery(sort=Sort(SortField.CREATED_AT, descending=True), limit=size)
+        )
+        records = list(page.items)
+        lacking = [r.id for r in records if r.missing]
+        if lacking:
+            details = {r.id: r for r in await self._details(lacking) if r is not None}
+            records = [details.get(r.id, r) for r in records]
+        await self._commit(state, [r for r in records if not r.missing], compare=True)
+
+    # -- groups and bookkeeping -------------------------------------------------------------
+
+    async def _sync_groups(self) -> None:
+        try:
+            records = await self.connector.list_groups()
+        except Unsupported:
+            self.mirror.groups = False
+            return
+        except UpstreamError:
+            return  # the groups stay as they were; the customers are what the step is for
+        async with self.mirror.store.writing() as writer:
+            await writer.replace_groups(self.name, records)
+        self.mirror.groups = True
+
+    async def _save(self, state: SyncState) -> None:
+        async with self.mirror.store.writing() as writer:
+            await writer.save_state(state)
+
+    def _reached_present(self, moment: float) -> None:
+        self.mirror.health.synced_at = moment
+        self.mirror.serving = True
+        self.synced.set()

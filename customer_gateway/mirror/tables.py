@@ -1,0 +1,119 @@
+"""The store's tables (SQLAlchemy Core). The migrations in `migrations/` create exactly these; a
+test compares the migrated database with this metadata on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# One row per mirrored customer. `doc` is the record as the connector read it (JSON); the other
+# columns are what filters and sorts read, computed from it at write time (`rows.py`).
+customers = Table(
+    "mirror_customers",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("native_id", String(255), primary_key=True),
+    Column("rank", SmallInteger, nullable=False),  # the source's place in the configuration
+    Column("nat", LargeBinary, nullable=False),  # native id as the merge's tie-break orders it
+    Column("created_key", BigInteger, nullable=False),
+    Column("updated_key", BigInteger, nullable=False),
+    Column("name_key", LargeBinary, nullable=False),
+    Column("email_key", LargeBinary, nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("email", Text),
+    Column("full_name", Text),
+    Column("email_fold", Text),
+    Column("name_fold", Text),
+    Column("phone", Text),  # normalised as the phone filter compares
+    Column("vat", Text),  # normalised as the vat_number filter compares
+    Column("doc", Text, nullable=False),
+    Column("digest", String(32), nullable=False),  # of `doc`: a reconcile skips equal rows
+    Column("pass_no", Integer, nullable=False),  # the reconcile pass that last saw the row
+)
+
+SORT_COLUMNS = ("created_key", "name_key", "email_key", "status")
+for _column in SORT_COLUMNS:
+    # The merged order: sort key, then the source's place, then the native id; ascending and
+    # descending (the tie-break stays ascending), so every page is one index range. The source
+    # rides along: rows of other sources are skipped without reading them.
+    Index(
+        f"ix_mirror_customers_{_column}",
+        customers.c[_column],
+        customers.c.rank,
+        customers.c.nat,
+        customers.c.source,
+    )
+    Index(
+        f"ix_mirror_customers_{_column}_desc",
+        customers.c[_column].desc(),
+        customers.c.rank,
+        customers.c.nat,
+        customers.c.source,
+    )
+Index("ix_mirror_customers_email", customers.c.email)
+Index("ix_mirror_customers_phone", customers.c.phone)
+Index("ix_mirror_customers_vat", customers.c.vat)
+Index("ix_mirror_customers_pass", customers.c.source, customers.c.pass_no)
+
+memberships = Table(
+    "mirror_memberships",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("customer_id", String(255), primary_key=True),
+    Column("group_id", String(255), primary_key=True),
+)
+Index(
+    "ix_mirror_memberships_group",
+    memberships.c.source,
+    memberships.c.group_id,
+    memberships.c.customer_id,
+)
+
+groups = Table(
+    "mirror_groups",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("native_id", String(255), primary_key=True),
+    Column("position", Integer, nullable=False),  # the source's own list order
+    Column("doc", Text, nullable=False),
+)
+
+# One row per mirrored source: where its sync stands. Written in the same transaction as the rows
+# it describes, so a crash resumes exactly where the committed rows end.
+sync_state = Table(
+    "mirror_sync",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("phase", String(16), nullable=False),  # empty | loading | following
+    Column("cursor", Text, nullable=False),  # JSON: the phase's resume point
+    Column("loaded_at", Float),  # the first complete load ended (epoch seconds)
+    Column("synced_at", Float),  # the last sync step that reached the source's present
+    Column("attempt_at", Float),  # the last sync step, whatever its outcome
+    Column("error", String(40)),  # the last step's error code (never a message with data)
+    Column("pass_no", Integer, nullable=False),
+    Column("rank", SmallInteger, nullable=False),
+    Column("sort_collation", String(8), nullable=False),
+)
+
+# Rows per source, kept by triggers (migration 0002): an unfiltered page's total without
+# counting a million rows.
+counts = Table(
+    "mirror_counts",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("customers", BigInteger, nullable=False),
+)

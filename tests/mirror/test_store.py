@@ -1,0 +1,366 @@
+"""The store on SQLite and PostgreSQL: its schema is the migrations', its rows round-trip, and its
+SQL answers every filter and sort exactly as the gateway's own evaluation does."""
+
+from __future__ import annotations
+
+import random
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from customer_gateway.connectors.models import (
+    Address,
+    Condition,
+    CustomerRecord,
+    FilterField,
+    GroupRecord,
+    GroupRef,
+    Op,
+    Sort,
+    SortField,
+)
+from customer_gateway.mirror.keys import collation_key
+from customer_gateway.mirror.query import SORTS as STORE_SORTS
+from customer_gateway.mirror.query import SourceSelection
+from customer_gateway.mirror.store import SqlMirrorStore, SyncState, open_store, sqlite_url
+from customer_gateway.mirror.tables import metadata
+from customer_gateway.resolvers.customers import natural_id
+from customer_gateway.resolvers.filtering import matches, sort_key
+
+pytestmark = pytest.mark.anyio
+
+EN_US = collation_key("en_US")
+
+# Names and e-mails that exercise the collation and the case-insensitive matching: accents,
+# case, punctuation, spaces, characters Python's case folding pairs beyond lower case (ſ/s,
+# K/k, İ/i, µ/μ), SQL wildcard characters and missing values.
+NAMES = (
+    "Anne",
+    "ann lee",
+    "Annlee",
+    "Ann Lee",
+    "Ann-Lee",
+    "Zoë Åberg",
+    "zoe aberg",
+    "Émile Ørsted",
+    "Ştefan Çelik",
+    "Kelvin Kraus",
+    "\u212aelvin Kraus",
+    "ſimon Sachs",
+    "İpek Işık",
+    "µ-Mü",
+    "O'Brien",
+    "100% Cotton_Co",
+    "back\\slash",
+    "Ľubomír Šťastný",
+    "ß Straße",
+    None,
+    "",
+    "Jürgen Müller",
+    "JÜRGEN MÜLLER",
+    "Åsa Öberg",
+    "Tomáš Novák",
+    "tomas novak",
+)
+EMAILS = (
+    "a.b@c.com",
+    "ab@c.com",
+    "a@b.com",
+    "Zoe@Example.com",
+    "zoe@example.com",
+    None,
+    "novak@seznam.cz",
+    "NOVAK@SEZNAM.CZ",
+    "x_y@z.no",
+    "x%y@z.no",
+    "müller@web.de",
+)
+PHONES = ("+420 601 222 333", "+420601222333", "601-222-333", None, "+47 900 00 001")
+VATS = ("CZ 1234 5678", "cz12345678", None, "", "NO999888777MVA")
+
+
+def _records(source: str, count: int, seed: int) -> list[CustomerRecord]:
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    records = []
+    for index in range(count):
+        native_id = str(rng.randrange(1, 10**12)) if index % 3 else f"g-{rng.randrange(10**6)}"
+        created = None if index % 11 == 0 else start + timedelta(seconds=rng.randrange(40) * 3600)
+        records.append(
+            CustomerRecord(
+                source=source,
+                id=native_id,
+                numeric_id=index,
+                email=rng.choice(EMAILS),
+                full_name=rng.choice(NAMES),
+                status=rng.choice((0, 1)),
+                created_at=created,
+                updated_at=created,
+                phone=rng.choice(PHONES),
+                vat_number=rng.choice(VATS),
+                groups=tuple(
+                    GroupRef(str(group)) for group in rng.sample(range(4), rng.randrange(3))
+                ),
+                addresses=(Address(id="1", kind="billing", city="Brno", country_code="CZ"),),
+                metadata={"note": "x", "nested": {"list": [1, 2]}},
+            )
+        )
+    return list({record.id: record for record in records}.values())
+
+
+CONDITIONS = [
+    Condition(FilterField.KEYWORD, Op.EQ, ("ann",)),
+    Condition(FilterField.KEYWORD, Op.EQ, ("NOVAK",)),
+    Condition(FilterField.KEYWORD, Op.EQ, ("kelvin",)),
+    Condition(FilterField.KEYWORD, Op.EQ, ("simon",)),
+    Condition(FilterField.KEYWORD, Op.EQ, ("ipek",)),
+    Condition(FilterField.KEYWORD, Op.EQ, ("100%",)),
+    Condition(FilterField.KEYWORD, Op.EQ, ("t_m",)),
+    Condition(FilterField.KEYWORD, Op.EQ, ("müller",)),
+    Condition(FilterField.KEYWORD, Op.EQ, ('a"b',)),
+    Condition(FilterField.KEYWORD, Op.EQ, ("back\\\\sl",)),
+    Condition(FilterField.KEYWORD, Op.EQ, ("[a]",)),
+    Condition(FilterField.EMAIL, Op.EQ, ("zoe@example.com",)),
+    Condition(FilterField.EMAIL, Op.NEQ, ("zoe@example.com",)),
+    Condition(FilterField.EMAIL, Op.IN, ("ab@c.com", "a@b.com")),
+    Condition(FilterField.EMAIL, Op.NIN, ("ab@c.com", "a@b.com")),
+    Condition(FilterField.EMAIL, Op.LIKE, ("%@example.com",)),
+    Condition(FilterField.EMAIL, Op.LIKE, ("x\\_y%",)),
+    Condition(FilterField.EMAIL, Op.NLIKE, ("%.cz",)),
+    Condition(FilterField.EMAIL, Op.LIKE, ("%*%",)),
+    Condition(FilterField.FULL_NAME, Op.EQ, ("Ann Lee",)),
+    Condition(FilterField.FULL_NAME, Op.NEQ, ("Ann Lee",)),
+    Condition(FilterField.FULL_NAME, Op.LIKE, ("LEE",)),
+    Condition(FilterField.FULL_NAME, Op.NLIKE, ("e",)),
+    Condition(FilterField.FULL_NAME, Op.LIKE, ("ß",)),
+    Condition(FilterField.PHONE, Op.EQ, ("+420 601-222-333",)),
+    Condition(FilterField.PHONE, Op.NIN, ("601222333",)),
+    Condition(FilterField.VAT_NUMBER, Op.EQ, ("cz 12345678",)),
+    Condition(FilterField.VAT_NUMBER, Op.NEQ, ("CZ12345678",)),
+    Condition(FilterField.STATUS, Op.EQ, ("0",)),
+    Condition(FilterField.STATUS, Op.NIN, ("0",)),
+    Condition(FilterField.GROUP, Op.EQ, ("1",)),
+    Condition(FilterField.GROUP, Op.IN, ("2", "3")),
+    Condition(FilterField.GROUP, Op.NEQ, ("1",)),
+    Condition(FilterField.GROUP, Op.NIN, ("0", "2")),
+    Condition(FilterField.CREATED_AT, Op.GT, ("2024-01-01T12:00:00+00:00",)),
+    Condition(FilterField.CREATED_AT, Op.LTEQ, ("2024-01-01T12:00:00+00:00",)),
+    Condition(FilterField.UPDATED_AT, Op.GTEQ, ("2024-01-02T03:00:00+00:00",)),
+    Condition(FilterField.UPDATED_AT, Op.LT, ("2024-01-01T01:00:00+00:00",)),
+]
+# The sorts the store declares (a sort it does not know, the gateway applies to its rows).
+SORTS = [
+    Sort(field, descending)
+    for field in sorted(STORE_SORTS, key=lambda f: f.value)
+    for descending in (False, True)
+]
+
+
+async def _filled(store: SqlMirrorStore) -> dict[str, list[CustomerRecord]]:
+    sources = {"shop-a": _records("shop-a", 160, 1), "shop-b": _records("shop-b", 90, 2)}
+    for rank, records in enumerate(sources.values()):
+        async with store.writing() as writer:
+            await writer.upsert_customers(records, rank=rank, pass_no=1, text_key=EN_US)
+    return sources
+
+
+def _oracle(
+    sources: dict[str, list[CustomerRecord]], conditions: list[Condition], sort: Sort
+) -> list[tuple[str, str]]:
+    """The gateway's own evaluation: `matches`, each source sorted by (key, natural id), sources
+    merged by key with ties in configuration order."""
+    key = sort_key(sort)
+    rows = [
+        (key(record), rank, natural_id(record.id), record)
+        for rank, records in enumerate(sources.values())
+        for record in records
+        if all(matches(record, condition) for condition in conditions)
+    ]
+    rows.sort(key=lambda row: row[:3])
+    return [(row[3].source, row[3].id) for row in rows]
+
+
+async def test_the_migrated_schema_is_the_tables_module(store: SqlMirrorStore) -> None:
+    def ours(obj: object, name: str | None, kind: str, *_: object) -> bool:
+        """The mirror's own tables and indexes (the database may hold other state, e.g. the
+        replicas' idempotency keys). The contains-search indexes are the database's own kind
+        (FTS5, pg_trgm GIN): the migration makes them, the tables module cannot describe them."""
+        name = name or ""
+        if kind == "table":
+            return name.startswith("mirror_") and not name.startswith("mirror_customers_fts")
+        if kind == "index":
+            return name.startswith("ix_mirror_") and not name.endswith("_trgm")
+        return True
+
+    def differences(connection: sa.Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"include_object": ours})
+        return list(compare_metadata(context, metadata))
+
+    async with store.engine.connect() as connection:
+        diff = await connection.run_sync(differences)
+    assert diff == []
+
+
+async def test_migrating_twice_changes_nothing(store: SqlMirrorStore) -> None:
+    await store.migrate()
+    async with store.engine.connect() as connection:
+        version = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    assert version == "0002"
+
+
+@pytest.mark.parametrize("sort", SORTS, ids=lambda s: f"{s.field.value}-{s.descending}")
+async def test_every_sort_is_the_merge_order(store: SqlMirrorStore, sort: Sort) -> None:
+    sources = await _filled(store)
+    selection = [SourceSelection(source) for source in sources]
+    expected = _oracle(sources, [], sort)
+    records, total = await store.query(selection, sort, 0, None)
+    assert total == len(expected)
+    assert [(r.source, r.id) for r in records] == expected
+    # Pages are slices of the same order.
+    page, _ = await store.query(selection, sort, 37, 11)
+    assert [(r.source, r.id) for r in page] == expected[37:48]
+
+
+@pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: f"{c.field.value}-{c.op.value}")
+async def test_every_filter_is_the_gateways_evaluation(
+    store: SqlMirrorStore, condition: Condition
+) -> None:
+    sources = await _filled(store)
+    sort = Sort(SortField.NAME, False)
+    expected = _oracle(sources, [condition], sort)
+    selection = [SourceSelection(source, (condition,)) for source in sources]
+    records, total = await store.query(selection, sort, 0, None)
+    assert [(r.source, r.id) for r in records] == expected
+    assert total == len(expected)
+
+
+async def test_combined_filters_and_per_source_conditions(store: SqlMirrorStore) -> None:
+    sources = await _filled(store)
+    sort = Sort(SortField.CREATED_AT, True)
+    both = [
+        Condition(FilterField.STATUS, Op.EQ, ("1",)),
+        Condition(FilterField.KEYWORD, Op.EQ, ("an",)),
+    ]
+    group_a = Condition(FilterField.GROUP, Op.IN, ("1",))
+    selection = [
+        SourceSelection("shop-a", (*both, group_a)),
+        SourceSelection("shop-b", tuple(both)),
+    ]
+    expected = _oracle({"shop-a": sources["shop-a"]}, [*both, group_a], sort)
+    expected_b = _oracle({"shop-b": sources["shop-b"]}, both, sort)
+    records, total = await store.query(selection, sort, 0, None)
+    assert total == len(expected) + len(expected_b)
+    assert sorted((r.source, r.id) for r in records) == sorted(expected + expected_b)
+
+
+async def test_records_round_trip_whole(store: SqlMirrorStore) -> None:
+    sources = await _filled(store)
+    wanted = sources["shop-a"][:30]
+    found = await store.get_customers("shop-a", [r.id for r in wanted] + ["absent"])
+    assert found == [*wanted, None]
+
+
+async def test_deletes_remove_rows_and_memberships(store: SqlMirrorStore) -> None:
+    sources = await _filled(store)
+    gone = [record.id for record in sources["shop-a"][:10]]
+    async with store.writing() as writer:
+        await writer.delete_customers("shop-a", gone)
+    assert await store.get_customers("shop-a", gone) == [None] * 10
+    assert await store.count("shop-a") == len(sources["shop-a"]) - 10
+    async with store.engine.connect() as connection:
+        left = await connection.scalar(
+            sa.text(
+                "SELECT count(*) FROM mirror_memberships WHERE source = 'shop-a' "
+                "AND customer_id IN (" + ", ".join(f"'{key}'" for key in gone) + ")"
+            )
+        )
+    assert left == 0
+
+
+async def test_rows_and_cursor_commit_together(store: SqlMirrorStore) -> None:
+    records = _records("shop-a", 20, 3)
+
+    async def dies_mid_transaction() -> None:
+        async with store.writing() as writer:
+            await writer.upsert_customers(records, rank=0, pass_no=1, text_key=EN_US)
+            await writer.save_state(SyncState("shop-a", "evershop", "loading", {"offset": 20}))
+            raise RuntimeError("the process dies here")
+
+    with pytest.raises(RuntimeError):
+        await dies_mid_transaction()
+    assert await store.count("shop-a") == 0
+    assert await store.state("shop-a") is None
+    async with store.writing() as writer:
+        await writer.upsert_customers(records, rank=0, pass_no=1, text_key=EN_US)
+        await writer.save_state(SyncState("shop-a", "evershop", "loading", {"offset": 20}))
+    state = await store.state("shop-a")
+    assert state is not None
+    assert state.cursor == {"offset": 20}
+    assert await store.count("shop-a") == len(records)
+
+
+async def test_reconcile_bookkeeping(store: SqlMirrorStore) -> None:
+    records = _records("shop-a", 30, 4)
+    async with store.writing() as writer:
+        await writer.upsert_customers(records, rank=0, pass_no=1, text_key=EN_US)
+        await writer.mark_seen("shop-a", [r.id for r in records[:20]], 2)
+    unseen = await store.unseen("shop-a", 2, 100)
+    assert sorted(unseen) == sorted(r.id for r in records[20:])
+    digests = await store.digests("shop-a", [records[0].id])
+    assert len(digests[records[0].id]) == 32
+
+
+async def test_groups_keep_the_sources_order(store: SqlMirrorStore) -> None:
+    groups = [GroupRecord("shop-a", str(n), n, f"G{n}") for n in (5, 1, 3)]
+    async with store.writing() as writer:
+        await writer.replace_groups("shop-a", groups)
+        await writer.upsert_group(GroupRecord("shop-a", "9", 9, "New"))
+        await writer.upsert_group(GroupRecord("shop-a", "1", 1, "Renamed"))
+        await writer.delete_group("shop-a", "3")
+    assert [(g.id, g.name) for g in await store.list_groups("shop-a")] == [
+        ("5", "G5"),
+        ("1", "Renamed"),
+        ("9", "New"),
+    ]
+
+
+async def test_a_moved_source_takes_its_rows_along(store: SqlMirrorStore) -> None:
+    sources = await _filled(store)
+    await store.set_rank("shop-a", 5)
+    sort = Sort(SortField.STATUS, False)
+    records, _ = await store.query([SourceSelection(s) for s in sources], sort, 0, None)
+    reordered = {"shop-b": sources["shop-b"], "shop-a": sources["shop-a"]}
+    assert [(r.source, r.id) for r in records] == _oracle(reordered, [], sort)
+
+
+async def test_purge_forgets_a_source(store: SqlMirrorStore) -> None:
+    await _filled(store)
+    async with store.writing() as writer:
+        await writer.save_state(SyncState("shop-a", "evershop"))
+    await store.purge("shop-a")
+    assert await store.count("shop-a") == 0
+    assert await store.state("shop-a") is None
+    assert await store.count("shop-b") > 0
+
+
+def _store_files(directory: Path) -> list[Path]:
+    return [path for path in directory.iterdir() if path.name.startswith("mirror.sqlite3")]
+
+
+async def test_the_sqlite_file_is_private(tmp_path: Path) -> None:
+    store = open_store(sqlite_url(tmp_path))
+    try:
+        await store.migrate()
+        async with store.writing() as writer:
+            await writer.upsert_customers(_records("s", 5, 1), rank=0, pass_no=1, text_key=EN_US)
+    finally:
+        await store.close()
+    files = _store_files(tmp_path)
+    assert files
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
