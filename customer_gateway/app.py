@@ -42,6 +42,7 @@ from customer_gateway.auth import ANONYMOUS, Authenticator, Principal, Unauthent
 from customer_gateway.connections import LIFESPAN_KEY, ConnectionGuard
 from customer_gateway.connectors.resilience import PROBING
 from customer_gateway.context import GatewayContext
+from customer_gateway.cursors import CursorCodec, cursor_key
 from customer_gateway.datadir import DataDir
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.events import EventHub
@@ -82,6 +83,7 @@ class Gateway:
     state: SharedState = field(default_factory=SharedState)
     events: EventHub = field(default_factory=EventHub)
     mirrors: Mirrors | None = None
+    cursors: CursorCodec | None = None
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
 
@@ -127,6 +129,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             deadline=time.monotonic() + gateway.settings.request_timeout,
             principal=principal,
             events=gateway.events,
+            cursors=gateway.cursors,
         )
         request.state.gateway_context = context
         return context
@@ -335,6 +338,8 @@ def create_app(
             stack.callback(telemetry.shutdown)
             data = DataDir.open(settings.data_dir)
             stack.callback(data.close)
+            secret = settings.cursor_secret.reveal() if settings.cursor_secret else None
+            cursors = CursorCodec(cursor_key(secret, data.path))
             exports = Exports(data.subdir("exports"), ttl=settings.export_ttl)
             exports.start_sweeping()
             stack.push_async_callback(exports.aclose)
@@ -361,6 +366,7 @@ def create_app(
                 state,
                 events,
                 mirrors,
+                cursors,
             )
             guard = ConnectionGuard(
                 header_timeout=settings.header_timeout,

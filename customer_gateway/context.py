@@ -17,6 +17,7 @@ from customer_gateway.connectors.base import REQUEST_COUNTER, Connector
 from customer_gateway.connectors.errors import UpstreamTimeout
 from customer_gateway.connectors.models import ChangeType
 from customer_gateway.connectors.resilience import DEADLINE
+from customer_gateway.cursors import CursorCodec
 from customer_gateway.errors import ErrorCode, GatewayError, QueryTooComplex
 from customer_gateway.events import CustomerEvent, EventHub
 from customer_gateway.exports import Exports
@@ -110,6 +111,7 @@ class GatewayContext:
     telemetry: Telemetry | None = None
     events: EventHub | None = None  # live subscribers (customer_gateway/events.py)
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
+    cursors: CursorCodec | None = None  # seals customersConnection's cursors
     operation_type: str | None = None  # set by the schema's report extension
     operation_name: str | None = None
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)

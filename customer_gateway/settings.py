@@ -221,6 +221,9 @@ class Settings:
     trusted_documents_only: bool = False
     apq: bool = True
     max_subscriptions: int = 1000  # live subscribers per worker process
+    # Seals customersConnection's cursors (the same on every replica); none: a key of the host's
+    # own in data_dir/cursor.key.
+    cursor_secret: Secret | None = None
     subscription_buffer: int = 256  # events a subscriber may fall behind before it is dropped
     limits: Limits = Limits()
     auth: AuthSettings = AuthSettings()
@@ -243,6 +246,8 @@ class Settings:
         values.extend(key.key.reveal() for key in self.auth.api_keys)
         if self.auth.jwt is not None and self.auth.jwt.secret is not None:
             values.append(self.auth.jwt.secret.reveal())
+        if self.cursor_secret is not None:
+            values.append(self.cursor_secret.reveal())
         urls = (self.state.postgres_url, self.state.redis_url)
         values.extend(url.reveal() for url in urls if url is not None)
         return values
@@ -274,6 +279,7 @@ _GATEWAY_KEYS: dict[str, type] = {
     "apq": bool,
     "max_subscriptions": int,
     "subscription_buffer": int,
+    "cursor_secret": str,
 }
 _LIMIT_KEYS = {name: int for name in Limits.__dataclass_fields__}
 _SOURCE_KEYS = {
@@ -350,6 +356,11 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     for key in ("max_connections_per_ip", "max_open_connections", "max_header_bytes"):
         if key in values and values[key] < 0:
             raise ConfigError(f"gateway.{key} must not be negative")
+    if "cursor_secret" in values:
+        secret = str(values["cursor_secret"])
+        if len(secret) < 32:
+            raise ConfigError("gateway.cursor_secret must be at least 32 characters")
+        values["cursor_secret"] = Secret(secret)
     if values.get("trusted_documents_only") and not values.get("persisted_documents"):
         raise ConfigError("gateway.trusted_documents_only needs gateway.persisted_documents")
     sources = _sources(document.get("sources", []), env)

@@ -113,6 +113,45 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
     )
     context.report_ignored(path, request.ignored)
     wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
+    merged = await merged_page(context, request, wanted, path)
+    if merged is None:
+        return None
+    page = await merged.finish(merged.records)
+    return CustomerCollection(
+        items=[Customer.from_record(record, _kind(context, record)) for record in page],
+        current_page=request.page,
+        total=merged.total,
+        current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],
+    )
+
+
+@dataclass
+class Merged:
+    """One page of the merged order (`request`'s offset and limit), before its rows are
+    completed: `finish` completes the rows shown (a source's failure costs only its own rows'
+    unread fields) and settles the group names read alongside."""
+
+    context: GatewayContext
+    records: list[CustomerRecord]
+    total: int
+    sort: Sort
+    collation: str
+    wanted: frozenset[str]
+    path: list[str | int]
+    prefetch: GroupPrefetch | None = None
+
+    async def finish(self, shown: list[CustomerRecord]) -> list[CustomerRecord]:
+        page = await _complete(self.context, shown, self.wanted, settle_at=self.path)
+        if self.prefetch is not None:
+            await self.prefetch.settle(page)
+        return page
+
+
+async def merged_page(
+    context: GatewayContext, request: ListRequest, wanted: frozenset[str], path: list[str | int]
+) -> Merged | None:
+    """Records `request.offset .. +limit` of every source's customers in one merged order, and
+    their total; None when every source failed (their errors are reported)."""
     candidates = _candidates(context, request)
     sort = list_sort(request, [connector for connector, _ in candidates])
     collation = merge_collation([connector for connector, _ in candidates], sort)
@@ -124,12 +163,7 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
         if answer is None:
             return None
         page, total = answer
-        return CustomerCollection(
-            items=[Customer.from_record(record, _kind(context, record)) for record in page],
-            current_page=request.page,
-            total=total,
-            current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],
-        )
+        return Merged(context, list(page), total, sort, collation, wanted, path)
     plans = _plans(
         context, request, candidates, sort, collation, include_addresses="addresses" in wanted
     )
@@ -154,16 +188,7 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
         ]
         merged = merge(streams, sort, collation)
         page = list(islice(merged, request.offset, request.offset + request.limit))
-    # After the merge a source's failure costs only its own rows' unread fields (null, one
-    # error for the source): the other sources' rows stand.
-    page = await _complete(context, page, wanted, settle_at=path)
-    await prefetch.settle(page)
-    return CustomerCollection(
-        items=[Customer.from_record(record, _kind(context, record)) for record in page],
-        current_page=request.page,
-        total=total,
-        current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],
-    )
+    return Merged(context, page, total, sort, collation, wanted, path, prefetch)
 
 
 def list_sort(request: ListRequest, connectors: Sequence[Connector]) -> Sort:

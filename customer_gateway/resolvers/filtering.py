@@ -193,6 +193,15 @@ class _Descending:
     def __lt__(self, other: _Descending) -> bool:
         return bool(other.value < self.value)
 
+    def __gt__(self, other: _Descending) -> bool:
+        return bool(other.value > self.value)
+
+    def __le__(self, other: _Descending) -> bool:
+        return bool(other.value <= self.value)
+
+    def __ge__(self, other: _Descending) -> bool:
+        return bool(other.value >= self.value)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Descending) and bool(self.value == other.value)
 

@@ -310,6 +310,14 @@ def _root_cost(
             limit = min(limit, max_limit)
         fanout = 1 if _filters_one_source(args.get("filters")) else sources
         return fanout + limit * _item_cost(field, fragments, "items")
+    if name == "customersConnection":
+        size = _count(args.get("first") if args.get("first") is not None else args.get("last"), 20)
+        fanout = 1 if _filters_one_source(args.get("filters")) else sources
+        edges = [
+            f for f in _fields(field.selection_set, fragments, set()) if f.name.value == "edges"
+        ]
+        node_cost = max((_item_cost(edge, fragments, "node") for edge in edges), default=0)
+        return fanout + size * node_cost
     if name == "customerChanges":
         limit = _count(args.get("limit"), 20)
         uses_customer = any(f.name.value == "customer" for f in _nested(field, fragments, "items"))

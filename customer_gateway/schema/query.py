@@ -6,12 +6,14 @@ import strawberry
 
 from customer_gateway.context import Info
 from customer_gateway.resolvers import changes as change_resolvers
+from customer_gateway.resolvers import connection as connection_resolvers
 from customer_gateway.resolvers import customer_groups as group_resolvers
 from customer_gateway.resolvers import customers as customer_resolvers
 from customer_gateway.resolvers import data_export, stores, urls
 from customer_gateway.resolvers import exports as export_resolvers
 from customer_gateway.resolvers import regions as region_resolvers
 from customer_gateway.schema.changes import CustomerChangeCollection, CustomerChangeType
+from customer_gateway.schema.connection import CustomerConnection
 from customer_gateway.schema.customer import Customer, CustomerCollection
 from customer_gateway.schema.customer_group import CustomerGroup, CustomerGroupCollection
 from customer_gateway.schema.data_export import CustomerDataExport
@@ -47,6 +49,25 @@ class Query:
         self, info: Info, filters: list[FilterInput | None] | None = None
     ) -> CustomerCollection | None:
         return await customer_resolvers.customers(info, raw_filters(filters))
+
+    @strawberry.field(
+        description="The same customers as `customers` (same filters and sorts; not `page` or "
+        "`limit`), by cursor: `first`/`after` forward, `last`/`before` backward (the Relay Cursor "
+        "Connections specification). Cursors keep their place when customers are inserted or "
+        "deleted before them."
+    )
+    async def customers_connection(
+        self,
+        info: Info,
+        filters: list[FilterInput | None] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> CustomerConnection | None:
+        return await connection_resolvers.customers_connection(
+            info, raw_filters(filters), first, after, last, before
+        )
 
     @strawberry.field(description="A customer group by its `uuid`; null if unknown.")
     async def customer_group(self, info: Info, id: str | None = None) -> CustomerGroup | None:

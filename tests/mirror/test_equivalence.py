@@ -97,3 +97,36 @@ async def test_one_customer_and_the_groups(mirror_target: dict[str, Any]) -> Non
             "{ total items { uuid groupName } } }"
         )
         assert (await mirrored.query(groups))["data"] == (await oracle.query(groups))["data"]
+
+
+CONNECTION = """query($f: [FilterInput], $after: String) {
+  customersConnection(filters: $f, first: 9, after: $after) {
+    totalCount edges { node { uuid } } pageInfo { hasNextPage endCursor } } }"""
+
+
+async def test_the_cursor_connection_walks_the_mirror_as_the_sources(
+    mirror_target: dict[str, Any],
+) -> None:
+    """customersConnection over mirrored sources (one store, one query per window) walks the
+    same merged order as over the sources themselves."""
+    shops = emulators()
+    async with (
+        gateway(shops, mirror=False) as oracle,
+        gateway(shops, mirror=True, **mirror_target) as mirrored,
+    ):
+        for sort in ([], [("ob", "eq", "name")], [("ob", "eq", "email"), ("od", "eq", "desc")]):
+            filters = [{"key": k, "operation": o, "value": v} for k, o, v in sort]
+            walks = []
+            for target in (oracle, mirrored):
+                seen: list[str] = []
+                after = None
+                while True:
+                    payload = await target.query(CONNECTION, {"f": filters, "after": after})
+                    page = payload["data"]["customersConnection"]
+                    seen.extend(edge["node"]["uuid"] for edge in page["edges"])
+                    if not page["pageInfo"]["hasNextPage"]:
+                        break
+                    after = page["pageInfo"]["endCursor"]
+                walks.append(seen)
+            assert walks[0] == walks[1], sort
+            assert len(walks[0]) == len(set(walks[0]))
