@@ -124,7 +124,11 @@ def unfiltered(selection: Sequence[SourceSelection]) -> bool:
 
 
 def order_by(sort: Sort) -> list[ColumnElement[object]]:
-    column = _SORT_COLUMNS[sort.field]
+    column = _SORT_COLUMNS.get(sort.field)
+    if column is None:
+        # A sort the store does not declare (EverShop's customer_id): like any source, it
+        # ignores it, and the gateway sorts the rows it reads (any fixed order serves).
+        return [customers.c.created_key.desc(), customers.c.rank, customers.c.nat]
     return [column.desc() if sort.descending else column.asc(), customers.c.rank, customers.c.nat]
 
 

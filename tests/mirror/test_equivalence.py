@@ -130,3 +130,25 @@ async def test_the_cursor_connection_walks_the_mirror_as_the_sources(
                 walks.append(seen)
             assert walks[0] == walks[1], sort
             assert len(walks[0]) == len(set(walks[0]))
+
+
+async def test_evershop_only_mirrors_answer_evershops_default_order(
+    mirror_target: dict[str, Any],
+) -> None:
+    """Only EverShop sources: the default order is EverShop's customer_id DESC, which the store
+    does not sort by; the gateway sorts the store's rows (it crashed the grid: KeyError)."""
+    from customer_gateway.sandbox import emulator_class
+
+    shops = {
+        name: emulator_class("evershop").create(seed=seed, customers=25, rate_limits=False)
+        for name, seed in (("evershop-a", 1), ("evershop-b", 2))
+    }
+    query = "{ customers { total items { uuid customerId } } }"
+    async with (
+        gateway(shops, mirror=False) as oracle,
+        gateway(shops, mirror=True, **mirror_target) as mirrored,
+    ):
+        expected = await oracle.query(query)
+        answered = await mirrored.query(query)
+    assert "errors" not in answered, answered
+    assert answered["data"] == expected["data"]
