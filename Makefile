@@ -3,7 +3,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit schema bench clean test-evershop
+.PHONY: install run test lint typecheck unit schema bench clean test-evershop check system-deps \
+	system-present
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +47,7 @@ clean:
 ## Client on Node (persisted queries too), graphql-ws and graphql-sse (live updates), GraphiQL
 ## in headless Chromium, and a supergraph of
 ## the gateway and an orders subgraph under Hive Gateway, against processes on 127.0.0.1.
-## Installs Debian's chromium when missing and the pinned node packages (`npm ci`).
+## Needs Debian's chromium (`make system-deps`); installs the pinned node packages (`npm ci`).
 CLIENTS_NODE := tests/clients/node
 # Hive Gateway and its compose-cli (pinned): the benchmarks' peer and the federation test's router.
 BENCH_PEER := bench/peer
@@ -62,12 +63,8 @@ $(CLIENTS_STAMP): $(CLIENTS_NODE)/package.json $(CLIENTS_NODE)/package-lock.json
 	cd $(CLIENTS_NODE) && npm ci --no-audit --no-fund
 	touch $@
 
-/usr/bin/chromium:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
-
 .PHONY: test-clients
-test-clients: $(STAMP) $(CLIENTS_STAMP) $(BENCH_STAMP) /usr/bin/chromium
+test-clients: $(STAMP) $(CLIENTS_STAMP) $(BENCH_STAMP) system-present
 	$(BIN)/pytest -q tests/clients tests/browser
 
 ## Performance table beside Hive Gateway (bench/README.md): emulators, gateway, bare Starlette and
@@ -75,15 +72,29 @@ test-clients: $(STAMP) $(CLIENTS_STAMP) $(BENCH_STAMP) /usr/bin/chromium
 ## minutes; a 1,000,000-customer export). `make bench-quick`: short windows, 100,000 customers.
 ## BENCH_ARGS adds options, e.g. `make bench BENCH_ARGS="--soak 600"` for the 10-minute soak.
 
-/usr/bin/wrk:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
-
 .PHONY: bench-quick
-bench: $(STAMP) $(BENCH_STAMP) /usr/bin/wrk
+bench: $(STAMP) $(BENCH_STAMP) system-present
 	$(BIN)/python -m bench $(BENCH_ARGS)
 	$(BIN)/python -m bench.mirror $(MIRROR_BENCH_ARGS)
 
-bench-quick: $(STAMP) $(BENCH_STAMP) /usr/bin/wrk
+bench-quick: $(STAMP) $(BENCH_STAMP) system-present
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 	$(BIN)/python -m bench.mirror --quick $(MIRROR_BENCH_ARGS)
+
+## The system packages the browser test and the benchmarks use, from Debian (needs root):
+## chromium (GraphiQL in a real browser) and wrk (load). Make never installs them on its own.
+SYSTEM_PACKAGES := chromium wrk
+
+system-deps:
+	@echo "installing Debian packages: $(SYSTEM_PACKAGES)"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES)
+
+system-present:
+	@for program in chromium wrk; do \
+		command -v $$program >/dev/null || { echo "$$program is missing: run \`make system-deps\`"; exit 1; }; \
+	done
+
+## Everything CI runs (.ci/run starts PostgreSQL and Redis, installs the system packages, then
+## runs this): the unit suite, the real EverShop's parity suite and the real clients.
+check: test test-evershop test-clients
