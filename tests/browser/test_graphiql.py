@@ -25,6 +25,8 @@ VIEWPORT = (1400, 860)  # graphiql.mjs
 QUERY = """{
   customers(filters: [
     {key: "keyword", operation: eq, value: "an"}
+    {key: "ob", operation: eq, value: "created_at"}
+    {key: "od", operation: eq, value: "DESC"}
     {key: "limit", operation: eq, value: "4"}
   ]) {
     total
