@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from customer_gateway.collation import en_us_key
-from customer_gateway.emulators.evershop.ajv import CUSTOMER_DATA_SCHEMA, first_error
 from customer_gateway.emulators.evershop.escape import escape_html_tags, escape_payload
-from customer_gateway.emulators.evershop.graphql_js16 import did_you_mean, inspect
-from customer_gateway.emulators.evershop.js import (
+from customer_gateway.emulators.evershop.node.ajv import CUSTOMER_DATA_SCHEMA, first_error
+from customer_gateway.emulators.evershop.node.graphql_js16 import did_you_mean, inspect
+from customer_gateway.emulators.evershop.node.js import (
     UNDEFINED,
     JsSyntaxError,
     number_to_string,

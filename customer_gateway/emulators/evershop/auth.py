@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .js import UNDEFINED, JsSyntaxError, to_js_string
 from .jwt import JwtError, decode, sign, verify_evershop
+from .node.js import UNDEFINED, JsSyntaxError, to_js_string
 from .pg import PgError, like, param_text, parse_int
 from .store import AdminRow, Database, iso_timestamp
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .js import UNDEFINED, js_number, parse_int, to_js_string
+from .node.js import UNDEFINED, js_number, parse_int, to_js_string
 from .pg import (
     INT8_MAX,
     Collation,

@@ -25,18 +25,18 @@ from starlette.types import Receive, Scope, Send
 
 from customer_gateway.emulators.base import Clock, Emulator
 
-from .ajv import (
+from .auth import AdminAuth, Reply
+from .escape import escape_payload
+from .graphql_api import GraphQLEndpoint
+from .node.ajv import (
     REFRESH_TOKEN_PAYLOAD_SCHEMA,
     UPDATE_CUSTOMER_PAYLOAD_SCHEMA,
     USER_TOKEN_PAYLOAD_SCHEMA,
     Schema,
     first_error,
 )
-from .auth import AdminAuth, Reply
-from .bodyparser import BodyParserError, parse_json_body
-from .escape import escape_payload
-from .graphql_api import GraphQLEndpoint
-from .js import stringify
+from .node.bodyparser import BodyParserError, parse_json_body
+from .node.js import stringify
 from .pg import Collation
 from .pool import POOL_SIZE, ConnectionPool
 from .ratelimit import API_MESSAGE, PAGE_MESSAGE, RateLimiter, is_api_path

@@ -30,8 +30,8 @@ from graphql import (
 )
 
 from .collection import CUSTOMER_FILTERS, GROUP_FILTERS, Collection
-from .graphql_js16 import Js16Error, check_variables, inspect, reword, select_operation
-from .js import UNDEFINED, truthy
+from .node.graphql_js16 import Js16Error, check_variables, inspect, reword, select_operation
+from .node.js import UNDEFINED, truthy
 from .pg import Collation, PgError
 from .pool import ConnectionPool
 from .store import Database, epoch_ms

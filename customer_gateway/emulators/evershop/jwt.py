@@ -14,7 +14,7 @@ import hmac
 import re
 from typing import Any, Final, Literal
 
-from .js import JsSyntaxError, parse_json, stringify
+from .node.js import JsSyntaxError, parse_json, stringify
 
 _ALGORITHMS: Final = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 _JWS: Final = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$")

@@ -13,7 +13,7 @@ from typing import Any, Final, Literal
 
 from customer_gateway.collation import en_us_key
 
-from .js import UNDEFINED, stringify, to_js_string
+from .node.js import UNDEFINED, stringify, to_js_string
 
 Collation = Literal["C", "en_US"]
 

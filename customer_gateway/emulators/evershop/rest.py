@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 from typing import Any, Final
 
-from .ajv import CUSTOMER_DATA_SCHEMA, first_error
 from .auth import Reply
+from .node.ajv import CUSTOMER_DATA_SCHEMA, first_error
 from .pg import PgError
 from .seed import fake_bcrypt
 from .store import CustomerRow, Database, iso_timestamp
