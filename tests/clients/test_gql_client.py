@@ -76,9 +76,9 @@ def test_a_document_the_schema_refuses_never_leaves_the_client(
     session: SyncClientSession, sent: _Counter
 ) -> None:
     before = len(sent.requests)
-    # Customer.orders is EverShop's, not served by the gateway (README "Deviations").
-    with pytest.raises(GraphQLError, match="Cannot query field 'orders' on type 'Customer'"):
-        session.execute(_request("{ customers { items { uuid orders } } }"))
+    # EverShop's storefront-only fields are not served (README "Deviations").
+    with pytest.raises(GraphQLError, match="Cannot query field 'metafields' on type 'Customer'"):
+        session.execute(_request("{ customers { items { uuid metafields } } }"))
     with pytest.raises(GraphQLError, match="Variable '\\$id' of type 'Int'"):
         session.execute(_request("query($id: Int) { customer(id: $id) { uuid } }", id=1))
     assert len(sent.requests) == before
