@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator, PgError
+from tests import evershop_cases as cases
 
 BASE_URL = "http://evershop.test"
 START = 1_795_352_326.138  # 2026-11-22T12:58:46.138Z
@@ -335,12 +336,7 @@ async def test_refresh_returns_a_working_access_token(
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     ("body", "status", "message"),
-    [
-        ({}, 400, "Refresh token is required"),
-        ({"refreshToken": ""}, 400, "Refresh token is required"),
-        ({"refreshToken": 5}, 400, "Refresh token must be a string"),
-        ({"refreshToken": "x.y.z"}, 401, "Invalid refresh token"),
-    ],
+    cases.REFRESH_FAILURES,
 )
 async def test_refresh_failures(
     client: httpx.AsyncClient, body: dict[str, Any], status: int, message: str
@@ -440,37 +436,7 @@ async def test_create_accepts_client_uuid_status_group_and_extra_columns(
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     ("body", "message"),
-    [
-        ({}, "must have required property 'email'"),
-        ({"email": "a@example.com", "full_name": "A"}, "must have required property 'password'"),
-        ({"email": "bad", "password": "secret1", "full_name": "A"},
-         "Email must be a valid email address (e.g., user@example.com)"),
-        ({"email": 5, "password": "secret1", "full_name": "A"}, "Email must be a string"),
-        ({"email": "a@example.com", "password": "", "full_name": "A"},
-         "Password is required and cannot be empty"),
-        ({"email": "a@example.com", "password": "12345", "full_name": "A"},
-         "Password must be at least 6 characters"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": ""},
-         "Full name is required and cannot be empty"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": 7},
-         "Full name must be a string"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "status": 2},
-         "Status must be either 0, 1, '0', or '1'"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "status": True},
-         "Status must be a string or number"),
-        # the required check runs before the per-property checks
-        ({"email": "bad", "password": ""}, "must have required property 'full_name'"),
-        # properties are checked in schema order: status before email
-        ({"email": "bad", "password": "secret1", "full_name": "A", "status": 9},
-         "Status must be either 0, 1, '0', or '1'"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "uuid": "abc"},
-         'invalid input syntax for type uuid: "abc"'),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "group_id": 99},
-         'insert or update on table "customer" violates foreign key constraint '
-         '"FK_CUSTOMER_GROUP"'),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "meta_data": None},
-         'null value in column "meta_data" of relation "customer" violates not-null constraint'),
-    ],
+    cases.CREATE_VALIDATION_ERRORS,
 )  # fmt: skip
 async def test_create_validation_errors_are_500s(
     client: httpx.AsyncClient, body: dict[str, Any], message: str

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
+from tests import evershop_cases as cases
 
 BASE_URL = "http://evershop.test"
 T0 = datetime(2023, 2, 7, 14, 18, 5, tzinfo=UTC)  # epoch ms 1675779485000
@@ -345,7 +346,7 @@ async def test_customer_fields(client: httpx.AsyncClient, emulator: EverShopEmul
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("customer_id", ["00000000-0000-4000-8000-000000000000", "nope", None])
+@pytest.mark.parametrize("customer_id", cases.UNKNOWN_CUSTOMER_IDS)
 async def test_unknown_customer_is_null(client: httpx.AsyncClient, customer_id: str | None) -> None:
     response = await gql(client, "query($id:String){customer(id:$id){uuid}}", {"id": customer_id})
     assert response.json() == {"data": {"customer": None}}
@@ -491,25 +492,7 @@ async def test_the_first_execution_error_fails_the_request(
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     ("query", "variables", "message"),
-    [
-        ("query($f:[FilterInput]){customers(filters:$f){total}}",
-         {"f": [{"key": "page", "operation": "bogus"}]},
-         'Variable "$f" got invalid value "bogus" at "f[0].operation"; Value "bogus" does not'
-         ' exist in "FilterOperation" enum.'),
-        ("query($f:[FilterInput]){customers(filters:$f){total}}",
-         {"f": [{"key": "page", "operation": "eqq"}]},
-         'Variable "$f" got invalid value "eqq" at "f[0].operation"; Value "eqq" does not'
-         ' exist in "FilterOperation" enum. Did you mean the enum value "eq" or "neq"?'),
-        ("query($f:[FilterInput]){customers(filters:$f){total}}",
-         {"f": [{"operation": "eq"}]},
-         'Variable "$f" got invalid value { operation: "eq" } at "f[0]"; Field "key" of required'
-         ' type "String!" was not provided.'),
-        ("query($f:[FilterInput]!){customers(filters:$f){total}}", {},
-         'Variable "$f" of required type "[FilterInput]!" was not provided.'),
-        ("query($id:String){customer(id:$id){uuid}}", "oops",
-         "Variables must be provided as an Object where each property is a variable value."
-         " Perhaps look to see if an unparsed JSON string was provided."),
-    ],
+    cases.VARIABLE_ERRORS,
 )  # fmt: skip
 async def test_variable_errors_use_graphql_js_16_wording(
     client: httpx.AsyncClient, query: str, variables: Any, message: str

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests import evershop_cases as cases
 from tests.evershop_real.expect import (
     ISO_MS,
     UUID,
@@ -233,12 +234,7 @@ async def test_refresh_returns_a_working_access_token(shop: Shop) -> None:
 
 @pytest.mark.parametrize(
     ("body", "status", "message"),
-    [
-        ({}, 400, "Refresh token is required"),
-        ({"refreshToken": ""}, 400, "Refresh token is required"),
-        ({"refreshToken": 5}, 400, "Refresh token must be a string"),
-        ({"refreshToken": "x.y.z"}, 401, "Invalid refresh token"),
-    ],
+    cases.REFRESH_FAILURES,
 )
 async def test_refresh_failures(
     shop: Shop, body: dict[str, Any], status: int, message: str

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from customer_gateway.collation import sort_key
+from tests import evershop_cases as cases
 from tests.api.test_evershop_admin import ORDER_HISTORY_QUERY
 from tests.evershop_real.expect import assert_error, assert_json, data
 from tests.evershop_real.shops import (
@@ -309,7 +310,7 @@ async def test_customer_fields(shop: Shop) -> None:
     )
 
 
-@pytest.mark.parametrize("customer_id", ["00000000-0000-4000-8000-000000000000", "nope", None])
+@pytest.mark.parametrize("customer_id", cases.UNKNOWN_CUSTOMER_IDS)
 async def test_an_unknown_customer_is_null(shop: Shop, customer_id: str | None) -> None:
     seed(shop)
     response = await shop.gql("query($id:String){customer(id:$id){uuid}}", {"id": customer_id})
@@ -463,25 +464,7 @@ async def test_the_first_execution_error_fails_the_whole_request(
 
 @pytest.mark.parametrize(
     ("query", "variables", "message"),
-    [
-        ("query($f:[FilterInput]){customers(filters:$f){total}}",
-         {"f": [{"key": "page", "operation": "bogus"}]},
-         'Variable "$f" got invalid value "bogus" at "f[0].operation"; Value "bogus" does not'
-         ' exist in "FilterOperation" enum.'),
-        ("query($f:[FilterInput]){customers(filters:$f){total}}",
-         {"f": [{"key": "page", "operation": "eqq"}]},
-         'Variable "$f" got invalid value "eqq" at "f[0].operation"; Value "eqq" does not'
-         ' exist in "FilterOperation" enum. Did you mean the enum value "eq" or "neq"?'),
-        ("query($f:[FilterInput]){customers(filters:$f){total}}",
-         {"f": [{"operation": "eq"}]},
-         'Variable "$f" got invalid value { operation: "eq" } at "f[0]"; Field "key" of required'
-         ' type "String!" was not provided.'),
-        ("query($f:[FilterInput]!){customers(filters:$f){total}}", {},
-         'Variable "$f" of required type "[FilterInput]!" was not provided.'),
-        ("query($id:String){customer(id:$id){uuid}}", "oops",
-         "Variables must be provided as an Object where each property is a variable value."
-         " Perhaps look to see if an unparsed JSON string was provided."),
-    ],
+    cases.VARIABLE_ERRORS,
 )  # fmt: skip
 async def test_variable_errors_use_graphql_js_16_wording(
     shop: Shop, query: str, variables: Any, message: str

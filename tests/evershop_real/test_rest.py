@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests import evershop_cases as cases
 from tests.evershop_real.expect import (
     BCRYPT,
     ISO_MS,
@@ -106,39 +107,7 @@ async def test_create_takes_client_uuid_status_group_and_other_columns(shop: Sho
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [
-        ({}, "must have required property 'email'"),
-        ({"email": "a@example.com", "full_name": "A"}, "must have required property 'password'"),
-        ({"email": "a@example.com", "password": "secret1"},
-         "must have required property 'full_name'"),
-        ({"email": "bad", "password": "secret1", "full_name": "A"},
-         "Email must be a valid email address (e.g., user@example.com)"),
-        ({"email": "ada@example", "password": "secret1", "full_name": "A"},
-         "Email must be a valid email address (e.g., user@example.com)"),
-        ({"email": 5, "password": "secret1", "full_name": "A"}, "Email must be a string"),
-        ({"email": "a@example.com", "password": "", "full_name": "A"},
-         "Password is required and cannot be empty"),
-        ({"email": "a@example.com", "password": "12345", "full_name": "A"},
-         "Password must be at least 6 characters"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": ""},
-         "Full name is required and cannot be empty"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": 7},
-         "Full name must be a string"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "status": 2},
-         "Status must be either 0, 1, '0', or '1'"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "status": True},
-         "Status must be a string or number"),
-        ({"email": "bad", "password": ""}, "must have required property 'full_name'"),
-        ({"email": "bad", "password": "secret1", "full_name": "A", "status": 9},
-         "Status must be either 0, 1, '0', or '1'"),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "uuid": "abc"},
-         'invalid input syntax for type uuid: "abc"'),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "group_id": 99},
-         'insert or update on table "customer" violates foreign key constraint '
-         '"FK_CUSTOMER_GROUP"'),
-        ({"email": "a@example.com", "password": "secret1", "full_name": "A", "meta_data": None},
-         'null value in column "meta_data" of relation "customer" violates not-null constraint'),
-    ],
+    cases.CREATE_VALIDATION_ERRORS,
 )  # fmt: skip
 async def test_create_validation_errors_are_500s(
     shop: Shop, body: dict[str, Any], message: str
