@@ -86,10 +86,12 @@ def test_a_pattern_of_many_percent_signs_does_not_pin_the_event_loop() -> None:
     # The bound only catches a hang; the work is at most len(value) x len(pattern) steps.
     started = time.perf_counter()
     assert ilike("a" * 40, "%a" * 8 + "%b") is False
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5.0
     assert ilike("a" * 255, "%a" * 120 + "%b") is False
     assert ilike("a" * 254 + "b", "%a" * 120 + "%b") is True
-    assert time.perf_counter() - started < 1.0
+    assert (
+        time.perf_counter() - started < 5.0
+    )  # exponential would take longer than the age of the universe
 
 
 def test_conditions_follow_everShop_semantics() -> None:
