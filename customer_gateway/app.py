@@ -50,6 +50,8 @@ from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
 from customer_gateway.ide import ASSETS_PATH, ide_assets, ide_page
 from customer_gateway.idempotency import IdempotencyStore
+from customer_gateway.identity.index import IdentityIndex
+from customer_gateway.identity.runtime import open_index
 from customer_gateway.logs import configure_logging
 from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.persisted import DocumentRefused, PersistedDocuments, load_manifest
@@ -84,6 +86,7 @@ class Gateway:
     events: EventHub = field(default_factory=EventHub)
     mirrors: Mirrors | None = None
     cursors: CursorCodec | None = None
+    identity: IdentityIndex | None = None  # people across sources (customer_gateway/identity)
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
 
@@ -352,9 +355,12 @@ def create_app(
             stack.push_async_callback(events.aclose)
             telemetry.watch_events(events)
             mirrors = await Mirrors.open(settings, sources, data.path)
+            identity = None
             if mirrors is not None:
                 stack.push_async_callback(mirrors.close)
                 telemetry.watch_mirrors(mirrors)
+                # Before the syncs start: every mirror write from then on re-matches people.
+                identity = await open_index(settings, mirrors)
                 mirrors.start()
             app.state.gateway = Gateway(
                 settings,
@@ -367,6 +373,7 @@ def create_app(
                 events,
                 mirrors,
                 cursors,
+                identity,
             )
             guard = ConnectionGuard(
                 header_timeout=settings.header_timeout,

@@ -65,6 +65,21 @@ class SyncState:
         return replace(self, **changes)
 
 
+class WriteObserver(Protocol):
+    """Told of every customer write, inside the writing transaction (its connection): what it
+    keeps beside the mirror's rows (the identity index) commits or rolls back with them."""
+
+    async def customers_upserted(
+        self, connection: AsyncConnection, records: Sequence[CustomerRecord]
+    ) -> None: ...
+
+    async def customers_deleted(
+        self, connection: AsyncConnection, source: str, ids: Sequence[str]
+    ) -> None: ...
+
+    async def source_purged(self, connection: AsyncConnection, source: str) -> None: ...
+
+
 class StoreWriter(Protocol):
     """Writes of one transaction: rows and the cursor that describes them commit together."""
 
@@ -170,6 +185,8 @@ class SqlMirrorStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = Dialect(engine.dialect.name)
+        # Called on each upsert and delete of customers, sync's and the gateway's writes alike.
+        self.observers: list[WriteObserver] = []
 
     @property
     def backend(self) -> str:
@@ -200,7 +217,7 @@ class SqlMirrorStore:
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlWriter]:
         async with self.engine.begin() as connection:
-            yield SqlWriter(connection, self.dialect)
+            yield SqlWriter(connection, self.dialect, self.observers)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -300,6 +317,8 @@ class SqlMirrorStore:
         async with self.engine.begin() as connection:
             for table in (memberships, customers, groups, sync_state):
                 await connection.execute(sa.delete(table).where(table.c.source == source))
+            for observer in self.observers:
+                await observer.source_purged(connection, source)
 
     async def set_rank(self, source: str, rank: int) -> None:
         """The source moved in the configuration: its rows follow (the merge's tie-break)."""
@@ -315,9 +334,15 @@ class SqlMirrorStore:
 
 
 class SqlWriter:
-    def __init__(self, connection: AsyncConnection, dialect: Dialect) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        dialect: Dialect,
+        observers: Sequence[WriteObserver] = (),
+    ) -> None:
         self.connection = connection
         self.dialect = dialect
+        self.observers = observers
 
     def _insert(self, table: sa.Table) -> Any:
         return sqlite.insert(table) if self.dialect.sqlite else postgresql.insert(table)
@@ -360,6 +385,8 @@ class SqlWriter:
         ]
         if members:
             await self.connection.execute(sa.insert(memberships), members)
+        for observer in self.observers:
+            await observer.customers_upserted(self.connection, list(latest.values()))
 
     async def _clear_memberships(self, source: str, ids: Sequence[str]) -> None:
         for chunk in _chunks(list(ids), 500):
@@ -378,6 +405,9 @@ class SqlWriter:
                     customers.c.source == source, customers.c.native_id.in_(chunk)
                 )
             )
+        if ids:
+            for observer in self.observers:
+                await observer.customers_deleted(self.connection, source, ids)
 
     async def mark_seen(self, source: str, ids: Sequence[str], pass_no: int) -> None:
         for chunk in _chunks(list(ids), 500):
