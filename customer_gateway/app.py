@@ -133,6 +133,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             principal=principal,
             events=gateway.events,
             cursors=gateway.cursors,
+            identity=gateway.identity,
         )
         request.state.gateway_context = context
         return context

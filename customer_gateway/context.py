@@ -22,6 +22,7 @@ from customer_gateway.errors import ErrorCode, GatewayError, QueryTooComplex
 from customer_gateway.events import CustomerEvent, EventHub
 from customer_gateway.exports import Exports
 from customer_gateway.idempotency import IdempotencyStore
+from customer_gateway.identity.index import IdentityIndex
 from customer_gateway.mirror.source import SyncingSource
 from customer_gateway.resolvers.loaders import Loaders
 from customer_gateway.settings import Settings
@@ -112,6 +113,7 @@ class GatewayContext:
     events: EventHub | None = None  # live subscribers (customer_gateway/events.py)
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
     cursors: CursorCodec | None = None  # seals customersConnection's cursors
+    identity: IdentityIndex | None = None  # people across mirrored sources
     operation_type: str | None = None  # set by the schema's report extension
     operation_name: str | None = None
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)

@@ -39,6 +39,8 @@ from customer_gateway.connectors.models import CustomerRecord
 from customer_gateway.identity.normalise import email_key, phone_key
 from customer_gateway.identity.tables import config, detached, links, members, people
 from customer_gateway.mirror.keys import MISSING_TIME, normalise_phone, time_key
+from customer_gateway.mirror.query import Dialect, SourceSelection, unfiltered, where
+from customer_gateway.mirror.rows import customer_from_doc
 from customer_gateway.mirror.tables import customers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -79,6 +81,7 @@ class IdentityIndex:
         self.engine = engine
         self.match = match
         self.sqlite = engine.dialect.name == "sqlite"
+        self.dialect = Dialect(engine.dialect.name)
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -608,6 +611,65 @@ class IdentityIndex:
                 sa.select(members.c.person_id).where(members.c.email_key == key).distinct()
             )
             return sorted(person for (person,) in rows)
+
+    async def records(self, keys: Sequence[Key]) -> dict[Key, CustomerRecord]:
+        """The mirrored records of these customers (as the mirror keeps them)."""
+        found: dict[Key, CustomerRecord] = {}
+        async with self.engine.connect() as connection:
+            for chunk in _chunks(list(dict.fromkeys(keys))):
+                rows = await connection.execute(
+                    sa.select(customers.c.source, customers.c.native_id, customers.c.doc).where(
+                        sa.tuple_(customers.c.source, customers.c.native_id).in_(chunk)
+                    )
+                )
+                found.update(((s, n), customer_from_doc(s, doc)) for s, n, doc in rows)
+        return found
+
+    async def people_page(
+        self,
+        selection: Sequence[SourceSelection],
+        every_source: bool,
+        *,
+        descending: bool,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[str], int]:
+        """People with a customer the selection matches, newest change first (or last), with
+        how many there are. `every_source`: the selection is every indexed source, unfiltered
+        (then every person counts, without a join)."""
+        order = (
+            [people.c.changed_key.desc(), people.c.person_id.desc()]
+            if descending
+            else [people.c.changed_key.asc(), people.c.person_id.asc()]
+        )
+        page = sa.select(people.c.person_id)
+        counted = sa.select(sa.func.count()).select_from(people)
+        if not (every_source and unfiltered(selection)):
+            matching = (
+                sa.select(members.c.person_id)
+                .select_from(
+                    customers.join(
+                        members,
+                        sa.and_(
+                            members.c.source == customers.c.source,
+                            members.c.native_id == customers.c.native_id,
+                        ),
+                    )
+                )
+                .where(where(self.dialect, selection))
+            )
+            page = page.where(people.c.person_id.in_(matching))
+            counted = counted.where(people.c.person_id.in_(matching))
+        page = page.order_by(*order).offset(offset).limit(limit)
+        async with self.engine.connect() as connection:
+            ids = [person for (person,) in await connection.execute(page)]
+            total = int(await connection.scalar(counted) or 0)
+        return ids, total
+
+    async def indexed_sources(self) -> set[str]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(sa.select(members.c.source).distinct())
+            return {source for (source,) in rows}
 
     async def count_people(self) -> int:
         async with self.engine.connect() as connection:

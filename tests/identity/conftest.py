@@ -41,3 +41,24 @@ async def indexed(
         yield store, index
     finally:
         await store.close()
+
+
+@pytest.fixture
+async def identity_target(
+    mirror_target: dict[str, object],  # noqa: F811  (the mirror's fixture)
+) -> dict[str, object]:
+    """Where a gateway under test keeps its mirror and index: emptied, both."""
+    database = mirror_target.get("postgres")
+    if isinstance(database, str):
+        from customer_gateway.mirror.store import open_store, postgres_url
+
+        store = open_store(postgres_url(database))
+        try:
+            index = IdentityIndex(store.engine, MatchSettings())
+            await index.migrate()
+            async with store.engine.begin() as connection:
+                for table in reversed(identity_metadata.sorted_tables):
+                    await connection.execute(sa.delete(table))
+        finally:
+            await store.close()
+    return mirror_target
