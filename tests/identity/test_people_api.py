@@ -95,8 +95,7 @@ async def every_person(gateway: Running, *filters: dict[str, str]) -> list[dict[
 
 def partition(people: list[dict[str, Any]]) -> set[frozenset[Key]]:
     return {
-        frozenset(tuple(c["uuid"].split(":", 1)) for c in person["customers"])
-        for person in people
+        frozenset(tuple(c["uuid"].split(":", 1)) for c in person["customers"]) for person in people
     }
 
 
