@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import re
@@ -50,8 +51,9 @@ from customer_gateway.exports import Exports, ExportStatus
 from customer_gateway.guard import GraphQLGuard
 from customer_gateway.ide import ASSETS_PATH, ide_assets, ide_page
 from customer_gateway.idempotency import IdempotencyStore
+from customer_gateway.identity.erasure import Erasures
 from customer_gateway.identity.index import IdentityIndex
-from customer_gateway.identity.runtime import open_index
+from customer_gateway.identity.runtime import open_index, retry_erasures
 from customer_gateway.logs import configure_logging
 from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.persisted import DocumentRefused, PersistedDocuments, load_manifest
@@ -87,6 +89,7 @@ class Gateway:
     mirrors: Mirrors | None = None
     cursors: CursorCodec | None = None
     identity: IdentityIndex | None = None  # people across sources (customer_gateway/identity)
+    erasures: Erasures | None = None  # erasePerson's durable requests
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
 
@@ -134,6 +137,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             events=gateway.events,
             cursors=gateway.cursors,
             identity=gateway.identity,
+            erasures=gateway.erasures,
         )
         request.state.gateway_context = context
         return context
@@ -363,6 +367,20 @@ def create_app(
                 # Before the syncs start: every mirror write from then on re-matches people.
                 identity = await open_index(settings, mirrors)
                 mirrors.start()
+            erasures = Erasures(identity.engine) if identity is not None else None
+            if identity is not None and erasures is not None and mirrors is not None:
+                retrying = asyncio.create_task(
+                    retry_erasures(
+                        erasures,
+                        settings.identity.erasure_retry_interval,
+                        mirrors.serving(sources).get,
+                        identity,
+                        state.idempotency,
+                        exports,
+                    ),
+                    name="erasure retries",
+                )
+                stack.push_async_callback(_cancelled, retrying)
             app.state.gateway = Gateway(
                 settings,
                 sources,
@@ -375,6 +393,7 @@ def create_app(
                 mirrors,
                 cursors,
                 identity,
+                erasures,
             )
             guard = ConnectionGuard(
                 header_timeout=settings.header_timeout,
@@ -554,3 +573,9 @@ async def readyz(request: Request) -> Response:
     if shared := await gateway.state.report():
         body["state"] = shared
     return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

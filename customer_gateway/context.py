@@ -22,6 +22,7 @@ from customer_gateway.errors import ErrorCode, GatewayError, QueryTooComplex
 from customer_gateway.events import CustomerEvent, EventHub
 from customer_gateway.exports import Exports
 from customer_gateway.idempotency import IdempotencyStore
+from customer_gateway.identity.erasure import Erasures
 from customer_gateway.identity.index import IdentityIndex
 from customer_gateway.mirror.source import SyncingSource
 from customer_gateway.resolvers.loaders import Loaders
@@ -114,6 +115,7 @@ class GatewayContext:
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
     cursors: CursorCodec | None = None  # seals customersConnection's cursors
     identity: IdentityIndex | None = None  # people across mirrored sources
+    erasures: Erasures | None = None  # erasePerson's durable requests
     operation_type: str | None = None  # set by the schema's report extension
     operation_name: str | None = None
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)

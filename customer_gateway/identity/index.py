@@ -23,7 +23,8 @@ import json
 import os
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from customer_gateway.identity.tables import config, detached, links, members, p
 from customer_gateway.mirror.keys import MISSING_TIME, normalise_phone, time_key
 from customer_gateway.mirror.query import Dialect, SourceSelection, unfiltered, where
 from customer_gateway.mirror.rows import customer_from_doc
+from customer_gateway.mirror.store import begin_writing
 from customer_gateway.mirror.tables import customers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -128,6 +130,15 @@ class IdentityIndex:
     def _insert(self, table: sa.Table) -> Any:
         return sqlite.insert(table) if self.sqlite else postgresql.insert(table)
 
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction of the index's own: SQLite's write lock taken at once, the
+        index's advisory lock on PostgreSQL."""
+        async with self.engine.begin() as connection:
+            await begin_writing(connection)
+            await self._lock(connection)
+            yield connection
+
     async def _lock(self, connection: AsyncConnection) -> None:
         if not self.sqlite:
             await connection.execute(
@@ -201,8 +212,7 @@ class IdentityIndex:
 
     async def link(self, keys: Sequence[Key]) -> None:
         """These customers are one person (their earlier links are merged into this one)."""
-        async with self.engine.begin() as connection:
-            await self._lock(connection)
+        async with self._writing() as connection:
             link_ids: set[str] = set()
             for chunk in _chunks(list(keys)):
                 found = await connection.execute(
@@ -228,8 +238,7 @@ class IdentityIndex:
     async def unlink(self, keys: Sequence[Key]) -> None:
         """Each of these customers leaves its person: no rule joins it to anyone any more, and
         its explicit links are dropped."""
-        async with self.engine.begin() as connection:
-            await self._lock(connection)
+        async with self._writing() as connection:
             before = await self._members_of_people_of(connection, keys)
             await self._delete_keys(connection, links, keys)
             insert = self._insert(detached)
@@ -239,10 +248,15 @@ class IdentityIndex:
             )
             await self._settle(connection, before | set(keys))
 
-    async def forget_overrides(self, connection: AsyncConnection, keys: Sequence[Key]) -> None:
-        """An erased customer's links and unlinks go too."""
-        await self._delete_keys(connection, links, keys)
-        await self._delete_keys(connection, detached, keys)
+    async def forget_customers(self, keys: Sequence[Key]) -> None:
+        """Erased customers: their members (if a mirror write has not removed them yet), links
+        and unlinks go."""
+        async with self._writing() as connection:
+            before = await self._members_of_people_of(connection, keys)
+            await self._delete_keys(connection, members, keys)
+            await self._delete_keys(connection, links, keys)
+            await self._delete_keys(connection, detached, keys)
+            await self._settle(connection, before - set(keys))
 
     # -- settling components ------------------------------------------------------------------
 
@@ -436,8 +450,7 @@ class IdentityIndex:
     async def rebuild(self) -> int:
         """Match every mirrored customer from scratch (keeping people's ids where their customers
         stay together); returns the number of people."""
-        async with self.engine.begin() as connection:
-            await self._lock(connection)
+        async with self._writing() as connection:
             return await self._rebuild(connection)
 
     async def _rebuild(self, connection: AsyncConnection) -> int:
@@ -562,7 +575,7 @@ class IdentityIndex:
 
     async def record_settings(self) -> None:
         """The index matches with these settings from now on (an empty mirror: nothing to redo)."""
-        async with self.engine.begin() as connection:
+        async with self._writing() as connection:
             insert = self._insert(config)
             await connection.execute(
                 insert.on_conflict_do_update(
@@ -572,7 +585,7 @@ class IdentityIndex:
             )
 
     async def forget_settings(self) -> None:
-        async with self.engine.begin() as connection:
+        async with self._writing() as connection:
             await connection.execute(sa.delete(config).where(config.c.key == "match"))
 
     # -- reads ----------------------------------------------------------------------------------

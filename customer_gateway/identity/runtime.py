@@ -3,8 +3,13 @@ mirror write, rebuilt when its match settings change."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+from customer_gateway.exports import Exports
+from customer_gateway.idempotency import IdempotencyStore
+from customer_gateway.identity.erasure import Erasures
+from customer_gateway.identity.gdpr import Lookup, background_call, eraser, forgetter
 from customer_gateway.identity.index import IdentityIndex, MatchSettings
 from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.mirror.store import SqlMirrorStore
@@ -39,3 +44,26 @@ async def open_index(settings: Settings, mirrors: Mirrors | None) -> IdentityInd
         await index.record_settings()
     store.observers.append(index)
     return index
+
+
+async def retry_erasures(
+    erasures: Erasures,
+    interval: float,
+    lookup: Lookup,
+    index: IdentityIndex,
+    idempotency: IdempotencyStore,
+    exports: Exports,
+) -> None:
+    """Every `interval` seconds, each open erasure request tries its pending customers again
+    (a source that was down); runs until cancelled."""
+    erase = eraser(lookup, background_call)
+    forget = forgetter(lookup, index, idempotency, exports)
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            for request in await erasures.open_requests():
+                await erasures.run(request, erase, forget)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database is away: the next round tries again
+            logger.exception("identity: retrying erasure requests failed")

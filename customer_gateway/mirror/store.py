@@ -172,6 +172,15 @@ def open_store(url: str) -> SqlMirrorStore:
     return SqlMirrorStore(engine)
 
 
+async def begin_writing(connection: AsyncConnection) -> None:
+    """SQLite: take the write lock now (BEGIN IMMEDIATE), waiting `busy_timeout` for it. A
+    deferred transaction that read first and then writes after another connection committed
+    fails at once with "database is locked" (WAL: its snapshot is stale), whatever the timeout:
+    several sync loops and the gateway's writes hit that."""
+    if connection.dialect.name == "sqlite":
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL: requests read while the sync writes; NORMAL is durable across process crashes.
@@ -217,6 +226,7 @@ class SqlMirrorStore:
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlWriter]:
         async with self.engine.begin() as connection:
+            await begin_writing(connection)
             yield SqlWriter(connection, self.dialect, self.observers)
 
     # -- reads ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import strawberry
 
 from customer_gateway.context import Info
 from customer_gateway.ids import global_id
+from customer_gateway.resolvers.erasure import ErasureView
 from customer_gateway.resolvers.people import PeoplePage, PersonView
 from customer_gateway.schema.common import Date, Filter, Source
 from customer_gateway.schema.customer import Customer
@@ -106,4 +107,61 @@ class PersonCollection:
             current_page=page.page,
             total=page.total,
             current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in page.echo],
+        )
+
+
+@strawberry.type(description="What an erasure did, or would do, in one source.")
+class SourceErasure:
+    source: str
+    outcome: str = strawberry.field(
+        description="done (every customer erased or already gone), pending (the source failed: "
+        "retried), unsupported (the source cannot delete customers), would_erase (dryRun)."
+    )
+    customers: int
+    erased: int
+    already_gone: int = strawberry.field(description="The source no longer had them.")
+    pending: int
+    code: str | None = strawberry.field(description="The last failure's error code.")
+    reason: str | None
+    attempts: int
+
+
+@strawberry.type(
+    description="An erasure request (GDPR Art. 17) across sources: completed only when every "
+    "source has answered; the audit trail holds no personal data."
+)
+class ErasureReport:
+    request_id: str | None = strawberry.field(
+        description="Poll `erasureRequest(requestId)`; null for a dry run or nothing found."
+    )
+    status: str = strawberry.field(description="OPEN, COMPLETED, DRY_RUN or NOTHING_FOUND.")
+    dry_run: bool
+    attempts: int
+    sources: list[SourceErasure]
+    gateway_stores: list[str] = strawberry.field(
+        description="The gateway's own stores that forgot the person (once completed)."
+    )
+
+    @classmethod
+    def of(cls, found: ErasureView) -> ErasureReport:
+        return cls(
+            request_id=found.request_id,
+            status=found.status,
+            dry_run=found.dry_run,
+            attempts=found.attempts,
+            sources=[
+                SourceErasure(
+                    source=item.source,
+                    outcome=item.outcome,
+                    customers=item.customers,
+                    erased=item.erased,
+                    already_gone=item.already_gone,
+                    pending=item.pending,
+                    code=item.code,
+                    reason=item.reason,
+                    attempts=item.attempts,
+                )
+                for item in found.sources
+            ],
+            gateway_stores=found.gateway_stores,
         )

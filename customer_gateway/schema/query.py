@@ -12,7 +12,7 @@ from customer_gateway.resolvers import changes as change_resolvers
 from customer_gateway.resolvers import connection as connection_resolvers
 from customer_gateway.resolvers import customer_groups as group_resolvers
 from customer_gateway.resolvers import customers as customer_resolvers
-from customer_gateway.resolvers import data_export, people, stores, urls
+from customer_gateway.resolvers import data_export, erasure, people, stores, urls
 from customer_gateway.resolvers import exports as export_resolvers
 from customer_gateway.resolvers import regions as region_resolvers
 from customer_gateway.schema.changes import CustomerChangeCollection, CustomerChangeType
@@ -22,7 +22,12 @@ from customer_gateway.schema.customer_group import CustomerGroup, CustomerGroupC
 from customer_gateway.schema.data_export import CustomerDataExport
 from customer_gateway.schema.exports import CustomerExport
 from customer_gateway.schema.inputs import FilterInput, raw_filters
-from customer_gateway.schema.person import Person, PersonCollection, person_or_none
+from customer_gateway.schema.person import (
+    ErasureReport,
+    Person,
+    PersonCollection,
+    person_or_none,
+)
 from customer_gateway.schema.region import Region
 from customer_gateway.schema.sources import SourceInfo
 from customer_gateway.schema.stores import ExternalCustomerCollection, ExternalCustomerHit
@@ -159,6 +164,11 @@ class Query:
     ) -> JSON | None:
         exported = await people.person_data_export(info, email, person_id)
         return cast(JSON, exported) if exported is not None else None
+
+    @strawberry.field(description="An erasure request's state (`erasePerson`); null if unknown.")
+    async def erasure_request(self, info: Info, request_id: str) -> ErasureReport | None:
+        found = await erasure.erasure_request(info, request_id)
+        return ErasureReport.of(found) if found is not None else None
 
     @strawberry.field(description="The configured sources and what each can do itself.")
     def sources(self, info: Info) -> list[SourceInfo]:
