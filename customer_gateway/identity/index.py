@@ -216,9 +216,7 @@ class IdentityIndex:
             link_ids: set[str] = set()
             for chunk in _chunks(list(keys)):
                 found = await connection.execute(
-                    sa.select(links.c.link_id).where(
-                        sa.tuple_(links.c.source, links.c.native_id).in_(chunk)
-                    )
+                    sa.select(links.c.link_id).where(_keyed(links, chunk))
                 )
                 link_ids.update(link for (link,) in found)
             linked: set[Key] = set(keys)
@@ -266,9 +264,7 @@ class IdentityIndex:
         person_ids: set[str] = set()
         for chunk in _chunks(list(keys)):
             found = await connection.execute(
-                sa.select(members.c.person_id).where(
-                    sa.tuple_(members.c.source, members.c.native_id).in_(chunk)
-                )
+                sa.select(members.c.person_id).where(_keyed(members, chunk))
             )
             person_ids.update(person for (person,) in found if person)
         result: set[Key] = set()
@@ -379,9 +375,7 @@ class IdentityIndex:
             new_links: set[str] = set()
             for chunk in _chunks(sorted(rows)):
                 linked_rows = await connection.execute(
-                    sa.select(links.c.link_id).where(
-                        sa.tuple_(links.c.source, links.c.native_id).in_(chunk)
-                    )
+                    sa.select(links.c.link_id).where(_keyed(links, chunk))
                 )
                 new_links.update(link for (link,) in linked_rows if link not in seen_links)
             seen_links |= new_links
@@ -411,7 +405,7 @@ class IdentityIndex:
                     members.c.email_key,
                     members.c.phone_key,
                     _is_detached().label("loose"),
-                ).where(sa.tuple_(members.c.source, members.c.native_id).in_(chunk))
+                ).where(_keyed(members, chunk))
             )
             for source, native_id, person, email, phone, loose in rows:
                 result[(source, native_id)] = (person, email, phone, bool(loose))
@@ -441,9 +435,7 @@ class IdentityIndex:
         connection: AsyncConnection, table: sa.Table, keys: Sequence[Key]
     ) -> None:
         for chunk in _chunks(list(keys)):
-            await connection.execute(
-                sa.delete(table).where(sa.tuple_(table.c.source, table.c.native_id).in_(chunk))
-            )
+            await connection.execute(sa.delete(table).where(_keyed(table, chunk)))
 
     # -- full rebuild ---------------------------------------------------------------------------
 
@@ -596,7 +588,7 @@ class IdentityIndex:
             for chunk in _chunks(list(dict.fromkeys(keys))):
                 rows = await connection.execute(
                     sa.select(members.c.source, members.c.native_id, members.c.person_id).where(
-                        sa.tuple_(members.c.source, members.c.native_id).in_(chunk)
+                        _keyed(members, chunk)
                     )
                 )
                 found.update(((s, n), p) for s, n, p in rows)
@@ -632,7 +624,7 @@ class IdentityIndex:
             for chunk in _chunks(list(dict.fromkeys(keys))):
                 rows = await connection.execute(
                     sa.select(customers.c.source, customers.c.native_id, customers.c.doc).where(
-                        sa.tuple_(customers.c.source, customers.c.native_id).in_(chunk)
+                        _keyed(customers, chunk)
                     )
                 )
                 found.update(((s, n), customer_from_doc(s, doc)) for s, n, doc in rows)
@@ -658,21 +650,35 @@ class IdentityIndex:
         page = sa.select(people.c.person_id)
         counted = sa.select(sa.func.count()).select_from(people)
         if not (every_source and unfiltered(selection)):
-            matching = (
-                sa.select(members.c.person_id)
-                .select_from(
-                    customers.join(
-                        members,
-                        sa.and_(
-                            members.c.source == customers.c.source,
-                            members.c.native_id == customers.c.native_id,
-                        ),
+            plain = [part.source for part in selection if not part.conditions]
+            filtered = [part for part in selection if part.conditions]
+            chosen: list[sa.ColumnElement[bool]] = []
+            if plain:
+                # A source without conditions: its members, without reading its customers.
+                chosen.append(
+                    people.c.person_id.in_(
+                        sa.select(members.c.person_id).where(members.c.source.in_(plain))
                     )
                 )
-                .where(where(self.dialect, selection))
-            )
-            page = page.where(people.c.person_id.in_(matching))
-            counted = counted.where(people.c.person_id.in_(matching))
+            if filtered:
+                chosen.append(
+                    people.c.person_id.in_(
+                        sa.select(members.c.person_id)
+                        .select_from(
+                            customers.join(
+                                members,
+                                sa.and_(
+                                    members.c.source == customers.c.source,
+                                    members.c.native_id == customers.c.native_id,
+                                ),
+                            )
+                        )
+                        .where(where(self.dialect, filtered))
+                    )
+                )
+            condition = sa.or_(*chosen) if chosen else sa.false()
+            page = page.where(condition)
+            counted = counted.where(condition)
         page = page.order_by(*order).offset(offset).limit(limit)
         async with self.engine.connect() as connection:
             ids = [person for (person,) in await connection.execute(page)]
@@ -687,6 +693,20 @@ class IdentityIndex:
     async def count_people(self) -> int:
         async with self.engine.connect() as connection:
             return int(await connection.scalar(sa.select(sa.func.count()).select_from(people)) or 0)
+
+
+def _keyed(table: sa.Table, keys: Sequence[Key]) -> sa.ColumnElement[bool]:
+    """Rows with these (source, native id) keys, as the primary key's index serves them: per
+    source, `native_id IN (...)` (SQLite does not walk an index for a row-value IN list)."""
+    by_source: dict[str, list[str]] = {}
+    for source, native_id in keys:
+        by_source.setdefault(source, []).append(native_id)
+    return sa.or_(
+        *(
+            sa.and_(table.c.source == source, table.c.native_id.in_(ids))
+            for source, ids in by_source.items()
+        )
+    )
 
 
 def _is_detached() -> sa.ColumnElement[bool]:

@@ -12,6 +12,7 @@ country for a national number, too short or too long) has no key.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import idna
@@ -55,11 +56,10 @@ def email_key(value: str | None) -> str | None:
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
         return None
-    domain = domain.rstrip(".")
-    try:
-        domain = idna.encode(domain, uts46=True).decode("ascii")
-    except (idna.IDNAError, UnicodeError, ValueError):
+    ascii_domain = _ascii_domain(domain.rstrip("."))
+    if ascii_domain is None:
         return None
+    domain = ascii_domain
     rule = _RULES.get(domain)
     if rule is not None:
         if rule.plus_tags:
@@ -70,6 +70,19 @@ def email_key(value: str | None) -> str | None:
             return None
         domain = rule.canonical_domain
     return f"{local}@{domain}"
+
+
+@functools.lru_cache(maxsize=65536)
+def _ascii_domain(domain: str) -> str | None:
+    """The domain in IDNA (UTS #46); None if IDNA refuses it. Few distinct domains recur in a
+    shop's customers: cached."""
+    labels = domain.split(".")
+    if domain.isascii() and "xn--" not in domain and all(0 < len(p) < 64 for p in labels):
+        return domain  # lower-cased ASCII labels are their own IDNA form
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
