@@ -129,6 +129,24 @@ async def test_erasure_across_sources_under_faults(identity_target: dict[str, An
                     break
                 await asyncio.sleep(0.05)
 
+        # Art. 15/20: one document from every source's export of the person's customers.
+        exported_person = await gateway.query(
+            "query($e: String) { personDataExport(email: $e) }", {"e": " JANA.novakova@gmail.com "}
+        )
+        assert "errors" not in exported_person, exported_person
+        document = exported_person["data"]["personDataExport"]
+        assert len(document["people"]) == 1
+        assert set(document["people"][0]["customers"]) == set(uuids.values())
+        parts = {part["customerId"]: part for part in document["sources"]}
+        assert set(parts) == set(uuids.values())
+        for uuid, part in parts.items():
+            assert "error" not in part, part
+            assert part["source"] == uuid.split(":", 1)[0]
+            assert part["document"], part
+        assert parts[uuids["flow-c"]]["native"] is True  # Flow Retail exports itself
+        assert parts[uuids["shoptet-b"]]["native"] is False
+        assert "consents" in parts[uuids["shoptet-b"]]["notHeld"]
+
         # A dry run says what would happen and changes nothing.
         dry = await erase(gateway, "Jana.Novakova@gmail.com", dry=True)
         assert dry["status"] == "DRY_RUN"
