@@ -11,8 +11,9 @@ from customer_gateway.idempotency import IdempotencyStore
 from customer_gateway.identity.erasure import Erasures
 from customer_gateway.identity.gdpr import Lookup, background_call, eraser, forgetter
 from customer_gateway.identity.index import IdentityIndex, MatchSettings
-from customer_gateway.mirror.runtime import Mirrors
-from customer_gateway.mirror.store import SqlMirrorStore
+from customer_gateway.datadir import DataDir
+from customer_gateway.mirror.runtime import Mirrors, store_url
+from customer_gateway.mirror.store import SqlMirrorStore, open_store
 from customer_gateway.settings import Settings
 
 logger = logging.getLogger("customer_gateway.identity")
@@ -67,3 +68,20 @@ async def retry_erasures(
             raise
         except Exception:  # the database is away: the next round tries again
             logger.exception("identity: retrying erasure requests failed")
+
+
+async def rebuild_now(settings: Settings) -> int:
+    """`customer-gateway rebuild-people`: every mirrored customer matched again (explicit links
+    and unlinks kept); the number of people."""
+    data = DataDir.open(settings.data_dir)
+    try:
+        store = open_store(store_url(settings, data.path))
+        try:
+            await store.migrate()
+            index = IdentityIndex(store.engine, match_settings(settings))
+            await index.migrate()
+            return await index.rebuild()
+        finally:
+            await store.close()
+    finally:
+        data.close()
