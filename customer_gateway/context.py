@@ -116,6 +116,7 @@ class GatewayContext:
     cursors: CursorCodec | None = None  # seals customersConnection's cursors
     identity: IdentityIndex | None = None  # people across mirrored sources
     erasures: Erasures | None = None  # erasePerson's durable requests
+    person_loader: Any = None  # Customer.person's batches (resolvers/people.py), per request
     operation_type: str | None = None  # set by the schema's report extension
     operation_name: str | None = None
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aiodataloader import DataLoader
+
 from customer_gateway.connectors.errors import NotFound
 from customer_gateway.connectors.models import CustomerRecord
 from customer_gateway.context import GatewayContext, Info
@@ -80,11 +82,39 @@ async def person(info: Info, person_id: str) -> PersonView | None:
     return (await views(info.context, [person_id]))[0]
 
 
-async def person_of_customer(context: GatewayContext, source: str, native_id: str) -> str | None:
+class PersonLoader:
+    """`Customer.person` over a page: one index lookup and one profile read for all of its
+    customers (aiodataloader batches the page's calls), per request."""
+
+    def __init__(self, context: GatewayContext) -> None:
+        self.context = context
+        self.people = DataLoader(batch_load_fn=self._people)
+        self.views = DataLoader(batch_load_fn=self._views)
+
+    async def _people(self, keys: list[Key]) -> list[str | None]:
+        found = await index_of(self.context).person_of(keys)
+        return [found.get(key) for key in keys]
+
+    async def _views(self, person_ids: list[str]) -> list[PersonView | None]:
+        return await views(self.context, person_ids)
+
+    async def person(self, source: str, native_id: str) -> PersonView | None:
+        person_id = await self.people.load((source, native_id))
+        if person_id is None:
+            return None
+        found: PersonView | None = await self.views.load(person_id)
+        return found
+
+
+async def person_of_customer(
+    context: GatewayContext, source: str, native_id: str
+) -> PersonView | None:
     if context.identity is None or source not in visible_names(context):
         return None
-    found = await context.identity.person_of([(source, native_id)])
-    return found.get((source, native_id))
+    if context.person_loader is None:
+        context.person_loader = PersonLoader(context)
+    loader: PersonLoader = context.person_loader
+    return await loader.person(source, native_id)
 
 
 async def person_by_email(context: GatewayContext, email: str) -> list[str]:

@@ -205,13 +205,11 @@ class Customer:
     async def person(
         self, info: Info
     ) -> Annotated[Person, strawberry.lazy("customer_gateway.schema.person")] | None:
-        from customer_gateway.resolvers.people import person_of_customer, views
+        from customer_gateway.resolvers.people import person_of_customer
         from customer_gateway.schema.person import person_or_none
 
-        person_id = await person_of_customer(info.context, self.record.source, self.record.id)
-        if person_id is None:
-            return None
-        return person_or_none((await views(info.context, [person_id]))[0])
+        found = await person_of_customer(info.context, self.record.source, self.record.id)
+        return person_or_none(found)
 
     @strawberry.field(
         description="Every group the customer is in (Flow Retail allows several); null when "
