@@ -223,3 +223,31 @@ async def test_bad_input_is_a_typed_error(identity_target: dict[str, Any]) -> No
             assert answer["errors"][0]["extensions"]["code"] == code, (query, answer)
         answer = await gateway.query('{ person(personId: "%s") { personId } }' % ("x" * 500))
         assert answer == {"data": {"person": None}} or answer["data"]["person"] is None
+
+
+async def test_customer_person_over_a_page_is_batched(identity_target: dict[str, Any]) -> None:
+    """A page of 20 customers asking for their person reads the index a fixed number of times
+    (a count, not a speed), not once per customer."""
+    from sqlalchemy import event
+
+    async with identity_gateway(shops(), identity_target, IdentitySettings()) as gateway:
+        engine = gateway.app.state.gateway.identity.engine
+        statements: list[str] = []
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            answer = await gateway.query(
+                '{ customers(filters: [{key: "limit", operation: eq, value: "20"}]) '
+                "{ items { uuid person { personId customers { uuid } } } } }"
+            )
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+        items = answer["data"]["customers"]["items"]
+        assert len(items) == 20
+        assert all(item["person"]["personId"] for item in items)
+        assert all({"uuid": item["uuid"]} in item["person"]["customers"] for item in items)
+        index_reads = [s for s in statements if "identity_members" in s]
+        assert len(index_reads) <= 4, len(index_reads)
