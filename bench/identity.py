@@ -205,8 +205,17 @@ async def _admin(statement: str) -> None:
         await connection.close()
 
 
-async def main(arguments: argparse.Namespace) -> dict[str, Any]:
-    directory = Path(tempfile.mkdtemp(prefix="bench-identity-"))
+def prepare(arguments: argparse.Namespace) -> tuple[Path, bool, bool]:
+    """The SQLite store's directory, whether it is kept, and whether it is filled already."""
+    kept = arguments.data_dir is not None
+    directory = Path(arguments.data_dir or tempfile.mkdtemp(prefix="bench-identity-"))
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory, kept, kept and (directory / "mirror.sqlite3").exists()
+
+
+async def main(
+    arguments: argparse.Namespace, directory: Path, kept: bool, filled_before: bool
+) -> dict[str, Any]:
     database = None
     if arguments.backend == "postgres":
         database = f"bench_identity_{secrets.token_hex(4)}"
@@ -216,7 +225,8 @@ async def main(arguments: argparse.Namespace) -> dict[str, Any]:
         url = sqlite_url(directory)
     try:
         began = time.perf_counter()
-        await fill(url, arguments.customers)
+        if not filled_before:
+            await fill(url, arguments.customers)
         filled = time.perf_counter() - began
         # In a process of its own: its peak RSS is the match's, not the fill's.
         child = await asyncio.create_subprocess_exec(
@@ -245,7 +255,8 @@ async def main(arguments: argparse.Namespace) -> dict[str, Any]:
             "people_page": pages,
         }
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(directory, ignore_errors=True)
         if database is not None:
             await _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
@@ -255,9 +266,12 @@ if __name__ == "__main__":
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument(
+        "--data-dir", help="SQLite: keep the filled store here (and reuse it when it exists)"
+    )
     parser.add_argument("--match-only", metavar="URL", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.match_only:
         print(json.dumps(asyncio.run(match(options.match_only))))
     else:
-        print(json.dumps(asyncio.run(main(options)), indent=2))
+        print(json.dumps(asyncio.run(main(options, *prepare(options))), indent=2))

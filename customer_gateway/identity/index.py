@@ -446,14 +446,19 @@ class IdentityIndex:
             return await self._rebuild(connection)
 
     async def _rebuild(self, connection: AsyncConnection) -> int:
-        keys: list[Key] = []
+        # One pass over the mirror's rows (with each customer's person so far), columns kept as
+        # flat lists: a million customers fit in a few hundred megabytes.
+        sources: list[str] = []
+        ids: list[str] = []
         emails: list[str | None] = []
         phones: list[str | None] = []
         changed: list[int] = []
+        prior: list[str | None] = []
         countries = {
             source: self.match.country(source)
             for (source,) in await connection.execute(sa.select(customers.c.source).distinct())
         }
+        interned = {source: source for source in countries}
         result = await connection.stream(
             sa.select(
                 customers.c.source,
@@ -462,16 +467,28 @@ class IdentityIndex:
                 customers.c.phone,
                 customers.c.updated_key,
                 customers.c.created_key,
-            ).execution_options(yield_per=10_000)
+                members.c.person_id,
+            )
+            .select_from(
+                customers.outerjoin(
+                    members,
+                    sa.and_(
+                        members.c.source == customers.c.source,
+                        members.c.native_id == customers.c.native_id,
+                    ),
+                )
+            )
+            .execution_options(yield_per=10_000)
         )
-        async for source, native_id, email, phone, updated, created in result:
-            keys.append((source, native_id))
+        async for source, native_id, email, phone, updated, created, person in result:
+            sources.append(interned[source])
+            ids.append(native_id)
             emails.append(email_key(email))
             phones.append(phone_key(phone, countries[source]) if self.match.match_phone else None)
             moment = updated if updated != MISSING_TIME else created
             changed.append(moment if moment != MISSING_TIME else 0)
-        position = {key: index for index, key in enumerate(keys)}
-        parent = list(range(len(keys)))
+            prior.append(person or None)
+        parent = list(range(len(ids)))
 
         def find(item: int) -> int:
             root = item
@@ -492,57 +509,54 @@ class IdentityIndex:
         }
         for values in (emails, phones):
             first_of: dict[str, int] = {}
-            for index, value in enumerate(values):
-                if value is None or keys[index] in loose:
+            for at, value in enumerate(values):
+                if value is None or (loose and (sources[at], ids[at]) in loose):
                     continue
-                earlier = first_of.setdefault(value, index)
-                if earlier != index:
-                    union(earlier, index)
-        linked: dict[str, int] = {}
-        for source, native_id, link_id in await connection.execute(sa.select(links)):
-            at = position.get((source, native_id))
-            if at is None:
-                continue
-            earlier = linked.setdefault(link_id, at)
-            if earlier != at:
-                union(earlier, at)
-        previous: dict[Key, str] = {
-            (s, n): p
-            for s, n, p in await connection.execute(
-                sa.select(members.c.source, members.c.native_id, members.c.person_id)
-            )
-        }
-        roots: dict[int, Counter[str]] = {}
-        for index, key in enumerate(keys):
-            votes = roots.setdefault(find(index), Counter())
-            person = previous.get(key)
-            if person:
-                votes[person] += 1
-        del previous
+                earlier = first_of.setdefault(value, at)
+                if earlier != at:
+                    union(earlier, at)
+            del first_of
+        link_rows = (await connection.execute(sa.select(links))).all()
+        if link_rows:
+            link_of = {(s, n): link for s, n, link in link_rows}
+            linked: dict[str, int] = {}
+            for at in range(len(ids)):
+                link = link_of.get((sources[at], ids[at]))
+                if link is None:
+                    continue
+                earlier = linked.setdefault(link, at)
+                if earlier != at:
+                    union(earlier, at)
+        # Each component takes the id most of its customers had (the larger first).
+        votes: dict[int, Counter[str]] = {}
+        for at, person in enumerate(prior):
+            if person is not None:
+                votes.setdefault(find(at), Counter())[person] += 1
+        del prior
         taken: set[str] = set()
         person_of_root: dict[int, str] = {}
-        for root, votes in sorted(roots.items(), key=lambda item: -sum(item[1].values())):
-            chosen = next((p for p, _ in votes.most_common() if p not in taken), None)
-            person_of_root[root] = chosen or new_person_id()
-            taken.add(person_of_root[root])
-        del roots
+        for root, counted in sorted(votes.items(), key=lambda item: -sum(item[1].values())):
+            chosen = next((p for p, _ in counted.most_common() if p not in taken), None)
+            if chosen is not None:
+                person_of_root[root] = chosen
+                taken.add(chosen)
+        del votes
         await connection.execute(sa.delete(members))
         await connection.execute(sa.delete(people))
-        summary: dict[str, list[int]] = {}
         batch: list[dict[str, Any]] = []
-        for index, (source, native_id) in enumerate(keys):
-            person_id = person_of_root[find(index)]
-            entry = summary.setdefault(person_id, [0, 0])
-            entry[0] = max(entry[0], changed[index])
-            entry[1] += 1
+        for at in range(len(ids)):
+            root = find(at)
+            person_id = person_of_root.get(root)
+            if person_id is None:
+                person_id = person_of_root[root] = new_person_id()
             batch.append(
                 {
-                    "source": source,
-                    "native_id": native_id,
+                    "source": sources[at],
+                    "native_id": ids[at],
                     "person_id": person_id,
-                    "email_key": emails[index],
-                    "phone_key": phones[index],
-                    "changed_key": changed[index],
+                    "email_key": emails[at],
+                    "phone_key": phones[at],
+                    "changed_key": changed[at],
                 }
             )
             if len(batch) >= 10_000:
@@ -550,12 +564,14 @@ class IdentityIndex:
                 batch = []
         if batch:
             await connection.execute(sa.insert(members), batch)
-        rows = [
-            {"person_id": person, "changed_key": entry[0], "members": entry[1]}
-            for person, entry in summary.items()
-        ]
-        for start in range(0, len(rows), 10_000):
-            await connection.execute(sa.insert(people), rows[start : start + 10_000])
+        await connection.execute(
+            sa.insert(people).from_select(
+                ["person_id", "changed_key", "members"],
+                sa.select(
+                    members.c.person_id, sa.func.max(members.c.changed_key), sa.func.count()
+                ).group_by(members.c.person_id),
+            )
+        )
         insert = self._insert(config)
         await connection.execute(
             insert.on_conflict_do_update(
@@ -563,7 +579,7 @@ class IdentityIndex:
             ),
             {"key": "match", "value": self.match.fingerprint()},
         )
-        return len(rows)
+        return len(set(person_of_root.values()))
 
     async def record_settings(self) -> None:
         """The index matches with these settings from now on (an empty mirror: nothing to redo)."""
@@ -654,10 +670,11 @@ class IdentityIndex:
             filtered = [part for part in selection if part.conditions]
             chosen: list[sa.ColumnElement[bool]] = []
             if plain:
-                # A source without conditions: its members, without reading its customers.
+                # A source without conditions: its members, without reading its customers (the
+                # page walks people newest first and stops after `limit` of them).
                 chosen.append(
-                    people.c.person_id.in_(
-                        sa.select(members.c.person_id).where(members.c.source.in_(plain))
+                    sa.exists().where(
+                        members.c.person_id == people.c.person_id, members.c.source.in_(plain)
                     )
                 )
             if filtered:
@@ -678,7 +695,12 @@ class IdentityIndex:
                 )
             condition = sa.or_(*chosen) if chosen else sa.false()
             page = page.where(condition)
-            counted = counted.where(condition)
+            if plain and not filtered:
+                counted = sa.select(sa.func.count(sa.distinct(members.c.person_id))).where(
+                    members.c.source.in_(plain)
+                )
+            else:
+                counted = counted.where(condition)
         page = page.order_by(*order).offset(offset).limit(limit)
         async with self.engine.connect() as connection:
             ids = [person for (person,) in await connection.execute(page)]

@@ -259,3 +259,19 @@ async def test_erasure_across_sources_under_faults(identity_target: dict[str, An
         assert events[0] == "requested"
         assert events[-1] == "completed"
         assert events.count("completed") == 1
+
+        # The idempotency record that held the erased customer is gone (memory or PostgreSQL):
+        # the same key no longer answers with the erased customer.
+        replay = await gateway.query(
+            CREATE,
+            {
+                "source": "flow-c",
+                "input": {
+                    "email": "jana.novakova@gmail.com",
+                    "fullName": "Jana Vymazatelná",
+                    "idempotencyKey": "erase-test-key-1",
+                },
+            },
+        )
+        assert "errors" not in replay, replay
+        assert replay["data"]["createCustomer"]["uuid"] != uuids["flow-c#2"]
