@@ -83,10 +83,12 @@ test-clients: $(STAMP) $(CLIENTS_STAMP) $(BENCH_STAMP) system-present
 bench: $(STAMP) $(BENCH_STAMP) system-present
 	$(BIN)/python -m bench $(BENCH_ARGS)
 	$(BIN)/python -m bench.mirror $(MIRROR_BENCH_ARGS)
+	$(BIN)/python -m bench.identity $(IDENTITY_BENCH_ARGS)
 
 bench-quick: $(STAMP) $(BENCH_STAMP) system-present
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 	$(BIN)/python -m bench.mirror --quick $(MIRROR_BENCH_ARGS)
+	$(BIN)/python -m bench.identity --customers 100000 $(IDENTITY_BENCH_ARGS)
 
 ## The system packages the browser test and the benchmarks use, from Debian (needs root):
 ## chromium (GraphiQL in a real browser) and wrk (load). Make never installs them on its own.
