@@ -102,14 +102,15 @@ class Mirrors:
 
     def serving(self, sources: Sources, *, live: bool = False) -> Sources:
         """`sources` with each mirrored source's connector for this request: the store's once
-        its first load is complete (unless the request asks for a live read), else the source
-        itself (its writes still go into the store)."""
+        its first load is complete (unless the request asks for a live read, or the store does
+        not answer), else the source itself (its writes still go into the store)."""
         replaced: dict[str, Connector] = {}
+        store_answers = self.store.availability.available
         for name in sources.names():
             handle = self.handles.get(name)
             if handle is None:
                 continue
-            if handle.serving and not live:
+            if handle.serving and store_answers and not live:
                 replaced[name] = self._mirrored[name]
             else:
                 replaced[name] = self._syncing[name]

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
 from customer_gateway.datadir import create_private
 from customer_gateway.mirror import query as sql
+from customer_gateway.mirror.availability import StoreAvailability
 from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import (
@@ -93,6 +94,8 @@ class StoreWriter(Protocol):
 class MirrorStore(Protocol):
     """What the mirror needs of a database. `SqlMirrorStore` is the one implementation; a shared
     store for several replicas is the same class on PostgreSQL."""
+
+    availability: StoreAvailability
 
     @property
     def backend(self) -> str: ...
@@ -170,6 +173,12 @@ class SqlMirrorStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = Dialect(engine.dialect.name)
+        self.availability = StoreAvailability(self.ping)
+
+    async def ping(self) -> None:
+        """One round trip to the database (the availability probe)."""
+        async with self.engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
 
     @property
     def backend(self) -> str:
@@ -195,6 +204,7 @@ class SqlMirrorStore:
             await connection.run_sync(_upgrade)
 
     async def close(self) -> None:
+        await self.availability.close()
         await self.engine.dispose()
 
     @asynccontextmanager

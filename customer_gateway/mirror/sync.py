@@ -44,6 +44,7 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.resilience import BACKGROUND_SHARE
 from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.mirror.availability import STORE_FAILURES
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.rows import customer_doc, digest
 from customer_gateway.mirror.store import SyncState
@@ -114,13 +115,19 @@ class Syncer:
             token = BACKGROUND_SHARE.set(BACKGROUND)
             try:
                 await self._step(full)
-            except (GatewayError, OSError) as error:
+            except (GatewayError, *STORE_FAILURES) as error:
+                # OSError here is the source's connection or the store's; both retry next step.
                 code = (
                     error.code.value if isinstance(error, GatewayError) else "UPSTREAM_UNAVAILABLE"
                 )
                 health.error, health.error_at = code, self.clock()
                 health.errors += 1
-                logger.warning("mirror sync of %s failed: %s", self.name, code)
+                logger.warning(
+                    "mirror sync of %s failed: %s%s",
+                    self.name,
+                    code,
+                    "" if isinstance(error, GatewayError) else f" ({type(error).__name__})",
+                )
                 await self._note_error(code)
                 return False
             except Exception:
@@ -130,17 +137,20 @@ class Syncer:
                 return False
             finally:
                 BACKGROUND_SHARE.reset(token)
-                health.records = await self.mirror.store.count(self.name)
+                # The store may be what failed: the count waits for the next step then.
+                with contextlib.suppress(*STORE_FAILURES):
+                    health.records = await self.mirror.store.count(self.name)
                 if self.on_step is not None:
                     self.on_step(self.mirror)
         health.error = None
         return True
 
     async def _note_error(self, code: str) -> None:
-        state = await self.mirror.store.state(self.name)
-        if state is not None:
-            async with self.mirror.store.writing() as writer:
-                await writer.save_state(state.but(error=code, attempt_at=self.clock()))
+        with contextlib.suppress(*STORE_FAILURES):  # the store down: noted in memory only
+            state = await self.mirror.store.state(self.name)
+            if state is not None:
+                async with self.mirror.store.writing() as writer:
+                    await writer.save_state(state.but(error=code, attempt_at=self.clock()))
 
     async def _step(self, full: bool) -> None:
         state = await self.mirror.store.state(self.name) or SyncState(

@@ -68,7 +68,9 @@ class Cluster:
         self.emulator_url = f"http://127.0.0.1:{port}"
         wait_until_up(self.emulator_url, "/_emulator/connections")
 
-    def start_gateways(self, count: int, workers: int = 1) -> None:
+    def start_gateways(
+        self, count: int, workers: int = 1, extra_env: dict[str, str] | None = None
+    ) -> None:
         for _index in range(count):
             port = free_port()
             env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_GATEWAY_")}
@@ -82,6 +84,7 @@ class Cluster:
                     "CUSTOMER_GATEWAY_LOG_LEVEL": "WARNING",
                 }
             )
+            env.update(extra_env or {})
             if self.redis_url:
                 env["CUSTOMER_GATEWAY_STATE__REDIS_URL"] = self.redis_url
             if self.postgres_url:
