@@ -163,8 +163,8 @@ class RssSampler:
 
 
 async def run_export(port: int, poll_seconds: float, directory: Path) -> tuple[str, int, Path]:
-    from customer_gateway.connectors.base import build_client
     from customer_gateway.connectors.shoptet import ShoptetConnector
+    from customer_gateway.connectors.transport import build_client
     from customer_gateway.exports import Exports
     from customer_gateway.settings import Secret, SourceSettings, Timeouts
 

@@ -37,9 +37,9 @@ from typing import Any
 import httpx
 
 from customer_gateway.app import create_app
-from customer_gateway.connectors.base import build_client
 from customer_gateway.connectors.models import CustomerPatch, CustomerRecord, GroupRef
 from customer_gateway.connectors.registry import CONNECTORS
+from customer_gateway.connectors.transport import build_client
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.keys import collation_key
 from customer_gateway.mirror.store import SyncState, open_store, sqlite_url

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from strawberry.types import Info as StrawberryInfo
 
 from customer_gateway.auth import ANONYMOUS, Principal
-from customer_gateway.connectors.base import REQUEST_COUNTER, Connector
 from customer_gateway.connectors.errors import UpstreamTimeout
+from customer_gateway.connectors.http import REQUEST_COUNTER
 from customer_gateway.connectors.models import ChangeType
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.connectors.resilience import DEADLINE
 from customer_gateway.cursors import CursorCodec
 from customer_gateway.errors import ErrorCode, GatewayError, QueryTooComplex

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from customer_gateway.auth import Principal
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import Address, CustomerRecord
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.datadir import create_private, write_private
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.ids import global_id

@@ -7,8 +7,9 @@ from contextlib import AsyncExitStack
 
 import httpx
 
-from customer_gateway.connectors.base import Connector, build_client
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.connectors.registry import CONNECTORS
+from customer_gateway.connectors.transport import build_client
 from customer_gateway.errors import BadUserInput, Forbidden
 from customer_gateway.settings import ConfigError, Settings
 from customer_gateway.state.redis import SharedRedis

@@ -27,12 +27,8 @@ from typing import Any, ClassVar, TypedDict
 
 import httpx
 
-from customer_gateway.connectors.base import (
-    Capabilities,
-    ConnectorBase,
-    error_for_status,
-    retry_after,
-)
+from customer_gateway.connectors.capabilities import Capabilities
+from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.errors import (
     Conflict,
     NotFound,
@@ -62,6 +58,7 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.reading import Reader
 from customer_gateway.connectors.resilience import RateLimit
+from customer_gateway.connectors.statuses import error_for_status, retry_after
 from customer_gateway.digits import is_ascii_digits
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

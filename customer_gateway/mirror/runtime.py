@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.source import MirroredSource, SyncingSource, mirrored_classes
 from customer_gateway.mirror.store import MirrorStore, open_store, postgres_url, sqlite_url

@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 
-from customer_gateway.connectors.base import Capabilities, Connector
+from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.models import (
     BatchItem,
     BatchOperation,
@@ -45,6 +45,7 @@ from customer_gateway.connectors.models import (
     StoreView,
     SyncPage,
 )
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.query import LIVE_ONLY, SORTS, SUPPORTED, SourceSelection
 

@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import NotFound, Unsupported, UpstreamError
 from customer_gateway.connectors.models import (
     ChangeType,
@@ -42,6 +41,7 @@ from customer_gateway.connectors.models import (
     SortField,
     SyncStyle,
 )
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.connectors.resilience import BACKGROUND_SHARE
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.mirror.handle import SourceMirror

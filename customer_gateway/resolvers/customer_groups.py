@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import islice
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import Condition, GroupRecord, Op
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.context import GatewayContext, Info
 from customer_gateway.errors import BadUserInput, GatewayError, QueryTooComplex
 from customer_gateway.ids import parse_global_id

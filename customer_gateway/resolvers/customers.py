@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, cast
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import (
     TEXT_SORTS,
@@ -22,6 +21,7 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.context import GatewayContext, Info
 from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import BadUserInput, GatewayError, QueryTooComplex

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import (
     Condition,
     CustomerDraft,
@@ -17,6 +16,7 @@ from customer_gateway.connectors.models import (
     FilterField,
     Op,
 )
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.context import GatewayContext
 from customer_gateway.errors import ErrorCode, GatewayError
 from customer_gateway.idempotency import State, fingerprint

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, RegionRecord
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.errors import GatewayError
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import Condition, CustomerRecord, Sort
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.context import GatewayContext
 from customer_gateway.mirror.query import SUPPORTED, SourceSelection
 from customer_gateway.mirror.source import MirroredSource

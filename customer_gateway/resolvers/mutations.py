@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import NotFound
 from customer_gateway.connectors.models import ChangeType, GroupDraft, GroupPatch, Write
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.context import GatewayContext, Info
 from customer_gateway.errors import BadUserInput
 from customer_gateway.ids import parse_global_id

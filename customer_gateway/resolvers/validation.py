@@ -10,9 +10,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import AddressDraft, CustomerDraft, CustomerPatch, Write
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.errors import BadUserInput
 from customer_gateway.ids import parse_global_id
 from customer_gateway.sendable import MAX_TEXT, check_text

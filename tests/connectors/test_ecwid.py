@@ -18,7 +18,6 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from customer_gateway.connectors.base import build_client, synthetic_int_id
 from customer_gateway.connectors.ecwid import (
     EcwidConnector,
     EcwidWrapperConnector,
@@ -35,6 +34,7 @@ from customer_gateway.connectors.errors import (
     UpstreamRejected,
     UpstreamUnavailable,
 )
+from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.connectors.models import (
     ChangeRecord,
     ChangeType,
@@ -51,6 +51,7 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.connectors.resilience import RateLimit
+from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.errors import QueryTooComplex
 from customer_gateway.resolvers.filtering import matches

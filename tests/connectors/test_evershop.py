@@ -9,7 +9,6 @@ from datetime import UTC
 import httpx
 import pytest
 
-from customer_gateway.connectors.base import build_client
 from customer_gateway.connectors.errors import (
     Conflict,
     NotFound,
@@ -30,6 +29,7 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
+from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.settings import Secret, SourceSettings
 

@@ -16,7 +16,6 @@ from typing import Any
 import httpx
 import pytest
 
-from customer_gateway.connectors.base import build_client
 from customer_gateway.connectors.errors import (
     NotFound,
     Unsupported,
@@ -43,6 +42,7 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
+from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.settings import ConfigError, Secret, SourceSettings
 from tests.api.flow_fixtures import BASE_URL, BERGEN, OSLO, Hook, Recording, flow_time

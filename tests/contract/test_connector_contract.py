@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from customer_gateway.connectors.base import ConnectorBase
+from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.errors import Unsupported, UpstreamError
 from customer_gateway.connectors.models import (
     Condition,

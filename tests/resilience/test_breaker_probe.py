@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from customer_gateway.connectors.base import REQUEST_COUNTER
+from customer_gateway.connectors.http import REQUEST_COUNTER
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.errors import QueryTooComplex
 from customer_gateway.settings import Timeouts

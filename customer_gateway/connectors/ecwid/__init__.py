@@ -40,12 +40,8 @@ from typing import Any, ClassVar, Final
 
 import httpx
 
-from customer_gateway.connectors.base import (
-    Capabilities,
-    ConnectorBase,
-    error_for_status,
-    retry_after,
-)
+from customer_gateway.connectors.capabilities import Capabilities
+from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.ecwid import mapping
 from customer_gateway.connectors.ecwid.dialects import V3, WRAPPER_PREFIX, Dialect, Params, Wrapper
 from customer_gateway.connectors.ecwid.search import search_params, sort_by
@@ -79,6 +75,7 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.reading import Reader
 from customer_gateway.connectors.resilience import RateLimit
+from customer_gateway.connectors.statuses import error_for_status, retry_after
 from customer_gateway.errors import QueryTooComplex
 from customer_gateway.settings import ConfigError, SourceSettings
 

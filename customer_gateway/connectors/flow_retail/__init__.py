@@ -35,12 +35,8 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 
 from customer_gateway.connectors import errors
-from customer_gateway.connectors.base import (
-    Capabilities,
-    ConnectorBase,
-    error_for_status,
-    retry_after,
-)
+from customer_gateway.connectors.capabilities import Capabilities
+from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.flow_retail import mapping
 from customer_gateway.connectors.models import (
     BatchItem,
@@ -65,6 +61,7 @@ from customer_gateway.connectors.models import (
     Write,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.statuses import error_for_status, retry_after
 from customer_gateway.settings import ConfigError, SourceSettings
 
 UID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")

@@ -33,13 +33,9 @@ from typing import Any, ClassVar
 import httpx
 
 from customer_gateway.connectors import errors
-from customer_gateway.connectors.base import (
-    Capabilities,
-    ConnectorBase,
-    error_for_status,
-    page_plan,
-    retry_after,
-)
+from customer_gateway.connectors.capabilities import Capabilities
+from customer_gateway.connectors.defaults import ConnectorBase
+from customer_gateway.connectors.helpers import page_plan
 from customer_gateway.connectors.models import (
     AddressDraft,
     ChangePage,
@@ -65,6 +61,7 @@ from customer_gateway.connectors.models import (
 from customer_gateway.connectors.reading import Reader
 from customer_gateway.connectors.resilience import RateLimit
 from customer_gateway.connectors.shoptet import mapping
+from customer_gateway.connectors.statuses import error_for_status, retry_after
 from customer_gateway.digits import is_ascii_digits
 from customer_gateway.errors import QueryTooComplex
 from customer_gateway.settings import ConfigError, SourceSettings
