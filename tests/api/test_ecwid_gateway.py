@@ -21,7 +21,7 @@ import pytest
 
 from customer_gateway.app import create_app
 from customer_gateway.collation import en_us_key
-from customer_gateway.connectors import ecwid as ecwid_connectors
+from customer_gateway.connectors.ecwid import connector as ecwid_connectors
 from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator

@@ -786,7 +786,7 @@ async def test_change_feed_pages_by_100_and_is_bounded(monkeypatch: pytest.Monke
         assert len({c.id for c in feed.items}) == 130
         offsets = sorted(q.get("offset", "") for q in queries(emulator))
         assert offsets == ["0", "0", "100"]
-        monkeypatch.setattr("customer_gateway.connectors.ecwid.MAX_CHANGES", 120)
+        monkeypatch.setattr("customer_gateway.connectors.ecwid.connector.MAX_CHANGES", 120)
         emulator.reset_journal()
         with pytest.raises(QueryTooComplex):
             await shop.list_changes(since, None, 0, 10)
@@ -798,7 +798,7 @@ async def test_change_feed_pages_by_100_and_is_bounded(monkeypatch: pytest.Monke
             await shop.list_changes(old, None, 0, 10)
         assert forgotten.value.field == "since"
         assert emulator.journal == []
-        monkeypatch.setattr("customer_gateway.connectors.ecwid.MAX_CHANGES", 5000)
+        monkeypatch.setattr("customer_gateway.connectors.ecwid.connector.MAX_CHANGES", 5000)
         edits = await shop.list_changes(old, ChangeType.EDIT, 0, 10)
     assert edits.total == 130  # the seeded customers changed before that
 

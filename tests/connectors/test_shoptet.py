@@ -18,7 +18,6 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from customer_gateway.connectors import shoptet as shoptet_module
 from customer_gateway.connectors.errors import (
     Conflict,
     NotFound,
@@ -44,6 +43,7 @@ from customer_gateway.connectors.models import (
     Op,
 )
 from customer_gateway.connectors.shoptet import ShoptetConnector
+from customer_gateway.connectors.shoptet import connector as shoptet_module
 from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.shoptet import ShoptetEmulator
 from customer_gateway.errors import QueryTooComplex

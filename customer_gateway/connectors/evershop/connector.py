@@ -23,7 +23,7 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar
 
 import httpx
 
@@ -35,30 +35,23 @@ from customer_gateway.connectors.errors import (
     Unsupported,
     UpstreamAuthFailed,
     UpstreamError,
-    UpstreamRateLimited,
     UpstreamRejected,
     UpstreamUnavailable,
 )
+from customer_gateway.connectors.evershop import mapping
+from customer_gateway.connectors.evershop.capabilities import CAPABILITIES
+from customer_gateway.connectors.evershop.errors import error_for_response
 from customer_gateway.connectors.models import (
-    Address,
     CustomerDraft,
     CustomerPatch,
     CustomerQuery,
     CustomerRecord,
-    FilterField,
     GroupRecord,
-    GroupRef,
-    Op,
     OrderRecord,
     Page,
-    Pushdown,
     SortField,
-    StatusLabel,
-    Write,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.connectors.resilience import RateLimit
-from customer_gateway.connectors.statuses import error_for_status, retry_after
 from customer_gateway.digits import is_ascii_digits
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -106,8 +99,6 @@ _SORT_KEYS: dict[SortField, str | None] = {
     SortField.CUSTOMER_ID: None,  # EverShop's own order when no `ob` is sent
 }
 
-_EXACT = Pushdown.EXACT
-
 
 class EverShopConnector(ConnectorBase):
     kind: ClassVar[str] = "evershop"
@@ -115,43 +106,7 @@ class EverShopConnector(ConnectorBase):
         {"api", "admin", "graphql", "user", "token", "tokens", "refresh", "customers"}
     )
     required_credentials: ClassVar[tuple[str, ...]] = ("email", "password")
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        filters={
-            (FilterField.KEYWORD, Op.EQ): _EXACT,
-            (FilterField.FULL_NAME, Op.LIKE): _EXACT,
-            (FilterField.FULL_NAME, Op.NLIKE): _EXACT,
-            (FilterField.EMAIL, Op.EQ): _EXACT,
-            (FilterField.EMAIL, Op.LIKE): _EXACT,
-            (FilterField.EMAIL, Op.NLIKE): _EXACT,
-            (FilterField.STATUS, Op.EQ): _EXACT,
-        },
-        sorts=frozenset(SortField),
-        # EMAIL_UNIQUE, and the primary key
-        unique_sorts=frozenset({SortField.EMAIL, SortField.CUSTOMER_ID}),
-        # Its keyword filter is `full_name ILIKE … OR email ILIKE …` added without parentheses:
-        # a name match escapes every other condition.
-        push_alone=frozenset({FilterField.KEYWORD}),
-        # No company column; `updated_at` is a column its GraphQL does not expose (README 4.6).
-        absent_fields=frozenset(
-            {FilterField.EXTERNAL_ID, FilterField.STORE, FilterField.COMPANY_NAME}
-        ),
-        unreadable_fields=frozenset({FilterField.UPDATED_AT}),
-        # CustomerCollection applies the first filter of each key only (`filters.find`).
-        one_per_field=True,
-        customer_writes=frozenset(Write),
-        writable_fields=frozenset({"email", "fullName", "password", "status", "groupId"}),
-        create_requires_password=True,
-        # Per client IP, hard-coded in EverShop 2.2 (README 4.3): the gateway is one client.
-        rate_limits={
-            "auth": RateLimit(requests=8, per_seconds=15 * 60),
-            "api": RateLimit(requests=120, per_seconds=60),
-        },
-        notes=(
-            "POST /api/customers: 8 per 15 minutes per client IP (EverShop's auth tier)",
-            "every other /api call is limited to 120 per minute per client IP",
-            "updates reset the customer's group to Default; groups are read-only; no regions",
-        ),
-    )
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,62 +120,8 @@ class EverShopConnector(ConnectorBase):
         # Registration shares the login tier (modules/base/services/rateLimit.ts).
         return "auth" if method == "POST" and path == "/api/customers" else "api"
 
-    # -- errors ---------------------------------------------------------------------------
-
     def error_for_status(self, response: httpx.Response) -> UpstreamError:
-        message = _error_message(response)
-        status = response.status_code
-        if status == 429:
-            return UpstreamRateLimited(
-                f"{self.name} is rate limiting the gateway",
-                source=self.name,
-                http_status=status,
-                retry_after=retry_after(response),
-            )
-        if message == "Invalid customer id" or message == "Requested customer not found":
-            return NotFound(
-                f"{self.name} has no such customer", source=self.name, http_status=status
-            )
-        if "FK_CUSTOMER_GROUP" in message:
-            # A group id that names no group: the input is wrong, retrying cannot help.
-            return UpstreamRejected(
-                f"{self.name} has no customer group with this id",
-                source=self.name,
-                field="groupId",
-                http_status=status,
-            )
-        if message == "Email is already used" or "EMAIL_UNIQUE" in message:
-            return Conflict(
-                f"{self.name} already has a customer with this email",
-                source=self.name,
-                field="email",
-                http_status=status,
-            )
-        if field := _VALIDATION_FIELDS.get(message.split(" ")[0] if message else ""):
-            return UpstreamRejected(
-                f"{self.name} rejected the value of {field}",
-                source=self.name,
-                field=field,
-                http_status=status,
-            )
-        if message.startswith("must have required property"):
-            return UpstreamRejected(
-                f"{self.name} rejected the input: a required field is missing",
-                source=self.name,
-                http_status=status,
-            )
-        for pattern, what, field in _INPUT_ERRORS:
-            if pattern.search(message):
-                # The request's values explain the 500: the caller's error, not an outage (not
-                # retried, not counted by the breaker). The message is ours, never PostgreSQL's,
-                # which quotes the value.
-                return UpstreamRejected(
-                    f"{self.name} refused a value of the request: {what}",
-                    source=self.name,
-                    field=field,
-                    http_status=status,
-                )
-        return error_for_status(self.name, status, retry_after(response))
+        return error_for_response(self.name, response)
 
     # -- auth -----------------------------------------------------------------------------
 
@@ -337,7 +238,13 @@ class EverShopConnector(ConnectorBase):
             items = self.read.array(collection.get("items"), "customers.items")
             total = self.read.integer(collection, "total", "customers")
             records = [
-                self._record(self.read.object(item, "customers.items[]"), query.include_addresses)
+                mapping.customer(
+                    self.read,
+                    self.name,
+                    self.settings.base_url,
+                    self.read.object(item, "customers.items[]"),
+                    query.include_addresses,
+                )
                 for item in items
             ]
             return records, total
@@ -375,7 +282,13 @@ class EverShopConnector(ConnectorBase):
         for index, customer_id in enumerate(valid):
             item = data.get(f"c{index}")
             if item is not None:
-                found[customer_id] = self._record(self.read.object(item, f"c{index}"), True)
+                found[customer_id] = mapping.customer(
+                    self.read,
+                    self.name,
+                    self.settings.base_url,
+                    self.read.object(item, f"c{index}"),
+                    True,
+                )
         return [found.get(customer_id) for customer_id in ids]
 
     async def create_customer(self, draft: CustomerDraft) -> CustomerRecord:
@@ -401,7 +314,9 @@ class EverShopConnector(ConnectorBase):
         # POST /api/customers is public (registration): no admin token needed.
         payload = await self.http.send_json("POST", "/api/customers", json=body)
         row = self.read.object(self.read.object(payload, "body").get("data"), "data")
-        return self._row_record(row, addresses_known=True)
+        return mapping.row_customer(
+            self.read, self.name, self.settings.base_url, row, addresses_known=True
+        )
 
     async def update_customer(self, customer_id: str, patch: CustomerPatch) -> CustomerRecord:
         if not UUID.match(customer_id):
@@ -450,7 +365,9 @@ class EverShopConnector(ConnectorBase):
             body["password"] = patch.password
         payload = await self._private("PATCH", f"/api/customers/{customer_id}", body)
         row = self.read.object(payload.get("data"), "data")
-        return self._row_record(row, addresses_known=False)
+        return mapping.row_customer(
+            self.read, self.name, self.settings.base_url, row, addresses_known=False
+        )
 
     async def _refuse_taken_email(self, email: str) -> None:
         """EMAIL_UNIQUE is case-sensitive, like the `email eq` filter."""
@@ -482,44 +399,15 @@ class EverShopConnector(ConnectorBase):
         items = self.read.array(
             self.read.object(customer, "customer").get("orders") or [], "customer.orders"
         )
-        return [self._order(self.read.object(item, "customer.orders[]")) for item in items]
-
-    def _order(self, item: Mapping[str, Any]) -> OrderRecord:
-        where = "order"
-        created = self.read.object(item.get("createdAt") or {}, "order.createdAt")
-        total = self.read.object(item.get("grandTotal") or {}, "order.grandTotal")
-        value = total.get("value")
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise self.read.bad("order.grandTotal.value")
-        edit_url = self.read.opt_string(item, "editUrl", where)
-        return OrderRecord(
-            source=self.name,
-            id=self.read.string(item, "uuid", where),
-            order_id=self.read.string(item, "orderId", where),
-            order_number=self.read.string(item, "orderNumber", where),
-            currency=self.read.opt_string(item, "currency", where),
-            customer_email=self.read.opt_string(item, "customerEmail", where),
-            customer_full_name=self.read.opt_string(item, "customerFullName", where),
-            created_value=self.read.opt_string(created, "value", "order.createdAt"),
-            created_text=self.read.opt_string(created, "text", "order.createdAt"),
-            grand_total=float(value),
-            grand_total_currency=self.read.opt_string(total, "currency", "order.grandTotal"),
-            grand_total_text=self.read.opt_string(total, "text", "order.grandTotal"),
-            payment_status=self._status(item.get("paymentStatus"), "order.paymentStatus"),
-            shipment_status=self._status(item.get("shipmentStatus"), "order.shipmentStatus"),
-            # EverShop answers the admin path; the gateway serves no admin pages
-            edit_url=f"{self.settings.base_url}{edit_url}" if edit_url else None,
-        )
-
-    def _status(self, value: Any, where: str) -> StatusLabel | None:
-        if value is None:
-            return None
-        status = self.read.object(value, where)
-        return StatusLabel(
-            code=self.read.opt_string(status, "code", where),
-            name=self.read.opt_string(status, "name", where),
-            badge=self.read.opt_string(status, "badge", where),
-        )
+        return [
+            mapping.order(
+                self.read,
+                self.name,
+                self.settings.base_url,
+                self.read.object(item, "customer.orders[]"),
+            )
+            for item in items
+        ]
 
     # -- groups ---------------------------------------------------------------------------
 
@@ -569,113 +457,6 @@ class EverShopConnector(ConnectorBase):
             samples.append([text for text in texts if isinstance(text, str)])
         return samples
 
-    # -- mapping --------------------------------------------------------------------------
-
-    def _record(self, item: Mapping[str, Any], with_addresses: bool) -> CustomerRecord:
-        where = "customer"
-        uuid = self.read.string(item, "uuid", where)
-        group = item.get("group")
-        groups: tuple[GroupRef, ...] = ()
-        if group is not None:
-            group = self.read.object(group, "customer.group")
-            number = self.read.integer(group, "customerGroupId", "customer.group")
-            groups = (
-                GroupRef(
-                    id=str(number),
-                    numeric_id=number,
-                    name=self.read.string(group, "groupName", "customer.group"),
-                ),
-            )
-        created = self.read.object(item.get("createdAt"), "customer.createdAt")
-        meta = item.get("metaData")
-        return CustomerRecord(
-            source=self.name,
-            id=uuid,
-            numeric_id=self.read.integer(item, "customerId", where),
-            email=self.read.string(item, "email", where),
-            full_name=self.read.opt_string(item, "fullName", where),
-            status=self.read.integer(item, "status", where),
-            created_at=self.read.epoch_millis(created.get("value"), "customer.createdAt.value"),
-            groups=groups,
-            addresses=(
-                tuple(
-                    self._address(self.read.object(address, "customer.addresses[]"))
-                    for address in self.read.array(
-                        item.get("addresses") or [], "customer.addresses"
-                    )
-                )
-                if with_addresses
-                else ()
-            ),
-            metadata=dict(self.read.object(meta, "customer.metaData")) if meta is not None else {},
-            urn=f"urn:evershop:customer:customer:{uuid}",
-            **self._links(uuid),
-            missing=frozenset() if with_addresses else frozenset({"addresses"}),
-        )
-
-    def _row_record(self, row: Mapping[str, Any], *, addresses_known: bool) -> CustomerRecord:
-        """A REST row (snake_case columns). Its `password` hash is never read."""
-        where = "customer row"
-        uuid = self.read.string(row, "uuid", where)
-        group_id = self.read.opt_integer(row, "group_id", where)
-        meta = row.get("meta_data")
-        return CustomerRecord(
-            source=self.name,
-            id=uuid,
-            numeric_id=self.read.integer(row, "customer_id", where),
-            email=self.read.string(row, "email", where),
-            full_name=self.read.opt_string(row, "full_name", where),
-            status=int(row.get("status", 1)),
-            created_at=self.read.iso_datetime(row.get("created_at"), f"{where}.created_at"),
-            # Not read: EverShop's GraphQL Customer has no updated_at, so `customer(id)` cannot
-            # show it; a mutation's answer says the same (null), not another value.
-            updated_at=None,
-            groups=(GroupRef(str(group_id)),) if group_id is not None else (),
-            metadata=dict(self.read.object(meta, "meta_data")) if isinstance(meta, Mapping) else {},
-            urn=f"urn:evershop:customer:customer:{uuid}",
-            **self._links(uuid),
-            missing=frozenset() if addresses_known else frozenset({"addresses"}),
-        )
-
-    def _address(self, address: Mapping[str, Any]) -> Address:
-        where = "address"
-        country = address.get("country")
-        province = address.get("province")
-        country_code = (
-            self.read.opt_string(self.read.object(country, "address.country"), "code", where)
-            if country is not None
-            else None
-        )
-        province_code = province_name = None
-        if province is not None:
-            province_obj = self.read.object(province, "address.province")
-            province_code = self.read.opt_string(province_obj, "code", where)
-            province_name = self.read.opt_string(province_obj, "name", where)
-            if province_name == "INVALID_PROVINCE":  # EverShop's answer for a code it does not know
-                province_name = None
-        return Address(
-            id=self.read.opt_string(address, "uuid", where),
-            kind="address",
-            full_name=self.read.opt_string(address, "fullName", where),
-            telephone=self.read.opt_string(address, "telephone", where),
-            address1=self.read.opt_string(address, "address1", where),
-            address2=self.read.opt_string(address, "address2", where),
-            city=self.read.opt_string(address, "city", where),
-            postcode=self.read.opt_string(address, "postcode", where),
-            country_code=country_code,
-            province_code=province_code,
-            province_name=province_name,
-            is_default=self.read.opt_boolean(address, "isDefault", where),
-        )
-
-    def _links(self, uuid: str) -> _Links:
-        base = self.settings.base_url
-        return {
-            "edit_url": f"{base}/admin/customers/edit/{uuid}",
-            "update_api": f"{base}/api/customers/{uuid}",
-            "delete_api": f"{base}/api/customers/{uuid}",
-        }
-
     def _group_number(self, group_id: str) -> int:
         if not is_ascii_digits(group_id):
             raise UpstreamRejected(
@@ -689,67 +470,6 @@ class EverShopConnector(ConnectorBase):
             source=self.name,
             field="phone",
         )
-
-
-class _Links(TypedDict):
-    edit_url: str
-    update_api: str
-    delete_api: str
-
-
-# First word of EverShop's ajv-errors messages (customerDataSchema.json) → the gateway field.
-_VALIDATION_FIELDS = {
-    "Email": "email",
-    "Password": "password",
-    "Full": "fullName",
-    "Status": "status",
-}
-
-
-# PostgreSQL errors EverShop forwards as HTTP 500 that a value of the request explains (SQLSTATE
-# classes 22, data exception, and 23, integrity constraint violation): (the message, what the
-# gateway says instead, the input field when the message tells which).
-_INPUT_ERRORS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
-    (
-        re.compile(r"^LIKE pattern must not end with escape character"),
-        "a LIKE pattern that ends with the escape character \\",
-        None,
-    ),
-    (
-        re.compile(r'^invalid byte sequence for encoding "'),
-        "text with a character PostgreSQL cannot store (NUL)",
-        None,
-    ),
-    (re.compile(r"^invalid input syntax for type "), "a value of the wrong form", None),
-    (
-        re.compile(
-            r'^value "[^"]*" is out of range for type |^(small|big)?int(eger)? out of range'
-        ),
-        "a number out of range",
-        None,
-    ),
-    (re.compile(r"^value too long for type "), "a value that is too long", None),
-    (re.compile(r"^unsupported Unicode escape sequence"), "text it cannot store", None),
-    (re.compile(r"^null value in column "), "a required value is missing", None),
-    (
-        re.compile(r'violates foreign key constraint "FK_CUSTOMER_GROUP"'),
-        "there is no customer group with this id",
-        "groupId",
-    ),
-    (re.compile(r"violates (foreign key|check) constraint "), "a value it does not allow", None),
-)
-
-
-def _error_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    if isinstance(body, Mapping):
-        error = body.get("error")
-        if isinstance(error, Mapping) and isinstance(error.get("message"), str):
-            return str(error["message"])
-    return ""
 
 
 def _jwt_expiry(token: str) -> float | None:
