@@ -1,8 +1,9 @@
 """ConnectorBase: the default behaviour every connector inherits.
 
 The HTTP engine (`http.py`) wired to the source's settings, limits and locks; exports, mirror
-pages and batches built from the basic operations; and for what a source cannot do, a typed
-`Unsupported`, never an empty answer.
+pages and batches built from the basic operations; and for a basic operation a source cannot do
+(a write, groups), a typed `Unsupported`, never an empty answer. Operations only some kinds have
+are not here: they are the optional protocols of `protocol.py`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import httpx
 
@@ -27,23 +27,16 @@ from customer_gateway.connectors.models import (
     BatchItem,
     BatchOperation,
     BatchResult,
-    ChangePage,
-    ChangeType,
     CustomerDraft,
     CustomerPatch,
     CustomerQuery,
     CustomerRecord,
-    ExternalPage,
     GroupDraft,
     GroupPatch,
     GroupRecord,
-    OrderRecord,
     Page,
-    RegionRecord,
-    SnapshotJob,
     Sort,
     SortField,
-    StoreView,
     SyncPage,
 )
 from customer_gateway.connectors.pacing import (
@@ -186,24 +179,8 @@ class ConnectorBase:
     async def delete_group(self, group_id: str) -> None:
         raise self.unsupported("delete customer groups")
 
-    async def list_regions(self) -> Sequence[RegionRecord]:
-        raise self.unsupported("list regions")
-
     async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
         return None
-
-    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
-        # The gateway links customers to orders only where the source keeps both (EverShop).
-        raise Unsupported(
-            f"{self.name} ({self.kind}) has no order history the gateway can read: it links "
-            "customers to orders for EverShop sources only",
-            source=self.name,
-        )
-
-    async def list_changes(
-        self, since: datetime, change_type: ChangeType | None, offset: int, limit: int
-    ) -> ChangePage:
-        raise self.unsupported("report changed customers")
 
     async def export_customers(self) -> AsyncIterator[CustomerRecord]:
         """Pages through the list oldest first, completing summaries with their details."""
@@ -244,13 +221,6 @@ class ConnectorBase:
         following = offset + len(records)
         done = not records or following >= page.total
         return SyncPage(complete, page.total, None if done else following)
-
-    async def start_snapshot(self) -> SnapshotJob:
-        raise self.unsupported("export a snapshot")
-
-    async def snapshot_records(self, job: SnapshotJob) -> AsyncIterator[CustomerRecord]:
-        raise self.unsupported("export a snapshot")
-        yield  # an async generator
 
     async def batch(self, items: Sequence[BatchItem]) -> Sequence[BatchResult]:
         """No batch API: run the items one after another, each under the source's limits."""
@@ -296,25 +266,6 @@ class ConnectorBase:
                 return BatchResult(item, record, record.id)
         record = await self.create_customer(item.draft)
         return BatchResult(item, record, record.id)
-
-    async def get_store_view(self, customer_id: str, store_id: str) -> StoreView | None:
-        raise self.unsupported("show a customer as one store sees it")
-
-    async def search_external(self, query: str, offset: int, limit: int) -> ExternalPage:
-        raise self.unsupported("search an external company register")
-
-    async def add_extension(
-        self, customer_id: str, extension: str, store_id: str
-    ) -> CustomerRecord:
-        raise self.unsupported("add customer extensions")
-
-    async def remove_extension(
-        self, customer_id: str, extension: str, store_id: str
-    ) -> CustomerRecord:
-        raise self.unsupported("remove customer extensions")
-
-    async def data_export(self, customer_id: str) -> Mapping[str, Any] | None:
-        raise self.unsupported("export a customer's data itself")
 
     async def check(self) -> None:
         await self.list_groups()

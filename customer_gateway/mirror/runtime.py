@@ -79,7 +79,7 @@ class Mirrors:
         return mirrors
 
     def add(self, connector: Connector, handle: SourceMirror) -> None:
-        syncing_class, mirrored_class = mirrored_classes(connector.kind, connector.capabilities)
+        syncing_class, mirrored_class = mirrored_classes(connector)
         self.handles[connector.name] = handle
         self._syncing[connector.name] = syncing_class(connector, handle)
         self._mirrored[connector.name] = mirrored_class(connector, handle)

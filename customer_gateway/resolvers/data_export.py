@@ -11,6 +11,7 @@ from typing import cast
 
 from strawberry.scalars import JSON
 
+from customer_gateway.connectors.protocol import DataExports
 from customer_gateway.context import Info
 from customer_gateway.errors import BadUserInput
 from customer_gateway.exports import document
@@ -31,7 +32,7 @@ async def customer_data_export(info: Info, id: str) -> CustomerDataExport | None
     if connector is None:
         return None
     source = Source(name=connector.name, kind=connector.kind)
-    if connector.capabilities.native_data_export:
+    if isinstance(connector, DataExports):  # capabilities.native_data_export
         native = await context.call(connector, connector.data_export(parsed[1]))
         if native is None:
             return None

@@ -11,12 +11,13 @@ superset it then narrows (SUPERSET).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.errors import Unsupported, UpstreamError
 from customer_gateway.connectors.models import (
@@ -31,9 +32,20 @@ from customer_gateway.connectors.models import (
     Pushdown,
     Sort,
     SortField,
+    SyncStyle,
     Write,
 )
+from customer_gateway.connectors.protocol import (
+    OPTIONAL,
+    ChangeFeed,
+    DataExports,
+    OrderHistory,
+    Regions,
+    Snapshots,
+)
 from customer_gateway.errors import ErrorCode
+from customer_gateway.mirror.handle import SourceMirror
+from customer_gateway.mirror.source import mirrored_classes
 from customer_gateway.resolvers.filtering import matches, sort_value
 from tests.contract.entries import ENTRIES, Entry
 
@@ -264,33 +276,63 @@ async def test_declared_writes_land_and_undeclared_ones_are_unsupported(kind: st
                 await connector.delete_customer(target)
 
 
+# The optional protocols a `Capabilities` flag announces: flag and protocol must agree.
+FLAGGED: dict[Any, Callable[[Capabilities], bool]] = {
+    Regions: lambda capabilities: capabilities.regions,
+    ChangeFeed: lambda capabilities: capabilities.changes,
+    Snapshots: lambda capabilities: capabilities.sync is SyncStyle.SNAPSHOT_FEED,
+    DataExports: lambda capabilities: capabilities.native_data_export,
+}
+
+
 @pytest.mark.parametrize("kind", KINDS)
 async def test_capability_flags_match_what_the_connector_does(kind: str) -> None:
-    """Each optional operation works where its flag is set and is a typed Unsupported where it
-    is not: never an empty answer standing for "cannot"."""
+    """A flag is set exactly where the connector has the optional protocol, and the operation
+    then works; an undeclared group write is a typed Unsupported: never an empty answer
+    standing for "cannot"."""
     entry = ENTRIES[kind]
     capabilities = entry.connector.capabilities
     async with entry.connect(entry.emulator()) as connector:
+        for protocol, flag in FLAGGED.items():
+            assert isinstance(connector, protocol) is flag(capabilities), protocol.__name__
         customer = (await oracle(connector))[0]
         since = datetime.now(UTC) - timedelta(days=1)
-        checks: dict[str, tuple[bool, Any]] = {
-            "regions": (capabilities.regions, lambda: connector.list_regions()),
-            "changes": (capabilities.changes, lambda: connector.list_changes(since, None, 0, 5)),
-            "data export": (
-                capabilities.native_data_export,
-                lambda: connector.data_export(customer.id),
-            ),
-            "group create": (
-                Write.CREATE in capabilities.group_writes,
-                lambda: connector.create_group(GroupDraft(name=f"Contract {kind}")),
-            ),
-        }
-        for declared, call in checks.values():
-            if declared:
-                await call()
-            else:
-                with pytest.raises(Unsupported):  # not declared: it must not answer
-                    await call()
+        if isinstance(connector, Regions):
+            assert all(region.source == "contract" for region in await connector.list_regions())
+        if isinstance(connector, ChangeFeed):
+            await connector.list_changes(since, None, 0, 5)
+        if isinstance(connector, DataExports):
+            assert await connector.data_export(customer.id) is not None
+        if isinstance(connector, OrderHistory):
+            assert list(await connector.list_orders(customer.id)) is not None
+        group = connector.create_group(GroupDraft(name=f"Contract {kind}"))
+        if Write.CREATE in capabilities.group_writes:
+            await group
+        else:
+            with pytest.raises(Unsupported):  # not declared: it must not answer
+                await group
+
+
+def test_optional_operations_are_no_stubs_on_the_base() -> None:
+    """ConnectorBase has none of the optional protocols' operations: a kind has one only by
+    implementing it (and the resolvers check for it)."""
+    for protocol in OPTIONAL:
+        own = {name for name in vars(protocol) if not name.startswith("_")}
+        assert own, protocol.__name__
+        assert not own & set(dir(ConnectorBase)), protocol.__name__
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_mirror_has_the_optional_protocols_of_its_source(kind: str) -> None:
+    entry = ENTRIES[kind]
+    async with entry.connect(entry.emulator()) as connector:
+        for wrapper in mirrored_classes(connector):
+            wrapped = wrapper(connector, cast(SourceMirror, None))
+            for protocol in OPTIONAL:
+                assert isinstance(wrapped, protocol) is isinstance(connector, protocol), (
+                    wrapper.__name__,
+                    protocol.__name__,
+                )
 
 
 FAULTS: list[tuple[str, dict[str, Any], ErrorCode]] = [
