@@ -597,21 +597,6 @@ async def test_update_request_sequence_and_errors(dialect: str) -> None:
     assert [e.status for e in emulator.journal] == [409, 404, 404]
 
 
-@pytest.mark.parametrize("dialect", DIALECTS)
-async def test_delete_customer(dialect: str) -> None:
-    emulator = make(dialect, customers=10)
-    victim = store(emulator).customer_objects()[4]
-    async with connect(emulator) as shop:
-        await shop.delete_customer(str(victim["id"]))
-        assert (await shop.get_customers([str(victim["id"])])) == [None]
-        with pytest.raises(NotFound):
-            await shop.delete_customer(str(victim["id"]))
-        with pytest.raises(NotFound):
-            await shop.delete_customer("not-a-number")
-    assert victim["id"] not in {o["id"] for o in store(emulator).customer_objects()}
-    assert [e.status for e in emulator.journal] == [200, 404, 404]
-
-
 # -- customer groups (v3) ------------------------------------------------------------------
 
 

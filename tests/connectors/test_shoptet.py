@@ -600,22 +600,6 @@ async def test_update_errors() -> None:
     assert no_code.value.field == "groupId"
 
 
-async def test_delete_customer() -> None:
-    emulator = shoptet()
-    guid = emulator.customer_objects()[4]["guid"]
-    async with connect(emulator) as shop:
-        await shop.delete_customer(guid)
-        with pytest.raises(NotFound):
-            await shop.delete_customer(guid)
-        with pytest.raises(NotFound):
-            await shop.delete_customer("../groups/1")
-    assert guid not in {o["guid"] for o in emulator.customer_objects()}
-    assert lines(emulator) == [
-        f"DELETE /api/customers/{guid} 200",
-        f"DELETE /api/customers/{guid} 404",
-    ]
-
-
 # -- groups and regions --------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.defaults import ConnectorBase
-from customer_gateway.connectors.errors import Unsupported, UpstreamError
+from customer_gateway.connectors.errors import NotFound, Unsupported, UpstreamError
 from customer_gateway.connectors.models import (
     Condition,
     CustomerDraft,
@@ -215,16 +215,24 @@ async def test_every_declared_sort_orders_as_the_gateway_merges(
     assert values == sorted(values, reverse=descending)
 
 
+# Ids no source has: a path in disguise, a space. Answered locally, never sent.
+MALFORMED_IDS = ("../groups", "a b")
+
+
 @pytest.mark.parametrize("kind", KINDS)
 async def test_get_many_is_aligned_with_the_ids_asked(kind: str) -> None:
     entry = ENTRIES[kind]
-    async with entry.connect(entry.emulator()) as connector:
+    emulator = entry.emulator()
+    async with entry.connect(emulator) as connector:
         records = await oracle(connector)
         known = [records[0].id, records[-1].id]
         unknown = _unknown_id(known[0], {record.id for record in records})
-        found = await connector.get_customers([known[0], unknown, known[1]])
-    assert [record.id if record else None for record in found] == [known[0], None, known[1]]
+        emulator.reset_journal()
+        found = await connector.get_customers([known[0], unknown, known[1], *MALFORMED_IDS])
+    got = [record.id if record else None for record in found]
+    assert got == [known[0], None, known[1], None, None]
     assert all(not record.missing for record in found if record is not None)
+    assert not [e.path for e in emulator.journal if "groups" in e.path or " " in e.path]
 
 
 def _unknown_id(like: str, taken: set[str]) -> str:
@@ -271,6 +279,13 @@ async def test_declared_writes_land_and_undeclared_ones_are_unsupported(kind: st
         if Write.DELETE in writes:
             await connector.delete_customer(target)
             assert await connector.get_customers([target]) == [None]
+            with pytest.raises(NotFound):  # gone: the source says so, typed
+                await connector.delete_customer(target)
+            emulator.reset_journal()
+            for malformed in MALFORMED_IDS:
+                with pytest.raises(NotFound):
+                    await connector.delete_customer(malformed)
+            assert emulator.journal == [], "a malformed id was sent"
         else:
             with pytest.raises(Unsupported):
                 await connector.delete_customer(target)
