@@ -92,7 +92,7 @@ def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> i
     if workers > 1 and (missing := missing_shared_state(settings)):
         print(
             f"--workers {workers} needs shared state: {'; '.join(missing)}. Without it every "
-            "worker keeps its own limits and keys (README, Replicas and shared state).",
+            "worker keeps its own limits and keys (docs/replicas.md).",
             file=sys.stderr,
         )
         return 2

@@ -1,5 +1,5 @@
-"""Small promises the README makes: browsers may send every header the gateway reads, and every
-emulator fault the README lists can be given on the command line."""
+"""Small promises the docs make: browsers may send every header the gateway reads, and every
+emulator fault docs/resilience.md lists can be given on the command line."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.faults import FaultKind, FaultPlan, parse_fault
 from tests.api.conftest import Gateway, running_gateway
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+RESILIENCE = Path(__file__).resolve().parents[2] / "docs" / "resilience.md"
 ORIGIN = "https://admin.example.com"
 
 
@@ -52,7 +52,7 @@ async def test_a_browser_reads_the_request_id(gateway: Gateway) -> None:
 
 
 def _documented_faults() -> list[str]:
-    section = README.read_text(encoding="utf-8").split("Each `--fault` is", 1)[1]
+    section = RESILIENCE.read_text(encoding="utf-8").split("Each `--fault` is", 1)[1]
     table = section.split("\n\n")[1]  # the table after the sentence
     return re.findall(r"^\s*\| `([a-z_]+)` \|", table, re.M)
 

@@ -1,4 +1,4 @@
-"""The README's Filters table is a contract: every key and operation it lists is one the parser
+"""The Filters table (docs/queries.md) is a contract: every key and operation it lists is one the parser
 takes, and every key the parser takes is listed (read both ways)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from customer_gateway.connectors.models import Op
 from customer_gateway.resolvers import filters
 from customer_gateway.resolvers.filters import parse_customer_filters
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+QUERIES = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
 SAMPLES = {
     "status": "1",
     "created_at": "2024-03-11T10:15:02+01:00",
@@ -32,8 +32,8 @@ class F:
 
 
 def _table() -> dict[str, set[str]]:
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("### Filters") :]
+    text = QUERIES.read_text(encoding="utf-8")
+    section = text[text.index("## Filters") :]
     section = section[: section.index("\n\n", section.index("| key |"))]
     rows: dict[str, set[str]] = {}
     for line in section.splitlines():
