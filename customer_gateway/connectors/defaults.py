@@ -43,8 +43,8 @@ from customer_gateway.connectors.pacing import (
     SharedPacing,
 )
 from customer_gateway.connectors.statuses import error_for_status, retry_after
-from customer_gateway.errors import GatewayError
-from customer_gateway.settings import ConfigError, SourceSettings
+from customer_gateway.core.errors import GatewayError
+from customer_gateway.server.settings import ConfigError, SourceSettings
 from customer_gateway.state.redis import SharedRedis
 
 

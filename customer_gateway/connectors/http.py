@@ -45,9 +45,9 @@ from customer_gateway.connectors.resilience import (
     remaining,
 )
 from customer_gateway.connectors.statuses import parse_json
-from customer_gateway.errors import ErrorCode
-from customer_gateway.sendable import first_unsendable, path_problem
-from customer_gateway.telemetry import Telemetry, route_template
+from customer_gateway.core.errors import ErrorCode
+from customer_gateway.observability.telemetry import Telemetry, route_template
+from customer_gateway.text.sendable import first_unsendable, path_problem
 
 logger = logging.getLogger("customer_gateway.upstream")
 

@@ -41,7 +41,7 @@ from customer_gateway.connectors.models import (
     StoreView,
     SyncPage,
 )
-from customer_gateway.settings import SourceSettings
+from customer_gateway.server.settings import SourceSettings
 
 
 class Connector(Protocol):

@@ -21,7 +21,7 @@ from customer_gateway.connectors.errors import (
 from customer_gateway.connectors.resilience import (
     MAX_RETRY_AFTER,
 )
-from customer_gateway.digits import is_ascii_digits
+from customer_gateway.text.digits import is_ascii_digits
 
 
 def parse_json(source: str, response: httpx.Response) -> Any:

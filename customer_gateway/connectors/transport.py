@@ -8,7 +8,7 @@ import aiohttp
 import httpx
 import httpx_aiohttp
 
-from customer_gateway.settings import SourceSettings
+from customer_gateway.server.settings import SourceSettings
 
 
 def build_client(

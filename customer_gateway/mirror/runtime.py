@@ -16,8 +16,8 @@ from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.source import MirroredSource, SyncingSource, mirrored_classes
 from customer_gateway.mirror.store import MirrorStore, open_store, postgres_url, sqlite_url
 from customer_gateway.mirror.sync import Syncer
-from customer_gateway.settings import Settings
-from customer_gateway.sources import Sources
+from customer_gateway.server.settings import Settings
+from customer_gateway.server.sources import Sources
 
 logger = logging.getLogger("customer_gateway.mirror")
 

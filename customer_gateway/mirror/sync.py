@@ -43,11 +43,11 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.protocol import ChangeFeed, Connector, Snapshots, no_api
 from customer_gateway.connectors.resilience import BACKGROUND_SHARE
-from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.core.errors import ErrorCode, GatewayError
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.rows import customer_doc, digest
 from customer_gateway.mirror.store import SyncState
-from customer_gateway.settings import SourceSettings
+from customer_gateway.server.settings import SourceSettings
 
 logger = logging.getLogger("customer_gateway.mirror")
 

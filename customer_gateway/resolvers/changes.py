@@ -9,8 +9,8 @@ from itertools import islice
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import ChangeRecord, ChangeType
 from customer_gateway.connectors.protocol import ChangeFeed
-from customer_gateway.context import Info
-from customer_gateway.errors import BadUserInput, QueryTooComplex
+from customer_gateway.core.context import Info
+from customer_gateway.core.errors import BadUserInput, QueryTooComplex
 from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.schema.changes import CustomerChange, CustomerChangeCollection
 

@@ -15,7 +15,7 @@ from customer_gateway.connectors.protocol import OrderHistory, refuse
 from customer_gateway.resolvers.loaders import Unread
 
 if TYPE_CHECKING:
-    from customer_gateway.context import GatewayContext
+    from customer_gateway.core.context import GatewayContext
 
 
 def embedded_groups(record: CustomerRecord, *, first_only: bool) -> list[GroupRecord] | None:

@@ -17,10 +17,10 @@ from aiodataloader import DataLoader
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, RegionRecord
 from customer_gateway.connectors.protocol import Connector, Regions, no_api
-from customer_gateway.errors import GatewayError
+from customer_gateway.core.errors import GatewayError
 
 if TYPE_CHECKING:
-    from customer_gateway.context import GatewayContext
+    from customer_gateway.core.context import GatewayContext
 
 Key = tuple[str, str]  # (source name, native id)
 R = TypeVar("R")

@@ -8,9 +8,9 @@ from typing import Any
 from customer_gateway.connectors.errors import NotFound
 from customer_gateway.connectors.models import ChangeType, GroupDraft, GroupPatch, Write
 from customer_gateway.connectors.protocol import Connector, StoreViews, no_api, refuse
-from customer_gateway.context import GatewayContext, Info
-from customer_gateway.errors import BadUserInput
-from customer_gateway.ids import parse_global_id
+from customer_gateway.core.context import GatewayContext, Info
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.core.ids import parse_global_id
 from customer_gateway.resolvers import idempotent, validation
 from customer_gateway.resolvers.stores import store_segment
 from customer_gateway.schema.common import Source

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.protocol import Regions
-from customer_gateway.context import Info
+from customer_gateway.core.context import Info
 from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.schema.region import Region
 

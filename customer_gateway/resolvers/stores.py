@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from customer_gateway.connectors.models import CustomerRecord, ExternalPage, StoreView
 from customer_gateway.connectors.protocol import ExternalSearch, StoreViews, no_api, refuse
-from customer_gateway.errors import BadUserInput
-from customer_gateway.ids import MAX_NATIVE_ID, is_path_segment
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.core.ids import MAX_NATIVE_ID, is_path_segment
 
 if TYPE_CHECKING:
-    from customer_gateway.context import GatewayContext
+    from customer_gateway.core.context import GatewayContext
 
 
 async def store_view(

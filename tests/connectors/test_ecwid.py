@@ -53,10 +53,10 @@ from customer_gateway.connectors.models import (
 from customer_gateway.connectors.protocol import ChangeFeed
 from customer_gateway.connectors.resilience import RateLimit
 from customer_gateway.connectors.transport import build_client
+from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
-from customer_gateway.errors import QueryTooComplex
-from customer_gateway.resolvers.filtering import matches
-from customer_gateway.settings import ConfigError, Secret, SourceSettings
+from customer_gateway.resolvers.filters.evaluation import matches
+from customer_gateway.server.settings import ConfigError, Secret, SourceSettings
 
 pytestmark = pytest.mark.anyio
 

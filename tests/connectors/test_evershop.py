@@ -31,7 +31,7 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.settings import Secret, SourceSettings
+from customer_gateway.server.settings import Secret, SourceSettings
 
 pytestmark = pytest.mark.anyio
 

@@ -44,7 +44,7 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
-from customer_gateway.settings import ConfigError, Secret, SourceSettings
+from customer_gateway.server.settings import ConfigError, Secret, SourceSettings
 from tests.api.flow_fixtures import BASE_URL, BERGEN, OSLO, Hook, Recording, flow_time
 
 pytestmark = pytest.mark.anyio

@@ -45,9 +45,9 @@ from customer_gateway.connectors.models import (
 from customer_gateway.connectors.shoptet import ShoptetConnector
 from customer_gateway.connectors.shoptet import connector as shoptet_module
 from customer_gateway.connectors.transport import build_client
+from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.errors import QueryTooComplex
-from customer_gateway.settings import Secret, SourceSettings
+from customer_gateway.server.settings import Secret, SourceSettings
 from tests.api.shoptet_fixtures import FAST_POLLS as POLLS
 from tests.api.shoptet_fixtures import HOOK_URL, FakeClock, InFlight, ResultFault, shoptet_time
 

@@ -3,7 +3,7 @@ kind's emulator over HTTP. Parametrised over the registries: a new kind is teste
 as it is registered.
 
 The oracle is the kind's own complete, unfiltered list (details read for what a summary
-lacks), filtered and sorted by the gateway's own evaluation (resolvers/filtering.py): so a
+lacks), filtered and sorted by the gateway's own evaluation (resolvers/filters/evaluation.py): so a
 declared pushdown must give what the gateway would compute itself, exactly (EXACT) or as a
 superset it then narrows (SUPERSET).
 """
@@ -43,10 +43,10 @@ from customer_gateway.connectors.protocol import (
     Regions,
     Snapshots,
 )
-from customer_gateway.errors import ErrorCode
+from customer_gateway.core.errors import ErrorCode
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.source import mirrored_classes
-from customer_gateway.resolvers.filtering import matches, sort_value
+from customer_gateway.resolvers.filters.evaluation import matches, sort_value
 from tests.contract.entries import ENTRIES, Entry
 
 pytestmark = pytest.mark.anyio

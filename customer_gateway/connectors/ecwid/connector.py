@@ -71,8 +71,8 @@ from customer_gateway.connectors.models import (
     Page,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.errors import QueryTooComplex
-from customer_gateway.settings import ConfigError, SourceSettings
+from customer_gateway.core.errors import QueryTooComplex
+from customer_gateway.server.settings import ConfigError, SourceSettings
 
 MAX_CHANGES: Final = 5000  # changes one request may read (50 requests of 100)
 # The deleted log is "kept 6 months" (README 3.3); 180 days is inside every 6-month span.

@@ -52,7 +52,7 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.digits import is_ascii_digits
+from customer_gateway.text.digits import is_ascii_digits
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DEFAULT_GROUP_ID = "1"  # seeded by EverShop's migration; a trigger forbids deleting it

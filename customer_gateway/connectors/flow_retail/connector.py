@@ -61,7 +61,7 @@ from customer_gateway.connectors.models import (
     StoreView,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.settings import ConfigError, SourceSettings
+from customer_gateway.server.settings import ConfigError, SourceSettings
 
 UID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 PAGE_SIZE = 1000  # asked for; the effective size is the one the answer echoes (README 2.2)

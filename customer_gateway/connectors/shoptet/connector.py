@@ -60,9 +60,9 @@ from customer_gateway.connectors.reading import Reader
 from customer_gateway.connectors.shoptet import mapping
 from customer_gateway.connectors.shoptet.capabilities import CAPABILITIES, LIST_PAGE_MAX
 from customer_gateway.connectors.shoptet.errors import error_for_response
-from customer_gateway.digits import is_ascii_digits
-from customer_gateway.errors import QueryTooComplex
-from customer_gateway.settings import ConfigError, SourceSettings
+from customer_gateway.core.errors import QueryTooComplex
+from customer_gateway.server.settings import ConfigError, SourceSettings
+from customer_gateway.text.digits import is_ascii_digits
 
 GUID = re.compile(r"^[A-Za-z0-9-]{1,36}$")
 CHANGES_PAGE = 20  # GET /api/customers/changes: default = maximum

@@ -24,9 +24,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
-    from customer_gateway.events import EventHub
+    from customer_gateway.features.events import EventHub
     from customer_gateway.mirror.runtime import Mirrors
-    from customer_gateway.sources import Sources
+    from customer_gateway.server.sources import Sources
     from customer_gateway.state.runtime import SharedState
 
 # A path segment that is an id: digits, a uuid or guid, or a token of 5+ characters with a digit.

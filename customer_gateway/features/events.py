@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from customer_gateway.connectors.models import ChangeType
-from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.core.errors import ErrorCode, GatewayError
 
 if TYPE_CHECKING:
     from customer_gateway.state.redis import SharedRedis

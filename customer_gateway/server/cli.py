@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from customer_gateway.settings import ConfigError, Settings
+from customer_gateway.server.settings import ConfigError, Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,12 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> int:
     import uvicorn
 
-    from customer_gateway.connections import GuardedH11Protocol
-    from customer_gateway.settings import load_settings
+    from customer_gateway.server.connections import GuardedH11Protocol
+    from customer_gateway.server.settings import load_settings
 
     settings = load_settings()  # fail here, before uvicorn, on a bad configuration
     if settings.data_dir is not None:
-        from customer_gateway.datadir import DataDir
+        from customer_gateway.server.datadir import DataDir
 
         try:
             DataDir.open(settings.data_dir).subdir("exports")
@@ -105,7 +105,7 @@ def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> i
     # uvicorn's access log prints query strings (GET queries may carry e-mails): the gateway
     # writes its own request log instead.
     uvicorn.run(
-        "customer_gateway.app:serve_app",
+        "customer_gateway.server.app:serve_app",
         factory=True,
         host=host,
         port=port,
@@ -143,8 +143,8 @@ def missing_shared_state(settings: Settings) -> list[str]:
 def _check() -> int:
     import asyncio
 
-    from customer_gateway.checks import check_sources
-    from customer_gateway.settings import load_settings
+    from customer_gateway.features.checks import check_sources
+    from customer_gateway.server.settings import load_settings
 
     rows = asyncio.run(check_sources(load_settings()))
     width = max(len(row.name) for row in rows) if rows else 6
@@ -161,7 +161,7 @@ def _sync(only: list[str], full: bool) -> int:
     import asyncio
 
     from customer_gateway.mirror.command import sync_now
-    from customer_gateway.settings import load_settings
+    from customer_gateway.server.settings import load_settings
 
     settings = load_settings()
     if settings.sandbox:
@@ -185,7 +185,7 @@ def _emulate(
     import uvicorn
 
     from customer_gateway.emulators.faults import parse_fault
-    from customer_gateway.sandbox import EMULATORS, emulator_class
+    from customer_gateway.server.sandbox import EMULATORS, emulator_class
 
     if kind_name not in EMULATORS:
         print(f"unknown kind {kind_name!r}; known: {', '.join(EMULATORS)}", file=sys.stderr)

@@ -24,9 +24,14 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
-from customer_gateway.digits import is_ascii_digits
-from customer_gateway.errors import BadUserInput
-from customer_gateway.sendable import MAX_FILTER_VALUE, MAX_TEXT, check_text, like_pattern_problem
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.text.digits import is_ascii_digits
+from customer_gateway.text.sendable import (
+    MAX_FILTER_VALUE,
+    MAX_TEXT,
+    check_text,
+    like_pattern_problem,
+)
 
 DEFAULT_LIMIT = 20  # EverShop's ADMIN_COLLECTION_SIZE
 

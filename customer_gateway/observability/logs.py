@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from customer_gateway.requestlog import REQUEST_ID
+from customer_gateway.observability.requestlog import REQUEST_ID
 
 MASK = "**********"
 

@@ -10,8 +10,8 @@ import httpx
 from customer_gateway.connectors.protocol import Connector
 from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.connectors.transport import build_client
-from customer_gateway.errors import BadUserInput, Forbidden
-from customer_gateway.settings import ConfigError, Settings
+from customer_gateway.core.errors import BadUserInput, Forbidden
+from customer_gateway.server.settings import ConfigError, Settings
 from customer_gateway.state.redis import SharedRedis
 
 

@@ -3,7 +3,8 @@
 Semantics are EverShop's (Postgres): like/nlike are case-insensitive patterns with `%` and `_`
 (full_name wraps the value in `%…%`, email uses it as given), eq/neq on text are exact, and a
 null field matches no comparison. Sorting puts nulls last ascending and first descending, and
-orders text in the collation it is given (a source's `collation`, `customer_gateway.collation`).
+orders text in the collation it is given (a source's `collation`,
+`customer_gateway.text.collation`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from customer_gateway.collation import sort_key as collation_key
 from customer_gateway.connectors.models import (
     Condition,
     CustomerRecord,
@@ -23,6 +23,7 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
+from customer_gateway.text.collation import sort_key as collation_key
 
 # Record attributes each filter and sort reads (to know which list summaries need details).
 FILTER_NEEDS: Mapping[FilterField, frozenset[str]] = {

@@ -27,8 +27,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from customer_gateway.connectors.models import CustomerRecord, Sort, SortField
-from customer_gateway.datadir import write_private
-from customer_gateway.errors import BadUserInput
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.server.datadir import write_private
 
 _CONTEXT = b"customer-gateway cursor v1"
 

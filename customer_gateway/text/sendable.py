@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from customer_gateway.errors import BadUserInput
+from customer_gateway.core.errors import BadUserInput
 
 MAX_TEXT = 255  # characters in a text input, an id or one filter value
 MAX_FILTER_VALUE = 4096  # characters in a whole filter value (an `in` / `nin` list)

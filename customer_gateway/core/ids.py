@@ -7,8 +7,8 @@ so `customer(id:)` routes straight to the owning source.
 
 from __future__ import annotations
 
-from customer_gateway.sendable import path_problem
-from customer_gateway.settings import SOURCE_NAME
+from customer_gateway.server.settings import SOURCE_NAME
+from customer_gateway.text.sendable import path_problem
 
 SEPARATOR = ":"
 

@@ -12,22 +12,22 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.types import Info as StrawberryInfo
 
-from customer_gateway.auth import ANONYMOUS, Principal
 from customer_gateway.connectors.errors import UpstreamTimeout
 from customer_gateway.connectors.http import REQUEST_COUNTER
 from customer_gateway.connectors.models import ChangeType
 from customer_gateway.connectors.protocol import Connector
 from customer_gateway.connectors.resilience import DEADLINE
-from customer_gateway.cursors import CursorCodec
-from customer_gateway.errors import ErrorCode, GatewayError, QueryTooComplex
-from customer_gateway.events import CustomerEvent, EventHub
-from customer_gateway.exports import Exports
-from customer_gateway.idempotency import IdempotencyStore
+from customer_gateway.core.errors import ErrorCode, GatewayError, QueryTooComplex
+from customer_gateway.features.cursors import CursorCodec
+from customer_gateway.features.events import CustomerEvent, EventHub
+from customer_gateway.features.exports import Exports
+from customer_gateway.features.idempotency import IdempotencyStore
 from customer_gateway.mirror.source import SyncingSource
+from customer_gateway.observability.telemetry import Telemetry
 from customer_gateway.resolvers.loaders import Loaders
-from customer_gateway.settings import Settings
-from customer_gateway.sources import Sources
-from customer_gateway.telemetry import Telemetry
+from customer_gateway.security.auth import ANONYMOUS, Principal
+from customer_gateway.server.settings import Settings
+from customer_gateway.server.sources import Sources
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -110,7 +110,7 @@ class GatewayContext:
     deadline: float  # time.monotonic() by which the whole request must be answered
     principal: Principal = ANONYMOUS
     telemetry: Telemetry | None = None
-    events: EventHub | None = None  # live subscribers (customer_gateway/events.py)
+    events: EventHub | None = None  # live subscribers (customer_gateway/features/events.py)
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
     cursors: CursorCodec | None = None  # seals customersConnection's cursors
     operation_type: str | None = None  # set by the schema's report extension

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from customer_gateway.connectors.registry import CONNECTORS
-from customer_gateway.settings import Secret, Settings, SourceSettings
+from customer_gateway.server.settings import Secret, Settings, SourceSettings
 
 if TYPE_CHECKING:
     from customer_gateway.emulators.base import Emulator

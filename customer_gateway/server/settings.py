@@ -99,7 +99,7 @@ class SourceSettings:
     sync_interval: float = 60.0  # seconds between change-feed polls (or head checks)
     reconcile_interval: float = 3600.0  # seconds between full reconcile passes (no feed)
     # The order of text in the source's database ("en_US" or "C"): what the gateway merges its
-    # sorted pages with and sorts it by when it sorts itself (`customer_gateway.collation`).
+    # sorted pages with and sorts it by when it sorts itself (`customer_gateway.text.collation`).
     collation: str = "en_US"
 
 
@@ -208,14 +208,14 @@ class Settings:
     log_level: str = "INFO"
     introspection: bool = True
     allow_get: bool = True  # queries over GET (never mutations)
-    # Slow and greedy clients (customer_gateway/connections.py), per worker process.
+    # Slow and greedy clients (customer_gateway/server/connections.py), per worker process.
     header_timeout: float = 10.0  # seconds for a request's headers to arrive
     body_timeout: float = 30.0  # seconds for its body, from the end of the headers
     keep_alive_timeout: int = 5  # seconds an idle kept-alive connection stays open
     max_connections_per_ip: int = 128  # open connections from one address; 0: no cap
     max_open_connections: int = 1000  # beyond this, requests are answered 503
     max_header_bytes: int = 16 * 1024  # request line and headers
-    # Persisted documents (customer_gateway/persisted.py): a manifest of hash -> document,
+    # Persisted documents (customer_gateway/server/persisted.py): a manifest of hash -> document,
     # whether only those may run, and automatic persisted queries.
     persisted_documents: str | None = None
     trusted_documents_only: bool = False
@@ -301,7 +301,7 @@ _SOURCE_KEYS = {
     "collation",
 }
 TRANSPORTS = ("aiohttp", "httpx")
-COLLATIONS = ("en_US", "C")  # customer_gateway.collation.sort_key knows each
+COLLATIONS = ("en_US", "C")  # customer_gateway.text.collation.sort_key knows each
 # A source's tables that the environment can fill key by key (...__<NAME>__OPTIONS__<KEY>).
 _SOURCE_TABLES = ("CREDENTIALS", "OPTIONS")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import jwt
 
-from customer_gateway.settings import SCOPES, AuthSettings, JwtSettings
+from customer_gateway.server.settings import SCOPES, AuthSettings, JwtSettings
 
 LEEWAY_SECONDS = 30
 

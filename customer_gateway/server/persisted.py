@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from customer_gateway.errors import ErrorCode
-from customer_gateway.settings import ConfigError
+from customer_gateway.core.errors import ErrorCode
+from customer_gateway.server.settings import ConfigError
 
 APQ_CAPACITY = 1000  # documents kept per process
 _HEX = re.compile(r"[0-9a-f]{64}")

@@ -38,12 +38,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from customer_gateway.auth import Principal
 from customer_gateway.connectors.models import Address, CustomerRecord
 from customer_gateway.connectors.protocol import Connector
-from customer_gateway.datadir import create_private, write_private
-from customer_gateway.errors import ErrorCode, GatewayError
-from customer_gateway.ids import global_id
+from customer_gateway.core.errors import ErrorCode, GatewayError
+from customer_gateway.core.ids import global_id
+from customer_gateway.security.auth import Principal
+from customer_gateway.server.datadir import create_private, write_private
 
 logger = logging.getLogger("customer_gateway.exports")
 

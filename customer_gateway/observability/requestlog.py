@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from customer_gateway.telemetry import Telemetry
+from customer_gateway.observability.telemetry import Telemetry
 
 logger = logging.getLogger("customer_gateway.request")
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)

@@ -37,30 +37,30 @@ from strawberry.subscriptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from customer_gateway.access import refused, requires
-from customer_gateway.auth import ANONYMOUS, Authenticator, Principal, Unauthenticated
-from customer_gateway.connections import LIFESPAN_KEY, ConnectionGuard
 from customer_gateway.connectors.resilience import PROBING
-from customer_gateway.context import GatewayContext
-from customer_gateway.cursors import CursorCodec, cursor_key
-from customer_gateway.datadir import DataDir
-from customer_gateway.errors import ErrorCode, GatewayError
-from customer_gateway.events import EventHub
-from customer_gateway.exports import Exports, ExportStatus
-from customer_gateway.guard import GraphQLGuard
-from customer_gateway.ide import ASSETS_PATH, ide_assets, ide_page
-from customer_gateway.idempotency import IdempotencyStore
-from customer_gateway.logs import configure_logging
+from customer_gateway.core.context import GatewayContext
+from customer_gateway.core.errors import ErrorCode, GatewayError
+from customer_gateway.features.cursors import CursorCodec, cursor_key
+from customer_gateway.features.events import EventHub
+from customer_gateway.features.exports import Exports, ExportStatus
+from customer_gateway.features.idempotency import IdempotencyStore
 from customer_gateway.mirror.runtime import Mirrors
-from customer_gateway.persisted import DocumentRefused, PersistedDocuments, load_manifest
-from customer_gateway.request_body import BadRequestBody, decode_request_json
-from customer_gateway.requestlog import RequestLog
-from customer_gateway.sandbox import build_sandbox
+from customer_gateway.observability.logs import configure_logging
+from customer_gateway.observability.requestlog import RequestLog
+from customer_gateway.observability.telemetry import Telemetry
 from customer_gateway.schema import build_schema
-from customer_gateway.settings import Settings, load_settings
-from customer_gateway.sources import Sources, open_sources
+from customer_gateway.security.access import refused, requires
+from customer_gateway.security.auth import ANONYMOUS, Authenticator, Principal, Unauthenticated
+from customer_gateway.security.guard import GraphQLGuard
+from customer_gateway.server.connections import LIFESPAN_KEY, ConnectionGuard
+from customer_gateway.server.datadir import DataDir
+from customer_gateway.server.ide import ASSETS_PATH, ide_assets, ide_page
+from customer_gateway.server.persisted import DocumentRefused, PersistedDocuments, load_manifest
+from customer_gateway.server.request_body import BadRequestBody, decode_request_json
+from customer_gateway.server.sandbox import build_sandbox
+from customer_gateway.server.settings import Settings, load_settings
+from customer_gateway.server.sources import Sources, open_sources
 from customer_gateway.state.runtime import SharedState, open_state
-from customer_gateway.telemetry import Telemetry
 
 if TYPE_CHECKING:  # the sandbox's emulators are imported only when it runs
     from customer_gateway.emulators.base import Emulator

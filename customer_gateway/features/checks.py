@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 
 import httpx
 
-from customer_gateway.collation import sort_key
-from customer_gateway.errors import GatewayError
+from customer_gateway.core.errors import GatewayError
 from customer_gateway.mirror.command import mirror_states
-from customer_gateway.sandbox import build_sandbox
-from customer_gateway.settings import COLLATIONS, Settings
-from customer_gateway.sources import open_sources
+from customer_gateway.server.sandbox import build_sandbox
+from customer_gateway.server.settings import COLLATIONS, Settings
+from customer_gateway.server.sources import open_sources
+from customer_gateway.text.collation import sort_key
 
 COLLATION_MISMATCH = "COLLATION_MISMATCH"
 

@@ -12,8 +12,8 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from customer_gateway.auth import Authenticator, Unauthenticated
-from customer_gateway.digits import is_ascii_digits
+from customer_gateway.security.auth import Authenticator, Unauthenticated
+from customer_gateway.text.digits import is_ascii_digits
 
 
 class GraphQLGuard:

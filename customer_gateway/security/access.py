@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from customer_gateway.auth import Authenticator, Unauthenticated
+from customer_gateway.security.auth import Authenticator, Unauthenticated
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 CHALLENGE = 'Bearer, ApiKey header="X-API-Key"'
