@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.source import MirroredSource, SyncingSource, mirrored_classes
 from customer_gateway.mirror.store import MirrorStore, open_store, postgres_url, sqlite_url
 from customer_gateway.mirror.sync import Syncer
-from customer_gateway.settings import Settings
-from customer_gateway.sources import Sources
+from customer_gateway.server.settings import Settings
+from customer_gateway.server.sources import Sources
 
 logger = logging.getLogger("customer_gateway.mirror")
 
@@ -79,7 +79,7 @@ class Mirrors:
         return mirrors
 
     def add(self, connector: Connector, handle: SourceMirror) -> None:
-        syncing_class, mirrored_class = mirrored_classes(connector.kind, connector.capabilities)
+        syncing_class, mirrored_class = mirrored_classes(connector)
         self.handles[connector.name] = handle
         self._syncing[connector.name] = syncing_class(connector, handle)
         self._mirrored[connector.name] = mirrored_class(connector, handle)

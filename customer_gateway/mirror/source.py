@@ -9,7 +9,8 @@ connector and do not change.
   down keeps answering reads from here (its mirror is then `stale`); writes still fail typed.
 
 Each is made per kind (`mirrored_classes`): `kind` and `capabilities` are class attributes of the
-connector protocol.
+connector protocol, and it has the optional protocols (connectors/protocol.py) its source has:
+one delegating part each, below.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 
-from customer_gateway.connectors.base import Capabilities, Connector
+from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.errors import UpstreamUnavailable
 from customer_gateway.connectors.models import (
     BatchItem,
@@ -46,6 +47,16 @@ from customer_gateway.connectors.models import (
     Sort,
     StoreView,
     SyncPage,
+)
+from customer_gateway.connectors.protocol import (
+    ChangeFeed,
+    Connector,
+    DataExports,
+    ExternalSearch,
+    OrderHistory,
+    Regions,
+    Snapshots,
+    StoreViews,
 )
 from customer_gateway.mirror.availability import StoreUnavailable
 from customer_gateway.mirror.handle import SourceMirror
@@ -108,43 +119,17 @@ class SyncingSource:
     async def get_groups(self, ids: Sequence[str]) -> Sequence[GroupRecord | None]:
         return await self.inner.get_groups(ids)
 
-    async def list_regions(self) -> Sequence[RegionRecord]:
-        return await self.inner.list_regions()
-
-    async def list_changes(
-        self, since: datetime, change_type: ChangeType | None, offset: int, limit: int
-    ) -> ChangePage:
-        return await self.inner.list_changes(since, change_type, offset, limit)
-
     def export_customers(self) -> AsyncIterator[CustomerRecord]:
         return self.inner.export_customers()
 
     async def sync_page(self, offset: int, size: int) -> SyncPage:
         return await self.inner.sync_page(offset, size)
 
-    async def start_snapshot(self) -> SnapshotJob:
-        return await self.inner.start_snapshot()
-
-    def snapshot_records(self, job: SnapshotJob) -> AsyncIterator[CustomerRecord]:
-        return self.inner.snapshot_records(job)
-
-    async def get_store_view(self, customer_id: str, store_id: str) -> StoreView | None:
-        return await self.inner.get_store_view(customer_id, store_id)
-
-    async def search_external(self, query: str, offset: int, limit: int) -> ExternalPage:
-        return await self.inner.search_external(query, offset, limit)
-
-    async def data_export(self, customer_id: str) -> Mapping[str, Any] | None:
-        return await self.inner.data_export(customer_id)
-
     async def check(self) -> None:
         await self.inner.check()
 
     async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
         return await self.inner.text_order_sample()
-
-    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
-        return await self.inner.list_orders(customer_id)
 
     # -- writes: the source's, then the mirror ---------------------------------------------
 
@@ -174,20 +159,6 @@ class SyncingSource:
             await self._keep(record)
         await self._forget(gone)
         return results
-
-    async def add_extension(
-        self, customer_id: str, extension: str, store_id: str
-    ) -> CustomerRecord:
-        record = await self.inner.add_extension(customer_id, extension, store_id)
-        await self._keep(record)
-        return record
-
-    async def remove_extension(
-        self, customer_id: str, extension: str, store_id: str
-    ) -> CustomerRecord:
-        record = await self.inner.remove_extension(customer_id, extension, store_id)
-        await self._keep(record)
-        return record
 
     async def create_group(self, draft: GroupDraft) -> GroupRecord:
         group = await self.inner.create_group(draft)
@@ -275,22 +246,108 @@ class MirroredSource(SyncingSource):
         return [by_id.get(group_id) for group_id in ids]
 
 
+# -- the optional protocols, delegated to the source --------------------------------------
+
+
+class _Regions(SyncingSource):
+    inner: Regions
+
+    async def list_regions(self) -> Sequence[RegionRecord]:
+        return await self.inner.list_regions()
+
+
+class _ChangeFeed(SyncingSource):
+    inner: ChangeFeed
+
+    async def list_changes(
+        self, since: datetime, change_type: ChangeType | None, offset: int, limit: int
+    ) -> ChangePage:
+        return await self.inner.list_changes(since, change_type, offset, limit)
+
+
+class _Snapshots(SyncingSource):
+    inner: Snapshots
+
+    async def start_snapshot(self) -> SnapshotJob:
+        return await self.inner.start_snapshot()
+
+    def snapshot_records(self, job: SnapshotJob) -> AsyncIterator[CustomerRecord]:
+        return self.inner.snapshot_records(job)
+
+
+class _StoreViews(SyncingSource):
+    inner: StoreViews
+
+    async def get_store_view(self, customer_id: str, store_id: str) -> StoreView | None:
+        return await self.inner.get_store_view(customer_id, store_id)
+
+    async def add_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord:
+        record = await self.inner.add_extension(customer_id, extension, store_id)
+        await self._keep(record)
+        return record
+
+    async def remove_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord:
+        record = await self.inner.remove_extension(customer_id, extension, store_id)
+        await self._keep(record)
+        return record
+
+
+class _ExternalSearch(SyncingSource):
+    inner: ExternalSearch
+
+    async def search_external(self, query: str, offset: int, limit: int) -> ExternalPage:
+        return await self.inner.search_external(query, offset, limit)
+
+
+class _DataExports(SyncingSource):
+    inner: DataExports
+
+    async def data_export(self, customer_id: str) -> Mapping[str, Any] | None:
+        return await self.inner.data_export(customer_id)
+
+
+class _OrderHistory(SyncingSource):
+    inner: OrderHistory
+
+    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
+        return await self.inner.list_orders(customer_id)
+
+
+_PARTS: tuple[tuple[type[Connector], type[SyncingSource]], ...] = (
+    (Regions, _Regions),
+    (ChangeFeed, _ChangeFeed),
+    (Snapshots, _Snapshots),
+    (StoreViews, _StoreViews),
+    (ExternalSearch, _ExternalSearch),
+    (DataExports, _DataExports),
+    (OrderHistory, _OrderHistory),
+)
+
 _CLASSES: dict[str, tuple[type[SyncingSource], type[MirroredSource]]] = {}
 
 
 def mirrored_classes(
-    kind: str, capabilities: Capabilities
+    connector: Connector,
 ) -> tuple[type[SyncingSource], type[MirroredSource]]:
-    """The two connector classes of a kind's mirror (made once per kind)."""
+    """The two connector classes of a kind's mirror (made once per kind), with the optional
+    protocols the kind's connector has."""
+    kind, capabilities = connector.kind, connector.capabilities
     if kind in _CLASSES:
         return _CLASSES[kind]
     title = "".join(part.title() for part in kind.split("_"))
+    parts = tuple(part for protocol, part in _PARTS if isinstance(connector, protocol))
     syncing = type(
-        f"Syncing{title}Source", (SyncingSource,), {"kind": kind, "capabilities": capabilities}
+        f"Syncing{title}Source",
+        (*parts, SyncingSource),
+        {"kind": kind, "capabilities": capabilities},
     )
     mirrored = type(
         f"Mirrored{title}Source",
-        (MirroredSource,),
+        (MirroredSource, *parts),
         {"kind": kind, "capabilities": mirrored_capabilities(capabilities)},
     )
     _CLASSES[kind] = (syncing, mirrored)

@@ -27,7 +27,6 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
-from customer_gateway.datadir import create_private
 from customer_gateway.mirror import query as sql
 from customer_gateway.mirror.availability import StoreAvailability
 from customer_gateway.mirror.keys import TextKey
@@ -39,6 +38,7 @@ from customer_gateway.mirror.rows import (
     group_from_doc,
 )
 from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
+from customer_gateway.server.datadir import create_private
 
 SQLITE_FILE = "mirror.sqlite3"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import NotFound, Unsupported, UpstreamError
 from customer_gateway.connectors.models import (
     ChangeType,
@@ -42,13 +41,14 @@ from customer_gateway.connectors.models import (
     SortField,
     SyncStyle,
 )
+from customer_gateway.connectors.protocol import ChangeFeed, Connector, Snapshots, no_api
 from customer_gateway.connectors.resilience import BACKGROUND_SHARE
-from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.core.errors import ErrorCode, GatewayError
 from customer_gateway.mirror.availability import STORE_FAILURES
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.rows import customer_doc, digest
 from customer_gateway.mirror.store import SyncState
-from customer_gateway.settings import SourceSettings
+from customer_gateway.server.settings import SourceSettings
 
 logger = logging.getLogger("customer_gateway.mirror")
 
@@ -199,8 +199,18 @@ class Syncer:
             state = await self._new_snapshot(state)
             return await self._read_snapshot(state)
 
+    def _snapshots(self) -> Snapshots:
+        if not isinstance(self.connector, Snapshots):
+            raise no_api(self.connector, "export a snapshot")
+        return self.connector
+
+    def _change_feed(self) -> ChangeFeed:
+        if not isinstance(self.connector, ChangeFeed):
+            raise no_api(self.connector, "report changed customers")
+        return self.connector
+
     async def _new_snapshot(self, state: SyncState) -> SyncState:
-        job = await self.connector.start_snapshot()
+        job = await self._snapshots().start_snapshot()
         cursor = {"job": job.job_id, "url": job.url, "as_of": job.as_of.isoformat(), "lines": 0}
         state = state.but(phase="loading", cursor=cursor, pass_no=state.pass_no + 1)
         self.mirror.pass_no = state.pass_no
@@ -214,7 +224,7 @@ class Syncer:
         done = int(cursor["lines"])
         seen = 0
         batch: list[CustomerRecord] = []
-        async for record in self.connector.snapshot_records(job):
+        async for record in self._snapshots().snapshot_records(job):
             seen += 1
             if seen <= done:
                 continue  # committed before the process stopped
@@ -325,7 +335,7 @@ class Syncer:
             logger.info("mirror of %s: the change feed's window was missed; reloading", self.name)
             return await self._load(state.but(phase="loading", cursor={}))
         try:
-            page = await self.connector.list_changes(since, None, 0, MAX_CHANGES)
+            page = await self._change_feed().list_changes(since, None, 0, MAX_CHANGES)
         except GatewayError as error:
             if error.code is not ErrorCode.QUERY_TOO_COMPLEX:
                 raise

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import Condition, CustomerRecord, Sort
-from customer_gateway.context import GatewayContext
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.context import GatewayContext
 from customer_gateway.mirror.query import SUPPORTED, SourceSelection
 from customer_gateway.mirror.source import MirroredSource
 from customer_gateway.resolvers.fanout import fan_out
-from customer_gateway.resolvers.filters import ListRequest
+from customer_gateway.resolvers.filters.parsing import ListRequest
 
 Together = list[tuple[MirroredSource, tuple[Condition, ...]]]
 

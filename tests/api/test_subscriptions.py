@@ -21,11 +21,11 @@ import uvicorn
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from customer_gateway.app import create_app
 from customer_gateway.connectors.models import ChangeType
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.events import CustomerEvent, EventHub, SubscriberTooSlow
-from customer_gateway.settings import ApiKey, AuthSettings, Secret, Settings
+from customer_gateway.features.events import CustomerEvent, EventHub, SubscriberTooSlow
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import ApiKey, AuthSettings, Secret, Settings
 from tests.api.conftest import evershop_source
 
 KEY = "live-key-0123456789abcdef"

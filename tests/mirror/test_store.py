@@ -30,7 +30,7 @@ from customer_gateway.mirror.query import SourceSelection
 from customer_gateway.mirror.store import SqlMirrorStore, SyncState, open_store, sqlite_url
 from customer_gateway.mirror.tables import metadata
 from customer_gateway.resolvers.customers import natural_id
-from customer_gateway.resolvers.filtering import matches, sort_key
+from customer_gateway.resolvers.filters.evaluation import matches, sort_key
 
 pytestmark = pytest.mark.anyio
 
