@@ -236,6 +236,12 @@ class _MirrorStates(Collector):
             "1: reads come from the mirror (fresh or stale); 0: from the source (loading)",
             labels=["source"],
         )
+        lease = GaugeMetricFamily(
+            "gateway_mirror_sync_lease_held",
+            "1: this replica holds the source's sync lease and syncs it; 0: another does "
+            "(only with [state] redis_url)",
+            labels=["source"],
+        )
         moment = time.time()
         for name, handle in self.mirrors.handles.items():
             synced = handle.health.synced_at
@@ -243,7 +249,9 @@ class _MirrorStates(Collector):
             records.add_metric([name], handle.health.records)
             errors.add_metric([name], handle.health.errors)
             serving.add_metric([name], 1.0 if handle.serving else 0.0)
-        yield from (lag, records, errors, serving)
+        for name, report in self.mirrors.leases().items():
+            lease.add_metric([name], 1.0 if report["held"] else 0.0)
+        yield from (lag, records, errors, serving, lease)
 
 
 class _EventsCollector(Collector):

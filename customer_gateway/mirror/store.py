@@ -65,8 +65,15 @@ class SyncState:
         return replace(self, **changes)
 
 
+class Fenced(Exception):
+    """A sync write carried a fencing token smaller than one already recorded for its source:
+    its lease was taken over (the writer was paused past it). Nothing of the transaction lands."""
+
+
 class StoreWriter(Protocol):
     """Writes of one transaction: rows and the cursor that describes them commit together."""
+
+    async def fence(self, source: str, token: int) -> None: ...
 
     async def upsert_customers(
         self,
@@ -123,6 +130,8 @@ class MirrorStore(Protocol):
     async def list_groups(self, source: str) -> list[GroupRecord]: ...
 
     async def state(self, source: str) -> SyncState | None: ...
+
+    async def fence_of(self, source: str) -> int: ...
 
     async def states(self) -> list[SyncState]: ...
 
@@ -290,6 +299,14 @@ class SqlMirrorStore:
             ).first()
         return _state(row._mapping) if row is not None else None
 
+    async def fence_of(self, source: str) -> int:
+        """The highest fencing token recorded for `source` (0: none)."""
+        async with self.engine.connect() as connection:
+            value = await connection.scalar(
+                sa.select(sync_state.c.fence).where(sync_state.c.source == source)
+            )
+        return int(value or 0)
+
     async def states(self) -> list[SyncState]:
         async with self.engine.connect() as connection:
             rows = await connection.execute(sa.select(sync_state).order_by(sync_state.c.source))
@@ -318,6 +335,25 @@ class SqlWriter:
     def __init__(self, connection: AsyncConnection, dialect: Dialect) -> None:
         self.connection = connection
         self.dialect = dialect
+        self._fence: dict[str, int] = {}
+
+    async def fence(self, source: str, token: int) -> None:
+        """This transaction writes for the holder of `source`'s sync lease with `token`: raises
+        `Fenced` (and the caller's transaction rolls back) when a larger token has written.
+        The row is locked until the commit (PostgreSQL), so a successor that writes meanwhile
+        waits, then sees this token and goes on; SQLite serialises writers anyway."""
+        updated = await self.connection.execute(
+            sa.update(sync_state)
+            .where(sync_state.c.source == source, sync_state.c.fence <= token)
+            .values(fence=token)
+        )
+        if updated.rowcount == 0:
+            recorded = await self.connection.scalar(
+                sa.select(sync_state.c.fence).where(sync_state.c.source == source)
+            )
+            if recorded is not None and int(recorded) > token:
+                raise Fenced(f"sync of {source}: token {token} is older than {recorded}")
+        self._fence[source] = token
 
     def _insert(self, table: sa.Table) -> Any:
         return sqlite.insert(table) if self.dialect.sqlite else postgresql.insert(table)
@@ -449,12 +485,13 @@ class SqlWriter:
             "sort_collation": state.collation,
         }
         insert = self._insert(sync_state)
+        # The fence is only ever raised by `fence()`; a new row starts with this one's token.
         await self.connection.execute(
             insert.on_conflict_do_update(
                 index_elements=[sync_state.c.source],
                 set_={key: insert.excluded[key] for key in values if key != "source"},
             ),
-            values,
+            {**values, "fence": self._fence.get(state.source, 0)},
         )
 
 

@@ -107,6 +107,9 @@ sync_state = Table(
     Column("pass_no", Integer, nullable=False),
     Column("rank", SmallInteger, nullable=False),
     Column("sort_collation", String(8), nullable=False),
+    # The highest sync-lease fencing token that wrote here (migration 0003; 0 without a lease):
+    # a syncer whose lease was taken over cannot write after its successor did.
+    Column("fence", BigInteger, nullable=False, server_default="0"),
 )
 
 # Rows per source, kept by triggers (migration 0002): an unfiltered page's total without

@@ -27,7 +27,13 @@ from customer_gateway.connectors.models import (
 from customer_gateway.mirror.keys import collation_key
 from customer_gateway.mirror.query import SORTS as STORE_SORTS
 from customer_gateway.mirror.query import SourceSelection
-from customer_gateway.mirror.store import SqlMirrorStore, SyncState, open_store, sqlite_url
+from customer_gateway.mirror.store import (
+    Fenced,
+    SqlMirrorStore,
+    SyncState,
+    open_store,
+    sqlite_url,
+)
 from customer_gateway.mirror.tables import metadata
 from customer_gateway.resolvers.customers import natural_id
 from customer_gateway.resolvers.filtering import matches, sort_key
@@ -206,11 +212,36 @@ async def test_the_migrated_schema_is_the_tables_module(store: SqlMirrorStore) -
     assert diff == []
 
 
+async def test_a_sync_write_with_an_older_fencing_token_is_refused(store: SqlMirrorStore) -> None:
+    async with store.writing() as writer:
+        await writer.fence("fenced", 5)
+        await writer.save_state(SyncState("fenced", "shoptet", phase="loading"))
+    assert await store.fence_of("fenced") == 5
+
+    async def late_write() -> None:  # a holder paused past its lease: nothing of it lands
+        async with store.writing() as writer:
+            await writer.save_state(SyncState("fenced", "shoptet", phase="following"))
+            await writer.fence("fenced", 4)
+
+    with pytest.raises(Fenced):
+        await late_write()
+    state = await store.state("fenced")
+    assert state is not None
+    assert state.phase == "loading"
+    async with store.writing() as writer:  # the successor's token
+        await writer.fence("fenced", 7)
+        await writer.save_state(SyncState("fenced", "shoptet", phase="following"))
+    assert await store.fence_of("fenced") == 7
+    with pytest.raises(Fenced):
+        async with store.writing() as writer:
+            await writer.fence("fenced", 5)
+
+
 async def test_migrating_twice_changes_nothing(store: SqlMirrorStore) -> None:
     await store.migrate()
     async with store.engine.connect() as connection:
         version = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    assert version == "0002"
+    assert version == "0003"
 
 
 @pytest.mark.parametrize("sort", SORTS, ids=lambda s: f"{s.field.value}-{s.descending}")
