@@ -237,6 +237,12 @@ class _MirrorStates(Collector):
             "the store unavailable)",
             labels=["source"],
         )
+        lease = GaugeMetricFamily(
+            "gateway_mirror_sync_lease_held",
+            "1: this replica holds the source's sync lease and syncs it; 0: another does "
+            "(only with [state] redis_url)",
+            labels=["source"],
+        )
         moment = time.time()
         for name, handle in self.mirrors.handles.items():
             synced = handle.health.synced_at
@@ -245,7 +251,9 @@ class _MirrorStates(Collector):
             errors.add_metric([name], handle.health.errors)
             reads_mirror = handle.serving and handle.store.availability.available
             serving.add_metric([name], 1.0 if reads_mirror else 0.0)
-        yield from (lag, records, errors, serving)
+        for name, report in self.mirrors.leases().items():
+            lease.add_metric([name], 1.0 if report["held"] else 0.0)
+        yield from (lag, records, errors, serving, lease)
 
 
 class _EventsCollector(Collector):

@@ -351,7 +351,9 @@ def create_app(
                 await events.relay_through(state.redis)
             stack.push_async_callback(events.aclose)
             telemetry.watch_events(events)
-            mirrors = await Mirrors.open(settings, sources, data.path)
+            mirrors = await Mirrors.open(
+                settings, sources, data.path, redis=state.redis, events=events
+            )
             if mirrors is not None:
                 stack.push_async_callback(mirrors.close)
                 telemetry.watch_mirrors(mirrors)
@@ -540,7 +542,12 @@ async def readyz(request: Request) -> Response:
         "sources": gateway.ready_report,
     }
     if mirrors:
-        body["mirrors"] = mirrors
+        leases = gateway.mirrors.leases() if gateway.mirrors is not None else {}
+        # With Redis: whether this replica syncs each source (holds its lease).
+        body["mirrors"] = {
+            name: {**report, "syncLease": leases[name]} if name in leases else report
+            for name, report in mirrors.items()
+        }
     # Shared state down degrades the replica without stopping it (local limits; keyed creates
     # refused): reported here, never a reason to take every replica out of the load balancer.
     if shared := await gateway.state.report():

@@ -39,6 +39,7 @@ class Cluster:
     prefix: str
     emulator_url: str = ""
     gateways: list[str] = field(default_factory=list)
+    gateway_processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     _processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     _logs: list[IO[bytes]] = field(default_factory=list)
 
@@ -49,7 +50,7 @@ class Cluster:
             subprocess.Popen(args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         )
 
-    def start_emulator(self, latency: float) -> None:
+    def start_emulator(self, latency: float, customers: int = 100) -> None:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_GATEWAY_")}
         self._spawn(
@@ -61,6 +62,8 @@ class Cluster:
                 str(port),
                 "--latency",
                 str(latency),
+                "--customers",
+                str(customers),
             ],
             env,
             "shoptet",
@@ -89,6 +92,7 @@ class Cluster:
                 env["CUSTOMER_GATEWAY_STATE__REDIS_URL"] = self.redis_url
             if self.postgres_url:
                 env["CUSTOMER_GATEWAY_STATE__POSTGRES_URL"] = self.postgres_url
+            env.update(extra_env or {})
             self._spawn(
                 [
                     sys.executable,
@@ -103,9 +107,16 @@ class Cluster:
                 env,
                 f"gateway-{len(self.gateways)}",
             )
+            self.gateway_processes.append(self._processes[-1])
             url = f"http://127.0.0.1:{port}"
             wait_until_up(url)
             self.gateways.append(url)
+
+    def kill_gateway(self, index: int) -> None:
+        """SIGKILL: the replica stops at once, renewing nothing, releasing nothing."""
+        process = self.gateway_processes[index]
+        process.kill()
+        process.wait(10)
 
     def emulator_counts(self, reset: bool = False) -> dict[str, Any]:
         method = "DELETE" if reset else "GET"
