@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from customer_gateway.app import create_app
-from customer_gateway.settings import Settings
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from customer_gateway.errors import GatewayError
+from customer_gateway.core.errors import GatewayError
 from customer_gateway.identity.tables import audit, erasures
 from customer_gateway.mirror.store import begin_writing
 

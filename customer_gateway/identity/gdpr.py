@@ -8,12 +8,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import NotFound
 from customer_gateway.connectors.models import Write
-from customer_gateway.errors import ErrorCode, GatewayError
-from customer_gateway.exports import Exports
-from customer_gateway.idempotency import IdempotencyStore
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.errors import ErrorCode, GatewayError
+from customer_gateway.features.exports import Exports
+from customer_gateway.features.idempotency import IdempotencyStore
 from customer_gateway.identity.erasure import ERASED, GONE, UNSUPPORTED, Eraser, Forgetter
 from customer_gateway.identity.index import IdentityIndex
 from customer_gateway.mirror.source import SyncingSource

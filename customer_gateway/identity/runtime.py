@@ -6,15 +6,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from customer_gateway.datadir import DataDir
-from customer_gateway.exports import Exports
-from customer_gateway.idempotency import IdempotencyStore
+from customer_gateway.features.exports import Exports
+from customer_gateway.features.idempotency import IdempotencyStore
 from customer_gateway.identity.erasure import Erasures
 from customer_gateway.identity.gdpr import Lookup, background_call, eraser, forgetter
 from customer_gateway.identity.index import IdentityIndex, MatchSettings
 from customer_gateway.mirror.runtime import Mirrors, store_url
 from customer_gateway.mirror.store import SqlMirrorStore, open_store
-from customer_gateway.settings import Settings
+from customer_gateway.server.datadir import DataDir
+from customer_gateway.server.settings import Settings
 
 logger = logging.getLogger("customer_gateway.identity")
 

@@ -11,11 +11,11 @@ from typing import Any, cast
 
 from strawberry.scalars import JSON
 
-from customer_gateway.connectors.base import Connector
-from customer_gateway.context import GatewayContext, Info
-from customer_gateway.errors import BadUserInput
-from customer_gateway.exports import document
-from customer_gateway.ids import parse_global_id
+from customer_gateway.connectors.protocol import Connector, DataExports
+from customer_gateway.core.context import GatewayContext, Info
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.core.ids import parse_global_id
+from customer_gateway.features.exports import document
 from customer_gateway.resolvers.customer_fields import groups_of
 from customer_gateway.schema.common import Source
 from customer_gateway.schema.data_export import CustomerDataExport
@@ -48,7 +48,7 @@ async def export_document(
     context: GatewayContext, connector: Connector, native_id: str, uuid: str
 ) -> tuple[bool, list[str], dict[str, Any]] | None:
     """(native, notHeld, document) of one customer; None if the source does not know it."""
-    if connector.capabilities.native_data_export:
+    if isinstance(connector, DataExports):  # capabilities.native_data_export
         native = await context.call(connector, connector.data_export(native_id))
         if native is None:
             return None

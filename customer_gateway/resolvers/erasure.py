@@ -7,9 +7,9 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
-from customer_gateway.context import GatewayContext, Info
-from customer_gateway.errors import BadUserInput, ErrorCode, GatewayError
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.context import GatewayContext, Info
+from customer_gateway.core.errors import BadUserInput, ErrorCode, GatewayError
 from customer_gateway.identity.erasure import (
     PENDING,
     UNSUPPORTED,

@@ -18,14 +18,18 @@ from aiodataloader import DataLoader
 
 from customer_gateway.connectors.errors import NotFound
 from customer_gateway.connectors.models import CustomerRecord
-from customer_gateway.context import GatewayContext, Info
-from customer_gateway.errors import BadUserInput, ErrorCode, GatewayError
+from customer_gateway.core.context import GatewayContext, Info
+from customer_gateway.core.errors import BadUserInput, ErrorCode, GatewayError
+from customer_gateway.core.ids import global_id, parse_global_id
 from customer_gateway.identity.index import IdentityIndex, Key
 from customer_gateway.identity.profile import Profile, merge
-from customer_gateway.ids import global_id, parse_global_id
 from customer_gateway.mirror.query import SUPPORTED, SourceSelection
 from customer_gateway.resolvers.customers import _candidates
-from customer_gateway.resolvers.filters import FilterLike, IgnoredFilter, parse_customer_filters
+from customer_gateway.resolvers.filters.parsing import (
+    FilterLike,
+    IgnoredFilter,
+    parse_customer_filters,
+)
 
 MAX_IDS = 20  # customers one link or unlink names
 

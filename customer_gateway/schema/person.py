@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from customer_gateway.context import Info
-from customer_gateway.ids import global_id
+from customer_gateway.core.context import Info
+from customer_gateway.core.ids import global_id
 from customer_gateway.resolvers.erasure import ErasureView
 from customer_gateway.resolvers.people import PeoplePage, PersonView
 from customer_gateway.schema.common import Date, Filter, Source

@@ -7,7 +7,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from customer_gateway.context import Info
+from customer_gateway.core.context import Info
 from customer_gateway.resolvers import changes as change_resolvers
 from customer_gateway.resolvers import connection as connection_resolvers
 from customer_gateway.resolvers import customer_groups as group_resolvers
@@ -142,8 +142,8 @@ class Query:
 
     @strawberry.field(
         description="People across the mirrored sources: those with a customer the filters "
-        "match (the customers filters: keyword, email, full_name, phone, status, group, "
-        "created_at, updated_at, source, page, limit, od), newest change first."
+        "match (the customers filters the mirror applies; not Flow Retail's store), newest "
+        "change first."
     )
     async def people(
         self, info: Info, filters: list[FilterInput | None] | None = None

@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 
-from customer_gateway.app import create_app
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.emulators.ecwid import EcwidEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.settings import IdentitySettings, Secret, Settings, StateSettings
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import IdentitySettings, Secret, Settings, StateSettings
 from tests.identity.oracle import Person, seed_people, spellings
 from tests.mirror.harness import Running, source_settings
 

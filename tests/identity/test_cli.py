@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from customer_gateway.cli import main
 from customer_gateway.mirror.keys import collation_key
 from customer_gateway.mirror.store import open_store, sqlite_url
+from customer_gateway.server.cli import main
 from tests.identity.oracle import groupings, records_for, seed_people
 
 

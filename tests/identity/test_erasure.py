@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from customer_gateway.identity.tables import audit, erasures
-from customer_gateway.settings import IdentitySettings
+from customer_gateway.server.settings import IdentitySettings
 from tests.identity.harness import identity_gateway, shops
 from tests.mirror.harness import Running
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pytest
 import sqlalchemy as sa
 
-from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.core.errors import ErrorCode, GatewayError
 from customer_gateway.identity.erasure import ERASED, GONE, UNSUPPORTED, Erasures
 from customer_gateway.identity.index import IdentityIndex, subject_hash
 from customer_gateway.identity.tables import erasures as erasures_table

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from customer_gateway.connectors.models import CustomerRecord
-from customer_gateway.settings import IdentitySettings
+from customer_gateway.server.settings import IdentitySettings
 from tests.identity.harness import COUNTRIES, identity_gateway, seed_directly, shops
 from tests.identity.oracle import Key, ascii_domain, groupings, seed_people, spellings
 from tests.mirror.harness import Running
@@ -210,7 +210,7 @@ async def test_bad_input_is_a_typed_error(identity_target: dict[str, Any]) -> No
             ),
             ('{ personDataExport(email: "a@b.c", personId: "x") }', "BAD_USER_INPUT"),
             (
-                '{ people(filters: [{key: "company_name", operation: eq, value: "x"}]) { total } }',
+                '{ people(filters: [{key: "store", operation: eq, value: "store-1"}]) { total } }',
                 "UNSUPPORTED_OPERATION",
             ),
             (

@@ -9,9 +9,9 @@ from typing import Any, get_args
 
 import pytest
 
-from customer_gateway.app import REQUEST_HEADERS
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.faults import FaultKind, FaultPlan, parse_fault
+from customer_gateway.server.app import REQUEST_HEADERS
 from tests.api.conftest import Gateway, running_gateway
 
 RESILIENCE = Path(__file__).resolve().parents[2] / "docs" / "resilience.md"
@@ -114,8 +114,8 @@ def test_the_http_date_form_of_rate_limit() -> None:
 async def test_the_sandbox_lets_local_front_ends_in(origin: str, allowed: bool) -> None:
     import httpx
 
-    from customer_gateway.app import create_app
-    from customer_gateway.settings import Settings
+    from customer_gateway.server.app import create_app
+    from customer_gateway.server.settings import Settings
 
     app = create_app(Settings())  # no sources: the sandbox
     async with (

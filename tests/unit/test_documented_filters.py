@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from customer_gateway.connectors.models import Op
-from customer_gateway.resolvers import filters
-from customer_gateway.resolvers.filters import parse_customer_filters
+from customer_gateway.resolvers.filters import parsing as filters
+from customer_gateway.resolvers.filters.parsing import parse_customer_filters
 
 QUERIES = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
 SAMPLES = {

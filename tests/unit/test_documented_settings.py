@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from customer_gateway.app import describe_mode
-from customer_gateway.settings import ConfigError, Settings, load_settings, settings_from
+from customer_gateway.server.app import describe_mode
+from customer_gateway.server.settings import ConfigError, Settings, load_settings, settings_from
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGURATION = ROOT / "docs" / "configuration.md"
@@ -252,7 +252,7 @@ def test_every_documented_option_is_read_by_a_kind() -> None:
 def test_every_setting_is_documented() -> None:
     """The other direction: a key the code reads and docs/configuration.md does not show is a
     setting nobody can find."""
-    from customer_gateway.settings import (
+    from customer_gateway.server.settings import (
         _GATEWAY_KEYS,
         _IDENTITY_KEYS,
         _LIMIT_KEYS,

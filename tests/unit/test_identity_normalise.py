@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from customer_gateway.identity.normalise import email_key, phone_key
-from customer_gateway.settings import ConfigError, settings_from
+from customer_gateway.server.settings import ConfigError, settings_from
 
 
 @pytest.mark.parametrize(
