@@ -251,3 +251,16 @@ async def test_customer_person_over_a_page_is_batched(identity_target: dict[str,
         assert all({"uuid": item["uuid"]} in item["person"]["customers"] for item in items)
         index_reads = [s for s in statements if "identity_members" in s]
         assert len(index_reads) <= 4, len(index_reads)
+
+
+async def test_people_off(identity_target: dict[str, Any]) -> None:
+    """`[identity] enabled = false`: no index; people are refused by code, Customer.person is
+    null, and turning it on again rebuilds the index from the mirror."""
+    emulators = shops()
+    async with identity_gateway(emulators, identity_target, IdentitySettings(enabled=False)) as gw:
+        answer = await gw.query("{ people { total } customers { items { person { personId } } } }")
+        assert answer["errors"][0]["extensions"]["code"] == "UNSUPPORTED_OPERATION"
+        assert all(item["person"] is None for item in answer["data"]["customers"]["items"])
+        records = await every_customer(gw)
+    async with identity_gateway(emulators, identity_target, IdentitySettings()) as gateway:
+        assert partition(await every_person(gateway)) == groupings(records)
