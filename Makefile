@@ -79,18 +79,28 @@ test-clients: $(STAMP) $(CLIENTS_STAMP) $(BENCH_STAMP) system-present
 ## minutes; a 1,000,000-customer export). `make bench-quick`: short windows, 100,000 customers.
 ## BENCH_ARGS adds options, e.g. `make bench BENCH_ARGS="--soak 600"` for the 10-minute soak.
 
-.PHONY: bench-quick
+## `make bench-instructions`: instructions per request under callgrind (Q1, Q2 N = 50), the
+## working tree beside BENCH_BASELINE (default main), in one run (needs valgrind and cc).
+BENCH_BASELINE ?= main
+
+.PHONY: bench-quick bench-instructions
 bench: $(STAMP) $(BENCH_STAMP) system-present
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.instructions --baseline $(BENCH_BASELINE)
 	$(BIN)/python -m bench.mirror $(MIRROR_BENCH_ARGS)
 
 bench-quick: $(STAMP) $(BENCH_STAMP) system-present
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+	$(BIN)/python -m bench.instructions --baseline $(BENCH_BASELINE) --requests 10
 	$(BIN)/python -m bench.mirror --quick $(MIRROR_BENCH_ARGS)
 
+bench-instructions: $(STAMP)
+	$(BIN)/python -m bench.instructions --baseline $(BENCH_BASELINE)
+
 ## The system packages the browser test and the benchmarks use, from Debian (needs root):
-## chromium (GraphiQL in a real browser) and wrk (load). Make never installs them on its own.
-SYSTEM_PACKAGES := chromium wrk
+## chromium (GraphiQL in a real browser), wrk (load), valgrind and gcc (instruction counts:
+## bench/instructions.py). Make never installs them on its own.
+SYSTEM_PACKAGES := chromium wrk valgrind gcc
 
 system-deps:
 	@echo "installing Debian packages: $(SYSTEM_PACKAGES)"

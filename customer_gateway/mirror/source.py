@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from customer_gateway.connectors.capabilities import Capabilities
+from customer_gateway.connectors.errors import UpstreamUnavailable
 from customer_gateway.connectors.models import (
     BatchItem,
     BatchOperation,
@@ -43,6 +44,7 @@ from customer_gateway.connectors.models import (
     Pushdown,
     RegionRecord,
     SnapshotJob,
+    Sort,
     StoreView,
     SyncPage,
 )
@@ -56,6 +58,7 @@ from customer_gateway.connectors.protocol import (
     Snapshots,
     StoreViews,
 )
+from customer_gateway.mirror.availability import StoreUnavailable
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.query import LIVE_ONLY, SORTS, SUPPORTED, SourceSelection
 
@@ -194,23 +197,49 @@ class SyncingSource:
 
 
 class MirroredSource(SyncingSource):
-    """Reads from the store."""
+    """Reads from the store. A store that fails a read is marked unavailable (the next
+    requests read the source itself, `Mirrors.serving`); this request answers from the source
+    where that gives the same answer (records by id, groups), else with a retryable typed error
+    for this source alone (a list was planned with the mirror's capabilities, which the source
+    does not have)."""
 
     async def list_customers(self, query: CustomerQuery) -> Page:
         if any(condition.field in LIVE_ONLY for condition in query.conditions):
             return await self.inner.list_customers(query)  # only the source can tell
-        records, total = await self.mirror.store.query(
+        records, total = await self.query_store(
             [SourceSelection(self.name, query.conditions)], query.sort, query.offset, query.limit
         )
         return Page(records, total)
 
+    async def query_store(
+        self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
+    ) -> tuple[list[CustomerRecord], int]:
+        """One page of the store (this source's rows, or several mirrored sources' together)."""
+        store = self.mirror.store
+        try:
+            return await store.availability.read(store.query(selection, sort, offset, limit))
+        except StoreUnavailable:
+            raise UpstreamUnavailable(
+                f"{self.name}: the mirror's store did not answer; the next request reads "
+                "the source itself",
+                source=self.name,
+            ) from None
+
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
-        return await self.mirror.store.get_customers(self.name, ids)
+        store = self.mirror.store
+        try:
+            return await store.availability.read(store.get_customers(self.name, ids))
+        except StoreUnavailable:
+            return await self.inner.get_customers(ids)
 
     async def list_groups(self) -> Sequence[GroupRecord]:
         if self.mirror.groups is not True:
             return await self.inner.list_groups()  # the source's own answer (or its error)
-        return await self.mirror.store.list_groups(self.name)
+        store = self.mirror.store
+        try:
+            return await store.availability.read(store.list_groups(self.name))
+        except StoreUnavailable:
+            return await self.inner.list_groups()
 
     async def get_groups(self, ids: Sequence[str]) -> Sequence[GroupRecord | None]:
         by_id = {group.id: group for group in await self.list_groups()}

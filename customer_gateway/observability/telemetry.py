@@ -233,7 +233,14 @@ class _MirrorStates(Collector):
         )
         serving = GaugeMetricFamily(
             "gateway_mirror_serving",
-            "1: reads come from the mirror (fresh or stale); 0: from the source (loading)",
+            "1: reads come from the mirror (fresh or stale); 0: from the source (loading, or "
+            "the store unavailable)",
+            labels=["source"],
+        )
+        lease = GaugeMetricFamily(
+            "gateway_mirror_sync_lease_held",
+            "1: this replica holds the source's sync lease and syncs it; 0: another does "
+            "(only with [state] redis_url)",
             labels=["source"],
         )
         moment = time.time()
@@ -242,8 +249,11 @@ class _MirrorStates(Collector):
             lag.add_metric([name], float("nan") if synced is None else max(0.0, moment - synced))
             records.add_metric([name], handle.health.records)
             errors.add_metric([name], handle.health.errors)
-            serving.add_metric([name], 1.0 if handle.serving else 0.0)
-        yield from (lag, records, errors, serving)
+            reads_mirror = handle.serving and handle.store.availability.available
+            serving.add_metric([name], 1.0 if reads_mirror else 0.0)
+        for name, report in self.mirrors.leases().items():
+            lease.add_metric([name], 1.0 if report["held"] else 0.0)
+        yield from (lag, records, errors, serving, lease)
 
 
 class _EventsCollector(Collector):

@@ -174,9 +174,7 @@ async def merged_page(
             return None
         page, total = answer
         return Merged(context, list(page), total, sort, collation, wanted, path)
-    plans = _plans(
-        context, request, candidates, sort, collation, include_addresses="addresses" in wanted
-    )
+    plans = _plans(context, request, candidates, sort, collation, reads=wanted)
     by_list = [p.connector for p in plans if p.connector.capabilities.group_names_by_list]
     prefetch = GroupPrefetch(context, by_list if "groups" in wanted else [])
     try:
@@ -269,9 +267,12 @@ def _plans(
     sort: Sort,
     collation: str,
     *,
-    include_addresses: bool,
+    reads: frozenset[str],
 ) -> list[_Plan]:
+    """`reads`: the record attributes the page's rows will read (addresses and metadata are
+    built only when read)."""
     single = len(candidates) == 1
+    built = {"include_addresses": "addresses" in reads, "include_metadata": "metadata" in reads}
     plans = []
     max_scan = context.settings.max_scan
     for connector, wanted in candidates:
@@ -295,9 +296,7 @@ def _plans(
         _report(context, connector, pushed, local, sort, sorts_itself)
         if not local and sorts_itself:
             if single and sort.field in capabilities.unique_sorts:
-                query = CustomerQuery(
-                    pushed, sort, request.offset, request.limit, include_addresses
-                )
+                query = CustomerQuery(pushed, sort, request.offset, request.limit, **built)
             else:
                 window = request.offset + request.limit
                 if window > max_scan:
@@ -305,12 +304,12 @@ def _plans(
                         f"Page {request.page} of {request.limit} needs the first {window} "
                         f"customers of each source; the limit is {max_scan}. Narrow the filters."
                     )
-                query = CustomerQuery(pushed, sort, 0, window, include_addresses)
+                query = CustomerQuery(pushed, sort, 0, window, **built)
             paged = single and sort.field in capabilities.unique_sorts
             plans.append(_Plan(connector, query, (), paged, True, collation))
         else:
             # The gateway filters and sorts what comes back; a source ignores a sort it lacks.
-            query = CustomerQuery(pushed, sort, 0, max_scan + 1, include_addresses)
+            query = CustomerQuery(pushed, sort, 0, max_scan + 1, **built)
             plans.append(_Plan(connector, query, local, False, False, collation))
     return plans
 

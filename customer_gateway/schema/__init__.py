@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 from strawberry.types import Info as StrawberryInfo
 
@@ -63,8 +64,13 @@ class GatewaySchema(strawberry.federation.Schema):
         return results
 
 
-def build_schema(settings: Settings | None = None) -> GatewaySchema:
-    """The schema, hardened as `settings` say (the SDL does not depend on them)."""
+def build_schema(
+    settings: Settings | None = None,
+    *,
+    executor: type[StrawberryGraphQLCoreExecutionContext] | None = PlainFieldExecutor,
+) -> GatewaySchema:
+    """The schema, hardened as `settings` say (the SDL does not depend on them). `executor`:
+    None runs graphql-core's own execution (the differential tests' reference)."""
     settings = settings or Settings()
     limits = settings.limits
     extensions: list[Any] = [
@@ -94,5 +100,5 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         types=[ErrorCodeType],
         config=StrawberryConfig(disable_field_suggestions=settings.environment != "development"),
         extensions=extensions,
-        execution_context_class=PlainFieldExecutor,
+        execution_context_class=executor,
     )

@@ -119,6 +119,8 @@ def _serve(host: str | None, port: int | None, workers: int, graceful: int) -> i
         limit_concurrency=settings.max_open_connections or None,
         h11_max_incomplete_event_size=settings.max_header_bytes,
         ws="websockets-sansio",  # subscriptions (graphql-transport-ws)
+        # uvloop, not asyncio's loop: 1-6 % fewer instructions per request (bench/README.md).
+        loop="uvloop",
     )
     return 0
 

@@ -110,7 +110,13 @@ class _EcwidBase(ConnectorBase):
             body = await self.dialect.search({**base, "offset": offset, "limit": size})
             items = self.read.array(body.get("items"), "customers.items")
             records = [
-                mapping.customer(self.read, self.name, self.read.object(i, "customers.items[]"))
+                mapping.customer(
+                    self.read,
+                    self.name,
+                    self.read.object(i, "customers.items[]"),
+                    addresses_wanted=query.include_addresses,
+                    metadata_wanted=query.include_metadata,
+                )
                 for i in items
             ]
             return records, self.read.integer(body, "total", "customers")

@@ -199,7 +199,12 @@ class FlowRetailConnector(ConnectorBase):
                     "POST", "/customers/search", params=paging, body=search, idempotent=True
                 )
             items = [
-                mapping.customer(self.read, self.name, self.read.object(item, "items[]"))
+                mapping.customer(
+                    self.read,
+                    self.name,
+                    self.read.object(item, "items[]"),
+                    addresses_wanted=query.include_addresses,
+                )
                 for item in self.read.array(data.get("items"), "items")
             ]
             return items, *self._paging(data)
