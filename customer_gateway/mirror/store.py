@@ -159,23 +159,24 @@ def postgres_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def open_store(url: str) -> SqlMirrorStore:
+def open_store(url: str, *, busy_timeout_ms: int = 10_000) -> SqlMirrorStore:
     engine_args: dict[str, Any] = {}
     if url.startswith("postgresql"):
         engine_args = {"pool_size": 5, "max_overflow": 10, "pool_pre_ping": True}
     engine = create_async_engine(url, **engine_args)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+
+        def pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL: requests read while the sync writes; NORMAL is durable across crashes.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            # Other processes' writers (workers sharing the file) wait this long for the lock.
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.close()
+
+        event.listen(engine.sync_engine, "connect", pragmas)
     return SqlMirrorStore(engine)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL: requests read while the sync writes; NORMAL is durable across process crashes.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
 
 
 class SqlMirrorStore:
@@ -183,6 +184,7 @@ class SqlMirrorStore:
         self.engine = engine
         self.dialect = Dialect(engine.dialect.name)
         self.availability = StoreAvailability(self.ping)
+        self._sqlite_writers = asyncio.Lock()
 
     async def ping(self) -> None:
         """One round trip to the database (the availability probe)."""
@@ -218,6 +220,14 @@ class SqlMirrorStore:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlWriter]:
+        if self.dialect.sqlite:
+            # One writer at a time per process, in arrival order: SQLite's own busy handler
+            # polls with growing sleeps, so under load (several sources syncing, writes through
+            # the gateway) a writer could miss the lock past busy_timeout and fail with
+            # "database is locked".
+            async with self._sqlite_writers, self.engine.begin() as connection:
+                yield SqlWriter(connection, self.dialect)
+            return
         async with self.engine.begin() as connection:
             yield SqlWriter(connection, self.dialect)
 
