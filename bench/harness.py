@@ -218,7 +218,8 @@ def gateway_config(
     log_format: str = "json",
     log_level: str = "INFO",
 ) -> str:
-    """The gateway's TOML over the emulators: rate limits off, pools sized for the load."""
+    """The gateway's TOML over the emulators: rate limits off, pools sized for the load, no
+    mirrors (every read goes to the source)."""
     lines = [
         "[gateway]",
         'environment = "development"',
@@ -238,6 +239,9 @@ def gateway_config(
             f'base_url = "{emus.url(source)}{BASE_PATHS.get(kind, "")}"',
             "rate_limits = false",
             "max_connections = 100",
+            # Pass-through: these rows measure the sources' own answers. A configured source is
+            # mirrored by default (README, Mirror); its benchmarks are bench/mirror.py's.
+            "mirror = false",
         ]
         if transport is not None:
             lines.append(f'transport = "{transport}"')

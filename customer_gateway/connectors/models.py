@@ -96,7 +96,11 @@ class CustomerQuery:
     sort: Sort = Sort()
     offset: int = 0
     limit: int | None = 20
+    # What the caller will read of each record: a list page that selects no addresses (or no
+    # metaData) lets the connector skip building them (bench/README.md). Filters and sorts never
+    # read either.
     include_addresses: bool = True
+    include_metadata: bool = True
 
 
 @dataclass(frozen=True, slots=True)

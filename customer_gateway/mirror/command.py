@@ -6,11 +6,11 @@ import time
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
-from customer_gateway.datadir import DataDir
 from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.mirror.store import SQLITE_FILE, open_store, postgres_url
-from customer_gateway.settings import Settings
-from customer_gateway.sources import open_sources
+from customer_gateway.server.datadir import DataDir
+from customer_gateway.server.settings import Settings
+from customer_gateway.server.sources import open_sources
 from customer_gateway.state.redis import SharedRedis
 
 LEASE_HELD = "skipped: a gateway replica holds its sync lease and syncs it"

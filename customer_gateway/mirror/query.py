@@ -1,9 +1,9 @@
 """A list request as one SQL query: the filters, the merged order and the page.
 
-Every condition means what `resolvers/filtering.matches` means (the gateway's own evaluation,
-the oracle of the equivalence tests): exact text comparisons on the stored values, contains and
-LIKE patterns on the folded columns (`keys.fold`), and NULL matching no comparison, as SQL's
-NULL does. The order is the merge's: sort key, then the source's place, then the native id.
+Every condition means what `resolvers/filters/evaluation.matches` means (the gateway's own
+evaluation, the oracle of the equivalence tests): exact text comparisons on the stored values,
+contains and LIKE patterns on the folded columns (`keys.fold`), and NULL matching no comparison, as
+SQL's NULL does. The order is the merge's: sort key, then the source's place, then the native id.
 """
 
 from __future__ import annotations

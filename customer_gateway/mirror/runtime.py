@@ -14,14 +14,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
-from customer_gateway.events import EventHub
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.features.events import EventHub
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.source import MirroredSource, SyncingSource, mirrored_classes
 from customer_gateway.mirror.store import MirrorStore, open_store, postgres_url, sqlite_url
 from customer_gateway.mirror.sync import Syncer
-from customer_gateway.settings import Settings
-from customer_gateway.sources import Sources
+from customer_gateway.server.settings import Settings
+from customer_gateway.server.sources import Sources
 from customer_gateway.state.lease import Lease
 from customer_gateway.state.redis import SharedRedis
 
@@ -122,7 +122,7 @@ class Mirrors:
         lease: Lease | None = None,
         events: EventHub | None = None,
     ) -> None:
-        syncing_class, mirrored_class = mirrored_classes(connector.kind, connector.capabilities)
+        syncing_class, mirrored_class = mirrored_classes(connector)
         self.handles[connector.name] = handle
         self._syncing[connector.name] = syncing_class(connector, handle)
         self._mirrored[connector.name] = mirrored_class(connector, handle)
@@ -163,14 +163,15 @@ class Mirrors:
 
     def serving(self, sources: Sources, *, live: bool = False) -> Sources:
         """`sources` with each mirrored source's connector for this request: the store's once
-        its first load is complete (unless the request asks for a live read), else the source
-        itself (its writes still go into the store)."""
+        its first load is complete (unless the request asks for a live read, or the store does
+        not answer), else the source itself (its writes still go into the store)."""
         replaced: dict[str, Connector] = {}
+        store_answers = self.store.availability.available
         for name in sources.names():
             handle = self.handles.get(name)
             if handle is None:
                 continue
-            if handle.serving and not live:
+            if handle.serving and store_answers and not live:
                 replaced[name] = self._mirrored[name]
             else:
                 replaced[name] = self._syncing[name]

@@ -27,8 +27,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
-from customer_gateway.datadir import create_private
 from customer_gateway.mirror import query as sql
+from customer_gateway.mirror.availability import StoreAvailability
 from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import (
@@ -38,6 +38,7 @@ from customer_gateway.mirror.rows import (
     group_from_doc,
 )
 from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
+from customer_gateway.server.datadir import create_private
 
 SQLITE_FILE = "mirror.sqlite3"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -100,6 +101,8 @@ class StoreWriter(Protocol):
 class MirrorStore(Protocol):
     """What the mirror needs of a database. `SqlMirrorStore` is the one implementation; a shared
     store for several replicas is the same class on PostgreSQL."""
+
+    availability: StoreAvailability
 
     @property
     def backend(self) -> str: ...
@@ -183,6 +186,12 @@ class SqlMirrorStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = Dialect(engine.dialect.name)
+        self.availability = StoreAvailability(self.ping)
+
+    async def ping(self) -> None:
+        """One round trip to the database (the availability probe)."""
+        async with self.engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
 
     @property
     def backend(self) -> str:
@@ -208,6 +217,7 @@ class SqlMirrorStore:
             await connection.run_sync(_upgrade)
 
     async def close(self) -> None:
+        await self.availability.close()
         await self.engine.dispose()
 
     @asynccontextmanager

@@ -31,7 +31,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import NotFound, Unsupported, UpstreamError
 from customer_gateway.connectors.models import (
     ChangeType,
@@ -42,13 +41,15 @@ from customer_gateway.connectors.models import (
     SortField,
     SyncStyle,
 )
+from customer_gateway.connectors.protocol import ChangeFeed, Connector, Snapshots, no_api
 from customer_gateway.connectors.resilience import BACKGROUND_SHARE
-from customer_gateway.errors import ErrorCode, GatewayError
-from customer_gateway.events import CustomerEvent, EventHub
+from customer_gateway.core.errors import ErrorCode, GatewayError
+from customer_gateway.features.events import CustomerEvent, EventHub
+from customer_gateway.mirror.availability import STORE_FAILURES
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.rows import customer_doc, digest
 from customer_gateway.mirror.store import Fenced, StoreWriter, SyncState
-from customer_gateway.settings import SourceSettings
+from customer_gateway.server.settings import SourceSettings
 from customer_gateway.state.lease import Lease
 
 logger = logging.getLogger("customer_gateway.mirror")
@@ -301,13 +302,19 @@ class Syncer:
                 self._lost = True
                 logger.warning("mirror of %s: a newer sync lease holder wrote; stopping", self.name)
                 return False
-            except (GatewayError, OSError) as error:
+            except (GatewayError, *STORE_FAILURES) as error:
+                # OSError here is the source's connection or the store's; both retry next step.
                 code = (
                     error.code.value if isinstance(error, GatewayError) else "UPSTREAM_UNAVAILABLE"
                 )
                 health.error, health.error_at = code, self.clock()
                 health.errors += 1
-                logger.warning("mirror sync of %s failed: %s", self.name, code)
+                logger.warning(
+                    "mirror sync of %s failed: %s%s",
+                    self.name,
+                    code,
+                    "" if isinstance(error, GatewayError) else f" ({type(error).__name__})",
+                )
                 await self._note_error(code)
                 return False
             except Exception:
@@ -317,18 +324,21 @@ class Syncer:
                 return False
             finally:
                 BACKGROUND_SHARE.reset(token)
-                health.records = await self.mirror.store.count(self.name)
+                # The store may be what failed: the count waits for the next step then.
+                with contextlib.suppress(*STORE_FAILURES):
+                    health.records = await self.mirror.store.count(self.name)
                 if self.on_step is not None:
                     self.on_step(self.mirror)
         health.error = None
         return True
 
     async def _note_error(self, code: str) -> None:
-        state = await self.mirror.store.state(self.name)
-        if state is not None:
-            with contextlib.suppress(Fenced):  # a successor's state stands
-                async with self._writing() as writer:
-                    await writer.save_state(state.but(error=code, attempt_at=self.clock()))
+        with contextlib.suppress(*STORE_FAILURES):  # the store down: noted in memory only
+            state = await self.mirror.store.state(self.name)
+            if state is not None:
+                with contextlib.suppress(Fenced):  # a successor's state stands
+                    async with self._writing() as writer:
+                        await writer.save_state(state.but(error=code, attempt_at=self.clock()))
 
     async def _step(self, full: bool) -> None:
         state = await self.mirror.store.state(self.name) or SyncState(
@@ -378,8 +388,18 @@ class Syncer:
             state = await self._new_snapshot(state)
             return await self._read_snapshot(state)
 
+    def _snapshots(self) -> Snapshots:
+        if not isinstance(self.connector, Snapshots):
+            raise no_api(self.connector, "export a snapshot")
+        return self.connector
+
+    def _change_feed(self) -> ChangeFeed:
+        if not isinstance(self.connector, ChangeFeed):
+            raise no_api(self.connector, "report changed customers")
+        return self.connector
+
     async def _new_snapshot(self, state: SyncState) -> SyncState:
-        job = await self.connector.start_snapshot()
+        job = await self._snapshots().start_snapshot()
         cursor = {"job": job.job_id, "url": job.url, "as_of": job.as_of.isoformat(), "lines": 0}
         state = state.but(phase="loading", cursor=cursor, pass_no=state.pass_no + 1)
         self.mirror.pass_no = state.pass_no
@@ -393,7 +413,7 @@ class Syncer:
         done = int(cursor["lines"])
         seen = 0
         batch: list[CustomerRecord] = []
-        async for record in self.connector.snapshot_records(job):
+        async for record in self._snapshots().snapshot_records(job):
             seen += 1
             if seen <= done:
                 continue  # committed before the process stopped
@@ -509,7 +529,7 @@ class Syncer:
             logger.info("mirror of %s: the change feed's window was missed; reloading", self.name)
             return await self._load(state.but(phase="loading", cursor={}))
         try:
-            page = await self.connector.list_changes(since, None, 0, MAX_CHANGES)
+            page = await self._change_feed().list_changes(since, None, 0, MAX_CHANGES)
         except GatewayError as error:
             if error.code is not ErrorCode.QUERY_TOO_COMPLEX:
                 raise

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, cast
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import (
     TEXT_SORTS,
@@ -22,18 +21,29 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
-from customer_gateway.context import GatewayContext, Info
-from customer_gateway.digits import is_ascii_digits
-from customer_gateway.errors import BadUserInput, GatewayError, QueryTooComplex
-from customer_gateway.ids import parse_global_id
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.context import GatewayContext, Info
+from customer_gateway.core.errors import BadUserInput, GatewayError, QueryTooComplex
+from customer_gateway.core.ids import parse_global_id
 from customer_gateway.resolvers.fanout import fan_out
-from customer_gateway.resolvers.filtering import FILTER_NEEDS, SORT_NEEDS, matches, merge, sort_key
-from customer_gateway.resolvers.filters import FilterLike, ListRequest, parse_customer_filters
+from customer_gateway.resolvers.filters.evaluation import (
+    FILTER_NEEDS,
+    SORT_NEEDS,
+    matches,
+    merge,
+    sort_key,
+)
+from customer_gateway.resolvers.filters.parsing import (
+    FilterLike,
+    ListRequest,
+    parse_customer_filters,
+)
 from customer_gateway.resolvers.loaders import GroupPrefetch, Unread
 from customer_gateway.resolvers.mirrored import mirrored_page, one_store
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.common import Filter
 from customer_gateway.schema.customer import Customer, CustomerCollection
+from customer_gateway.text.digits import is_ascii_digits
 
 # EverShop's own customer uuid, as its admin's edit page (`/admin/customers/edit/<uuid>`) sends it.
 _EVERSHOP_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -164,9 +174,7 @@ async def merged_page(
             return None
         page, total = answer
         return Merged(context, list(page), total, sort, collation, wanted, path)
-    plans = _plans(
-        context, request, candidates, sort, collation, include_addresses="addresses" in wanted
-    )
+    plans = _plans(context, request, candidates, sort, collation, reads=wanted)
     by_list = [p.connector for p in plans if p.connector.capabilities.group_names_by_list]
     prefetch = GroupPrefetch(context, by_list if "groups" in wanted else [])
     try:
@@ -259,9 +267,12 @@ def _plans(
     sort: Sort,
     collation: str,
     *,
-    include_addresses: bool,
+    reads: frozenset[str],
 ) -> list[_Plan]:
+    """`reads`: the record attributes the page's rows will read (addresses and metadata are
+    built only when read)."""
     single = len(candidates) == 1
+    built = {"include_addresses": "addresses" in reads, "include_metadata": "metadata" in reads}
     plans = []
     max_scan = context.settings.max_scan
     for connector, wanted in candidates:
@@ -285,9 +296,7 @@ def _plans(
         _report(context, connector, pushed, local, sort, sorts_itself)
         if not local and sorts_itself:
             if single and sort.field in capabilities.unique_sorts:
-                query = CustomerQuery(
-                    pushed, sort, request.offset, request.limit, include_addresses
-                )
+                query = CustomerQuery(pushed, sort, request.offset, request.limit, **built)
             else:
                 window = request.offset + request.limit
                 if window > max_scan:
@@ -295,12 +304,12 @@ def _plans(
                         f"Page {request.page} of {request.limit} needs the first {window} "
                         f"customers of each source; the limit is {max_scan}. Narrow the filters."
                     )
-                query = CustomerQuery(pushed, sort, 0, window, include_addresses)
+                query = CustomerQuery(pushed, sort, 0, window, **built)
             paged = single and sort.field in capabilities.unique_sorts
             plans.append(_Plan(connector, query, (), paged, True, collation))
         else:
             # The gateway filters and sorts what comes back; a source ignores a sort it lacks.
-            query = CustomerQuery(pushed, sort, 0, max_scan + 1, include_addresses)
+            query = CustomerQuery(pushed, sort, 0, max_scan + 1, **built)
             plans.append(_Plan(connector, query, local, False, False, collation))
     return plans
 

@@ -15,10 +15,11 @@ from strawberry.extensions import (
 )
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 from strawberry.types import Info as StrawberryInfo
 
-from customer_gateway.errors import ErrorCode
+from customer_gateway.core.errors import ErrorCode
 from customer_gateway.schema.errors import log_errors
 from customer_gateway.schema.executor import PlainFieldExecutor
 from customer_gateway.schema.extensions import SourceReport
@@ -27,7 +28,7 @@ from customer_gateway.schema.limits import Authorization, CostLimit, QueryShape
 from customer_gateway.schema.mutation import Mutation
 from customer_gateway.schema.query import Query
 from customer_gateway.schema.subscription import Subscription
-from customer_gateway.settings import Settings
+from customer_gateway.server.settings import Settings
 
 ErrorCodeType = strawberry.enum(
     ErrorCode,
@@ -63,8 +64,13 @@ class GatewaySchema(strawberry.federation.Schema):
         return results
 
 
-def build_schema(settings: Settings | None = None) -> GatewaySchema:
-    """The schema, hardened as `settings` say (the SDL does not depend on them)."""
+def build_schema(
+    settings: Settings | None = None,
+    *,
+    executor: type[StrawberryGraphQLCoreExecutionContext] | None = PlainFieldExecutor,
+) -> GatewaySchema:
+    """The schema, hardened as `settings` say (the SDL does not depend on them). `executor`:
+    None runs graphql-core's own execution (the differential tests' reference)."""
     settings = settings or Settings()
     limits = settings.limits
     extensions: list[Any] = [
@@ -94,5 +100,5 @@ def build_schema(settings: Settings | None = None) -> GatewaySchema:
         types=[ErrorCodeType],
         config=StrawberryConfig(disable_field_suggestions=settings.environment != "development"),
         extensions=extensions,
-        execution_context_class=PlainFieldExecutor,
+        execution_context_class=executor,
     )

@@ -1,4 +1,5 @@
-"""The executor: graphql-core's, with a short path for plain leaf fields.
+"""The executor: graphql-core's, with a short path for plain leaf fields, planned once per
+selection set.
 
 graphql-core runs every field through the same machinery: a resolve info object, argument
 coercion, Strawberry's resolver wrapper and the completion dispatch. Most fields of a customer
@@ -10,6 +11,11 @@ The short path is taken only where it cannot differ from the long one: a field S
 resolves as a basic field (no resolver, no extensions, no permissions), with no arguments, no
 middleware, a scalar or enum type, and a value that is not null and coerces. Anything else,
 including every error, goes the long way (reading an attribute twice has no effect).
+
+Which fields of a selection set are plain is decided once per selection set and execution (a
+plan: graphql-core collects each selection set once per execution and reuses it for every item
+of a list), not once per field and item: a page of 100 customers then reads its ~300 plain
+leaves in one loop without a response path, a field lookup or a resolver check each.
 """
 
 from __future__ import annotations
@@ -23,8 +29,8 @@ from graphql import (
     GraphQLScalarType,
     Undefined,
 )
-from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import AwaitableOrValue, Path
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from graphql.pyutils.undefined import UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -33,7 +39,99 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 BASIC_RESOLVER = "_get_basic_result"
 
 
+# One field of a planned selection set: its response name, its field details, and for a plain
+# leaf Strawberry's basic resolver and the leaf type (None, None: the field goes the long way).
+_Step = tuple[str, FieldDetailsList, Any, GraphQLScalarType | GraphQLEnumType | None]
+
+
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+    def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[_Step]:
+        plans: dict[int, tuple[GroupedFieldSet, list[_Step]]] = self.__dict__.setdefault(
+            "_gateway_plans", {}
+        )
+        # Keyed by identity, like graphql-core's own memo of collected fields; the selection
+        # set is kept alive with its plan so that its id cannot be reused meanwhile.
+        cached = plans.get(id(fields))
+        if cached is not None and cached[0] is fields:
+            return cached[1]
+        middleware = self.middleware_manager
+        plain_allowed = middleware is None or not middleware.middlewares
+        steps: list[_Step] = []
+        for response_name, field_details_list in fields.items():
+            node = field_details_list[0].node
+            resolve: Any = None
+            leaf: GraphQLScalarType | GraphQLEnumType | None = None
+            if plain_allowed and not node.arguments:
+                field_def = self.schema.get_field(parent_type, node.name.value)
+                candidate = field_def.resolve if field_def is not None else None
+                if candidate is not None and getattr(candidate, "__name__", None) == BASIC_RESOLVER:
+                    field_type = field_def.type  # type: ignore[union-attr]
+                    if isinstance(field_type, GraphQLNonNull):
+                        field_type = field_type.of_type
+                    if isinstance(field_type, GraphQLScalarType | GraphQLEnumType):
+                        resolve, leaf = candidate, field_type
+            steps.append((response_name, field_details_list, resolve, leaf))
+        plans[id(fields)] = (fields, steps)
+        return steps
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's `execute_fields` over the selection set's plan: plain leaves are read
+        here; every other field, and a plain leaf that is null or does not coerce, is executed
+        by `execute_field` exactly as graphql-core would (same order, same errors)."""
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        long_way = super().execute_field
+        try:
+            for response_name, field_details_list, resolve, leaf in self._plan(
+                parent_type, grouped_field_set
+            ):
+                if leaf is not None:
+                    try:
+                        value = resolve(source_value, None)
+                        if value is not None:
+                            coerced = leaf.coerce_output_value(value)
+                            if coerced is not None and coerced is not Undefined:
+                                results[response_name] = coerced
+                                continue
+                    except Exception:  # noqa: S110 - the long path reports it, located
+                        pass
+                result = long_way(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,

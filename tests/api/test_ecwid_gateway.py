@@ -19,14 +19,14 @@ from typing import Any
 import httpx
 import pytest
 
-from customer_gateway.app import create_app
-from customer_gateway.collation import en_us_key
-from customer_gateway.connectors import ecwid as ecwid_connectors
-from customer_gateway.connectors.base import synthetic_int_id
+from customer_gateway.connectors.ecwid import connector as ecwid_connectors
+from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.resolvers.filtering import ilike
-from customer_gateway.settings import Secret, Settings, SourceSettings
+from customer_gateway.resolvers.filters.evaluation import ilike
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import Secret, Settings, SourceSettings
+from customer_gateway.text.collation import en_us_key
 from tests.api.conftest import evershop_source
 
 pytestmark = pytest.mark.anyio
@@ -705,3 +705,31 @@ async def test_sources_report_what_ecwid_does() -> None:
     assert ecwid["capabilities"]["groupWrites"] == ["create", "delete", "update"]
     assert crm["capabilities"]["groupWrites"] == []
     assert crm["capabilities"]["customerWrites"] == ["create", "delete", "update"]
+
+
+ROW_FIELDS = "uuid email fullName phone"
+FULL_ROW = ROW_FIELDS + " metaData addresses { kind fullName address1 city postcode telephone }"
+
+
+@pytest.mark.parametrize("source", ["ecwid", "ecwid-crm"])
+async def test_a_page_builds_addresses_and_metadata_only_when_selected(source: str) -> None:
+    """A page that selects neither gets the same rows without them; a page that selects them
+    gets exactly what the customer's own read (`customer(id)`) shows."""
+    page = "query($f: [FilterInput]) { customers(filters: $f) { items { %s } } }"
+    filters = {"f": [{"key": "source", "operation": "eq", "value": source}]}
+    async with ecwid_gateway() as shops:
+        light = await shops.query(page % ROW_FIELDS, filters)
+        full = await shops.query(page % FULL_ROW, filters)
+        assert "errors" not in light
+        assert "errors" not in full
+        rows = full["data"]["customers"]["items"]
+        assert [{k: row[k] for k in ROW_FIELDS.split()} for row in rows] == light["data"][
+            "customers"
+        ]["items"]
+        assert any(row["addresses"] for row in rows)
+        assert any(row["metaData"] for row in rows)
+        for row in rows[:5]:
+            one = await shops.query(
+                f"query($id: String!) {{ customer(id: $id) {{ {FULL_ROW} }} }}", {"id": row["uuid"]}
+            )
+            assert one["data"]["customer"] == row

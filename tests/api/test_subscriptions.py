@@ -22,13 +22,13 @@ import uvicorn
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from customer_gateway.app import create_app
 from customer_gateway.connectors.models import ChangeType
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.events import CustomerEvent, EventHub, SubscriberTooSlow
-from customer_gateway.settings import ApiKey, AuthSettings, Secret, Settings, SourceSettings
+from customer_gateway.features.events import CustomerEvent, EventHub, SubscriberTooSlow
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import ApiKey, AuthSettings, Secret, Settings, SourceSettings
 from tests.api.conftest import evershop_source
 from tests.mirror.harness import source_settings
 

@@ -37,7 +37,7 @@ from customer_gateway.mirror.store import (
 )
 from customer_gateway.mirror.tables import metadata
 from customer_gateway.resolvers.customers import natural_id
-from customer_gateway.resolvers.filtering import matches, sort_key
+from customer_gateway.resolvers.filters.evaluation import matches, sort_key
 
 pytestmark = pytest.mark.anyio
 

@@ -87,6 +87,7 @@ class Cluster:
                     "CUSTOMER_GATEWAY_LOG_LEVEL": "WARNING",
                 }
             )
+            env.update(extra_env or {})
             if self.redis_url:
                 env["CUSTOMER_GATEWAY_STATE__REDIS_URL"] = self.redis_url
             if self.postgres_url:

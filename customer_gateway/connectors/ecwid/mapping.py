@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
-from customer_gateway.connectors.base import synthetic_int_id
+from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.connectors.models import (
     Address,
     AddressDraft,
@@ -167,11 +167,16 @@ def _contacts(read: Reader, obj: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _phone(
-    read: Reader, billing: Mapping[str, Any], contacts: Sequence[Mapping[str, Any]]
+    read: Reader,
+    billing: Mapping[str, Any],
+    contacts: Sequence[Mapping[str, Any]] | None,
+    obj: Mapping[str, Any],
 ) -> str | None:
     phone = read.opt_text(billing, "phone", "billingPerson")
     if phone is not None:
         return phone
+    if contacts is None:
+        contacts = _contacts(read, obj)
     phones = [c for c in contacts if c.get("type") == "PHONE"]
     phones.sort(key=lambda contact: contact.get("default") is not True)  # stable: default first
     for contact in phones:
@@ -236,15 +241,50 @@ def seen_group(source: str, number: int, name: str | None) -> GroupRecord:
     )
 
 
-def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecord:
-    """One Ecwid customer entity (search item or detail: Ecwid returns the same shape)."""
+def customer(
+    read: Reader,
+    source: str,
+    obj: Mapping[str, Any],
+    *,
+    addresses_wanted: bool = True,
+    metadata_wanted: bool = True,
+) -> CustomerRecord:
+    """One Ecwid customer entity (search item or detail: Ecwid returns the same shape).
+
+    A list page that selects no addresses or no metaData (`addresses_wanted`, `metadata_wanted`)
+    gets records without them: empty, never read."""
     where = "customer"
     number = read.integer(obj, "id", where)
     billing = read.object(obj.get("billingPerson") or {}, "customer.billingPerson")
     billing_name = _person_name(read, billing, "customer.billingPerson")
-    contacts = _contacts(read, obj)
+    contacts = _contacts(read, obj) if metadata_wanted else None
     embedded = customer_group(read, obj)
     group_id, group_name = embedded.numeric, embedded.name
+    addresses: list[Address] = []
+    if addresses_wanted:
+        addresses = _addresses(read, obj, billing, billing_name)
+    return CustomerRecord(
+        source=source,
+        id=str(number),
+        numeric_id=int_id(number),
+        email=read.opt_text(obj, "email", where),
+        full_name=read.opt_text(obj, "name", where) or billing_name,
+        # Ecwid has no enabled/disabled flag (README 3.2): every customer can sign in and buy.
+        status=1,
+        created_at=ecwid_datetime(read, obj.get("registered"), "customer.registered"),
+        updated_at=ecwid_datetime(read, obj.get("updated"), "customer.updated"),
+        phone=_phone(read, billing, contacts, obj),
+        vat_number=read.opt_text(obj, "taxId", where),
+        company_name=read.opt_text(billing, "companyName", "customer.billingPerson"),
+        groups=(GroupRef(str(group_id), int_id(group_id), group_name),),
+        addresses=tuple(addresses),
+        metadata=_metadata(read, obj, contacts) if contacts is not None else {},
+    )
+
+
+def _addresses(
+    read: Reader, obj: Mapping[str, Any], billing: Mapping[str, Any], billing_name: str | None
+) -> list[Address]:
     addresses: list[Address] = []
     if any(billing.get(key) for key in _ADDRESS_KEYS):
         addresses.append(_address(read, billing, "billing", "billingPerson", billing_name))
@@ -261,23 +301,7 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
                 read.opt_text(address, "name", where_address),
             )
         )
-    return CustomerRecord(
-        source=source,
-        id=str(number),
-        numeric_id=int_id(number),
-        email=read.opt_text(obj, "email", where),
-        full_name=read.opt_text(obj, "name", where) or billing_name,
-        # Ecwid has no enabled/disabled flag (README 3.2): every customer can sign in and buy.
-        status=1,
-        created_at=ecwid_datetime(read, obj.get("registered"), "customer.registered"),
-        updated_at=ecwid_datetime(read, obj.get("updated"), "customer.updated"),
-        phone=_phone(read, billing, contacts),
-        vat_number=read.opt_text(obj, "taxId", where),
-        company_name=read.opt_text(billing, "companyName", "customer.billingPerson"),
-        groups=(GroupRef(str(group_id), int_id(group_id), group_name),),
-        addresses=tuple(addresses),
-        metadata=_metadata(read, obj, contacts),
-    )
+    return addresses
 
 
 def group(read: Reader, source: str, obj: Mapping[str, Any]) -> GroupRecord:

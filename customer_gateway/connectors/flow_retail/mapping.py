@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from customer_gateway.connectors.base import synthetic_int_id
+from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.connectors.models import (
     Address,
     AddressDraft,
@@ -46,7 +46,10 @@ _META_FIELDS = (
 )
 
 
-def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecord:
+def customer(
+    read: Reader, source: str, obj: Mapping[str, Any], *, addresses_wanted: bool = True
+) -> CustomerRecord:
+    """One Flow Retail customer; without its addresses for a list page that selects none."""
     where = "customer"
     uid = read.string(obj, "customerUid", where)
     first = read.opt_string(obj, "firstname", where)
@@ -72,7 +75,7 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
         if isinstance(value, str)
     ]
     addresses = []
-    if any(obj.get(key) for key in ("address", "postalCode", "city")):
+    if addresses_wanted and any(obj.get(key) for key in ("address", "postalCode", "city")):
         addresses.append(
             Address(
                 id=None,
@@ -87,10 +90,11 @@ def customer(read: Reader, source: str, obj: Mapping[str, Any]) -> CustomerRecor
                 is_default=True,
             )
         )
-    addresses.extend(
-        address(read, read.object(item, "addresses[]"))
-        for item in read.array(obj.get("addresses") or [], "customer.addresses")
-    )
+    if addresses_wanted:
+        addresses.extend(
+            address(read, read.object(item, "addresses[]"))
+            for item in read.array(obj.get("addresses") or [], "customer.addresses")
+        )
     return CustomerRecord(
         source=source,
         id=uid,
