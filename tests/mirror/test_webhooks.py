@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 import pytest
 
+from customer_gateway.core.ids import global_id
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.ids import global_id
-from customer_gateway.settings import Secret
+from customer_gateway.server.settings import Secret
 from tests.api.test_subscriptions import Served, serve_sources
 from tests.mirror.harness import source_settings
 
