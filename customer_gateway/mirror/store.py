@@ -174,7 +174,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL: requests read while the sync writes; NORMAL is durable across process crashes.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Other processes' writers (workers over one file): wait up to 30 s for their turn.
+    cursor.execute("PRAGMA busy_timeout=30000")
     # A load writes a dozen indexes in sort-key order, not insertion order: a larger page cache
     # (32 MiB per connection, filled only as used) keeps their pages between transactions.
     cursor.execute("PRAGMA cache_size=-32768")
@@ -187,6 +188,10 @@ class SqlMirrorStore:
         self.engine = engine
         self.dialect = Dialect(engine.dialect.name)
         self.availability = StoreAvailability(self.ping)
+        # SQLite has one writer at a time: this process's writers (every source's sync, the
+        # gateway's writes) queue here, in order, instead of in SQLite's busy handler, whose
+        # timeout a queue of loads on a loaded machine can outlast ("database is locked").
+        self._write_turn = asyncio.Lock() if self.dialect.sqlite else None
 
     async def ping(self) -> None:
         """One round trip to the database (the availability probe)."""
@@ -222,8 +227,18 @@ class SqlMirrorStore:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlWriter]:
-        async with self.engine.begin() as connection:
+        async with self._transaction() as connection:
             yield SqlWriter(connection, self.dialect)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction, in this process's turn on SQLite."""
+        if self._write_turn is None:
+            async with self.engine.begin() as connection:
+                yield connection
+            return
+        async with self._write_turn, self.engine.begin() as connection:
+            yield connection
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -388,7 +403,7 @@ class SqlMirrorStore:
 
     async def analyze(self) -> None:
         """Fresh planner statistics (after a load: which index a filter should walk)."""
-        async with self.engine.begin() as connection:
+        async with self._transaction() as connection:
             await connection.execute(sa.text("ANALYZE"))
 
     async def list_groups(self, source: str) -> list[GroupRecord]:
@@ -422,13 +437,13 @@ class SqlMirrorStore:
 
     async def purge(self, source: str) -> None:
         """Every row of a source (no longer mirrored, or a full sync from scratch)."""
-        async with self.engine.begin() as connection:
+        async with self._transaction() as connection:
             for table in (memberships, customers, groups, sync_state):
                 await connection.execute(sa.delete(table).where(table.c.source == source))
 
     async def set_rank(self, source: str, rank: int) -> None:
         """The source moved in the configuration: its rows follow (the merge's tie-break)."""
-        async with self.engine.begin() as connection:
+        async with self._transaction() as connection:
             await connection.execute(
                 sa.update(customers)
                 .where(customers.c.source == source, customers.c.rank != rank)
