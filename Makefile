@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit schema bench clean test-evershop check system-deps \
+.PHONY: install run test lint typecheck docs unit schema bench clean test-evershop check system-deps \
 	system-present
 
 $(STAMP): pyproject.toml constraints.txt
@@ -18,8 +18,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/customer-gateway serve --host 127.0.0.1 --port 8000
 
-## ruff, import contracts, mypy --strict, pytest with a 90 % branch-coverage floor
-test: lint typecheck unit
+## ruff, import contracts, mypy --strict, the docs site (links and anchors), pytest with a 90 %
+## branch-coverage floor
+test: lint typecheck docs unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -28,6 +29,12 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+## docs/ built with MkDocs into a temporary directory (removed): --strict fails on a broken link,
+## anchor or a page missing from mkdocs.yml's nav
+docs: $(STAMP)
+	@site=$$(mktemp -d) && trap 'rm -rf "$$site"' EXIT && \
+		$(BIN)/mkdocs build --strict --quiet --site-dir "$$site" && echo "docs: mkdocs build --strict ok"
 
 unit: $(STAMP)
 	$(BIN)/pytest -q --cov --cov-report=term
@@ -41,7 +48,7 @@ schema: $(STAMP)
 	$(BIN)/customer-gateway export-schema > schema.graphql
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache site
 
 ## Real clients and a real browser (not part of `make test`): the Python gql client, Apollo
 ## Client on Node (persisted queries too), graphql-ws and graphql-sse (live updates), GraphiQL

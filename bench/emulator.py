@@ -25,7 +25,7 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from customer_gateway.emulators.base import Emulator
-from customer_gateway.sandbox import EMULATORS, emulator_class
+from customer_gateway.server.sandbox import EMULATORS, emulator_class
 
 COUNTER_PATH = "/__bench/requests"
 LATENCY_PATH = "/__bench/latency"

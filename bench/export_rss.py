@@ -2,12 +2,12 @@
 
     python -m bench.export_rss [--customers 1000000]
 
-Starts the Shoptet emulator (customers generated lazily, rate limits off, a short snapshot job)
-as a separate uvicorn process on a free 127.0.0.1 port, then exports that source in this process
-through `customer_gateway.exports.Exports` and `ShoptetConnector` (the snapshot job: webhook,
+Starts the Shoptet emulator (customers generated lazily, rate limits off, a short snapshot job) as a
+separate uvicorn process on a free 127.0.0.1 port, then exports that source in this process through
+`customer_gateway.features.exports.Exports` and `ShoptetConnector` (the snapshot job: webhook,
 polls, the streamed gzip JSON Lines result), and prints customers exported, seconds, peak RSS of
-this process (getrusage's ru_maxrss and RSS sampled during the run) and the export file's size.
-The emulator's own memory is not counted: it is another process.
+this process (getrusage's ru_maxrss and RSS sampled during the run) and the export file's size. The
+emulator's own memory is not counted: it is another process.
 """
 
 from __future__ import annotations
@@ -163,10 +163,10 @@ class RssSampler:
 
 
 async def run_export(port: int, poll_seconds: float, directory: Path) -> tuple[str, int, Path]:
-    from customer_gateway.connectors.base import build_client
     from customer_gateway.connectors.shoptet import ShoptetConnector
-    from customer_gateway.exports import Exports
-    from customer_gateway.settings import Secret, SourceSettings, Timeouts
+    from customer_gateway.connectors.transport import build_client
+    from customer_gateway.features.exports import Exports
+    from customer_gateway.server.settings import Secret, SourceSettings, Timeouts
 
     settings = SourceSettings(
         name="shoptet-bench",

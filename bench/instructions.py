@@ -71,8 +71,17 @@ def child(helper: str, argv: Sequence[str]) -> int:
     if not lib.cg_on_valgrind():
         print("the child must run under valgrind --tool=callgrind", file=sys.stderr)
         return 2
-    import customer_gateway.app as app_module
-    from customer_gateway.cli import main as cli_main
+    import importlib
+
+    # customer_gateway.server.* since the package's restructuring; customer_gateway.* before
+    # (a `--baseline` older than it).
+    try:
+        app_module: Any = importlib.import_module("customer_gateway.server.app")
+        cli_module: Any = importlib.import_module("customer_gateway.server.cli")
+    except ModuleNotFoundError:
+        app_module = importlib.import_module("customer_gateway.app")
+        cli_module = importlib.import_module("customer_gateway.cli")
+    cli_main: Callable[[list[str]], int] = cli_module.main
 
     original: Callable[[], Any] = app_module.serve_app
 
@@ -97,7 +106,7 @@ def child(helper: str, argv: Sequence[str]) -> int:
 
         return wrapped
 
-    app_module.serve_app = serve_app  # uvicorn imports "customer_gateway.app:serve_app"
+    app_module.serve_app = serve_app  # uvicorn imports "<app module>:serve_app"
     return cli_main(["serve", *argv])
 
 

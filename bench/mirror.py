@@ -36,16 +36,16 @@ from typing import Any
 
 import httpx
 
-from customer_gateway.app import create_app
-from customer_gateway.connectors.base import build_client
 from customer_gateway.connectors.models import CustomerPatch, CustomerRecord, GroupRef
 from customer_gateway.connectors.registry import CONNECTORS
+from customer_gateway.connectors.transport import build_client
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.keys import collation_key
 from customer_gateway.mirror.store import SyncState, open_store, sqlite_url
 from customer_gateway.mirror.sync import BACKGROUND, Syncer
-from customer_gateway.sandbox import emulator_class
-from customer_gateway.settings import Secret, Settings, SourceSettings
+from customer_gateway.server.app import create_app
+from customer_gateway.server.sandbox import emulator_class
+from customer_gateway.server.settings import Secret, Settings, SourceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 LATENCY = 0.02
@@ -188,7 +188,7 @@ async def bench_sync(customers: int) -> None:
                 credentials={k: Secret(v) for k, v in credentials.items()},
                 options=options,
                 mirror=True,
-                timeouts=__import__("customer_gateway.settings").settings.Timeouts(
+                timeouts=__import__("customer_gateway.server.settings").server.settings.Timeouts(
                     total=60.0, read=30.0
                 ),
             )

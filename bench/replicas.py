@@ -1,5 +1,6 @@
-"""Replicas: Q2 requests per second at 1, 2 and 4 workers sharing Redis and PostgreSQL, and the
-Redis round trips added per request and per upstream call (bench/README.md, "Replicas").
+"""Replicas: requests per second at 1, 2 and 4 workers sharing Redis and PostgreSQL (Q2 read
+pass-through, and the EverShop admin grid served by the mirror), and the Redis round trips added
+per request and per upstream call, and per mirror-served request (bench/README.md, "Replicas").
 
     python -m bench.replicas [--seconds 8] [--concurrency 32]
 
@@ -65,15 +66,20 @@ def _emulator(kind: str, logs: Path) -> tuple[subprocess.Popen[bytes], str, dict
     return process, f"http://127.0.0.1:{port}", credentials
 
 
-def _config(urls: dict[str, str], credentials: dict[str, dict[str, str]], limits: bool) -> str:
+def _config(
+    urls: dict[str, str], credentials: dict[str, dict[str, str]], limits: bool, mirror: bool
+) -> str:
     lines = ['[gateway]\nenvironment = "development"\nlog_level = "WARNING"\n']
     for name, kind in KINDS.items():
         base = urls[name]
         lines.append(
             f'[[sources]]\nname = "{name}"\nkind = "{kind}"\nbase_url = "{base}"\n'
-            f"rate_limits = {str(limits).lower()}\nmax_connections = 100\n[sources.credentials]"
+            f"rate_limits = {str(limits).lower()}\nmirror = {str(mirror).lower()}\n"
+            "max_connections = 100\n[sources.credentials]"
         )
         lines.extend(f"{key} = {json.dumps(value)}" for key, value in credentials[name].items())
+        if kind == "shoptet":  # its snapshot job (the first load) needs a job:finished hook
+            lines.append('[sources.options]\nwebhook_url = "https://bench.invalid/hook"')
     return "\n".join(lines) + "\n"
 
 
@@ -186,6 +192,81 @@ def _round_trips(url: str, source: str, requests: int) -> dict[str, float]:
     return {"per_request": trips / requests, "per_upstream_call": trips / calls, "calls": calls}
 
 
+GRID = json.dumps(
+    {
+        "query": "query($f: [FilterInput]) { customers(filters: $f) { total currentPage "
+        "items { uuid fullName email status createdAt { text } group { groupName } } } }",
+        "variables": {"f": [{"key": "ob", "operation": "eq", "value": "name"}]},
+    }
+)
+
+
+def _wait_mirrored(url: str) -> None:
+    """Until every source's first sync is done (reads come from the mirror from then on)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        payload = httpx.post(
+            url + "/graphql", content=GRID, headers={"content-type": "application/json"}
+        ).json()
+        sources = payload.get("extensions", {}).get("sources", [])
+        states = [(source.get("mirror") or {}).get("state") for source in sources]
+        if states and all(state == "fresh" for state in states):
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the mirrors did not finish their first sync")
+
+
+def _mirror_round_trips(url: str, requests: int) -> float:
+    """Redis round trips per grid request served by the mirror (sync steps excluded: they are
+    counted under their own purpose, and this counts `limits` only)."""
+    before = httpx.get(url + "/metrics").text
+    for _ in range(requests):
+        response = httpx.post(
+            url + "/graphql", content=GRID, headers={"content-type": "application/json"}
+        )
+        assert "errors" not in response.json(), response.text
+    after = httpx.get(url + "/metrics").text
+    reads = 0.0
+    for source in KINDS:
+        reads += _metric(after, "gateway_upstream_requests_total", f'source="{source}"') - _metric(
+            before, "gateway_upstream_requests_total", f'source="{source}"'
+        )
+    trips = _metric(after, "gateway_redis_round_trips_total", 'purpose="limits"') - _metric(
+        before, "gateway_redis_round_trips_total", 'purpose="limits"'
+    )
+    # A sync step during the window sends upstream calls of its own (each one admission):
+    # those are not the requests' cost.
+    return max(0.0, trips - reads) / requests
+
+
+def _rates(
+    title: str,
+    config: str,
+    body: str,
+    args: argparse.Namespace,
+    logs: Path,
+    state: dict[str, str],
+    mirrored: bool,
+) -> None:
+    print(f"{title}, closed loop, {args.concurrency} clients, {args.seconds:.0f} s per row")
+    rates: dict[int, float] = {}
+    for workers in (1, 2, 4):
+        gateway, url = _gateway(config, workers, logs, state)
+        try:
+            if mirrored:
+                _wait_mirrored(url)
+            _load_process(url, body, args.concurrency, 2.0)  # warm up
+            result = _load_process(url, body, args.concurrency, args.seconds)
+            rates[workers] = result["rps"]
+            print(
+                f"  {workers} worker(s): {result['rps']:7.1f} req/s "
+                f"({rates[workers] / rates[1]:.2f} x), {result['failed']:.0f} failed"
+            )
+        finally:
+            gateway.terminate()
+            gateway.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -213,26 +294,25 @@ def main() -> None:
             for name, kind in KINDS.items():
                 process, urls[name], credentials[name] = _emulator(kind, logs)
                 processes.append(process)
-            print(
-                "Q2 (EverShop, 10 customers), closed loop, "
-                f"{args.concurrency} clients, {args.seconds:.0f} s per row"
+            _rates(
+                "Q2 (EverShop, 10 customers, read pass-through)",
+                _config(urls, credentials, False, False),
+                q2(["evershop-main"], 10),
+                args,
+                logs,
+                state,
+                False,
             )
-            rates: dict[int, float] = {}
-            for workers in (1, 2, 4):
-                gateway, url = _gateway(_config(urls, credentials, False), workers, logs, state)
-                try:
-                    body = q2(["evershop-main"], 10)
-                    _load_process(url, body, args.concurrency, 2.0)  # warm up
-                    result = _load_process(url, body, args.concurrency, args.seconds)
-                    rates[workers] = result["rps"]
-                    print(
-                        f"  {workers} worker(s): {result['rps']:7.1f} req/s "
-                        f"({rates[workers] / rates[1]:.2f} x), {result['failed']:.0f} failed"
-                    )
-                finally:
-                    gateway.terminate()
-                    gateway.wait(30)
-            gateway, url = _gateway(_config(urls, credentials, True), 1, logs, state)
+            _rates(
+                "EverShop admin grid sorted by name (both sources, served by the mirror)",
+                _config(urls, credentials, False, True),
+                GRID,
+                args,
+                logs,
+                state,
+                True,
+            )
+            gateway, url = _gateway(_config(urls, credentials, True, False), 1, logs, state)
             try:
                 print("Redis round trips, published limits on (Q2, 10 customers, 20 requests):")
                 for source in KINDS:
@@ -242,6 +322,17 @@ def main() -> None:
                         f"{trips['per_request']:.2f} per request "
                         f"({trips['calls'] / 20:.1f} upstream calls per request)"
                     )
+            finally:
+                gateway.terminate()
+                gateway.wait(30)
+            gateway, url = _gateway(_config(urls, credentials, True, True), 1, logs, state)
+            try:
+                _wait_mirrored(url)
+                per_request = _mirror_round_trips(url, 20)
+                print(
+                    "Redis round trips per grid request served by the mirror (limits on): "
+                    f"{per_request:.2f}"
+                )
             finally:
                 gateway.terminate()
                 gateway.wait(30)

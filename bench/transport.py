@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import httpx
 
-from customer_gateway.connectors.base import build_client
-from customer_gateway.settings import SourceSettings
+from customer_gateway.connectors.transport import build_client
+from customer_gateway.server.settings import SourceSettings
 
 
 async def measure(

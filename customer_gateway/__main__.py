@@ -1,3 +1,3 @@
-from customer_gateway.cli import main
+from customer_gateway.server.cli import main
 
 raise SystemExit(main())

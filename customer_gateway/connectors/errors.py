@@ -16,7 +16,7 @@ GatewayError
 
 from __future__ import annotations
 
-from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.core.errors import ErrorCode, GatewayError
 
 
 class UpstreamError(GatewayError):

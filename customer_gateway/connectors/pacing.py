@@ -12,9 +12,19 @@ replica through Redis (`[state] redis_url`):
 - a 429's Retry-After blocks the class for every replica.
 
 One admission is one Lua script, one round trip: the block, the rate and the slot are checked and
-taken together, or nothing is taken. A slot is given back with a second script that also signals
-the replicas waiting for one (pub/sub), so waiters do not poll. Calls of one process queue in a
-local FIFO and only its head asks Redis, so a release wakes one caller per replica, not all.
+taken together, or nothing is taken. Calls of one process queue in a local FIFO and only its head
+asks Redis, so a release wakes one caller per replica, not all. Round trips per upstream call stay
+at about one because a slot is not given back on its own while this replica has a call waiting:
+the freed slot rides along with the waiter's admission (the script frees it, then admits), so the
+hand-off costs the admission only. Otherwise slots are given back by a release script (the
+releases of one moment share one round trip) that signals the replicas waiting (pub/sub), so
+waiters do not poll.
+
+Hand-offs must not starve the other replicas: a replica that finds no slot joins a queue in Redis
+(one entry per replica), and a free slot goes to the waiting replica that holds the fewest slots
+(the earliest in the queue on a tie). A replica admitted with more calls still waiting goes to the
+back of that queue, so under contention the replicas share the cap evenly and take turns. A replica
+that stops asking (it crashed, or its calls gave up) leaves the queue after `WAITER_SECONDS`.
 
 Redis down: each call falls back at once (no timeout per call) to this replica's local share of
 every limit: the cap divided by the live replicas last seen (at least 1: Shoptet with 3 replicas
@@ -44,6 +54,7 @@ logger = logging.getLogger("customer_gateway.upstream")
 
 LEASE_SECONDS = 10.0  # a crashed replica's slot is free again after this long
 SIGNAL_WAIT = 0.25  # a waiter for a slot asks again after this long even without a signal
+WAITER_SECONDS = 1.0  # a replica in the slot queue that has not asked for this long is dropped
 
 
 class Saturated(Exception):
@@ -113,12 +124,21 @@ def scaled(rules: Mapping[str, RateLimit], share: float) -> dict[str, RateLimit]
     }
 
 
-# KEYS: slots (zset), rate (zset or hash), block (hash). ARGV: cap, lease ms, member, rate kind,
-# requests, window ms, drain per ms, bucket threshold, probing, observed level, its age in ms.
+# KEYS: slots (zset), rate (zset or hash), block (hash), waiting replicas (zset, by turn), when
+# each waiting replica last asked (hash). ARGV: cap, lease ms, member, rate kind, requests,
+# window ms, drain per ms, bucket threshold, probing, observed level, its age in ms, replica,
+# more calls of this replica wait ('1'/'0'), release channel, waiter ms, then the members whose
+# slots this replica gives back first (hand-offs).
 # Returns {status, wait ms, now ms, blocked at ms}: 1 admitted, 0 blocked, 2 rate, 3 no slot.
 _ADMIT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local released = 0
+for i = 16, #ARGV do released = released + redis.call('ZREM', KEYS[1], ARGV[i]) end
+local function refused(reply)
+  if released > 0 then redis.call('PUBLISH', ARGV[14], '1') end
+  return reply
+end
 local blocked_at = -1
 local b = redis.call('HMGET', KEYS[3], 'until', 'at')
 if b[1] then
@@ -127,7 +147,7 @@ if b[1] then
     redis.call('DEL', KEYS[3])
   else
     blocked_at = tonumber(b[2])
-    if ARGV[9] ~= '1' then return {0, till - now, now, blocked_at} end
+    if ARGV[9] ~= '1' then return refused({0, till - now, now, blocked_at}) end
   end
 end
 local kind = ARGV[4]
@@ -138,7 +158,7 @@ if kind == 'window' then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - per)
   if redis.call('ZCARD', KEYS[2]) >= requests then
     local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-    return {2, math.max(1, tonumber(oldest[2]) + per - now), now, blocked_at}
+    return refused({2, math.max(1, tonumber(oldest[2]) + per - now), now, blocked_at})
   end
 elseif kind == 'bucket' then
   local drain = tonumber(ARGV[7])
@@ -154,15 +174,66 @@ elseif kind == 'bucket' then
   if level + 1 > threshold then
     redis.call('HSET', KEYS[2], 'level', tostring(level), 'at', now)
     redis.call('PEXPIRE', KEYS[2], math.ceil(level / drain) + 1000)
-    return {2, math.max(1, math.ceil((level + 1 - threshold) / drain)), now, blocked_at}
+    return refused({2, math.max(1, math.ceil((level + 1 - threshold) / drain)), now, blocked_at})
   end
 end
 local cap = tonumber(ARGV[1])
 if cap > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-  if redis.call('ZCARD', KEYS[1]) >= cap then return {3, 0, now, blocked_at} end
+  local me = ARGV[12]
+  local waiter_ms = tonumber(ARGV[15])
+  local seen = redis.call('HGETALL', KEYS[5])
+  for i = 1, #seen, 2 do
+    if tonumber(seen[i + 1]) < now - waiter_ms then
+      redis.call('HDEL', KEYS[5], seen[i])
+      redis.call('ZREM', KEYS[4], seen[i])
+    end
+  end
+  local holders = redis.call('ZRANGE', KEYS[1], 0, -1)
+  local free = cap - #holders
+  -- A free slot goes to the waiting replica holding the fewest (in queue order on a tie):
+  -- count the replicas that come before this one.
+  local before = 0
+  if free > 0 then
+    local held = {}
+    for _, member in ipairs(holders) do
+      local replica = string.match(member, '^(.*):[^:]*$')
+      held[replica] = (held[replica] or 0) + 1
+    end
+    local mine = held[me] or 0
+    local queue = redis.call('ZRANGE', KEYS[4], 0, -1)
+    local queued = false
+    for _, replica in ipairs(queue) do
+      if replica == me then
+        queued = true
+      else
+        local theirs = held[replica] or 0
+        if theirs < mine or (theirs == mine and not queued) then before = before + 1 end
+      end
+    end
+  end
+  if free <= before then
+    redis.call('ZADD', KEYS[4], 'NX', now, me)
+    redis.call('HSET', KEYS[5], me, now)
+    redis.call('PEXPIRE', KEYS[4], waiter_ms * 2)
+    redis.call('PEXPIRE', KEYS[5], waiter_ms * 2)
+    if free > 0 then released = released + 1 end  -- a slot is free for a replica before: wake it
+    return refused({3, 0, now, blocked_at})
+  end
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
+  if ARGV[13] == '1' then
+    redis.call('ZADD', KEYS[4], now, me)  -- its turn is used: to the back of the queue
+    redis.call('HSET', KEYS[5], me, now)
+    redis.call('PEXPIRE', KEYS[4], waiter_ms * 2)
+    redis.call('PEXPIRE', KEYS[5], waiter_ms * 2)
+  else
+    redis.call('ZREM', KEYS[4], me)
+    redis.call('HDEL', KEYS[5], me)
+  end
+  if free > 1 and redis.call('ZCARD', KEYS[4]) > (ARGV[13] == '1' and 1 or 0) then
+    redis.call('PUBLISH', ARGV[14], '1')  -- slots left for the replicas queued behind
+  end
 end
 if kind == 'window' then
   redis.call('ZADD', KEYS[2], now, ARGV[3])
@@ -174,10 +245,17 @@ end
 return {1, 0, now, blocked_at}
 """
 
-# KEYS: slots. ARGV: member, channel. Frees the slot and wakes the replicas waiting for one.
+# KEYS: slots, waiting replicas, when each last asked. ARGV: channel, replica, leave the queue
+# ('1'/'0'), then the members whose slots are given back. Wakes the replicas waiting for one.
 _RELEASE = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then redis.call('PUBLISH', ARGV[2], '1') end
-return 1
+local released = 0
+for i = 4, #ARGV do released = released + redis.call('ZREM', KEYS[1], ARGV[i]) end
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  redis.call('HDEL', KEYS[3], ARGV[2])
+end
+if released > 0 or ARGV[3] == '1' then redis.call('PUBLISH', ARGV[1], '1') end
+return released
 """
 
 # KEYS: slots. ARGV: member, lease ms. 0 when the lease was already lost.
@@ -234,6 +312,8 @@ class SharedPacing:
         self.lease = lease
         self.clock = clock
         self.slots_key = redis.key("slots", source)
+        self.waiters_key = redis.key("waiting", source)
+        self.asked_key = redis.key("asked", source)
         self.channel = redis.key("released", source)
         self._admit = redis.client.register_script(_ADMIT)
         self._release = redis.client.register_script(_RELEASE)
@@ -248,6 +328,14 @@ class SharedPacing:
         self._fallback_limiter = RateLimiter({})
         self._fallback_slots: asyncio.Semaphore | None = None
         self._releases: set[asyncio.Task[None]] = set()
+        # Hand-offs: slots freed while a call of this replica waits ride along with its
+        # admission instead of a release round trip of their own.
+        self._queued = 0  # calls of this replica waiting to be admitted (shared mode)
+        self._freed: list[str] = []  # members whose slots are still held in Redis, to give back
+        self._rate_wait = False  # the head sleeps for the rate or a block: no hand-off then
+        self._in_queue = False  # Redis lists this replica among those waiting for a slot
+        self._held = 0  # slots of the cap this replica's calls hold (shared mode)
+        self._flushing = False
 
     # -- the local share ------------------------------------------------------------------
 
@@ -315,6 +403,7 @@ class SharedPacing:
         rule = self.rules.get(rate_class)
         kind = "" if rule is None else ("bucket" if rule.drain_per_second else "window")
         await self._enter("shared", deadline)
+        self._queued += 1
         try:
             try:
                 async with asyncio.timeout(max(0.0, deadline - self.clock())):
@@ -328,6 +417,10 @@ class SharedPacing:
         except BaseException:
             await self._leave("shared")
             raise
+        finally:
+            self._queued -= 1
+            if not self._queued and (self._freed or self._in_queue):
+                self._flush()  # nobody left to hand the slots to (or to wait in Redis's queue)
 
     async def _ask(
         self,
@@ -339,6 +432,13 @@ class SharedPacing:
         deadline: float,
     ) -> Ticket:
         signal = self.redis.signal(self.channel)
+        if self.cap and self._in_queue and self._held and not self._freed:
+            # Every slot was taken when this replica last asked, and one of its own calls holds
+            # one: its release (a hand-off) or another replica's wakes this call, not a round
+            # trip that would find no slot.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(SIGNAL_WAIT, max(0.0, deadline - self.clock()))):
+                    await signal.wait()
         while True:
             signal.clear()
             observed = self._observed.pop(rate_class, None)
@@ -355,11 +455,31 @@ class SharedPacing:
                 observed[0] if observed else -1,
                 int((self.clock() - observed[1]) * 1000) if observed else 0,
             ]
-            keys = [self.slots_key, self._rate_key(rate_class), self._block_key(rate_class)]
+            more = self._queued > 1  # calls of this replica behind this one
+            freed, self._freed = self._freed, []
+            args += [
+                self.redis.replica,
+                "1" if more else "0",
+                self.channel,
+                int(WAITER_SECONDS * 1000),
+                *freed,
+            ]
+            keys = [
+                self.slots_key,
+                self._rate_key(rate_class),
+                self._block_key(rate_class),
+                self.waiters_key,
+                self.asked_key,
+            ]
             reply = await self.redis.run(
                 "limits", functools.partial(self._admit, keys=keys, args=args)
             )
             status, wait_ms, now_ms, blocked_at = (int(value) for value in reply)
+            if self.cap and status == _ADMITTED:
+                self._in_queue = more
+                self._held += 1
+            elif status == _NO_SLOT:
+                self._in_queue = True
             if status == _ADMITTED:
                 return Ticket(self.clock() - started, float(now_ms), blocked_at >= 0, local=False)
             left = deadline - self.clock()
@@ -367,7 +487,14 @@ class SharedPacing:
                 wait = wait_ms / 1000
                 if wait > left:
                     raise Throttled(wait)
-                await asyncio.sleep(wait)
+                # A slot freed meanwhile is not kept idle for the length of the wait.
+                self._rate_wait = True
+                if self._freed:
+                    self._flush()
+                try:
+                    await asyncio.sleep(wait)
+                finally:
+                    self._rate_wait = False
                 continue
             if left <= 0:
                 raise Saturated()
@@ -398,14 +525,41 @@ class SharedPacing:
                 return
 
     def _give_back(self, member: str) -> None:
-        """Free the slot without making the finished call wait for the round trip."""
+        """Free the slot without making the finished call wait for a round trip: handed to the
+        next call of this replica when one waits, else released (with the others of the moment)."""
+        self._held -= 1
+        self._freed.append(member)
+        if self._queued and not self._rate_wait:
+            self.redis.signal(self.channel).set()  # the head asks now, giving this slot back
+            return
+        self._flush()
+
+    def _flush(self) -> None:
+        """One release round trip for every slot freed so far (and leaving Redis's queue of
+        waiting replicas when no call of this replica waits any more)."""
+        if self._flushing:
+            return  # the running flush loops until nothing is left
+        self._flushing = True
 
         async def release() -> None:
-            with contextlib.suppress(RedisDown):  # down: the lease expires by itself
-                await self.redis.run(
-                    "limits",
-                    lambda: self._release(keys=[self.slots_key], args=[member, self.channel]),
-                )
+            try:
+                await asyncio.sleep(0)  # the releases of this moment go together
+                while self._freed or (self._in_queue and not self._queued):
+                    if self._queued and not self._rate_wait:
+                        # A call waits now: it hands them off with its admission.
+                        self.redis.signal(self.channel).set()
+                        return
+                    freed, self._freed = self._freed, []
+                    leave = self._in_queue and not self._queued
+                    self._in_queue = self._in_queue and not leave
+                    args = [self.channel, self.redis.replica, "1" if leave else "0", *freed]
+                    keys = [self.slots_key, self.waiters_key, self.asked_key]
+                    with contextlib.suppress(RedisDown):  # down: the leases expire by themselves
+                        await self.redis.run(
+                            "limits", functools.partial(self._release, keys=keys, args=args)
+                        )
+            finally:
+                self._flushing = False
 
         task = asyncio.create_task(release())
         self._releases.add(task)
@@ -461,7 +615,9 @@ class SharedPacing:
     def observe(self, rate_class: str, used: float) -> None:
         """Sent with the next admission of the class (no round trip of its own)."""
         self._observed[rate_class] = (used, self.clock())
-        self._fallback_limiter.observe(rate_class, used)
+        # The local share is a slice of the bucket: the level the source reports, sliced alike
+        # (the whole level against a halved bucket would read as nearly full).
+        self._fallback_limiter.observe(rate_class, used / max(1, self._fallback_for))
 
     def _rate_key(self, rate_class: str) -> str:
         return self.redis.key("rate", self.source, rate_class)
@@ -471,5 +627,7 @@ class SharedPacing:
 
     async def aclose(self) -> None:
         """Let the last releases reach Redis."""
-        if self._releases:
+        if self._freed or self._in_queue:
+            self._flush()
+        while self._releases:
             await asyncio.gather(*self._releases, return_exceptions=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from customer_gateway.connectors.base import ConnectorBase
+from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.ecwid import EcwidConnector, EcwidWrapperConnector
 from customer_gateway.connectors.evershop import EverShopConnector
 from customer_gateway.connectors.flow_retail import FlowRetailConnector

@@ -6,23 +6,32 @@ import time
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
-from customer_gateway.datadir import DataDir
 from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.mirror.store import SQLITE_FILE, open_store, postgres_url
-from customer_gateway.settings import Settings
-from customer_gateway.sources import open_sources
+from customer_gateway.server.datadir import DataDir
+from customer_gateway.server.settings import Settings
+from customer_gateway.server.sources import open_sources
+from customer_gateway.state.redis import SharedRedis
+
+LEASE_HELD = "skipped: a gateway replica holds its sync lease and syncs it"
 
 
 async def sync_now(
     settings: Settings, only: Sequence[str], *, full: bool
 ) -> list[tuple[str, str, int, str]]:
     """One sync step per mirrored source (all, or `only`): (source, "ok" or the error code,
-    records, the mirror's state)."""
+    records, the mirror's state). With `[state] redis_url` a step runs under the source's sync
+    lease like a replica's (a source a running replica syncs is skipped: it is being synced)."""
     async with AsyncExitStack() as stack:
         sources = open_sources(settings, stack)
         data = DataDir.open(settings.data_dir)
         stack.callback(data.close)
-        mirrors = await Mirrors.open(settings, sources, data.path)
+        redis = None
+        if settings.state.redis_url is not None:
+            redis = SharedRedis(settings.state.redis_url.reveal(), settings.state.redis_prefix)
+            await redis.start()
+            stack.push_async_callback(redis.close)
+        mirrors = await Mirrors.open(settings, sources, data.path, redis=redis)
         if mirrors is None:
             return []
         stack.push_async_callback(mirrors.store.close)
@@ -30,8 +39,15 @@ async def sync_now(
         for name, syncer in mirrors.syncers.items():
             if only and name not in only:
                 continue
-            ok = await syncer.step(full=full)
             handle = mirrors.handles[name]
+            if syncer.lease is not None:
+                leased = await syncer.leased_step(full=full)
+                if leased is None:
+                    rows.append((name, LEASE_HELD, handle.health.records, handle.state()))
+                    continue
+                ok = leased
+            else:
+                ok = await syncer.step(full=full)
             result = "ok" if ok else handle.health.error or "failed"
             rows.append((name, result, handle.health.records, handle.state()))
         return rows

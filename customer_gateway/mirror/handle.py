@@ -59,9 +59,12 @@ class SourceMirror:
             await writer.delete_group(self.source, group_id)
 
     def state(self, now: float | None = None) -> str:
-        """loading (not serving yet), stale (the source failed the last step), or fresh."""
+        """loading (not serving yet), unavailable (the store does not answer: reads go to the
+        source), stale (the source failed the last step), or fresh."""
         if not self.serving:
             return "loading"
+        if not self.store.availability.available:
+            return "unavailable"
         return "stale" if self.health.error is not None else "fresh"
 
     def report(self, now: float | None = None) -> dict[str, Any]:

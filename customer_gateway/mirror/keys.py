@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from customer_gateway.collation import en_us_key
-from customer_gateway.digits import is_ascii_digits
+from customer_gateway.text.collation import en_us_key
+from customer_gateway.text.digits import is_ascii_digits
 
 MISSING_TEXT = b"\xff"
 MISSING_TIME = 1 << 62  # microseconds: after every real moment

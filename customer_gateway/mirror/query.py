@@ -1,9 +1,9 @@
 """A list request as one SQL query: the filters, the merged order and the page.
 
-Every condition means what `resolvers/filtering.matches` means (the gateway's own evaluation,
-the oracle of the equivalence tests): exact text comparisons on the stored values, contains and
-LIKE patterns on the folded columns (`keys.fold`), and NULL matching no comparison, as SQL's
-NULL does. The order is the merge's: sort key, then the source's place, then the native id.
+Every condition means what `resolvers/filters/evaluation.matches` means (the gateway's own
+evaluation, the oracle of the equivalence tests): exact text comparisons on the stored values,
+contains and LIKE patterns on the folded columns (`keys.fold`), and NULL matching no comparison, as
+SQL's NULL does. The order is the merge's: sort key, then the source's place, then the native id.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from customer_gateway.mirror.keys import (
     time_key,
 )
 from customer_gateway.mirror.keys import parse_pattern as parse
-from customer_gateway.mirror.tables import customers, memberships
+from customer_gateway.mirror.tables import customers, facet_counts, memberships
 
 FTS_TABLE = "mirror_customers_fts"
 
@@ -38,6 +38,8 @@ SUPPORTED: frozenset[tuple[FilterField, Op]] = frozenset(
     | {(FilterField.FULL_NAME, op) for op in (*_TEXT_OPS, Op.LIKE, Op.NLIKE)}
     | {(field, op) for field in (FilterField.PHONE, FilterField.VAT_NUMBER) for op in _TEXT_OPS}
     | {(field, op) for field in (FilterField.STATUS, FilterField.GROUP) for op in _TEXT_OPS}
+    | {(FilterField.COMPANY_NAME, op) for op in (*_TEXT_OPS, Op.LIKE, Op.NLIKE)}
+    | {(FilterField.EXTERNAL_ID, op) for op in _TEXT_OPS}
     | {
         (field, op)
         for field in (FilterField.CREATED_AT, FilterField.UPDATED_AT)
@@ -52,6 +54,7 @@ _SORT_COLUMNS = {
     SortField.NAME: customers.c.name_key,
     SortField.EMAIL: customers.c.email_key,
     SortField.STATUS: customers.c.status,
+    SortField.CUSTOMER_ID: customers.c.numeric_key,
 }
 
 
@@ -123,6 +126,58 @@ def unfiltered(selection: Sequence[SourceSelection]) -> bool:
     return all(not part.conditions for part in selection)
 
 
+def facet_count(selection: Sequence[SourceSelection]) -> sa.Select[tuple[int]] | None:
+    """The total of a page filtered by one status (or several) or by one group, from the counts
+    the triggers keep (`mirror_facet_counts`); None: it has to be counted."""
+    parts = []
+    for part in selection:
+        if len(part.conditions) != 1:
+            return None
+        condition = part.conditions[0]
+        if condition.op not in (Op.EQ, Op.IN):
+            return None
+        if condition.field is FilterField.STATUS:
+            facet, values = "status", sorted({str(int(value)) for value in condition.values})
+        elif condition.field is FilterField.GROUP and len(set(condition.values)) == 1:
+            facet, values = "group", [condition.values[0]]  # one group: no customer twice
+        else:
+            return None
+        parts.append(
+            sa.and_(
+                facet_counts.c.source == part.source,
+                facet_counts.c.facet == facet,
+                facet_counts.c.value.in_(values),
+            )
+        )
+    if not parts:
+        return None
+    return sa.select(sa.func.coalesce(sa.func.sum(facet_counts.c.customers), 0)).where(
+        sa.or_(*parts)
+    )
+
+
+def group_walk(selection: Sequence[SourceSelection], sort: Sort) -> tuple[list[str], str] | None:
+    """(sources, group id) when the request is one group's members in creation order (the
+    admin grid's group filter): the membership index answers it (`tables.memberships`)."""
+    if sort.field is not SortField.CREATED_AT or not selection:
+        return None
+    group: str | None = None
+    for part in selection:
+        if len(part.conditions) != 1:
+            return None
+        condition = part.conditions[0]
+        if (
+            condition.field is not FilterField.GROUP
+            or condition.op not in (Op.EQ, Op.IN)
+            or len(set(condition.values)) != 1
+            or (group is not None and condition.values[0] != group)
+        ):
+            return None
+        group = condition.values[0]
+    assert group is not None
+    return [part.source for part in selection], group
+
+
 def order_by(sort: Sort) -> list[ColumnElement[object]]:
     column = _SORT_COLUMNS.get(sort.field)
     if column is None:
@@ -150,8 +205,25 @@ def condition_sql(dialect: Dialect, condition: Condition) -> ColumnElement[bool]
         return _exact(customers.c.phone, op, tuple(normalise_phone(v) for v in values))
     if field is FilterField.VAT_NUMBER:
         return _exact(customers.c.vat, op, tuple(normalise_vat(v) for v in values))
+    if field is FilterField.COMPANY_NAME:
+        # No trigram index holds company names: a contains-pattern scans the source's rows.
+        return _text(
+            dialect,
+            customers.c.company,
+            customers.c.company_fold,
+            op,
+            values,
+            wrap=True,
+            narrow=False,
+        )
+    if field is FilterField.EXTERNAL_ID:
+        return _exact(customers.c.external_id, op, values)
     if field is FilterField.STATUS:
-        member = customers.c.status.in_([int(v) for v in values])
+        wanted = sorted({int(v) for v in values})
+        # One value is an equality: the status indexes then give the page's order.
+        member = (
+            customers.c.status == wanted[0] if len(wanted) == 1 else customers.c.status.in_(wanted)
+        )
         return member if op in (Op.EQ, Op.IN) else sa.not_(member)
     if field is FilterField.GROUP:
         belongs = sa.exists().where(
@@ -184,6 +256,7 @@ def _text(
     values: tuple[str, ...],
     *,
     wrap: bool,
+    narrow: bool = True,
 ) -> ColumnElement[bool]:
     if op in (Op.LIKE, Op.NLIKE):
         pattern = parse(f"%{values[0]}%" if wrap else values[0])
@@ -191,7 +264,7 @@ def _text(
         if op is Op.NLIKE:
             # NULL stays NULL (no match), as the gateway's nlike on a missing value.
             return sa.not_(matched)
-        narrowed = dialect.narrowed(pattern)
+        narrowed = dialect.narrowed(pattern) if narrow else None
         return matched if narrowed is None else sa.and_(narrowed, matched)
     return _exact(column, op, values)
 

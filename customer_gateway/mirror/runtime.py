@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import socket
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.features.events import EventHub
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.source import MirroredSource, SyncingSource, mirrored_classes
 from customer_gateway.mirror.store import MirrorStore, open_store, postgres_url, sqlite_url
 from customer_gateway.mirror.sync import Syncer
-from customer_gateway.settings import Settings
-from customer_gateway.sources import Sources
+from customer_gateway.server.settings import Settings
+from customer_gateway.server.sources import Sources
+from customer_gateway.state.lease import Lease
+from customer_gateway.state.redis import SharedRedis
 
 logger = logging.getLogger("customer_gateway.mirror")
 
@@ -26,6 +31,17 @@ def store_url(settings: Settings, data_dir: Path) -> str:
     if settings.state.postgres_url is not None:
         return postgres_url(settings.state.postgres_url.reveal())
     return sqlite_url(data_dir)
+
+
+def lease_name(settings: Settings, source: str, data_dir: Path) -> str:
+    """The sync lease of `source` over this store. PostgreSQL is one store for every replica:
+    `sync:<source>`. An embedded SQLite file is shared by the processes of one host only, so
+    its lease is that file's (`sync:<source>@<host>:<digest of the path>`): each host keeps
+    its own file loaded, one process syncing it."""
+    if settings.state.postgres_url is not None:
+        return f"sync:{source}"
+    where = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    return f"sync:{source}@{socket.gethostname()}:{where}"
 
 
 class Mirrors:
@@ -38,8 +54,18 @@ class Mirrors:
         self._tasks: list[asyncio.Task[None]] = []
 
     @classmethod
-    async def open(cls, settings: Settings, sources: Sources, data_dir: Path) -> Mirrors | None:
+    async def open(
+        cls,
+        settings: Settings,
+        sources: Sources,
+        data_dir: Path,
+        *,
+        redis: SharedRedis | None = None,
+        events: EventHub | None = None,
+    ) -> Mirrors | None:
         """The store (migrated) and a handle per source with `mirror = true`; None: no mirror.
+        With `redis`, each source syncs only under its lease (one syncer across replicas);
+        with `events`, what a sync step changes is announced to live subscribers.
 
         Retention: rows of sources no longer configured, or no longer mirrored, are deleted
         here (README, "Mirror")."""
@@ -72,19 +98,31 @@ class Mirrors:
                 rank,
                 collation=source_settings.collation,
             )
-            mirrors.add(connector, handle)
+            lease = (
+                Lease(redis, lease_name(settings, connector.name, data_dir))
+                if redis is not None
+                else None
+            )
+            mirrors.add(connector, handle, lease=lease, events=events)
         for name, syncer in mirrors.syncers.items():
             await syncer.open()
             logger.info("mirror of %s: %s", name, mirrors.handles[name].state())
         return mirrors
 
-    def add(self, connector: Connector, handle: SourceMirror) -> None:
-        syncing_class, mirrored_class = mirrored_classes(connector.kind, connector.capabilities)
+    def add(
+        self,
+        connector: Connector,
+        handle: SourceMirror,
+        *,
+        lease: Lease | None = None,
+        events: EventHub | None = None,
+    ) -> None:
+        syncing_class, mirrored_class = mirrored_classes(connector)
         self.handles[connector.name] = handle
         self._syncing[connector.name] = syncing_class(connector, handle)
         self._mirrored[connector.name] = mirrored_class(connector, handle)
         self.syncers[connector.name] = Syncer(
-            self._syncing[connector.name], handle, connector.settings
+            self._syncing[connector.name], handle, connector.settings, lease=lease, events=events
         )
 
     def start(self) -> None:
@@ -102,14 +140,15 @@ class Mirrors:
 
     def serving(self, sources: Sources, *, live: bool = False) -> Sources:
         """`sources` with each mirrored source's connector for this request: the store's once
-        its first load is complete (unless the request asks for a live read), else the source
-        itself (its writes still go into the store)."""
+        its first load is complete (unless the request asks for a live read, or the store does
+        not answer), else the source itself (its writes still go into the store)."""
         replaced: dict[str, Connector] = {}
+        store_answers = self.store.availability.available
         for name in sources.names():
             handle = self.handles.get(name)
             if handle is None:
                 continue
-            if handle.serving and not live:
+            if handle.serving and store_answers and not live:
                 replaced[name] = self._mirrored[name]
             else:
                 replaced[name] = self._syncing[name]
@@ -124,3 +163,11 @@ class Mirrors:
     def reports(self, now: float | None = None) -> Mapping[str, dict[str, Any]]:
         now = time.time() if now is None else now
         return {name: handle.report(now) for name, handle in self.handles.items()}
+
+    def leases(self) -> Mapping[str, dict[str, object]]:
+        """Per source with a sync lease: held by this replica, its token, times taken."""
+        return {
+            name: report
+            for name, syncer in self.syncers.items()
+            if (report := syncer.lease_report()) is not None
+        }

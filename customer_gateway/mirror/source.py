@@ -9,7 +9,8 @@ connector and do not change.
   down keeps answering reads from here (its mirror is then `stale`); writes still fail typed.
 
 Each is made per kind (`mirrored_classes`): `kind` and `capabilities` are class attributes of the
-connector protocol.
+connector protocol, and it has the optional protocols (connectors/protocol.py) its source has:
+one delegating part each, below.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 
-from customer_gateway.connectors.base import Capabilities, Connector
+from customer_gateway.connectors.capabilities import Capabilities
+from customer_gateway.connectors.errors import UpstreamUnavailable
 from customer_gateway.connectors.models import (
     BatchItem,
     BatchOperation,
@@ -42,9 +44,21 @@ from customer_gateway.connectors.models import (
     Pushdown,
     RegionRecord,
     SnapshotJob,
+    Sort,
     StoreView,
     SyncPage,
 )
+from customer_gateway.connectors.protocol import (
+    ChangeFeed,
+    Connector,
+    DataExports,
+    ExternalSearch,
+    OrderHistory,
+    Regions,
+    Snapshots,
+    StoreViews,
+)
+from customer_gateway.mirror.availability import StoreUnavailable
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.query import LIVE_ONLY, SORTS, SUPPORTED, SourceSelection
 
@@ -105,43 +119,17 @@ class SyncingSource:
     async def get_groups(self, ids: Sequence[str]) -> Sequence[GroupRecord | None]:
         return await self.inner.get_groups(ids)
 
-    async def list_regions(self) -> Sequence[RegionRecord]:
-        return await self.inner.list_regions()
-
-    async def list_changes(
-        self, since: datetime, change_type: ChangeType | None, offset: int, limit: int
-    ) -> ChangePage:
-        return await self.inner.list_changes(since, change_type, offset, limit)
-
     def export_customers(self) -> AsyncIterator[CustomerRecord]:
         return self.inner.export_customers()
 
     async def sync_page(self, offset: int, size: int) -> SyncPage:
         return await self.inner.sync_page(offset, size)
 
-    async def start_snapshot(self) -> SnapshotJob:
-        return await self.inner.start_snapshot()
-
-    def snapshot_records(self, job: SnapshotJob) -> AsyncIterator[CustomerRecord]:
-        return self.inner.snapshot_records(job)
-
-    async def get_store_view(self, customer_id: str, store_id: str) -> StoreView | None:
-        return await self.inner.get_store_view(customer_id, store_id)
-
-    async def search_external(self, query: str, offset: int, limit: int) -> ExternalPage:
-        return await self.inner.search_external(query, offset, limit)
-
-    async def data_export(self, customer_id: str) -> Mapping[str, Any] | None:
-        return await self.inner.data_export(customer_id)
-
     async def check(self) -> None:
         await self.inner.check()
 
     async def text_order_sample(self) -> Sequence[Sequence[str]] | None:
         return await self.inner.text_order_sample()
-
-    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
-        return await self.inner.list_orders(customer_id)
 
     # -- writes: the source's, then the mirror ---------------------------------------------
 
@@ -171,20 +159,6 @@ class SyncingSource:
             await self._keep(record)
         await self._forget(gone)
         return results
-
-    async def add_extension(
-        self, customer_id: str, extension: str, store_id: str
-    ) -> CustomerRecord:
-        record = await self.inner.add_extension(customer_id, extension, store_id)
-        await self._keep(record)
-        return record
-
-    async def remove_extension(
-        self, customer_id: str, extension: str, store_id: str
-    ) -> CustomerRecord:
-        record = await self.inner.remove_extension(customer_id, extension, store_id)
-        await self._keep(record)
-        return record
 
     async def create_group(self, draft: GroupDraft) -> GroupRecord:
         group = await self.inner.create_group(draft)
@@ -223,45 +197,157 @@ class SyncingSource:
 
 
 class MirroredSource(SyncingSource):
-    """Reads from the store."""
+    """Reads from the store. A store that fails a read is marked unavailable (the next
+    requests read the source itself, `Mirrors.serving`); this request answers from the source
+    where that gives the same answer (records by id, groups), else with a retryable typed error
+    for this source alone (a list was planned with the mirror's capabilities, which the source
+    does not have)."""
 
     async def list_customers(self, query: CustomerQuery) -> Page:
         if any(condition.field in LIVE_ONLY for condition in query.conditions):
             return await self.inner.list_customers(query)  # only the source can tell
-        records, total = await self.mirror.store.query(
+        records, total = await self.query_store(
             [SourceSelection(self.name, query.conditions)], query.sort, query.offset, query.limit
         )
         return Page(records, total)
 
+    async def query_store(
+        self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
+    ) -> tuple[list[CustomerRecord], int]:
+        """One page of the store (this source's rows, or several mirrored sources' together)."""
+        store = self.mirror.store
+        try:
+            return await store.availability.read(store.query(selection, sort, offset, limit))
+        except StoreUnavailable:
+            raise UpstreamUnavailable(
+                f"{self.name}: the mirror's store did not answer; the next request reads "
+                "the source itself",
+                source=self.name,
+            ) from None
+
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
-        return await self.mirror.store.get_customers(self.name, ids)
+        store = self.mirror.store
+        try:
+            return await store.availability.read(store.get_customers(self.name, ids))
+        except StoreUnavailable:
+            return await self.inner.get_customers(ids)
 
     async def list_groups(self) -> Sequence[GroupRecord]:
         if self.mirror.groups is not True:
             return await self.inner.list_groups()  # the source's own answer (or its error)
-        return await self.mirror.store.list_groups(self.name)
+        store = self.mirror.store
+        try:
+            return await store.availability.read(store.list_groups(self.name))
+        except StoreUnavailable:
+            return await self.inner.list_groups()
 
     async def get_groups(self, ids: Sequence[str]) -> Sequence[GroupRecord | None]:
         by_id = {group.id: group for group in await self.list_groups()}
         return [by_id.get(group_id) for group_id in ids]
 
 
+# -- the optional protocols, delegated to the source --------------------------------------
+
+
+class _Regions(SyncingSource):
+    inner: Regions
+
+    async def list_regions(self) -> Sequence[RegionRecord]:
+        return await self.inner.list_regions()
+
+
+class _ChangeFeed(SyncingSource):
+    inner: ChangeFeed
+
+    async def list_changes(
+        self, since: datetime, change_type: ChangeType | None, offset: int, limit: int
+    ) -> ChangePage:
+        return await self.inner.list_changes(since, change_type, offset, limit)
+
+
+class _Snapshots(SyncingSource):
+    inner: Snapshots
+
+    async def start_snapshot(self) -> SnapshotJob:
+        return await self.inner.start_snapshot()
+
+    def snapshot_records(self, job: SnapshotJob) -> AsyncIterator[CustomerRecord]:
+        return self.inner.snapshot_records(job)
+
+
+class _StoreViews(SyncingSource):
+    inner: StoreViews
+
+    async def get_store_view(self, customer_id: str, store_id: str) -> StoreView | None:
+        return await self.inner.get_store_view(customer_id, store_id)
+
+    async def add_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord:
+        record = await self.inner.add_extension(customer_id, extension, store_id)
+        await self._keep(record)
+        return record
+
+    async def remove_extension(
+        self, customer_id: str, extension: str, store_id: str
+    ) -> CustomerRecord:
+        record = await self.inner.remove_extension(customer_id, extension, store_id)
+        await self._keep(record)
+        return record
+
+
+class _ExternalSearch(SyncingSource):
+    inner: ExternalSearch
+
+    async def search_external(self, query: str, offset: int, limit: int) -> ExternalPage:
+        return await self.inner.search_external(query, offset, limit)
+
+
+class _DataExports(SyncingSource):
+    inner: DataExports
+
+    async def data_export(self, customer_id: str) -> Mapping[str, Any] | None:
+        return await self.inner.data_export(customer_id)
+
+
+class _OrderHistory(SyncingSource):
+    inner: OrderHistory
+
+    async def list_orders(self, customer_id: str) -> Sequence[OrderRecord]:
+        return await self.inner.list_orders(customer_id)
+
+
+_PARTS: tuple[tuple[type[Connector], type[SyncingSource]], ...] = (
+    (Regions, _Regions),
+    (ChangeFeed, _ChangeFeed),
+    (Snapshots, _Snapshots),
+    (StoreViews, _StoreViews),
+    (ExternalSearch, _ExternalSearch),
+    (DataExports, _DataExports),
+    (OrderHistory, _OrderHistory),
+)
+
 _CLASSES: dict[str, tuple[type[SyncingSource], type[MirroredSource]]] = {}
 
 
 def mirrored_classes(
-    kind: str, capabilities: Capabilities
+    connector: Connector,
 ) -> tuple[type[SyncingSource], type[MirroredSource]]:
-    """The two connector classes of a kind's mirror (made once per kind)."""
+    """The two connector classes of a kind's mirror (made once per kind), with the optional
+    protocols the kind's connector has."""
+    kind, capabilities = connector.kind, connector.capabilities
     if kind in _CLASSES:
         return _CLASSES[kind]
     title = "".join(part.title() for part in kind.split("_"))
+    parts = tuple(part for protocol, part in _PARTS if isinstance(connector, protocol))
     syncing = type(
-        f"Syncing{title}Source", (SyncingSource,), {"kind": kind, "capabilities": capabilities}
+        f"Syncing{title}Source",
+        (*parts, SyncingSource),
+        {"kind": kind, "capabilities": capabilities},
     )
     mirrored = type(
         f"Mirrored{title}Source",
-        (MirroredSource,),
+        (MirroredSource, *parts),
         {"kind": kind, "capabilities": mirrored_capabilities(capabilities)},
     )
     _CLASSES[kind] = (syncing, mirrored)

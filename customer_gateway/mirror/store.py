@@ -27,8 +27,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
-from customer_gateway.datadir import create_private
 from customer_gateway.mirror import query as sql
+from customer_gateway.mirror.availability import StoreAvailability
 from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import (
@@ -38,6 +38,7 @@ from customer_gateway.mirror.rows import (
     group_from_doc,
 )
 from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
+from customer_gateway.server.datadir import create_private
 
 SQLITE_FILE = "mirror.sqlite3"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -65,8 +66,15 @@ class SyncState:
         return replace(self, **changes)
 
 
+class Fenced(Exception):
+    """A sync write carried a fencing token smaller than one already recorded for its source:
+    its lease was taken over (the writer was paused past it). Nothing of the transaction lands."""
+
+
 class StoreWriter(Protocol):
     """Writes of one transaction: rows and the cursor that describes them commit together."""
+
+    async def fence(self, source: str, token: int) -> None: ...
 
     async def upsert_customers(
         self,
@@ -93,6 +101,8 @@ class StoreWriter(Protocol):
 class MirrorStore(Protocol):
     """What the mirror needs of a database. `SqlMirrorStore` is the one implementation; a shared
     store for several replicas is the same class on PostgreSQL."""
+
+    availability: StoreAvailability
 
     @property
     def backend(self) -> str: ...
@@ -123,6 +133,8 @@ class MirrorStore(Protocol):
     async def list_groups(self, source: str) -> list[GroupRecord]: ...
 
     async def state(self, source: str) -> SyncState | None: ...
+
+    async def fence_of(self, source: str) -> int: ...
 
     async def states(self) -> list[SyncState]: ...
 
@@ -170,6 +182,12 @@ class SqlMirrorStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = Dialect(engine.dialect.name)
+        self.availability = StoreAvailability(self.ping)
+
+    async def ping(self) -> None:
+        """One round trip to the database (the availability probe)."""
+        async with self.engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
 
     @property
     def backend(self) -> str:
@@ -195,6 +213,7 @@ class SqlMirrorStore:
             await connection.run_sync(_upgrade)
 
     async def close(self) -> None:
+        await self.availability.close()
         await self.engine.dispose()
 
     @asynccontextmanager
@@ -207,26 +226,120 @@ class SqlMirrorStore:
     async def query(
         self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
     ) -> tuple[list[CustomerRecord], int]:
-        """One page in the merged order, and how many rows match."""
+        """One page in the merged order, and how many rows match.
+
+        The total: an unfiltered page's from the per-source counts, one status's or one
+        group's from the per-facet counts (both kept by triggers), else counted. On SQLite the
+        page is found first as row ids, on the sort's index alone (a deep page skips its offset
+        without reading a row), then its documents are read (a deferred join)."""
         condition = sql.where(self.dialect, selection)
-        page = (
-            sa.select(customers.c.source, customers.c.doc)
-            .where(condition)
-            .order_by(*sql.order_by(sort))
-            .offset(offset)
-        )
-        if limit is not None:
-            page = page.limit(limit)
+        order = sql.order_by(sort)
+        counted: Any
         if sql.unfiltered(selection):
             counted = sa.select(sa.func.coalesce(sa.func.sum(counts.c.customers), 0)).where(
                 counts.c.source.in_([part.source for part in selection])
             )
+        elif (facet := sql.facet_count(selection)) is not None:
+            counted = facet
         else:
             counted = sa.select(sa.func.count()).select_from(customers).where(condition)
+        walk = sql.group_walk(selection, sort)
         async with self.engine.connect() as connection:
-            rows = (await connection.execute(page)).all()
+            if walk is not None and limit is not None:
+                rows = await self._group_page(connection, walk, sort, offset, limit)
+            elif self.dialect.sqlite and limit is not None:
+                rows = await self._deferred(connection, condition, order, offset, limit)
+            else:
+                page = sa.select(customers.c.source, customers.c.doc).where(condition)
+                page = page.order_by(*order).offset(offset)
+                if limit is not None:
+                    page = page.limit(limit)
+                rows = [(source, doc) for source, doc in await connection.execute(page)]
             total = (await connection.execute(counted)).scalar_one()
         return [customer_from_doc(source, doc) for source, doc in rows], int(total)
+
+    async def _group_page(
+        self,
+        connection: AsyncConnection,
+        walk: tuple[list[str], str],
+        sort: Sort,
+        offset: int,
+        limit: int,
+    ) -> list[tuple[str, str]]:
+        """One group's page newest (or oldest) first: the membership index's walk gives the
+        page's (source, id) pairs without reading a customer row, then their documents."""
+        names, group_id = walk
+        source = (
+            sa.literal_column("+mirror_memberships.source", sa.String)
+            if self.dialect.sqlite
+            else memberships.c.source
+        )
+        created = memberships.c.created_key
+        keys = (
+            await connection.execute(
+                sa.select(memberships.c.source, memberships.c.customer_id)
+                .where(memberships.c.group_id == group_id, source.in_(names))
+                .order_by(
+                    created.desc() if sort.descending else created.asc(),
+                    memberships.c.rank,
+                    memberships.c.nat,
+                )
+                .offset(offset)
+                .limit(limit)
+            )
+        ).all()
+        if not keys:
+            return []
+        pairs = [(str(a), str(b)) for a, b in keys]
+        by_source: dict[str, list[str]] = {}
+        for pair_source, native_id in pairs:
+            by_source.setdefault(pair_source, []).append(native_id)
+        # Per source, `native_id IN (…)`: a primary-key lookup each (SQLite scans for a
+        # row-value IN).
+        found = {
+            (row_source, native_id): doc
+            for row_source, native_id, doc in await connection.execute(
+                sa.select(customers.c.source, customers.c.native_id, customers.c.doc).where(
+                    sa.or_(
+                        *(
+                            sa.and_(customers.c.source == name, customers.c.native_id.in_(ids))
+                            for name, ids in by_source.items()
+                        )
+                    )
+                )
+            )
+        }
+        return [(pair[0], found[pair]) for pair in pairs if pair in found]
+
+    @staticmethod
+    async def _deferred(
+        connection: AsyncConnection,
+        condition: Any,
+        order: Sequence[Any],
+        offset: int,
+        limit: int,
+    ) -> list[tuple[str, str]]:
+        rowid: sa.ColumnClause[int] = sa.literal_column("mirror_customers.rowid", sa.Integer)
+        ids = [
+            key
+            for (key,) in await connection.execute(
+                sa.select(rowid)
+                .select_from(customers)
+                .where(condition)
+                .order_by(*order)
+                .offset(offset)
+                .limit(limit)
+            )
+        ]
+        if not ids:
+            return []
+        found = {
+            key: (source, doc)
+            for key, source, doc in await connection.execute(
+                sa.select(rowid, customers.c.source, customers.c.doc).where(rowid.in_(ids))
+            )
+        }
+        return [found[key] for key in ids if key in found]
 
     async def get_customers(self, source: str, ids: Sequence[str]) -> list[CustomerRecord | None]:
         found: dict[str, CustomerRecord] = {}
@@ -290,6 +403,14 @@ class SqlMirrorStore:
             ).first()
         return _state(row._mapping) if row is not None else None
 
+    async def fence_of(self, source: str) -> int:
+        """The highest fencing token recorded for `source` (0: none)."""
+        async with self.engine.connect() as connection:
+            value = await connection.scalar(
+                sa.select(sync_state.c.fence).where(sync_state.c.source == source)
+            )
+        return int(value or 0)
+
     async def states(self) -> list[SyncState]:
         async with self.engine.connect() as connection:
             rows = await connection.execute(sa.select(sync_state).order_by(sync_state.c.source))
@@ -310,6 +431,11 @@ class SqlMirrorStore:
                 .values(rank=rank)
             )
             await connection.execute(
+                sa.update(memberships)
+                .where(memberships.c.source == source, memberships.c.rank != rank)
+                .values(rank=rank)
+            )
+            await connection.execute(
                 sa.update(sync_state).where(sync_state.c.source == source).values(rank=rank)
             )
 
@@ -318,6 +444,25 @@ class SqlWriter:
     def __init__(self, connection: AsyncConnection, dialect: Dialect) -> None:
         self.connection = connection
         self.dialect = dialect
+        self._fence: dict[str, int] = {}
+
+    async def fence(self, source: str, token: int) -> None:
+        """This transaction writes for the holder of `source`'s sync lease with `token`: raises
+        `Fenced` (and the caller's transaction rolls back) when a larger token has written.
+        The row is locked until the commit (PostgreSQL), so a successor that writes meanwhile
+        waits, then sees this token and goes on; SQLite serialises writers anyway."""
+        updated = await self.connection.execute(
+            sa.update(sync_state)
+            .where(sync_state.c.source == source, sync_state.c.fence <= token)
+            .values(fence=token)
+        )
+        if updated.rowcount == 0:
+            recorded = await self.connection.scalar(
+                sa.select(sync_state.c.fence).where(sync_state.c.source == source)
+            )
+            if recorded is not None and int(recorded) > token:
+                raise Fenced(f"sync of {source}: token {token} is older than {recorded}")
+        self._fence[source] = token
 
     def _insert(self, table: sa.Table) -> Any:
         return sqlite.insert(table) if self.dialect.sqlite else postgresql.insert(table)
@@ -354,8 +499,15 @@ class SqlWriter:
         for source, ids in by_source.items():
             await self._clear_memberships(source, ids)
         members = [
-            {"source": record.source, "customer_id": record.id, "group_id": group_id}
-            for record in latest.values()
+            {
+                "source": row["source"],
+                "customer_id": row["native_id"],
+                "group_id": group_id,
+                "created_key": row["created_key"],
+                "rank": row["rank"],
+                "nat": row["nat"],
+            }
+            for record, row in zip(latest.values(), rows, strict=True)
             for group_id in dict.fromkeys(ref.id for ref in record.groups)
         ]
         if members:
@@ -449,12 +601,13 @@ class SqlWriter:
             "sort_collation": state.collation,
         }
         insert = self._insert(sync_state)
+        # The fence is only ever raised by `fence()`; a new row starts with this one's token.
         await self.connection.execute(
             insert.on_conflict_do_update(
                 index_elements=[sync_state.c.source],
                 set_={key: insert.excluded[key] for key in values if key != "source"},
             ),
-            values,
+            {**values, "fence": self._fence.get(state.source, 0)},
         )
 
 

@@ -28,10 +28,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import NotFound, Unsupported, UpstreamError
 from customer_gateway.connectors.models import (
     ChangeType,
@@ -42,12 +41,16 @@ from customer_gateway.connectors.models import (
     SortField,
     SyncStyle,
 )
+from customer_gateway.connectors.protocol import ChangeFeed, Connector, Snapshots, no_api
 from customer_gateway.connectors.resilience import BACKGROUND_SHARE
-from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.core.errors import ErrorCode, GatewayError
+from customer_gateway.features.events import CustomerEvent, EventHub
+from customer_gateway.mirror.availability import STORE_FAILURES
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.rows import customer_doc, digest
-from customer_gateway.mirror.store import SyncState
-from customer_gateway.settings import SourceSettings
+from customer_gateway.mirror.store import Fenced, StoreWriter, SyncState
+from customer_gateway.server.settings import SourceSettings
+from customer_gateway.state.lease import Lease
 
 logger = logging.getLogger("customer_gateway.mirror")
 
@@ -60,6 +63,7 @@ FEED_WINDOW = timedelta(days=29)  # Shoptet keeps 30 days of changes: refresh be
 DELETED_WINDOW = timedelta(days=179)  # Ecwid keeps its deleted log for 6 months
 BACKGROUND = 0.5  # share of each published limit the sync may use
 HEAD = 100  # newest customers read by a check between reconcile passes
+STANDBY_POLL = 0.5  # seconds between a standby replica's tries for the sync lease
 
 Clock = Callable[[], float]
 
@@ -72,16 +76,27 @@ class Syncer:
         settings: SourceSettings,
         *,
         clock: Clock = time.time,
+        lease: Lease | None = None,
+        events: EventHub | None = None,
     ) -> None:
         self.connector = connector
         self.mirror = mirror
         self.settings = settings
         self.clock = clock
+        # With a lease (`[state] redis_url`), steps run only while it is held and every write
+        # carries its fencing token; without one, this process syncs on its own (one process).
+        self.lease = lease
+        self.fence: int | None = None  # the token while holding the lease
+        self.leases_taken = 0
+        self.fenced_out = 0  # writes refused because a successor had written
+        self.events = events
+        self._announcing = False  # true while following: loads announce nothing
         self.style = connector.capabilities.sync
         self.started = asyncio.Event()  # the state was read from the store
         self.synced = asyncio.Event()  # the first complete load is in the store
         self._lock = asyncio.Lock()  # one step at a time (the loop, `customer-gateway sync`)
         self.on_step: Callable[[SourceMirror], None] | None = None
+        self._lost = False  # a write of this holder was fenced out
 
     @property
     def name(self) -> str:
@@ -101,11 +116,144 @@ class Syncer:
         return state
 
     async def run(self) -> None:
-        """Forever: a step to the present every `sync_interval` (a failed one is retried then)."""
+        """Forever: a step to the present every `sync_interval` (a failed one is retried then).
+        With a lease, only while holding it; meanwhile the store's state (written by the
+        holder) is what this replica reports."""
         await self.open()
+        if self.lease is None:
+            await self._steps()
+            return
+        while True:
+            token = await self.lease.acquire()
+            if token is None:
+                await self.refresh()
+                await asyncio.sleep(STANDBY_POLL)
+                continue
+            await self._hold(self.lease, token)
+
+    @property
+    def holding(self) -> bool:
+        return self.fence is not None and self.lease is not None and self.lease.held
+
+    def lease_report(self) -> dict[str, object] | None:
+        """/readyz and /metrics: whether this replica holds the source's sync lease."""
+        if self.lease is None:
+            return None
+        return {"held": self.holding, "token": self.fence, "taken": self.leases_taken}
+
+    async def _steps(self) -> None:
+        """Steps every `sync_interval`; returns when a write was fenced out (lease lost)."""
         while True:
             await self.step()
+            if self._lost:
+                return
             await asyncio.sleep(self.settings.sync_interval)
+
+    async def _hold(self, lease: Lease, token: int) -> None:
+        """Steps while the lease is renewed (every ttl / 3); a failed renewal stops the step
+        under way at once (its open transaction rolls back; the fence refuses it anyway)."""
+        self.fence, self._lost = token, False
+        self.leases_taken += 1
+        logger.info("mirror of %s: sync lease taken (token %d)", self.name, token)
+        worker = asyncio.create_task(self._steps(), name=f"sync {self.name} steps")
+        try:
+            while True:
+                done, _ = await asyncio.wait({worker}, timeout=lease.ttl / 3)
+                if worker in done:
+                    worker.result()
+                    break
+                if await lease.renew() != token:
+                    logger.warning("mirror of %s: sync lease lost; syncing stops", self.name)
+                    break
+        finally:
+            if not worker.done():
+                worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            self.fence = None
+            if self._lost:
+                await lease.release()
+
+    async def leased_step(self, *, full: bool = False) -> bool | None:
+        """One step under the lease (`customer-gateway sync`), renewed while it runs; None
+        when another holder has it (a replica is syncing the source)."""
+        assert self.lease is not None
+        token = await self.lease.acquire()
+        if token is None:
+            return None
+        self.fence = token
+        task = asyncio.create_task(self.step(full=full))
+        try:
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=self.lease.ttl / 3)
+                if task in done:
+                    return task.result()
+                if await self.lease.renew() != token:
+                    return False
+        finally:
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            self.fence = None
+            await self.lease.release()
+
+    async def refresh(self) -> None:
+        """What the holder wrote (a replica that does not sync): serving, last sync, error."""
+        try:
+            state = await self.mirror.store.state(self.name)
+            if state is not None:
+                self.mirror.serving = state.loaded_at is not None
+                self.mirror.health.synced_at = state.synced_at
+                self.mirror.health.error = state.error
+                self.mirror.pass_no = state.pass_no
+                if self.mirror.serving:
+                    if self.mirror.groups is None and await self.mirror.store.list_groups(
+                        self.name
+                    ):
+                        self.mirror.groups = True
+                    self.synced.set()
+            self.mirror.health.records = await self.mirror.store.count(self.name)
+        except Exception as error:  # the store down: reported by the reads that need it
+            logger.warning("mirror of %s: state unreadable (%s)", self.name, type(error).__name__)
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[StoreWriter]:
+        """A transaction of the sync: fenced by the lease's token when there is a lease."""
+        async with self.mirror.store.writing() as writer:
+            if self.fence is not None:
+                await writer.fence(self.name, self.fence)
+            yield writer
+
+    # -- events ----------------------------------------------------------------------------
+
+    async def _changed(
+        self, records: Sequence[CustomerRecord], gone: Sequence[str]
+    ) -> tuple[list[str], list[str]]:
+        """Which of `records` are new or differ from the store, which of `gone` it holds:
+        what a write of them changes (read before the write; nothing while loading)."""
+        if not self._announcing or self.events is None or not (records or gone):
+            return [], []
+        known = await self.mirror.store.digests(self.name, [*(r.id for r in records), *gone])
+        edited = [r.id for r in records if known.get(r.id) != digest(customer_doc(r))]
+        return edited, [key for key in gone if key in known]
+
+    def _announce(
+        self,
+        edited: Sequence[str],
+        deleted: Sequence[str],
+        at: Mapping[str, datetime] | None = None,
+    ) -> None:
+        """After the commit: each change once, to this replica's subscribers and (through
+        Redis) the others'. Only the lease holder syncs, so no replica announces it twice.
+        `at`: when the source says each changed (else now)."""
+        if self.events is None:
+            return
+        now = datetime.now(UTC)
+        for change, keys in ((ChangeType.EDIT, edited), (ChangeType.DELETE, deleted)):
+            for key in keys:
+                moment = at.get(key, now) if at is not None else now
+                self.events.publish(CustomerEvent(self.name, key, change, moment, "sync"))
 
     async def step(self, *, full: bool = False) -> bool:
         """One step to the source's present; False when the source failed it (then stale)."""
@@ -114,13 +262,25 @@ class Syncer:
             token = BACKGROUND_SHARE.set(BACKGROUND)
             try:
                 await self._step(full)
-            except (GatewayError, OSError) as error:
+            except Fenced:
+                # A successor holds the lease and has written: this replica stops, quietly.
+                self.fenced_out += 1
+                self._lost = True
+                logger.warning("mirror of %s: a newer sync lease holder wrote; stopping", self.name)
+                return False
+            except (GatewayError, *STORE_FAILURES) as error:
+                # OSError here is the source's connection or the store's; both retry next step.
                 code = (
                     error.code.value if isinstance(error, GatewayError) else "UPSTREAM_UNAVAILABLE"
                 )
                 health.error, health.error_at = code, self.clock()
                 health.errors += 1
-                logger.warning("mirror sync of %s failed: %s", self.name, code)
+                logger.warning(
+                    "mirror sync of %s failed: %s%s",
+                    self.name,
+                    code,
+                    "" if isinstance(error, GatewayError) else f" ({type(error).__name__})",
+                )
                 await self._note_error(code)
                 return False
             except Exception:
@@ -130,17 +290,21 @@ class Syncer:
                 return False
             finally:
                 BACKGROUND_SHARE.reset(token)
-                health.records = await self.mirror.store.count(self.name)
+                # The store may be what failed: the count waits for the next step then.
+                with contextlib.suppress(*STORE_FAILURES):
+                    health.records = await self.mirror.store.count(self.name)
                 if self.on_step is not None:
                     self.on_step(self.mirror)
         health.error = None
         return True
 
     async def _note_error(self, code: str) -> None:
-        state = await self.mirror.store.state(self.name)
-        if state is not None:
-            async with self.mirror.store.writing() as writer:
-                await writer.save_state(state.but(error=code, attempt_at=self.clock()))
+        with contextlib.suppress(*STORE_FAILURES):  # the store down: noted in memory only
+            state = await self.mirror.store.state(self.name)
+            if state is not None:
+                with contextlib.suppress(Fenced):  # a successor's state stands
+                    async with self._writing() as writer:
+                        await writer.save_state(state.but(error=code, attempt_at=self.clock()))
 
     async def _step(self, full: bool) -> None:
         state = await self.mirror.store.state(self.name) or SyncState(
@@ -158,6 +322,7 @@ class Syncer:
     # -- loading ---------------------------------------------------------------------------
 
     async def _load(self, state: SyncState) -> SyncState:
+        self._announcing = False  # a load announces nothing (a subscriber wants changes)
         started = self.clock()
         if self.style is SyncStyle.SNAPSHOT_FEED:
             state, as_of = await self._load_snapshot(state)
@@ -189,8 +354,18 @@ class Syncer:
             state = await self._new_snapshot(state)
             return await self._read_snapshot(state)
 
+    def _snapshots(self) -> Snapshots:
+        if not isinstance(self.connector, Snapshots):
+            raise no_api(self.connector, "export a snapshot")
+        return self.connector
+
+    def _change_feed(self) -> ChangeFeed:
+        if not isinstance(self.connector, ChangeFeed):
+            raise no_api(self.connector, "report changed customers")
+        return self.connector
+
     async def _new_snapshot(self, state: SyncState) -> SyncState:
-        job = await self.connector.start_snapshot()
+        job = await self._snapshots().start_snapshot()
         cursor = {"job": job.job_id, "url": job.url, "as_of": job.as_of.isoformat(), "lines": 0}
         state = state.but(phase="loading", cursor=cursor, pass_no=state.pass_no + 1)
         self.mirror.pass_no = state.pass_no
@@ -204,7 +379,7 @@ class Syncer:
         done = int(cursor["lines"])
         seen = 0
         batch: list[CustomerRecord] = []
-        async for record in self.connector.snapshot_records(job):
+        async for record in self._snapshots().snapshot_records(job):
             seen += 1
             if seen <= done:
                 continue  # committed before the process stopped
@@ -265,7 +440,8 @@ class Syncer:
             unchanged = [r.id for r in records if known.get(r.id) == digest(customer_doc(r))]
             same = set(unchanged)
             records = [r for r in records if r.id not in same]
-        async with self.mirror.store.writing() as writer:
+        edited = [r.id for r in records] if compare and self._announcing else []
+        async with self._writing() as writer:
             await writer.upsert_customers(
                 records,
                 rank=self.mirror.rank,
@@ -275,6 +451,7 @@ class Syncer:
             if unchanged:
                 await writer.mark_seen(self.name, unchanged, state.pass_no)
             await writer.save_state(state)
+        self._announce(edited, [])
         return state
 
     async def _settle_unseen(self, pass_no: int) -> None:
@@ -284,11 +461,13 @@ class Syncer:
             found = await self._details(ids)
             present = [record for record in found if record is not None]
             gone = [key for key, record in zip(ids, found, strict=True) if record is None]
-            async with self.mirror.store.writing() as writer:
+            edited, deleted = await self._changed(present, gone)
+            async with self._writing() as writer:
                 await writer.upsert_customers(
                     present, rank=self.mirror.rank, pass_no=pass_no, text_key=self.mirror.text_key
                 )
                 await writer.delete_customers(self.name, gone)
+            self._announce(edited, deleted)
 
     async def _details(self, ids: Sequence[str]) -> list[CustomerRecord | None]:
         """Detail reads, a few at a time: the sync keeps one connection free for live reads."""
@@ -303,6 +482,7 @@ class Syncer:
 
     async def _follow(self, state: SyncState) -> SyncState:
         self.mirror.pass_no = state.pass_no
+        self._announcing = True
         if self.style is SyncStyle.RECONCILE:
             return await self._reconcile_or_check(state)
         return await self._feed(state)
@@ -315,7 +495,7 @@ class Syncer:
             logger.info("mirror of %s: the change feed's window was missed; reloading", self.name)
             return await self._load(state.but(phase="loading", cursor={}))
         try:
-            page = await self.connector.list_changes(since, None, 0, MAX_CHANGES)
+            page = await self._change_feed().list_changes(since, None, 0, MAX_CHANGES)
         except GatewayError as error:
             if error.code is not ErrorCode.QUERY_TOO_COMPLEX:
                 raise
@@ -332,7 +512,8 @@ class Syncer:
             gone = [c.id for c in batch if c.change_type is ChangeType.DELETE]
             gone += [key for key, record in zip(edits, found, strict=True) if record is None]
             state = state.but(cursor={"since": batch[-1].changed_at.isoformat()})
-            async with self.mirror.store.writing() as writer:
+            edited, deleted = await self._changed(present, gone)
+            async with self._writing() as writer:
                 await writer.upsert_customers(
                     present,
                     rank=self.mirror.rank,
@@ -341,6 +522,7 @@ class Syncer:
                 )
                 await writer.delete_customers(self.name, gone)
                 await writer.save_state(state)
+            self._announce(edited, deleted, {c.id: c.changed_at for c in batch})
         if self.style is SyncStyle.PAGING_FEED and await self._counts_differ():
             # A page shift during the load skipped a customer no change will report.
             state = await self._reconcile(state)
@@ -400,12 +582,12 @@ class Syncer:
             return
         except UpstreamError:
             return  # the groups stay as they were; the customers are what the step is for
-        async with self.mirror.store.writing() as writer:
+        async with self._writing() as writer:
             await writer.replace_groups(self.name, records)
         self.mirror.groups = True
 
     async def _save(self, state: SyncState) -> None:
-        async with self.mirror.store.writing() as writer:
+        async with self._writing() as writer:
             await writer.save_state(state)
 
     def _reached_present(self, moment: float) -> None:

@@ -39,12 +39,16 @@ customers = Table(
     Column("name_fold", Text),
     Column("phone", Text),  # normalised as the phone filter compares
     Column("vat", Text),  # normalised as the vat_number filter compares
+    Column("company", Text),  # company_name filters (migration 0004)
+    Column("company_fold", Text),
+    Column("external_id", Text),
+    Column("numeric_key", BigInteger, nullable=False, server_default="0"),  # customer_id sort
     Column("doc", Text, nullable=False),
     Column("digest", String(32), nullable=False),  # of `doc`: a reconcile skips equal rows
     Column("pass_no", Integer, nullable=False),  # the reconcile pass that last saw the row
 )
 
-SORT_COLUMNS = ("created_key", "name_key", "email_key", "status")
+SORT_COLUMNS = ("created_key", "name_key", "email_key", "status", "numeric_key")
 for _column in SORT_COLUMNS:
     # The merged order: sort key, then the source's place, then the native id; ascending and
     # descending (the tie-break stays ascending), so every page is one index range. The source
@@ -63,7 +67,19 @@ for _column in SORT_COLUMNS:
         customers.c.nat,
         customers.c.source,
     )
+# A status filter (the admin grid's "disabled") walks the rows of that status in the page's
+# order, newest first or oldest first, reading the index alone (migration 0004).
+for _descending in (False, True):
+    Index(
+        f"ix_mirror_customers_status_created{'_desc' if _descending else ''}",
+        customers.c.status,
+        customers.c.created_key.desc() if _descending else customers.c.created_key,
+        customers.c.rank,
+        customers.c.nat,
+        customers.c.source,
+    )
 Index("ix_mirror_customers_email", customers.c.email)
+Index("ix_mirror_customers_external_id", customers.c.external_id)
 Index("ix_mirror_customers_phone", customers.c.phone)
 Index("ix_mirror_customers_vat", customers.c.vat)
 Index("ix_mirror_customers_pass", customers.c.source, customers.c.pass_no)
@@ -74,6 +90,11 @@ memberships = Table(
     Column("source", String(40), primary_key=True),
     Column("customer_id", String(255), primary_key=True),
     Column("group_id", String(255), primary_key=True),
+    # The customer's newest-first order, copied at write time (migration 0004): a group's page
+    # in that order is one walk of the index below, whatever share of the shop the group holds.
+    Column("created_key", BigInteger, nullable=False, server_default="0"),
+    Column("rank", SmallInteger, nullable=False, server_default="0"),
+    Column("nat", LargeBinary, nullable=False, server_default=""),
 )
 Index(
     "ix_mirror_memberships_group",
@@ -81,6 +102,16 @@ Index(
     memberships.c.group_id,
     memberships.c.customer_id,
 )
+for _descending in (False, True):
+    Index(
+        f"ix_mirror_memberships_created{'_desc' if _descending else ''}",
+        memberships.c.group_id,
+        memberships.c.created_key.desc() if _descending else memberships.c.created_key,
+        memberships.c.rank,
+        memberships.c.nat,
+        memberships.c.source,
+        memberships.c.customer_id,
+    )
 
 groups = Table(
     "mirror_groups",
@@ -107,6 +138,9 @@ sync_state = Table(
     Column("pass_no", Integer, nullable=False),
     Column("rank", SmallInteger, nullable=False),
     Column("sort_collation", String(8), nullable=False),
+    # The highest sync-lease fencing token that wrote here (migration 0003; 0 without a lease):
+    # a syncer whose lease was taken over cannot write after its successor did.
+    Column("fence", BigInteger, nullable=False, server_default="0"),
 )
 
 # Rows per source, kept by triggers (migration 0002): an unfiltered page's total without
@@ -115,5 +149,16 @@ counts = Table(
     "mirror_counts",
     metadata,
     Column("source", String(40), primary_key=True),
+    Column("customers", BigInteger, nullable=False),
+)
+
+# Rows per (source, status) and members per (source, group), kept by triggers (migration 0004):
+# the total of a page filtered by one status or one group without counting its rows.
+facet_counts = Table(
+    "mirror_facet_counts",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("facet", String(8), primary_key=True),  # status | group
+    Column("value", String(255), primary_key=True),
     Column("customers", BigInteger, nullable=False),
 )

@@ -23,9 +23,9 @@ from customer_gateway.connectors.models import (
     CustomerRecord,
     Write,
 )
-from customer_gateway.context import Info
-from customer_gateway.errors import BadUserInput, GatewayError
-from customer_gateway.ids import global_id, parse_global_id
+from customer_gateway.core.context import Info
+from customer_gateway.core.errors import BadUserInput, GatewayError
+from customer_gateway.core.ids import global_id, parse_global_id
 from customer_gateway.resolvers import idempotent, validation
 from customer_gateway.schema.batch import (
     BatchItemError,

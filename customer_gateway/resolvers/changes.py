@@ -8,8 +8,9 @@ from itertools import islice
 
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import ChangeRecord, ChangeType
-from customer_gateway.context import Info
-from customer_gateway.errors import BadUserInput, QueryTooComplex
+from customer_gateway.connectors.protocol import ChangeFeed
+from customer_gateway.core.context import Info
+from customer_gateway.core.errors import BadUserInput, QueryTooComplex
 from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.schema.changes import CustomerChange, CustomerChangeCollection
 
@@ -33,9 +34,9 @@ async def customer_changes(
         raise QueryTooComplex(f"page × limit is at most {context.settings.max_scan}")
     path = info.path.as_list()
     selected = [context.sources.require(source)] if source else list(context.sources)
-    capable = [c for c in selected if c.capabilities.changes]
+    capable = [c for c in selected if isinstance(c, ChangeFeed)]  # capabilities.changes
     for connector in selected:
-        if not connector.capabilities.changes:
+        if not isinstance(connector, ChangeFeed):
             error = Unsupported(
                 f"{connector.kind} sources report no changes", source=connector.name
             )

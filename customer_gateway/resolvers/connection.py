@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from customer_gateway.connectors.models import CustomerRecord, Sort
-from customer_gateway.context import GatewayContext, Info
-from customer_gateway.cursors import Position
-from customer_gateway.errors import BadUserInput, QueryTooComplex
+from customer_gateway.core.context import GatewayContext, Info
+from customer_gateway.core.errors import BadUserInput, QueryTooComplex
+from customer_gateway.features.cursors import Position
 from customer_gateway.resolvers.customers import Merged, merged_page, natural_id
-from customer_gateway.resolvers.filtering import sort_key
-from customer_gateway.resolvers.filters import FilterLike, parse_customer_filters
+from customer_gateway.resolvers.filters.evaluation import sort_key
+from customer_gateway.resolvers.filters.parsing import FilterLike, parse_customer_filters
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.connection import CustomerConnection, CustomerEdge, PageInfo
 from customer_gateway.schema.customer import Customer

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, OrderRecord
+from customer_gateway.connectors.protocol import OrderHistory, refuse
 from customer_gateway.resolvers.loaders import Unread
 
 if TYPE_CHECKING:
-    from customer_gateway.context import GatewayContext
+    from customer_gateway.core.context import GatewayContext
 
 
 def embedded_groups(record: CustomerRecord, *, first_only: bool) -> list[GroupRecord] | None:
@@ -85,4 +87,12 @@ async def orders(context: GatewayContext, record: CustomerRecord) -> Sequence[Or
     connector = context.sources.get(record.source)
     if connector is None:
         return None
-    return await context.call(connector, connector.list_orders(record.id))
+    if isinstance(connector, OrderHistory):
+        return await context.call(connector, connector.list_orders(record.id))
+    # The gateway links customers to orders only where the source keeps both (EverShop).
+    refusal = Unsupported(
+        f"{connector.name} ({connector.kind}) has no order history the gateway can read: it "
+        "links customers to orders for EverShop sources only",
+        source=connector.name,
+    )
+    return await context.call(connector, refuse(refusal))

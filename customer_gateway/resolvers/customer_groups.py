@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import islice
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import Condition, GroupRecord, Op
-from customer_gateway.context import GatewayContext, Info
-from customer_gateway.errors import BadUserInput, GatewayError, QueryTooComplex
-from customer_gateway.ids import parse_global_id
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.context import GatewayContext, Info
+from customer_gateway.core.errors import BadUserInput, GatewayError, QueryTooComplex
+from customer_gateway.core.ids import parse_global_id
 from customer_gateway.resolvers.fanout import fan_out
-from customer_gateway.resolvers.filtering import ilike
-from customer_gateway.resolvers.filters import FilterLike, parse_group_filters
+from customer_gateway.resolvers.filters.evaluation import ilike
+from customer_gateway.resolvers.filters.parsing import FilterLike, parse_group_filters
 from customer_gateway.schema.common import Filter
 from customer_gateway.schema.customer_group import CustomerGroup, CustomerGroupCollection
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, cast
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import (
     TEXT_SORTS,
@@ -22,18 +21,29 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
-from customer_gateway.context import GatewayContext, Info
-from customer_gateway.digits import is_ascii_digits
-from customer_gateway.errors import BadUserInput, GatewayError, QueryTooComplex
-from customer_gateway.ids import parse_global_id
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.context import GatewayContext, Info
+from customer_gateway.core.errors import BadUserInput, GatewayError, QueryTooComplex
+from customer_gateway.core.ids import parse_global_id
 from customer_gateway.resolvers.fanout import fan_out
-from customer_gateway.resolvers.filtering import FILTER_NEEDS, SORT_NEEDS, matches, merge, sort_key
-from customer_gateway.resolvers.filters import FilterLike, ListRequest, parse_customer_filters
+from customer_gateway.resolvers.filters.evaluation import (
+    FILTER_NEEDS,
+    SORT_NEEDS,
+    matches,
+    merge,
+    sort_key,
+)
+from customer_gateway.resolvers.filters.parsing import (
+    FilterLike,
+    ListRequest,
+    parse_customer_filters,
+)
 from customer_gateway.resolvers.loaders import GroupPrefetch, Unread
 from customer_gateway.resolvers.mirrored import mirrored_page, one_store
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.common import Filter
 from customer_gateway.schema.customer import Customer, CustomerCollection
+from customer_gateway.text.digits import is_ascii_digits
 
 # EverShop's own customer uuid, as its admin's edit page (`/admin/customers/edit/<uuid>`) sends it.
 _EVERSHOP_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")

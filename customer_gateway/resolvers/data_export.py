@@ -11,10 +11,11 @@ from typing import cast
 
 from strawberry.scalars import JSON
 
-from customer_gateway.context import Info
-from customer_gateway.errors import BadUserInput
-from customer_gateway.exports import document
-from customer_gateway.ids import parse_global_id
+from customer_gateway.connectors.protocol import DataExports
+from customer_gateway.core.context import Info
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.core.ids import parse_global_id
+from customer_gateway.features.exports import document
 from customer_gateway.resolvers.customer_fields import groups_of
 from customer_gateway.schema.common import Source
 from customer_gateway.schema.data_export import CustomerDataExport
@@ -31,7 +32,7 @@ async def customer_data_export(info: Info, id: str) -> CustomerDataExport | None
     if connector is None:
         return None
     source = Source(name=connector.name, kind=connector.kind)
-    if connector.capabilities.native_data_export:
+    if isinstance(connector, DataExports):  # capabilities.native_data_export
         native = await context.call(connector, connector.data_export(parsed[1]))
         if native is None:
             return None

@@ -6,7 +6,7 @@ an unknown one (FORBIDDEN would tell that the id exists).
 
 from __future__ import annotations
 
-from customer_gateway.context import Info
+from customer_gateway.core.context import Info
 from customer_gateway.schema.exports import CustomerExport
 
 

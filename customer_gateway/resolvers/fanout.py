@@ -7,9 +7,9 @@ import logging
 from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 
-from customer_gateway.connectors.base import Connector
-from customer_gateway.context import GatewayContext, fails_the_request
-from customer_gateway.errors import GatewayError
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.context import GatewayContext, fails_the_request
+from customer_gateway.core.errors import GatewayError
 
 T = TypeVar("T")
 logger = logging.getLogger("customer_gateway.fanout")

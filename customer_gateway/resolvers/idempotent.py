@@ -1,4 +1,4 @@
-"""`createCustomer` under an idempotency key (see customer_gateway/idempotency.py)."""
+"""`createCustomer` under an idempotency key (see customer_gateway/features/idempotency.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import (
     Condition,
     CustomerDraft,
@@ -17,9 +16,10 @@ from customer_gateway.connectors.models import (
     FilterField,
     Op,
 )
-from customer_gateway.context import GatewayContext
-from customer_gateway.errors import ErrorCode, GatewayError
-from customer_gateway.idempotency import State, fingerprint
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.context import GatewayContext
+from customer_gateway.core.errors import ErrorCode, GatewayError
+from customer_gateway.features.idempotency import State, fingerprint
 
 # Outcomes after which the create may or may not have landed at the source.
 AMBIGUOUS = frozenset(

@@ -1,14 +1,14 @@
-"""`Subscription.customerChanged`: the events of customer_gateway/events.py, as each caller may
-see them (its sources only), each answered like a fresh request (its own deadline, its own
-DataLoaders: a customer read for one event is not served stale to the next)."""
+"""`Subscription.customerChanged`: the events of customer_gateway/features/events.py, as each
+caller may see them (its sources only), each answered like a fresh request (its own deadline, its
+own DataLoaders: a customer read for one event is not served stale to the next)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
 from customer_gateway.connectors.models import ChangeRecord, ChangeType
-from customer_gateway.context import Info
-from customer_gateway.errors import GatewayError
+from customer_gateway.core.context import Info
+from customer_gateway.core.errors import GatewayError
 from customer_gateway.schema.changes import CustomerChange
 
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, RegionRecord
-from customer_gateway.errors import GatewayError
+from customer_gateway.connectors.protocol import Connector, Regions, no_api
+from customer_gateway.core.errors import GatewayError
 
 if TYPE_CHECKING:
-    from customer_gateway.context import GatewayContext
+    from customer_gateway.core.context import GatewayContext
 
 Key = tuple[str, str]  # (source name, native id)
 R = TypeVar("R")
@@ -122,6 +122,8 @@ async def _groups(connector: Connector, ids: Sequence[str]) -> Sequence[GroupRec
 
 
 async def _regions(connector: Connector, ids: Sequence[str]) -> Sequence[RegionRecord | None]:
+    if not isinstance(connector, Regions):
+        raise no_api(connector, "list regions")
     by_id = {region.id: region for region in await connector.list_regions()}
     return [by_id.get(region_id) for region_id in ids]
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.models import Condition, CustomerRecord, Sort
-from customer_gateway.context import GatewayContext
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.context import GatewayContext
 from customer_gateway.mirror.query import SUPPORTED, SourceSelection
 from customer_gateway.mirror.source import MirroredSource
-from customer_gateway.mirror.store import MirrorStore
 from customer_gateway.resolvers.fanout import fan_out
-from customer_gateway.resolvers.filters import ListRequest
+from customer_gateway.resolvers.filters.parsing import ListRequest
 
 Together = list[tuple[MirroredSource, tuple[Condition, ...]]]
 
@@ -58,18 +57,9 @@ async def mirrored_page(
         outcome.pushed_down.append(sorted_by)
         outcome.applied_by_gateway = []
     first = together[0][0]
-    store: MirrorStore = first.mirror.store
     selection = [SourceSelection(connector.name, conditions) for connector, conditions in together]
-    results = await fan_out(
-        context,
-        [
-            (
-                first,
-                context.call(first, store.query(selection, sort, request.offset, request.limit)),
-            )
-        ],
-        path,
-    )
+    page = first.query_store(selection, sort, request.offset, request.limit)
+    results = await fan_out(context, [(first, context.call(first, page))], path)
     for connector, _ in together[1:]:
         context.outcome(connector).calls += 1
     if results is None:

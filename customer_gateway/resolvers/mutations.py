@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import NotFound
 from customer_gateway.connectors.models import ChangeType, GroupDraft, GroupPatch, Write
-from customer_gateway.context import GatewayContext, Info
-from customer_gateway.errors import BadUserInput
-from customer_gateway.ids import parse_global_id
+from customer_gateway.connectors.protocol import Connector, StoreViews, no_api, refuse
+from customer_gateway.core.context import GatewayContext, Info
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.core.ids import parse_global_id
 from customer_gateway.resolvers import idempotent, validation
 from customer_gateway.resolvers.stores import store_segment
 from customer_gateway.schema.common import Source
@@ -123,8 +123,15 @@ async def change_extension(
     connector, native_id = _owner(context, id, "customer")
     if not store_id.strip():
         raise BadUserInput("storeId cannot be empty", field="storeId")
-    change = connector.add_extension if add else connector.remove_extension
-    record = await context.call(connector, change(native_id, extension, store_segment(store_id)))
+    segment = store_segment(store_id)
+    if isinstance(connector, StoreViews):
+        change = connector.add_extension if add else connector.remove_extension
+        operation = change(native_id, extension, segment)
+    else:
+        operation = refuse(
+            no_api(connector, "add customer extensions" if add else "remove customer extensions")
+        )
+    record = await context.call(connector, operation)
     context.loaders.customers.prime(record.source, record.id, record)
     context.announce(record.source, record.id, ChangeType.EDIT)
     return Customer.from_record(record, connector.kind)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from customer_gateway.connectors.errors import Unsupported
-from customer_gateway.context import Info
+from customer_gateway.connectors.protocol import Regions
+from customer_gateway.core.context import Info
 from customer_gateway.resolvers.fanout import fan_out
 from customer_gateway.schema.region import Region
 
 
 async def regions(info: Info, source: str | None, country_code: str | None) -> list[Region] | None:
     context = info.context
+    connectors: list[Regions]
     if source is not None:
-        connectors = [context.sources.require(source)]
-        if not connectors[0].capabilities.regions:
-            raise Unsupported(f"{connectors[0].kind} sources have no regions", source=source)
+        connector = context.sources.require(source)
+        if not isinstance(connector, Regions):  # capabilities.regions
+            raise Unsupported(f"{connector.kind} sources have no regions", source=source)
+        connectors = [connector]
     else:
-        connectors = [c for c in context.sources if c.capabilities.regions]
+        connectors = [c for c in context.sources if isinstance(c, Regions)]
     results = await fan_out(
         context,
         [

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from customer_gateway.connectors.models import CustomerRecord, ExternalPage, StoreView
-from customer_gateway.errors import BadUserInput
-from customer_gateway.ids import MAX_NATIVE_ID, is_path_segment
+from customer_gateway.connectors.protocol import ExternalSearch, StoreViews, no_api, refuse
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.core.ids import MAX_NATIVE_ID, is_path_segment
 
 if TYPE_CHECKING:
-    from customer_gateway.context import GatewayContext
+    from customer_gateway.core.context import GatewayContext
 
 
 async def store_view(
@@ -18,9 +19,13 @@ async def store_view(
     connector = context.sources.get(record.source)
     if connector is None:
         return None
-    return await context.call(
-        connector, connector.get_store_view(record.id, store_segment(store_id))
+    segment = store_segment(store_id)
+    operation = (
+        connector.get_store_view(record.id, segment)
+        if isinstance(connector, StoreViews)
+        else refuse(no_api(connector, "show a customer as one store sees it"))
     )
+    return await context.call(connector, operation)
 
 
 def store_segment(store_id: str) -> str:
@@ -40,6 +45,9 @@ async def external_search(
         raise BadUserInput(
             f"page is at least 1 and limit 1 to {context.settings.max_page_size}", field="limit"
         )
-    return await context.call(
-        connector, connector.search_external(query, (page - 1) * limit, limit)
+    operation = (
+        connector.search_external(query, (page - 1) * limit, limit)
+        if isinstance(connector, ExternalSearch)
+        else refuse(no_api(connector, "search an external company register"))
     )
+    return await context.call(connector, operation)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from customer_gateway.errors import BadUserInput
+from customer_gateway.core.errors import BadUserInput
 
 # Route ids and paths as EverShop 2.2.1 declares them (modules/customer/**/route.json).
 ROUTES: Mapping[str, str] = {

@@ -10,12 +10,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from customer_gateway.connectors.base import Connector
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import AddressDraft, CustomerDraft, CustomerPatch, Write
-from customer_gateway.errors import BadUserInput
-from customer_gateway.ids import parse_global_id
-from customer_gateway.sendable import MAX_TEXT, check_text
+from customer_gateway.connectors.protocol import Connector
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.core.ids import parse_global_id
+from customer_gateway.text.sendable import MAX_TEXT, check_text
 
 # ajv-formats' "email" format (full mode), which EverShop validates customers with. ASCII flag:
 # JavaScript's /i does not fold non-ASCII letters into [a-z] as Python's Unicode mode would.

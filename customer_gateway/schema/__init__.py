@@ -19,7 +19,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 from strawberry.types import Info as StrawberryInfo
 
-from customer_gateway.errors import ErrorCode
+from customer_gateway.core.errors import ErrorCode
 from customer_gateway.schema.errors import log_errors
 from customer_gateway.schema.executor import PlainFieldExecutor
 from customer_gateway.schema.extensions import SourceReport
@@ -28,7 +28,7 @@ from customer_gateway.schema.limits import Authorization, CostLimit, QueryShape
 from customer_gateway.schema.mutation import Mutation
 from customer_gateway.schema.query import Query
 from customer_gateway.schema.subscription import Subscription
-from customer_gateway.settings import Settings
+from customer_gateway.server.settings import Settings
 
 ErrorCodeType = strawberry.enum(
     ErrorCode,

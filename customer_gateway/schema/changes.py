@@ -8,8 +8,8 @@ from datetime import UTC
 import strawberry
 
 from customer_gateway.connectors.models import ChangeRecord, ChangeType, CustomerRecord
-from customer_gateway.context import Info
-from customer_gateway.ids import global_id
+from customer_gateway.core.context import Info
+from customer_gateway.core.ids import global_id
 from customer_gateway.schema.common import Source
 from customer_gateway.schema.customer import Customer
 

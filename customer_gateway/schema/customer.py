@@ -8,9 +8,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from customer_gateway.connectors.models import Address, CustomerRecord
-from customer_gateway.context import Info
-from customer_gateway.errors import GatewayError
-from customer_gateway.ids import global_id
+from customer_gateway.core.context import Info
+from customer_gateway.core.errors import GatewayError
+from customer_gateway.core.ids import global_id
 from customer_gateway.resolvers import customer_fields, stores
 from customer_gateway.schema.common import Country, Date, Filter, Province, Source
 from customer_gateway.schema.customer_group import CustomerGroup

@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from customer_gateway.connectors.models import GroupRecord
-from customer_gateway.context import Info
-from customer_gateway.ids import global_id
+from customer_gateway.core.context import Info
+from customer_gateway.core.ids import global_id
 from customer_gateway.schema.common import Filter, Source
 
 

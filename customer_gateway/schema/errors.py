@@ -11,7 +11,7 @@ import logging
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.types import ExecutionContext
 
-from customer_gateway.errors import ErrorCode, GatewayError
+from customer_gateway.core.errors import ErrorCode, GatewayError
 
 logger = logging.getLogger("customer_gateway.graphql")
 

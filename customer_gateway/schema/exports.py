@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from customer_gateway.exports import ExportJob
+from customer_gateway.features.exports import ExportJob
 from customer_gateway.schema.common import Source
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from customer_gateway.context import GatewayContext
+from customer_gateway.core.context import GatewayContext
 
 
 class SourceReport(SchemaExtension):

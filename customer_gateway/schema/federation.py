@@ -18,7 +18,7 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLError, ValidationRule
 
-from customer_gateway.errors import BadUserInput, QueryTooComplex
+from customer_gateway.core.errors import BadUserInput, QueryTooComplex
 
 ENTITY_TYPES = frozenset({"Customer", "CustomerGroup"})
 

@@ -28,10 +28,10 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
-from customer_gateway.context import GatewayContext
-from customer_gateway.digits import is_ascii_digits
-from customer_gateway.errors import Forbidden, QueryTooComplex
-from customer_gateway.settings import Limits
+from customer_gateway.core.context import GatewayContext
+from customer_gateway.core.errors import Forbidden, QueryTooComplex
+from customer_gateway.server.settings import Limits
+from customer_gateway.text.digits import is_ascii_digits
 
 
 def _context(extension: SchemaExtension) -> GatewayContext | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from customer_gateway.context import Info
+from customer_gateway.core.context import Info
 from customer_gateway.resolvers import batch, mutations
 from customer_gateway.resolvers import exports as export_resolvers
 from customer_gateway.schema.batch import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from customer_gateway.context import Info
+from customer_gateway.core.context import Info
 from customer_gateway.resolvers import changes as change_resolvers
 from customer_gateway.resolvers import connection as connection_resolvers
 from customer_gateway.resolvers import customer_groups as group_resolvers

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from customer_gateway.connectors.models import RegionRecord
-from customer_gateway.ids import global_id
+from customer_gateway.core.ids import global_id
 from customer_gateway.schema.common import Source
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from customer_gateway.connectors.base import Connector
+from customer_gateway.connectors.protocol import Connector
 
 
 @strawberry.type(description="What a source does itself; the gateway does the rest.")

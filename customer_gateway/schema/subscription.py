@@ -6,7 +6,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from customer_gateway.context import Info
+from customer_gateway.core.context import Info
 from customer_gateway.resolvers import live
 from customer_gateway.schema.changes import CustomerChange, CustomerChangeType
 

@@ -1,11 +1,11 @@
 """Idempotency records in PostgreSQL: one key, one customer, whichever replica a retry reaches.
 
-The same states as the memory store (`customer_gateway/idempotency.py`), in one table. A claim is
-`INSERT … ON CONFLICT DO NOTHING`: of concurrent claims on several replicas exactly one inserts;
-the others read the row under `FOR UPDATE` (the UNKNOWN → IN_PROGRESS move of a reconciling
-caller is taken by one of them only). A claim is a lease (`claim_seconds`): an IN_PROGRESS row
-whose replica died mid-create becomes UNKNOWN when the lease ends, and the next retry looks the
-customer up at the source before it may send again (never a duplicate).
+The same states as the memory store (`customer_gateway/features/idempotency.py`), in one table. A
+claim is `INSERT … ON CONFLICT DO NOTHING`: of concurrent claims on several replicas exactly one
+inserts; the others read the row under `FOR UPDATE` (the UNKNOWN → IN_PROGRESS move of a reconciling
+caller is taken by one of them only). A claim is a lease (`claim_seconds`): an IN_PROGRESS row whose
+replica died mid-create becomes UNKNOWN when the lease ends, and the next retry looks the customer
+up at the source before it may send again (never a duplicate).
 
 PostgreSQL unreachable: `claim` raises `IdempotencyUnavailable` (a typed, retryable error: the
 create is not sent, since nothing could stop a second one). `finish` failing after the customer
@@ -30,8 +30,8 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from customer_gateway.connectors.models import Address, CustomerRecord, GroupRef
-from customer_gateway.errors import ErrorCode, GatewayError
-from customer_gateway.idempotency import TTL_SECONDS, Entry, State
+from customer_gateway.core.errors import ErrorCode, GatewayError
+from customer_gateway.features.idempotency import TTL_SECONDS, Entry, State
 
 logger = logging.getLogger("customer_gateway.state")
 

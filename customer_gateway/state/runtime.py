@@ -7,8 +7,8 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-from customer_gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore
-from customer_gateway.settings import Settings
+from customer_gateway.features.idempotency import IdempotencyStore, MemoryIdempotencyStore
+from customer_gateway.server.settings import Settings
 from customer_gateway.state.idempotency import (
     IdempotencyUnavailable,
     PostgresIdempotencyStore,

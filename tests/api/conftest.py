@@ -11,10 +11,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from customer_gateway.app import create_app
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.settings import Secret, Settings, SourceSettings
-from customer_gateway.telemetry import Telemetry
+from customer_gateway.observability.telemetry import Telemetry
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import Secret, Settings, SourceSettings
 
 
 @dataclass

@@ -20,7 +20,7 @@ import httpx
 
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
-from customer_gateway.settings import Secret, SourceSettings
+from customer_gateway.server.settings import Secret, SourceSettings
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 
 BASE_URL = "https://api.flowretail.com/v2"

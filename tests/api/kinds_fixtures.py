@@ -12,12 +12,12 @@ from typing import Any
 
 import httpx
 
-from customer_gateway.app import create_app
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.settings import Settings
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import Settings
 from tests.api.conftest import evershop_source
 from tests.api.flow_fixtures import OSLO, Recording, flow_source
 from tests.api.shoptet_fixtures import shoptet_source

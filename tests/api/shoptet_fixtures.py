@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.settings import Secret, SourceSettings
+from customer_gateway.server.settings import Secret, SourceSettings
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 
 HOOK_URL = "https://hooks.example.com/shoptet/jobs"

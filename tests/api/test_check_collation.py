@@ -7,10 +7,10 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from customer_gateway.checks import COLLATION_MISMATCH, check_sources, judge_collation
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.evershop.pg import Collation
-from customer_gateway.settings import Settings
+from customer_gateway.features.checks import COLLATION_MISMATCH, check_sources, judge_collation
+from customer_gateway.server.settings import Settings
 from tests.api.conftest import evershop_source
 
 pytestmark = pytest.mark.anyio

@@ -21,13 +21,13 @@ import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
-from customer_gateway.app import create_app
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.settings import Secret, Settings, SourceSettings
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import Secret, Settings, SourceSettings
 from tests.api.flow_fixtures import BASE_URL as FLOW_URL
 from tests.api.flow_fixtures import OSLO
 from tests.api.shoptet_fixtures import shoptet_source

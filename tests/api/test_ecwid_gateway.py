@@ -19,14 +19,14 @@ from typing import Any
 import httpx
 import pytest
 
-from customer_gateway.app import create_app
-from customer_gateway.collation import en_us_key
-from customer_gateway.connectors import ecwid as ecwid_connectors
-from customer_gateway.connectors.base import synthetic_int_id
+from customer_gateway.connectors.ecwid import connector as ecwid_connectors
+from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.resolvers.filtering import ilike
-from customer_gateway.settings import Secret, Settings, SourceSettings
+from customer_gateway.resolvers.filters.evaluation import ilike
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import Secret, Settings, SourceSettings
+from customer_gateway.text.collation import en_us_key
 from tests.api.conftest import evershop_source
 
 pytestmark = pytest.mark.anyio

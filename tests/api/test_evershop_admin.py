@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from customer_gateway.collation import en_us_key
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.settings import ApiKey, AuthSettings, Secret
+from customer_gateway.server.settings import ApiKey, AuthSettings, Secret
+from customer_gateway.text.collation import en_us_key
 from tests.api.conftest import Gateway, running_gateway
 
 pytestmark = pytest.mark.anyio

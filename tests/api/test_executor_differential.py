@@ -21,10 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bench import queries
-from customer_gateway import app as app_module
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.schema import GatewaySchema, build_schema
-from customer_gateway.settings import Settings
+from customer_gateway.server import app as app_module
+from customer_gateway.server.settings import Settings
 from tests.api.conftest import Gateway, running_gateway
 from tests.evershop_cases import UNKNOWN_CUSTOMER_IDS, VARIABLE_ERRORS
 from tests.security.test_fuzz import REPRESENTATIONS, SDL

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from customer_gateway.collation import en_us_key
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
-from customer_gateway.settings import Timeouts
+from customer_gateway.server.settings import Timeouts
+from customer_gateway.text.collation import en_us_key
 from tests.api.conftest import Gateway, evershop_source
 from tests.api.flow_fixtures import BERGEN, OSLO, flow_gateway, flow_source, flow_time
 

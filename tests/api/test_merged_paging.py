@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from customer_gateway.collation import sort_key
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.evershop.pg import Collation
-from customer_gateway.resolvers.filtering import ilike
+from customer_gateway.resolvers.filters.evaluation import ilike
+from customer_gateway.text.collation import sort_key
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 
 pytestmark = pytest.mark.anyio

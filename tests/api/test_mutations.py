@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from customer_gateway.connectors.evershop import EverShopConnector
-from customer_gateway.settings import SourceSettings
+from customer_gateway.server.settings import SourceSettings
 from tests.api.conftest import Gateway
 
 pytestmark = pytest.mark.anyio

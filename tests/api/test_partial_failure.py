@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.settings import Timeouts
+from customer_gateway.server.settings import Timeouts
 from tests.api.conftest import evershop_source, running_gateway
 from tests.api.faults import FaultyUpstream
 

@@ -16,7 +16,7 @@ import pytest
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.settings import Timeouts
+from customer_gateway.server.settings import Timeouts
 from tests.api.conftest import evershop_source
 from tests.api.flow_fixtures import OSLO, flow_gateway, flow_source
 from tests.api.shoptet_fixtures import FakeClock, main_account, shoptet_gateway, shoptet_source

@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.logs import SecretScrubber
-from customer_gateway.settings import Secret
+from customer_gateway.observability.logs import SecretScrubber
+from customer_gateway.server.settings import Secret
 from tests.api.conftest import evershop_source, running_gateway
 
 pytestmark = pytest.mark.anyio

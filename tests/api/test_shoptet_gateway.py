@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from customer_gateway.collation import en_us_key
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
+from customer_gateway.text.collation import en_us_key
 from tests.api.conftest import Gateway, evershop_source
 from tests.api.faults import FaultyUpstream
 from tests.api.shoptet_fixtures import (

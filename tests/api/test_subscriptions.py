@@ -10,9 +10,10 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,12 +22,15 @@ import uvicorn
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from customer_gateway.app import create_app
 from customer_gateway.connectors.models import ChangeType
+from customer_gateway.emulators.base import Emulator
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.events import CustomerEvent, EventHub, SubscriberTooSlow
-from customer_gateway.settings import ApiKey, AuthSettings, Secret, Settings
+from customer_gateway.emulators.shoptet import ShoptetEmulator
+from customer_gateway.features.events import CustomerEvent, EventHub, SubscriberTooSlow
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import ApiKey, AuthSettings, Secret, Settings, SourceSettings
 from tests.api.conftest import evershop_source
+from tests.mirror.harness import source_settings
 
 KEY = "live-key-0123456789abcdef"
 OUTLET_KEY = "outlet-key-0123456789abcdef"
@@ -65,6 +69,14 @@ def serve(**settings: Any) -> Iterator[Served]:
         "evershop-outlet": EverShopEmulator(seed=2, customers=3),
     }
     sources = tuple(evershop_source(name, emulator) for name, emulator in emulators.items())
+    with serve_sources(sources, emulators, **settings) as served:
+        yield served
+
+
+@contextmanager
+def serve_sources(
+    sources: tuple[SourceSettings, ...], emulators: Mapping[str, Emulator], **settings: Any
+) -> Iterator[Served]:
     transports = {name: httpx.ASGITransport(app=e.app) for name, e in emulators.items()}
     app = create_app(Settings(sources=sources, **settings), transports=transports)
     with socket.socket() as probe:
@@ -139,6 +151,38 @@ def test_the_gateways_writes_reach_a_subscriber(client: Served) -> None:
             "DELETE",
             None,
         )
+
+
+def test_an_upstream_change_reaches_a_subscriber_after_the_next_sync_step(
+    tmp_path: Path,
+) -> None:
+    """Changed in the emulator itself (not through the gateway): the mirror's sync step sees it
+    and announces it, once (the feed is re-read with an overlap; nothing is announced twice)."""
+    shoptet = ShoptetEmulator(seed=5, customers=4, rate_limits=False, job_seconds=0.0)
+    source = source_settings("shoptet-live", shoptet, mirror=True, sync_interval=0.3)
+    with serve_sources((source,), {"shoptet-live": shoptet}, data_dir=tmp_path) as client:
+        deadline = time.monotonic() + 30
+        while client.http.get("/readyz").json()["mirrors"]["shoptet-live"]["state"] != "fresh":
+            assert time.monotonic() < deadline, "the mirror did not load"
+            time.sleep(0.1)
+        with client.socket() as ws:
+            _subscribe(ws)
+            guid = shoptet.add_customer(email="upstream@example.cz", fullName="Up Stream")["guid"]
+            change = _receive(ws)["payload"]["data"]["customerChanged"]
+            assert change["uuid"].endswith(guid)
+            assert (change["changeType"], change["source"]["name"]) == ("EDIT", "shoptet-live")
+            assert change["customer"] == {"email": "upstream@example.cz", "fullName": "Up Stream"}
+            shoptet.shop.update_customer(guid, {"billingAddress": {"city": "Olomouc"}})
+            assert _receive(ws)["payload"]["data"]["customerChanged"]["changeType"] == "EDIT"
+            shoptet.shop.delete_customer(guid)
+            gone = _receive(ws)["payload"]["data"]["customerChanged"]
+            assert (gone["uuid"], gone["changeType"], gone["customer"]) == (
+                change["uuid"],
+                "DELETE",
+                None,
+            )
+            with pytest.raises(TimeoutError):  # several steps later: nothing announced again
+                ws.recv(timeout=2)
 
 
 def test_a_subscriber_sees_only_the_sources_it_may_reach() -> None:

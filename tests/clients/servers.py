@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 NODE_DIR = Path(__file__).resolve().parent / "node"
 STARTUP_SECONDS = 90.0  # a loaded 2-core machine: imports, migrations, first logins
 
-# The sandbox's two EverShop shops (customer_gateway/sandbox.py): name, seed, customers.
+# The sandbox's two EverShop shops (customer_gateway/server/sandbox.py): name, seed, customers.
 SHOPS = (("evershop-main", 1, 60), ("evershop-outlet", 2, 35))
 DOWN_SOURCE = "evershop-outlet"
 

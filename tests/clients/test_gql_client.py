@@ -76,7 +76,7 @@ def test_a_document_the_schema_refuses_never_leaves_the_client(
     session: SyncClientSession, sent: _Counter
 ) -> None:
     before = len(sent.requests)
-    # EverShop's storefront-only fields are not served (README "Deviations").
+    # EverShop's storefront-only fields are not served (docs/deviations.md).
     with pytest.raises(GraphQLError, match="Cannot query field 'metafields' on type 'Customer'"):
         session.execute(_request("{ customers { items { uuid metafields } } }"))
     with pytest.raises(GraphQLError, match="Variable '\\$id' of type 'Int'"):

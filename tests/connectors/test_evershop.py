@@ -9,7 +9,6 @@ from datetime import UTC
 import httpx
 import pytest
 
-from customer_gateway.connectors.base import build_client
 from customer_gateway.connectors.errors import (
     Conflict,
     NotFound,
@@ -30,8 +29,9 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
+from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.settings import Secret, SourceSettings
+from customer_gateway.server.settings import Secret, SourceSettings
 
 pytestmark = pytest.mark.anyio
 

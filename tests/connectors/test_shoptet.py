@@ -18,8 +18,6 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from customer_gateway.connectors import shoptet as shoptet_module
-from customer_gateway.connectors.base import build_client
 from customer_gateway.connectors.errors import (
     Conflict,
     NotFound,
@@ -45,9 +43,11 @@ from customer_gateway.connectors.models import (
     Op,
 )
 from customer_gateway.connectors.shoptet import ShoptetConnector
+from customer_gateway.connectors.shoptet import connector as shoptet_module
+from customer_gateway.connectors.transport import build_client
+from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.emulators.shoptet import ShoptetEmulator
-from customer_gateway.errors import QueryTooComplex
-from customer_gateway.settings import Secret, SourceSettings
+from customer_gateway.server.settings import Secret, SourceSettings
 from tests.api.shoptet_fixtures import FAST_POLLS as POLLS
 from tests.api.shoptet_fixtures import HOOK_URL, FakeClock, InFlight, ResultFault, shoptet_time
 
@@ -598,22 +598,6 @@ async def test_update_errors() -> None:
     assert after["accounts"][0]["email"] == "half@example.cz"
     assert after["customerGroup"] == obj["customerGroup"]
     assert no_code.value.field == "groupId"
-
-
-async def test_delete_customer() -> None:
-    emulator = shoptet()
-    guid = emulator.customer_objects()[4]["guid"]
-    async with connect(emulator) as shop:
-        await shop.delete_customer(guid)
-        with pytest.raises(NotFound):
-            await shop.delete_customer(guid)
-        with pytest.raises(NotFound):
-            await shop.delete_customer("../groups/1")
-    assert guid not in {o["guid"] for o in emulator.customer_objects()}
-    assert lines(emulator) == [
-        f"DELETE /api/customers/{guid} 200",
-        f"DELETE /api/customers/{guid} 404",
-    ]
 
 
 # -- groups and regions --------------------------------------------------------------------

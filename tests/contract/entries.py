@@ -13,11 +13,12 @@ from typing import Any
 
 import httpx
 
-from customer_gateway.connectors.base import ConnectorBase, build_client
+from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.registry import CONNECTORS
+from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.base import Emulator
-from customer_gateway.sandbox import EMULATORS, emulator_class
-from customer_gateway.settings import Secret, SourceSettings
+from customer_gateway.server.sandbox import EMULATORS, emulator_class
+from customer_gateway.server.settings import Secret, SourceSettings
 
 SOURCE = "contract"
 

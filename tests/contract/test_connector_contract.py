@@ -3,7 +3,7 @@ kind's emulator over HTTP. Parametrised over the registries: a new kind is teste
 as it is registered.
 
 The oracle is the kind's own complete, unfiltered list (details read for what a summary
-lacks), filtered and sorted by the gateway's own evaluation (resolvers/filtering.py): so a
+lacks), filtered and sorted by the gateway's own evaluation (resolvers/filters/evaluation.py): so a
 declared pushdown must give what the gateway would compute itself, exactly (EXACT) or as a
 superset it then narrows (SUPERSET).
 """
@@ -11,14 +11,15 @@ superset it then narrows (SUPERSET).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from customer_gateway.connectors.base import ConnectorBase
-from customer_gateway.connectors.errors import Unsupported, UpstreamError
+from customer_gateway.connectors.capabilities import Capabilities
+from customer_gateway.connectors.defaults import ConnectorBase
+from customer_gateway.connectors.errors import NotFound, Unsupported, UpstreamError
 from customer_gateway.connectors.models import (
     Condition,
     CustomerDraft,
@@ -31,10 +32,21 @@ from customer_gateway.connectors.models import (
     Pushdown,
     Sort,
     SortField,
+    SyncStyle,
     Write,
 )
-from customer_gateway.errors import ErrorCode
-from customer_gateway.resolvers.filtering import matches, sort_value
+from customer_gateway.connectors.protocol import (
+    OPTIONAL,
+    ChangeFeed,
+    DataExports,
+    OrderHistory,
+    Regions,
+    Snapshots,
+)
+from customer_gateway.core.errors import ErrorCode
+from customer_gateway.mirror.handle import SourceMirror
+from customer_gateway.mirror.source import mirrored_classes
+from customer_gateway.resolvers.filters.evaluation import matches, sort_value
 from tests.contract.entries import ENTRIES, Entry
 
 pytestmark = pytest.mark.anyio
@@ -203,16 +215,24 @@ async def test_every_declared_sort_orders_as_the_gateway_merges(
     assert values == sorted(values, reverse=descending)
 
 
+# Ids no source has: a path in disguise, a space. Answered locally, never sent.
+MALFORMED_IDS = ("../groups", "a b")
+
+
 @pytest.mark.parametrize("kind", KINDS)
 async def test_get_many_is_aligned_with_the_ids_asked(kind: str) -> None:
     entry = ENTRIES[kind]
-    async with entry.connect(entry.emulator()) as connector:
+    emulator = entry.emulator()
+    async with entry.connect(emulator) as connector:
         records = await oracle(connector)
         known = [records[0].id, records[-1].id]
         unknown = _unknown_id(known[0], {record.id for record in records})
-        found = await connector.get_customers([known[0], unknown, known[1]])
-    assert [record.id if record else None for record in found] == [known[0], None, known[1]]
+        emulator.reset_journal()
+        found = await connector.get_customers([known[0], unknown, known[1], *MALFORMED_IDS])
+    got = [record.id if record else None for record in found]
+    assert got == [known[0], None, known[1], None, None]
     assert all(not record.missing for record in found if record is not None)
+    assert not [e.path for e in emulator.journal if "groups" in e.path or " " in e.path]
 
 
 def _unknown_id(like: str, taken: set[str]) -> str:
@@ -259,38 +279,75 @@ async def test_declared_writes_land_and_undeclared_ones_are_unsupported(kind: st
         if Write.DELETE in writes:
             await connector.delete_customer(target)
             assert await connector.get_customers([target]) == [None]
+            with pytest.raises(NotFound):  # gone: the source says so, typed
+                await connector.delete_customer(target)
+            emulator.reset_journal()
+            for malformed in MALFORMED_IDS:
+                with pytest.raises(NotFound):
+                    await connector.delete_customer(malformed)
+            assert emulator.journal == [], "a malformed id was sent"
         else:
             with pytest.raises(Unsupported):
                 await connector.delete_customer(target)
 
 
+# The optional protocols a `Capabilities` flag announces: flag and protocol must agree.
+FLAGGED: dict[Any, Callable[[Capabilities], bool]] = {
+    Regions: lambda capabilities: capabilities.regions,
+    ChangeFeed: lambda capabilities: capabilities.changes,
+    Snapshots: lambda capabilities: capabilities.sync is SyncStyle.SNAPSHOT_FEED,
+    DataExports: lambda capabilities: capabilities.native_data_export,
+}
+
+
 @pytest.mark.parametrize("kind", KINDS)
 async def test_capability_flags_match_what_the_connector_does(kind: str) -> None:
-    """Each optional operation works where its flag is set and is a typed Unsupported where it
-    is not: never an empty answer standing for "cannot"."""
+    """A flag is set exactly where the connector has the optional protocol, and the operation
+    then works; an undeclared group write is a typed Unsupported: never an empty answer
+    standing for "cannot"."""
     entry = ENTRIES[kind]
     capabilities = entry.connector.capabilities
     async with entry.connect(entry.emulator()) as connector:
+        for protocol, flag in FLAGGED.items():
+            assert isinstance(connector, protocol) is flag(capabilities), protocol.__name__
         customer = (await oracle(connector))[0]
         since = datetime.now(UTC) - timedelta(days=1)
-        checks: dict[str, tuple[bool, Any]] = {
-            "regions": (capabilities.regions, lambda: connector.list_regions()),
-            "changes": (capabilities.changes, lambda: connector.list_changes(since, None, 0, 5)),
-            "data export": (
-                capabilities.native_data_export,
-                lambda: connector.data_export(customer.id),
-            ),
-            "group create": (
-                Write.CREATE in capabilities.group_writes,
-                lambda: connector.create_group(GroupDraft(name=f"Contract {kind}")),
-            ),
-        }
-        for declared, call in checks.values():
-            if declared:
-                await call()
-            else:
-                with pytest.raises(Unsupported):  # not declared: it must not answer
-                    await call()
+        if isinstance(connector, Regions):
+            assert all(region.source == "contract" for region in await connector.list_regions())
+        if isinstance(connector, ChangeFeed):
+            await connector.list_changes(since, None, 0, 5)
+        if isinstance(connector, DataExports):
+            assert await connector.data_export(customer.id) is not None
+        if isinstance(connector, OrderHistory):
+            assert list(await connector.list_orders(customer.id)) is not None
+        group = connector.create_group(GroupDraft(name=f"Contract {kind}"))
+        if Write.CREATE in capabilities.group_writes:
+            await group
+        else:
+            with pytest.raises(Unsupported):  # not declared: it must not answer
+                await group
+
+
+def test_optional_operations_are_no_stubs_on_the_base() -> None:
+    """ConnectorBase has none of the optional protocols' operations: a kind has one only by
+    implementing it (and the resolvers check for it)."""
+    for protocol in OPTIONAL:
+        own = {name for name in vars(protocol) if not name.startswith("_")}
+        assert own, protocol.__name__
+        assert not own & set(dir(ConnectorBase)), protocol.__name__
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_mirror_has_the_optional_protocols_of_its_source(kind: str) -> None:
+    entry = ENTRIES[kind]
+    async with entry.connect(entry.emulator()) as connector:
+        for wrapper in mirrored_classes(connector):
+            wrapped = wrapper(connector, cast(SourceMirror, None))
+            for protocol in OPTIONAL:
+                assert isinstance(wrapped, protocol) is isinstance(connector, protocol), (
+                    wrapper.__name__,
+                    protocol.__name__,
+                )
 
 
 FAULTS: list[tuple[str, dict[str, Any], ErrorCode]] = [

@@ -152,7 +152,7 @@ def test_check_tries_every_source(shop: int, tmp_path: Path) -> None:
 
 
 def test_the_documented_production_switch_takes_effect(shop: int, tmp_path: Path) -> None:
-    """`CUSTOMER_GATEWAY_ENV=production` (the README's name): auth required, no GraphiQL, and
+    """`CUSTOMER_GATEWAY_ENV=production` (the documented name, docs/configuration.md): auth required, no GraphiQL, and
     the first log line says so."""
     port = _port()
     log = tmp_path / "gateway.log"

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from customer_gateway.collation import en_us_key
 from customer_gateway.emulators.evershop.escape import escape_html_tags, escape_payload
 from customer_gateway.emulators.evershop.node.ajv import CUSTOMER_DATA_SCHEMA, first_error
 from customer_gateway.emulators.evershop.node.graphql_js16 import did_you_mean, inspect
@@ -32,6 +31,7 @@ from customer_gateway.emulators.evershop.node.js import (
 from customer_gateway.emulators.evershop.pg import PgError, like, parse_uuid
 from customer_gateway.emulators.evershop.pg import parse_int as pg_parse_int
 from customer_gateway.emulators.evershop.ratelimit import classify, client_key
+from customer_gateway.text.collation import en_us_key
 
 
 @pytest.mark.parametrize(

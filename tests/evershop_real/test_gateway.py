@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from customer_gateway.checks import COLLATION_MISMATCH, check_sources
-from customer_gateway.settings import Secret, Settings, SourceSettings
+from customer_gateway.features.checks import COLLATION_MISMATCH, check_sources
+from customer_gateway.server.settings import Secret, Settings, SourceSettings
 from tests.api.conftest import Gateway, running_gateway
 from tests.api.test_evershop_admin import (
     EDIT_PAGE_COMBINED,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from customer_gateway.collation import sort_key
+from customer_gateway.text.collation import sort_key
 from tests import evershop_cases as cases
 from tests.api.test_evershop_admin import ORDER_HISTORY_QUERY
 from tests.evershop_real.expect import assert_error, assert_json, data

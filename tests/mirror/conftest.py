@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 import sqlalchemy as sa
 
+import customer_gateway.schema  # noqa: F401  (before the resolvers: they import each other)
 from customer_gateway.mirror.store import SqlMirrorStore, open_store, postgres_url, sqlite_url
 from customer_gateway.mirror.tables import metadata
 

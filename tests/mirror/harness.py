@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from customer_gateway.app import create_app
 from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
@@ -19,7 +18,8 @@ from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from customer_gateway.emulators.shoptet import ShoptetEmulator
 from customer_gateway.mirror.runtime import Mirrors
-from customer_gateway.settings import Secret, Settings, SourceSettings, StateSettings
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import Secret, Settings, SourceSettings, StateSettings
 
 HOOK_URL = "https://hooks.example.com/shoptet/jobs"
 FAST_POLLS = [0.05] * 10

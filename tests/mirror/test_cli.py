@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from customer_gateway.cli import main
+from customer_gateway.server.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

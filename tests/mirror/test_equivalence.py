@@ -137,7 +137,7 @@ async def test_evershop_only_mirrors_answer_evershops_default_order(
 ) -> None:
     """Only EverShop sources: the default order is EverShop's customer_id DESC, which the store
     does not sort by; the gateway sorts the store's rows (it crashed the grid: KeyError)."""
-    from customer_gateway.sandbox import emulator_class
+    from customer_gateway.server.sandbox import emulator_class
 
     shops = {
         name: emulator_class("evershop").create(seed=seed, customers=25, rate_limits=False)

@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from customer_gateway.connectors.base import Connector, build_client
 from customer_gateway.connectors.models import CustomerDraft, CustomerPatch, Sort
+from customer_gateway.connectors.protocol import Connector
 from customer_gateway.connectors.registry import CONNECTORS
+from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.base import Emulator
 from customer_gateway.mirror import store as store_module
 from customer_gateway.mirror import sync as sync_module

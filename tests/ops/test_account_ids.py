@@ -14,10 +14,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from customer_gateway.app import create_app
-from customer_gateway.logs import JsonFormatter
-from customer_gateway.sandbox import build_sandbox
-from customer_gateway.settings import Settings
+from customer_gateway.observability.logs import JsonFormatter
+from customer_gateway.server.app import create_app
+from customer_gateway.server.sandbox import build_sandbox
+from customer_gateway.server.settings import Settings
 
 pytestmark = pytest.mark.anyio
 

@@ -1,5 +1,5 @@
-"""Small promises the README makes: browsers may send every header the gateway reads, and every
-emulator fault the README lists can be given on the command line."""
+"""Small promises the docs make: browsers may send every header the gateway reads, and every
+emulator fault docs/resilience.md lists can be given on the command line."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any, get_args
 
 import pytest
 
-from customer_gateway.app import REQUEST_HEADERS
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.faults import FaultKind, FaultPlan, parse_fault
+from customer_gateway.server.app import REQUEST_HEADERS
 from tests.api.conftest import Gateway, running_gateway
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+RESILIENCE = Path(__file__).resolve().parents[2] / "docs" / "resilience.md"
 ORIGIN = "https://admin.example.com"
 
 
@@ -52,7 +52,7 @@ async def test_a_browser_reads_the_request_id(gateway: Gateway) -> None:
 
 
 def _documented_faults() -> list[str]:
-    section = README.read_text(encoding="utf-8").split("Each `--fault` is", 1)[1]
+    section = RESILIENCE.read_text(encoding="utf-8").split("Each `--fault` is", 1)[1]
     table = section.split("\n\n")[1]  # the table after the sentence
     return re.findall(r"^\s*\| `([a-z_]+)` \|", table, re.M)
 
@@ -114,8 +114,8 @@ def test_the_http_date_form_of_rate_limit() -> None:
 async def test_the_sandbox_lets_local_front_ends_in(origin: str, allowed: bool) -> None:
     import httpx
 
-    from customer_gateway.app import create_app
-    from customer_gateway.settings import Settings
+    from customer_gateway.server.app import create_app
+    from customer_gateway.server.settings import Settings
 
     app = create_app(Settings())  # no sources: the sandbox
     async with (

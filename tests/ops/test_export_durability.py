@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from customer_gateway.auth import ANONYMOUS
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.exports import Exports
+from customer_gateway.features.exports import Exports
+from customer_gateway.security.auth import ANONYMOUS
 from tests.api.conftest import running_gateway
 from tests.api.faults import FaultyUpstream
 from tests.exports_helpers import export_status, finished_export, start_export

@@ -11,8 +11,8 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.logs import JsonFormatter
-from customer_gateway.telemetry import Telemetry, route_template
+from customer_gateway.observability.logs import JsonFormatter
+from customer_gateway.observability.telemetry import Telemetry, route_template
 from tests.api.conftest import evershop_source, running_gateway
 
 pytestmark = pytest.mark.anyio

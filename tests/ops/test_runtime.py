@@ -6,8 +6,8 @@ import gc
 
 import pytest
 
-from customer_gateway.app import create_app
-from customer_gateway.settings import Settings
+from customer_gateway.server.app import create_app
+from customer_gateway.server.settings import Settings
 
 pytestmark = pytest.mark.anyio
 

@@ -39,6 +39,7 @@ class Cluster:
     prefix: str
     emulator_url: str = ""
     gateways: list[str] = field(default_factory=list)
+    gateway_processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     _processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     _logs: list[IO[bytes]] = field(default_factory=list)
 
@@ -49,7 +50,7 @@ class Cluster:
             subprocess.Popen(args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         )
 
-    def start_emulator(self, latency: float) -> None:
+    def start_emulator(self, latency: float, customers: int = 100) -> None:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_GATEWAY_")}
         self._spawn(
@@ -61,6 +62,8 @@ class Cluster:
                 str(port),
                 "--latency",
                 str(latency),
+                "--customers",
+                str(customers),
             ],
             env,
             "shoptet",
@@ -68,7 +71,9 @@ class Cluster:
         self.emulator_url = f"http://127.0.0.1:{port}"
         wait_until_up(self.emulator_url, "/_emulator/connections")
 
-    def start_gateways(self, count: int, workers: int = 1) -> None:
+    def start_gateways(
+        self, count: int, workers: int = 1, extra_env: dict[str, str] | None = None
+    ) -> None:
         for _index in range(count):
             port = free_port()
             env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_GATEWAY_")}
@@ -82,10 +87,12 @@ class Cluster:
                     "CUSTOMER_GATEWAY_LOG_LEVEL": "WARNING",
                 }
             )
+            env.update(extra_env or {})
             if self.redis_url:
                 env["CUSTOMER_GATEWAY_STATE__REDIS_URL"] = self.redis_url
             if self.postgres_url:
                 env["CUSTOMER_GATEWAY_STATE__POSTGRES_URL"] = self.postgres_url
+            env.update(extra_env or {})
             self._spawn(
                 [
                     sys.executable,
@@ -100,9 +107,16 @@ class Cluster:
                 env,
                 f"gateway-{len(self.gateways)}",
             )
+            self.gateway_processes.append(self._processes[-1])
             url = f"http://127.0.0.1:{port}"
             wait_until_up(url)
             self.gateways.append(url)
+
+    def kill_gateway(self, index: int) -> None:
+        """SIGKILL: the replica stops at once, renewing nothing, releasing nothing."""
+        process = self.gateway_processes[index]
+        process.kill()
+        process.wait(10)
 
     def emulator_counts(self, reset: bool = False) -> dict[str, Any]:
         method = "DELETE" if reset else "GET"

@@ -37,7 +37,9 @@ async def test_redis_down_and_back_under_load(tmp_path: Path) -> None:
                 statuses.append(response.status_code)
                 if "errors" in response.json():
                     errors.append(response.json()["errors"])
-                await asyncio.sleep(0.05)  # about 10 requests/s per loop: within Shoptet's bucket
+                # At most 5 requests/s per loop, 10/s in all: Shoptet's bucket drains 10/s, so
+                # the limits never have to refuse (this test is about Redis, not the bucket).
+                await asyncio.sleep(0.2)
 
         async def readiness(client: httpx.AsyncClient, url: str) -> dict[str, object]:
             body: dict[str, object] = (await client.get(f"{url}/readyz")).json()["state"]["redis"]

@@ -11,7 +11,7 @@ import pytest
 
 from customer_gateway.connectors.locks import RedisRecordLocks
 from customer_gateway.connectors.models import Address, CustomerRecord, GroupRef
-from customer_gateway.idempotency import State
+from customer_gateway.features.idempotency import State
 from customer_gateway.state.idempotency import (
     IdempotencyUnavailable,
     PostgresIdempotencyStore,

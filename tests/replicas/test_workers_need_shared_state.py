@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from customer_gateway.cli import main
+from customer_gateway.server.cli import main
 
 SOURCE = {
     "CUSTOMER_GATEWAY_SOURCES__SHOP__KIND": "shoptet",

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from customer_gateway.connectors.base import REQUEST_COUNTER
+from customer_gateway.connectors.http import REQUEST_COUNTER
+from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.errors import QueryTooComplex
-from customer_gateway.settings import Timeouts
+from customer_gateway.server.settings import Timeouts
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 
 pytestmark = pytest.mark.anyio

@@ -16,8 +16,8 @@ import pytest
 
 from customer_gateway.connectors.errors import Unsendable, UpstreamRejected
 from customer_gateway.connectors.models import Condition, CustomerQuery, FilterField, Op
+from customer_gateway.core.errors import ErrorCode
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.errors import ErrorCode
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,7 @@ import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
-from customer_gateway.settings import Secret, SourceSettings, Timeouts
+from customer_gateway.server.settings import Secret, SourceSettings, Timeouts
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 
 pytestmark = pytest.mark.anyio

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 SOURCE = "evershop-main"
 LIST = '{ customers(filters: [{key: "source", operation: eq, value: "evershop-main"}]) { total } }'
 GRAPHQL = "/api/admin/graphql"
-CAP = 3600.0  # the README: a Retry-After is honoured for at most one hour
+CAP = 3600.0  # docs/resilience.md: a Retry-After is honoured for at most one hour
 
 
 class TooManyRequests:

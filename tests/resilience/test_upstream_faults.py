@@ -9,7 +9,7 @@ import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.faults import FaultKind
-from customer_gateway.settings import Timeouts
+from customer_gateway.server.settings import Timeouts
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 
 pytestmark = pytest.mark.anyio

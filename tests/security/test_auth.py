@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.settings import ApiKey, AuthSettings, JwtSettings, Secret
+from customer_gateway.server.settings import ApiKey, AuthSettings, JwtSettings, Secret
 from tests.api.conftest import Gateway, running_gateway
 
 pytestmark = pytest.mark.anyio
@@ -146,7 +146,7 @@ async def test_a_jwt_whose_sources_claim_is_empty_reaches_no_source(
 
 
 def test_an_api_key_with_an_empty_sources_list_is_a_configuration_error() -> None:
-    from customer_gateway.settings import ConfigError, load_settings
+    from customer_gateway.server.settings import ConfigError, load_settings
 
     with pytest.raises(ConfigError, match="'sources' is empty"):
         load_settings(

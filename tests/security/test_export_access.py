@@ -17,8 +17,8 @@ import jwt
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.logs import JsonFormatter
-from customer_gateway.settings import ApiKey, AuthSettings, JwtSettings, Secret
+from customer_gateway.observability.logs import JsonFormatter
+from customer_gateway.server.settings import ApiKey, AuthSettings, JwtSettings, Secret
 from tests.api.conftest import Gateway, running_gateway
 from tests.exports_helpers import export_status, finished_export, start_export
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 
+from customer_gateway.core.errors import ErrorCode
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.errors import ErrorCode
 from customer_gateway.schema import build_schema
 from tests.api.conftest import running_gateway
 

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from customer_gateway.core.errors import ErrorCode
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.errors import ErrorCode
-from customer_gateway.settings import Limits
+from customer_gateway.server.settings import Limits
 from tests.api.conftest import Gateway, running_gateway
 from tests.unit.test_query_shape import alias_diamond, fragment_diamond, inline_nest
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from customer_gateway.core.errors import ErrorCode
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.errors import ErrorCode
 from tests.api.conftest import Gateway, running_gateway
 
 pytestmark = pytest.mark.anyio

@@ -9,7 +9,13 @@ import jwt
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.settings import ApiKey, AuthSettings, JwtSettings, Secret, settings_from
+from customer_gateway.server.settings import (
+    ApiKey,
+    AuthSettings,
+    JwtSettings,
+    Secret,
+    settings_from,
+)
 from tests.api.conftest import Gateway, running_gateway
 
 pytestmark = pytest.mark.anyio

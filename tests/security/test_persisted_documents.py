@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.persisted import PersistedDocuments, document_hash, load_manifest
-from customer_gateway.settings import ConfigError
+from customer_gateway.server.persisted import PersistedDocuments, document_hash, load_manifest
+from customer_gateway.server.settings import ConfigError
 from tests.api.conftest import Gateway, running_gateway
 
 pytestmark = pytest.mark.anyio

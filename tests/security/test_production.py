@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from customer_gateway.emulators.evershop import EverShopEmulator
-from customer_gateway.settings import ApiKey, AuthSettings, Secret
+from customer_gateway.server.settings import ApiKey, AuthSettings, Secret
 from tests.api.conftest import Gateway, running_gateway
 
 pytestmark = pytest.mark.anyio

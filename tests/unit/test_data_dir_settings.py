@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from customer_gateway.settings import settings_from
+from customer_gateway.server.settings import settings_from
 
 SOURCE = {
     "CUSTOMER_GATEWAY_SOURCES__SHOP__KIND": "evershop",

@@ -1,8 +1,10 @@
-"""The README is a contract: every variable and key it documents is read by the gateway, and a
-`CUSTOMER_GATEWAY_*` variable it does not know is a startup error that names it.
+"""The documentation is a contract: every variable and key it documents is read by the gateway,
+and a `CUSTOMER_GATEWAY_*` variable it does not know is a startup error that names it.
 
-The names come from parsing the README (its environment-variable table and its configuration
-example), not from a list kept here: documenting a name the code does not read fails a test.
+The names come from parsing docs/configuration.md (its environment-variable table and its
+configuration example) and every other page (README.md, docs/*.md: each `CUSTOMER_GATEWAY_*`
+name and each `[section] key` they mention), not from a list kept here: documenting a name the
+code does not read fails a test.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from customer_gateway.app import describe_mode
-from customer_gateway.settings import ConfigError, Settings, load_settings, settings_from
+from customer_gateway.server.app import describe_mode
+from customer_gateway.server.settings import ConfigError, Settings, load_settings, settings_from
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGURATION = ROOT / "docs" / "configuration.md"
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PREFIX = "CUSTOMER_GATEWAY_"
 KEY = "probe-key-0123456789abcdef"
 # A valid starting point that every probe changes one thing of: one source and one API key, so
@@ -46,24 +51,24 @@ CANDIDATES = (
 )
 
 
-def _readme() -> str:
-    return README.read_text(encoding="utf-8")
+def _configuration() -> str:
+    return CONFIGURATION.read_text(encoding="utf-8")
 
 
 def _configuration_example() -> dict[str, object]:
-    """The README's configuration example, its elided values ("…") made concrete."""
-    section = _readme().split("## Configuration", 1)[1]
+    """The configuration page's example, its elided values ("…") made concrete."""
+    section = _configuration().split("## Example", 1)[1]
     block = re.search(r"```toml\n(.*?)```", section, re.S)
-    assert block, "the README's Configuration section has no TOML example"
+    assert block, "docs/configuration.md's Example section has no TOML example"
     text = re.sub(r'"[^"\n]*…[^"\n]*"', '"' + "d" * 40 + '"', block.group(1))
     return tomllib.loads(text)
 
 
 def _table_variables() -> list[str]:
-    """Every variable in the README's environment-variable table (first column), with the
+    """Every variable in the configuration page's environment-variable table (first column), with the
     table's shorthands written out: `_HOST` after `CUSTOMER_GATEWAY_ENV`, `__SCOPES` after
     `…__<NAME>__KEY`, and `<KEY>`/`<NAME>` placeholders."""
-    section = _readme().split("| environment variable |", 1)[1].split("\n\n", 1)[0]
+    section = _configuration().split("| environment variable |", 1)[1].split("\n\n", 1)[0]
     example = _configuration_example()
     sources = example["sources"]
     assert isinstance(sources, list)
@@ -160,7 +165,7 @@ def test_every_documented_variable_is_read(variable: str, tmp_path: Path) -> Non
 
 
 def test_the_configuration_example_loads() -> None:
-    """Every key of the README's TOML example is a key the gateway accepts (unknown keys are
+    """Every key of the configuration page's TOML example is a key the gateway accepts (unknown keys are
     errors), and the example is a valid production configuration."""
     settings = settings_from(_configuration_example(), {})
     assert settings.environment == "production"
@@ -244,9 +249,9 @@ def test_every_documented_option_is_read_by_a_kind() -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    """The other direction: a key the code reads and the README does not show is a setting
-    nobody can find."""
-    from customer_gateway.settings import (
+    """The other direction: a key the code reads and docs/configuration.md does not show is a
+    setting nobody can find."""
+    from customer_gateway.server.settings import (
         _GATEWAY_KEYS,
         _LIMIT_KEYS,
         _STATE_KEYS,
@@ -269,4 +274,71 @@ def test_every_setting_is_documented() -> None:
             documented = key in _as_table(example[section]) or (
                 section == "gateway" and key in ("graphiql", "introspection", "allow_get")
             )
-            assert documented, f"[{section}] {key} is not in the README's example"
+            assert documented, f"[{section}] {key} is not in docs/configuration.md's example"
+
+
+# -- names mentioned anywhere in README.md and docs/*.md --------------------------------------
+
+# Named on purpose as variables the gateway refuses (the misspelling a startup error catches).
+REFUSED_EXAMPLES = {f"{PREFIX}ENVIROMENT"}
+
+
+def _mentions(pattern: str) -> list[tuple[str, Any]]:
+    """(page, match) for every match of `pattern` in every page (a tuple with groups)."""
+    return [
+        (page.relative_to(ROOT).as_posix(), match)
+        for page in PAGES
+        for match in re.findall(pattern, page.read_text(encoding="utf-8"))
+    ]
+
+
+def test_every_page_is_parsed() -> None:
+    pages = {page.relative_to(ROOT).as_posix() for page in PAGES}
+    assert {"README.md", "docs/configuration.md", "docs/security.md"} <= pages
+    assert len(_mentions(rf"{PREFIX}[A-Z0-9_]+")) > 10
+    assert len(_mentions(r"`\[(\w+)\] (\w+)")) >= 5
+
+
+def test_every_variable_a_page_names_is_read() -> None:
+    """A `CUSTOMER_GATEWAY_*` name anywhere in the docs (a concrete source or key name, e.g.
+    `…__EVERSHOP_MAIN__CREDENTIALS__PASSWORD`) is one the gateway reads, or one it refuses on
+    purpose: never a name it would stop at as unknown without the docs saying so."""
+    tools = {f"{PREFIX}EVERSHOP_CACHE"}  # tools/evershop/harness.py, documented as such
+    # Whole names only: a pattern (`…__<NAME>__KEY`, `…__<KEY>`) is the table's, tested above.
+    for page, name in _mentions(rf"{PREFIX}[A-Z0-9_]+(?![A-Za-z0-9_<…])"):
+        if name in REFUSED_EXAMPLES | tools:
+            continue
+        env = {**BASELINE, name: "production" if name.endswith(("ENV", "ENVIRONMENT")) else "7"}
+        if "__CREDENTIALS__" in name or "__OPTIONS__" in name:
+            env[name] = "x"
+        outcome = _load(env)
+        unknown = isinstance(outcome, ConfigError) and "is not a setting" in str(outcome)
+        assert not unknown, f"{page} names {name}: not a setting"
+    for name in REFUSED_EXAMPLES:
+        with pytest.raises(ConfigError, match="is not a setting"):
+            load_settings({name: "production"})
+
+
+def test_every_section_key_a_page_names_is_a_setting() -> None:
+    """`[section] key` in prose (`[state] redis_url`, `[telemetry] otlp_endpoint`) names a key
+    of that section of the example, which the gateway reads (test above)."""
+    example = _configuration_example()
+    sections: dict[str, set[str]] = {
+        name: set(_as_table(value)) for name, value in example.items() if isinstance(value, dict)
+    }
+    sections["sources"] = {key for table in _as_list(example["sources"]) for key in table}
+    for page, (section, key) in _mentions(r"`\[(\w+)\] (\w+)"):
+        assert section in sections, f"{page}: [{section}] is not a section"
+        assert key in sections[section], f"{page}: [{section}] {key} is not a setting"
+
+
+def _load(env: Mapping[str, str]) -> Settings | ConfigError:
+    try:
+        return load_settings(env)
+    except ConfigError as error:
+        return error
+
+
+def _as_list(value: object) -> list[dict[str, object]]:
+    assert isinstance(value, list)
+    return value

@@ -15,7 +15,7 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
-from customer_gateway.resolvers.filtering import ilike, matches, merge, sort_key
+from customer_gateway.resolvers.filters.evaluation import ilike, matches, merge, sort_key
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 

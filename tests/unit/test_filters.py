@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import pytest
 
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
-from customer_gateway.errors import BadUserInput
-from customer_gateway.resolvers.filters import parse_customer_filters, parse_group_filters
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.resolvers.filters.parsing import parse_customer_filters, parse_group_filters
 
 SOURCES = ("evershop-main", "evershop-outlet")
 

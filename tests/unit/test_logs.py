@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from customer_gateway.logs import MASK, SecretScrubber
+from customer_gateway.observability.logs import MASK, SecretScrubber
 
 
 def _record(message: str, fields: dict[str, object] | None = None) -> logging.LogRecord:

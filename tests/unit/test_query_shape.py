@@ -7,9 +7,9 @@ import pytest
 from graphql import DocumentNode, parse, visit
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, Visitor
 
-from customer_gateway.errors import QueryTooComplex
+from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.schema.limits import check_shape, measure
-from customer_gateway.settings import Limits
+from customer_gateway.server.settings import Limits
 
 DEPTHS = (10, 20, 30, 40, 50, 60)
 

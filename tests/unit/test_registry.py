@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from customer_gateway.connectors.registry import CONNECTORS
-from customer_gateway.sandbox import EMULATORS, SHOPS, emulator_class
+from customer_gateway.server.sandbox import EMULATORS, SHOPS, emulator_class
 
 
 def test_every_kind_has_a_connector_and_an_emulator() -> None:
@@ -28,7 +28,7 @@ def test_every_emulator_has_the_one_constructor(kind: str) -> None:
 def test_production_imports_no_emulator() -> None:
     """Importing the app (what a configured gateway runs) loads none of the emulators."""
     code = (
-        "import sys, customer_gateway.app, customer_gateway.cli; "
+        "import sys, customer_gateway.server.app, customer_gateway.server.cli; "
         "print(sorted(m for m in sys.modules if m.startswith('customer_gateway.emulators')))"
     )
     loaded = subprocess.run(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from customer_gateway.errors import BadUserInput
-from customer_gateway.sendable import (
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.text.sendable import (
     check_text,
     first_unsendable,
     like_pattern_problem,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from customer_gateway.settings import ConfigError, Secret, load_settings, settings_from
+from customer_gateway.server.settings import ConfigError, Secret, load_settings, settings_from
 
 TOML = """
 [gateway]

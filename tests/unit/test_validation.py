@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from customer_gateway.errors import BadUserInput
-from customer_gateway.ids import global_id, parse_global_id
+from customer_gateway.core.errors import BadUserInput
+from customer_gateway.core.ids import global_id, parse_global_id
 from customer_gateway.resolvers import validation
 
 

@@ -10,7 +10,7 @@ sorts customer names and e-mails by.
 glibc's `strxfrm` key of a string is, level by level, the concatenation of its characters'
 weights (verified here on random strings over the whole table, with `--check`): four levels
 (base letter, accent, case, then every character, punctuation included), separated by 0x01.
-The table keeps each character's weights; `customer_gateway.collation.en_us_key` rebuilds the
+The table keeps each character's weights; `customer_gateway.text.collation.en_us_key` rebuilds the
 key from them without needing the locale at run time. The few two-character contractions
 (Catalan "l·") get entries of their own. Combining marks are left out: glibc reorders their
 accent weights, which per-character concatenation cannot express.

@@ -20,8 +20,8 @@ from typing import Any, Final, Protocol
 
 import httpx
 
-from customer_gateway.connectors.base import UpstreamHTTP
 from customer_gateway.connectors.errors import NotFound
+from customer_gateway.connectors.http import UpstreamHTTP
 from customer_gateway.connectors.reading import Reader
 
 WRAPPER_PREFIX: Final = "/api/json/v1/ecwid"

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
-from customer_gateway.connectors.base import synthetic_int_id
+from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.connectors.models import (
     Address,
     AddressDraft,

@@ -5,7 +5,7 @@ follows the same reading): `keyword` a case-insensitive substring of the name or
 `name` a case-insensitive substring of the name, `email` the whole address ignoring case,
 `customerGroup`/`customerGroupIds` the group id(s) exactly.
 
-So, against the gateway's semantics (resolvers/filtering.py):
+So, against the gateway's semantics (resolvers/filters/evaluation.py):
 * keyword eq, full_name eq/like, email eq/like narrow to a SUPERSET the gateway re-checks.
   A value holding `%`, `_` or `\\` (wildcards or escapes to the gateway, plain characters to
   Ecwid) is not sent: Ecwid would return fewer customers than the gateway selects. Of several

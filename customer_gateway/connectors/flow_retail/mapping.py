@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from customer_gateway.connectors.base import synthetic_int_id
+from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.connectors.models import (
     Address,
     AddressDraft,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from customer_gateway.connectors.base import synthetic_int_id
+from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.connectors.models import (
     Address,
     ChangeRecord,

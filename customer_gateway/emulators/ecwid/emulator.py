@@ -6,9 +6,10 @@ import time
 from collections.abc import Sequence
 from typing import Any, Final, Self
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from customer_gateway.emulators.base import Clock, Emulator
+from customer_gateway.emulators.http import catch_all
 
 from .api import CustomerApi
 from .formats import parse_datetime
@@ -18,7 +19,6 @@ from .seed import REFERENCE_TIME
 from .store import Store
 from .validation import customer_input
 
-ALL_METHODS: Final = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 DEFAULT_SCOPES: Final = (
     "read_customers",
     "create_customers",
@@ -94,7 +94,7 @@ class EcwidEmulator(Emulator):
         self.pipeline = Pipeline(config, clock=self.clock, endpoints=api.endpoints())
 
     def routes(self) -> Sequence[BaseRoute]:
-        return [Route("/{path:path}", self.pipeline.__call__, methods=ALL_METHODS)]
+        return [catch_all(self.pipeline.__call__)]
 
     # -- helpers for the gateway and tests -------------------------------------------------------
     @property

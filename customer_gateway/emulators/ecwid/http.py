@@ -7,17 +7,17 @@ handler -> `responseFields` projection. Errors are the status + `{"errorMessage"
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from customer_gateway.emulators.base import Clock, FixedWindow
+from customer_gateway.emulators.http import Missing, Router, compact_json
 
 from .formats import parse_response_fields, project
 from .payloads import EcwidError
@@ -65,11 +65,6 @@ class Endpoint:
     handler: Handler
     scope: str
     needs_groups: bool = False  # customer groups are a paid-plan feature (402 without it)
-    pattern: re.Pattern[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        source = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
-        object.__setattr__(self, "pattern", re.compile(f"^{source}/?$"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +78,7 @@ class HttpConfig:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    content = compact_json(body)
     return Response(content, status, headers, "application/json;charset=utf-8")
 
 
@@ -94,7 +89,7 @@ def retry_after(seconds: float) -> dict[str, str]:
 class Pipeline:
     def __init__(self, config: HttpConfig, *, clock: Clock, endpoints: Sequence[Endpoint]) -> None:
         self.config = config
-        self.endpoints = list(endpoints)
+        self.router = Router(((e.method, e.template, e) for e in endpoints), trailing_slash=True)
         self.per_token = FixedWindow(config.rate_limit_per_minute, WINDOW_SECONDS, clock)
         self.bad_tokens = FixedWindow(config.invalid_token_limit_per_minute, WINDOW_SECONDS, clock)
 
@@ -159,11 +154,9 @@ class Pipeline:
                 raise EcwidError(429, "Too many requests", retry_after(reset_in))
 
     def _route(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]]:
-        matches = [(e, m) for e in self.endpoints if (m := e.pattern.match(path))]
-        chosen = next(((e, m) for e, m in matches if e.method == method), None)
-        if chosen is None:
-            if matches:  # assumption: a known path with another method is a 405
+        routed = self.router.match(method, path)
+        if isinstance(routed, Missing):
+            if routed.allowed:  # assumption: a known path with another method is a 405
                 raise EcwidError(405, f"Method {method} is not allowed for {path}")
             raise EcwidError.not_found("Resource not found")
-        endpoint, found = chosen
-        return endpoint, found.groupdict()
+        return routed.endpoint, routed.params

@@ -21,7 +21,6 @@ The store-connection routes (`get_link`, `oauthwid/get_token`) are not emulated.
 from __future__ import annotations
 
 import random
-import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -32,11 +31,12 @@ from urllib.parse import quote
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from customer_gateway.emulators.base import Clock, Emulator, FixedWindow
+from customer_gateway.emulators.http import Missing, Router, catch_all
 
-from .emulator import ALL_METHODS, EcwidEmulator
+from .emulator import EcwidEmulator
 from .http import WINDOW_SECONDS, json_response, retry_after
 
 PREFIX: Final = "/api/json/v1/ecwid"
@@ -95,16 +95,19 @@ class EcwidWrapperEmulator(Emulator):
         )
         self.limiter = FixedWindow(rate_limit_per_minute, WINDOW_SECONDS, self.clock)
         self._request_ids = random.Random(f"ecwid-wrapper:{seed}")
-        self._table: list[tuple[str, re.Pattern[str], Handler]] = [
-            ("GET", re.compile(rf"^{PREFIX}/customers/?$"), self._list),
-            ("GET", re.compile(rf"^{PREFIX}/customer/(?P<id>[^/]+)/?$"), self._get),
-            ("POST", re.compile(rf"^{PREFIX}/add_customer/?$"), self._add),
-            ("POST", re.compile(rf"^{PREFIX}/update_customer/(?P<id>[^/]+)/?$"), self._update),
-            ("POST", re.compile(rf"^{PREFIX}/delete_customer/(?P<id>[^/]+)/?$"), self._delete),
-        ]
+        self._router: Router[Handler] = Router(
+            [
+                ("GET", f"{PREFIX}/customers", self._list),
+                ("GET", f"{PREFIX}/customer/{{id}}", self._get),
+                ("POST", f"{PREFIX}/add_customer", self._add),
+                ("POST", f"{PREFIX}/update_customer/{{id}}", self._update),
+                ("POST", f"{PREFIX}/delete_customer/{{id}}", self._delete),
+            ],
+            trailing_slash=True,
+        )
 
     def routes(self) -> Sequence[BaseRoute]:
-        return [Route("/{path:path}", self._dispatch, methods=ALL_METHODS)]
+        return [catch_all(self._dispatch)]
 
     def connector_credentials(self) -> dict[str, str]:
         return {"api_key": self.api_key}
@@ -120,16 +123,15 @@ class EcwidWrapperEmulator(Emulator):
             allowed, _remaining, reset_in = self.limiter.hit(self.api_key)
             if not allowed:
                 return error_response(429, "Too Many Attempts.", retry_after(reset_in))
-        path = request.url.path
-        matches = [(method, m, h) for method, p, h in self._table if (m := p.match(path))]
-        chosen = next(((m, h) for method, m, h in matches if method == request.method), None)
-        if chosen is None:
-            if matches:
+        routed = self._router.match(request.method, request.url.path)
+        if isinstance(routed, Missing):
+            if routed.allowed:
                 return error_response(405, f"The {request.method} method is not supported.")
             return error_response(404, "Not Found")
-        found, handler = chosen
-        customer_id = found.groupdict().get("id")
-        return await handler(request, None if customer_id is None else quote(customer_id, safe=""))
+        customer_id = routed.params.get("id")
+        return await routed.endpoint(
+            request, None if customer_id is None else quote(customer_id, safe="")
+        )
 
     async def _forward(
         self, request: Request, method: str, path: str, *, default_limit: int | None = None

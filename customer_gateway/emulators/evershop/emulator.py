@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import Receive, Scope, Send
 
 from customer_gateway.emulators.base import Clock, Emulator
+from customer_gateway.emulators.http import Missing, Router
 
 from .auth import AdminAuth, Reply
 from .escape import escape_payload
@@ -56,7 +56,7 @@ Handler = Callable[["_Call"], Awaitable[Reply]]
 class _Route:
     route_id: str
     methods: tuple[str, ...]
-    pattern: re.Pattern[str]
+    path: str  # an Express path (path-to-regexp 1.x)
     public: bool
     parses_body: bool
     schema: Schema | None
@@ -72,17 +72,11 @@ class _Call:
     body: Any
 
 
-def _path(pattern: str) -> re.Pattern[str]:
-    """path-to-regexp 1.x defaults: case-insensitive, optional trailing slash, `:id` = [^/]+?."""
-    source = re.sub(r":(\w+)", r"(?P<\1>[^/]+?)", pattern)
-    return re.compile(f"^{source}/?$", re.IGNORECASE)
-
-
 _ROUTES: Final = (
     _Route(
         "getUserToken",
         ("POST",),
-        _path("/api/user/tokens"),
+        "/api/user/tokens",
         public=True,
         parses_body=True,
         schema=USER_TOKEN_PAYLOAD_SCHEMA,
@@ -90,7 +84,7 @@ _ROUTES: Final = (
     _Route(
         "refreshUserToken",
         ("POST",),
-        _path("/api/user/token/refresh"),
+        "/api/user/token/refresh",
         public=True,
         parses_body=True,
         schema=REFRESH_TOKEN_PAYLOAD_SCHEMA,
@@ -98,7 +92,7 @@ _ROUTES: Final = (
     _Route(
         "createCustomer",
         ("POST",),
-        _path("/api/customers"),
+        "/api/customers",
         public=True,
         parses_body=True,
         schema=None,  # validated by the service, whose errors are 500s
@@ -107,7 +101,7 @@ _ROUTES: Final = (
     _Route(
         "updateCustomer",
         ("PATCH",),
-        _path("/api/customers/:id"),
+        "/api/customers/:id",
         public=False,
         parses_body=True,
         schema=UPDATE_CUSTOMER_PAYLOAD_SCHEMA,
@@ -115,7 +109,7 @@ _ROUTES: Final = (
     _Route(
         "deleteCustomer",
         ("DELETE",),
-        _path("/api/customers/:id"),
+        "/api/customers/:id",
         public=False,
         parses_body=False,  # no route-level body parser: `request.body` stays undefined
         schema=None,
@@ -123,7 +117,7 @@ _ROUTES: Final = (
     _Route(
         "adminGraphql",
         ("GET", "POST"),
-        _path("/api/admin/graphql"),
+        "/api/admin/graphql",
         public=False,
         parses_body=True,
         schema=None,
@@ -375,12 +369,20 @@ class EverShopEmulator(Emulator):
         return Reply(status, payload)
 
 
+# path-to-regexp 1.x defaults: case-insensitive, optional trailing slash, `:id`.
+_ROUTER: Final = Router(
+    ((route.methods, route.path, route) for route in _ROUTES),
+    syntax="colons",
+    trailing_slash=True,
+    ignore_case=True,
+)
+
+
 def _match(method: str, path: str) -> tuple[_Route, dict[str, str]] | None:
-    for route in _ROUTES:
-        found = route.pattern.match(path)
-        if found and method in route.methods:
-            return route, {key: unquote(value) for key, value in found.groupdict().items()}
-    return None
+    routed = _ROUTER.match(method, path)
+    if isinstance(routed, Missing):
+        return None  # EverShop's 404 page, for a wrong method too
+    return routed.endpoint, {key: unquote(value) for key, value in routed.params.items()}
 
 
 def _etag(body: bytes) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final, Literal
 
-from customer_gateway.collation import en_us_key
+from customer_gateway.text.collation import en_us_key
 
 from .node.js import UNDEFINED, stringify, to_js_string
 

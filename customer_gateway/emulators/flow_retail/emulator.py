@@ -6,9 +6,10 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal, Self, cast
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from customer_gateway.emulators.base import Clock, Emulator
+from customer_gateway.emulators.http import catch_all
 
 from .api_account import AccountApi
 from .api_customers import CustomerApi
@@ -24,7 +25,6 @@ from .seed import REFERENCE_TIME
 from .tenant import Tenant
 from .validation import BASE_CUSTOMER_TYPES, CustomerRules
 
-_ALL_METHODS: Final = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # add_customer() fields no API write sets: read-only or managed by sub-resources.
 _DIRECT_ONLY: Final = frozenset(CUSTOMER_KEYS - set(WRITABLE_FIELDS) - {"displayName"})
 
@@ -153,7 +153,7 @@ class FlowRetailEmulator(Emulator):
         return self._base_clock() + self._offset
 
     def routes(self) -> Sequence[BaseRoute]:
-        return [Route("/{path:path}", self.pipeline.__call__, methods=_ALL_METHODS)]
+        return [catch_all(self.pipeline.__call__)]
 
     # -- helpers for the gateway and tests ---------------------------------------------------
     @property

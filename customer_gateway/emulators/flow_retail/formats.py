@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Final, Literal
 
-from customer_gateway.collation import en_us_key
+from customer_gateway.text.collation import en_us_key
 
 UID: Final = re.compile(r"^[A-Za-z0-9\-_]+$")  # `^[A-Za-z0-9-_]+` on every *Uid path parameter
 OPTIONAL_UID: Final = re.compile(r"^[A-Za-z0-9\-_]*$")  # `pricelistUid`, `customerGroupUid`

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from customer_gateway.emulators.base import Clock, FixedWindow
+from customer_gateway.emulators.http import Found, Missing, Router, compact_json
 
 from .auth import ACCESS, Grant, Tokens
 from .payloads import ErrorBody, FlowError
@@ -69,17 +69,6 @@ class Endpoint:
     handler: Handler
     permission: str | None = ACCESS
     device: bool = False  # authenticated with the device token instead of an API token
-    pattern: re.Pattern[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        source = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
-        object.__setattr__(self, "pattern", re.compile(f"^{source}$"))
-
-    @property
-    def literal_segments(self) -> int:
-        """How specific the template is: `/customers/search` names a resource that
-        `/customers/{customerUid}` would otherwise swallow."""
-        return sum(1 for part in self.template.split("/") if part and "{" not in part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +91,9 @@ class Pipeline:
         self.config = config
         self.tokens = tokens
         self.tenants = tenants
-        self.endpoints = list(endpoints)
+        # A literal path is its own resource: `GET /customers/search` is a wrong method on the
+        # search (405), not customer "search" (404).
+        self.router = Router(((e.method, e.template, e) for e in endpoints), most_literal=True)
         self.window = (
             FixedWindow(config.rate_limit_per_minute, 60.0, clock)
             if config.rate_limit_per_minute is not None
@@ -112,7 +103,7 @@ class Pipeline:
     def render(self, reply: Reply) -> Response:
         if reply.body is None:
             return Response(None, reply.status, reply.headers)
-        content = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = compact_json(reply.body)
         return Response(content, reply.status, reply.headers, "application/json; charset=utf-8")
 
     def _error(self, error: FlowError) -> Response:
@@ -139,22 +130,15 @@ class Pipeline:
 
     async def _dispatch(self, request: Request) -> Reply:
         path, method = request.url.path, request.method
-        matches = [(e, m) for e in self.endpoints if (m := e.pattern.match(path))]
-        if matches:
-            # A literal path is its own resource: `GET /customers/search` is a wrong method on
-            # the search (405), not customer "search" (404).
-            specific = max(e.literal_segments for e, _ in matches)
-            matches = [(e, m) for e, m in matches if e.literal_segments == specific]
-        chosen = next(((e, m) for e, m in matches if e.method == method), None)
-        device = chosen is not None and chosen[0].device
+        routed = self.router.match(method, path)
+        device = isinstance(routed, Found) and routed.endpoint.device
         grant = self.tokens.authenticate(request.headers.get("authorization"), device=device)
-        if chosen is None:
-            if matches:
-                allowed = ", ".join(sorted({e.method for e, _ in matches}))
+        if isinstance(routed, Missing):
+            if routed.allowed:
+                allowed = ", ".join(sorted(routed.allowed))
                 raise FlowError(405, f"Method {method} not allowed on {path}", {"Allow": allowed})
             raise FlowError.not_found(f"No resource at {path}")
-        endpoint, match = chosen
-        params = match.groupdict()
+        endpoint, params = routed.endpoint, routed.params
         tenant = self._tenant(grant, params.get("tenantUid"))
         if endpoint.permission is not None:
             grant.require(endpoint.permission)

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from customer_gateway.emulators.base import Clock, Emulator
+from customer_gateway.emulators.http import catch_all
 
 from .api_customers import CustomerApi
 from .api_system import SystemApi, download
@@ -24,7 +25,6 @@ from .shop import Shop
 from .validation import validate
 from .webhooks import WebhookDelivery
 
-_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # add_customer() shortcuts folded into `account`, and fields only a direct insert may set.
 _ACCOUNT_SHORTCUTS = ("email", "fullName", "phone", "authorized", "emailVerified")
 _DIRECT_ONLY = ("guid", "creationTime", "changeTime", "deliveryAddress")
@@ -117,7 +117,7 @@ class ShoptetEmulator(Emulator):
         return [
             Route("/api-results/{name}", self._download, methods=["GET"]),
             Route("/_emulator/connections", self._connections, methods=["GET", "DELETE"]),
-            Route("/{path:path}", self.pipeline.__call__, methods=_ALL_METHODS),
+            catch_all(self.pipeline.__call__),
         ]
 
     async def _connections(self, request: Request) -> Response:

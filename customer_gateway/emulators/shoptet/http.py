@@ -9,7 +9,6 @@ except the success answers of the group writes, whose spec schemas forbid `metad
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from customer_gateway.emulators.base import Clock
+from customer_gateway.emulators.http import Missing, Router, compact_json
 
 from .formats import RequestIds, http_date, parse_datetime
 from .payloads import ErrorItem, Paginator, ShoptetError
@@ -107,11 +107,6 @@ class Endpoint:
     method: str
     template: str  # the spec's path template, e.g. /api/customers/{guid}
     handler: Handler
-    pattern: re.Pattern[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        source = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
-        object.__setattr__(self, "pattern", re.compile(f"^{source}$"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +137,7 @@ class Pipeline:
         self.clock = clock
         self.ids = RequestIds(seed)
         self.endpoints = list(endpoints)
+        self.router = Router((e.method, e.template, e) for e in self.endpoints)
         self.before = before
         self.per_token = ConnectionCounter(config.max_connections_per_token)
         self.per_ip = ConnectionCounter(config.max_connections_per_ip)
@@ -160,7 +156,7 @@ class Pipeline:
         body: dict[str, Any] = {"data": reply.data, "errors": reply.errors}
         if reply.metadata:
             body["metadata"] = {"requestId": request_id}
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = compact_json(body)
         headers = {
             "X-Request-ID": request_id,
             "X-RateLimit-Bucket-Filling": filling,
@@ -229,12 +225,11 @@ class Pipeline:
 
     async def _route(self, request: Request) -> Reply:
         path, method = request.url.path, request.method
-        matches = [(e, m) for e in self.endpoints if (m := e.pattern.match(path))]
-        chosen = next(((e, m) for e, m in matches if e.method == method), None)
-        if chosen is None:
-            status, code = (405, "method-not-allowed") if matches else (404, "not-found")
+        routed = self.router.match(method, path)
+        if isinstance(routed, Missing):
+            status, code = (405, "method-not-allowed") if routed.allowed else (404, "not-found")
             return self._error(ShoptetError.one(status, code, f"{method} {path}", path))
-        endpoint, match = chosen
+        endpoint = routed.endpoint
         write = method in WRITE_METHODS
         lock_key = f"{method} {path}?{request.url.query}"
         owner = self.locks.try_acquire(lock_key) if write else None
@@ -252,7 +247,7 @@ class Pipeline:
             if delay > 0:
                 await anyio.sleep(delay)
             self.before()
-            return await endpoint.handler(Call(request, match.groupdict()))
+            return await endpoint.handler(Call(request, routed.params))
         except ShoptetError as error:
             return self._error(error)
         finally:

@@ -1,0 +1,95 @@
+"""Whether the mirror's store answers, and what reads do while it does not.
+
+A store read that fails for the database's sake (the connection refused or lost, a timeout)
+marks the store unavailable: from the next request on, every mirrored source is read
+pass-through again (`Mirrors.serving`), with its own capabilities, so answers stay exact. A probe
+(`SELECT 1`) every `PROBE_SECONDS` brings the mirror back as soon as the store answers, without
+a restart. Reads are bounded by `READ_SECONDS`: a store that hangs counts as one that fails.
+
+Only what the database did counts: a bug in a query (a programming error) is not an outage and
+is raised as it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+logger = logging.getLogger("customer_gateway.mirror")
+
+T = TypeVar("T")
+
+READ_SECONDS = 5.0  # a read that takes longer counts as a failed store
+PROBE_SECONDS = 1.0  # while unavailable, the store is asked this often whether it answers
+
+# What the database or the way to it did (asyncpg and aiosqlite errors arrive wrapped as
+# DBAPIError subclasses; a connection refused before the driver speaks is an OSError).
+STORE_FAILURES = (DBAPIError, DisconnectionError, PoolTimeout, OSError, TimeoutError)
+
+
+class StoreUnavailable(Exception):
+    """The store failed a read (the caller decides what to answer instead)."""
+
+
+class StoreAvailability:
+    def __init__(
+        self,
+        probe: Callable[[], Awaitable[None]],
+        *,
+        read_seconds: float = READ_SECONDS,
+        probe_seconds: float = PROBE_SECONDS,
+    ) -> None:
+        self._probe = probe
+        self.read_seconds = read_seconds
+        self.probe_seconds = probe_seconds
+        self.available = True
+        self.down_since: float | None = None
+        self.outages = 0
+        self._probing: asyncio.Task[None] | None = None
+
+    async def read(self, call: Awaitable[T]) -> T:
+        """`call`'s answer; `StoreUnavailable` (and the store marked so) when the store fails."""
+        try:
+            async with asyncio.timeout(self.read_seconds):
+                return await call
+        except STORE_FAILURES as error:
+            self.failed(error)
+            raise StoreUnavailable(type(error).__name__) from None
+
+    def failed(self, error: BaseException) -> None:
+        if not self.available:
+            return
+        self.available = False
+        self.down_since = time.time()
+        self.outages += 1
+        logger.warning(
+            "mirror store unavailable (%s): mirrored sources are read pass-through until it "
+            "answers again",
+            type(error).__name__,
+        )
+        self._probing = asyncio.create_task(self._probe_until_back())
+
+    async def _probe_until_back(self) -> None:
+        while not self.available:
+            await asyncio.sleep(self.probe_seconds)
+            try:
+                async with asyncio.timeout(self.read_seconds):
+                    await self._probe()
+            except STORE_FAILURES:
+                continue
+            self.available = True
+            self.down_since = None
+            logger.warning("mirror store answers again: mirrored sources are read from it")
+
+    async def close(self) -> None:
+        if self._probing is not None:
+            self._probing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probing

@@ -1,0 +1,1 @@
+"""Logs (secrets scrubbed), one line per request, metrics and traces."""
