@@ -88,11 +88,13 @@ bench: $(STAMP) $(BENCH_STAMP) system-present
 	$(BIN)/python -m bench $(BENCH_ARGS)
 	$(BIN)/python -m bench.instructions --baseline $(BENCH_BASELINE)
 	$(BIN)/python -m bench.mirror $(MIRROR_BENCH_ARGS)
+	$(BIN)/python -m bench.identity $(IDENTITY_BENCH_ARGS)
 
 bench-quick: $(STAMP) $(BENCH_STAMP) system-present
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 	$(BIN)/python -m bench.instructions --baseline $(BENCH_BASELINE) --requests 10
 	$(BIN)/python -m bench.mirror --quick $(MIRROR_BENCH_ARGS)
+	$(BIN)/python -m bench.identity --customers 100000 $(IDENTITY_BENCH_ARGS)
 
 bench-instructions: $(STAMP)
 	$(BIN)/python -m bench.instructions --baseline $(BENCH_BASELINE)
