@@ -36,7 +36,12 @@ from typing import Any
 
 import httpx
 
-from customer_gateway.connectors.models import CustomerPatch, CustomerRecord, GroupRef
+from customer_gateway.connectors.models import (
+    CustomerPatch,
+    CustomerRecord,
+    GroupRecord,
+    GroupRef,
+)
 from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.connectors.transport import build_client
 from customer_gateway.mirror.handle import SourceMirror
@@ -313,6 +318,11 @@ async def fill_store(directory: Path, customers: int) -> list[str]:
                 batch = []
         async with store.writing() as writer:
             await writer.upsert_customers(batch, rank=rank, pass_no=1, text_key=key)
+            # The groups a sync step stores (the grid's group names come from the store).
+            await writer.replace_groups(
+                name,
+                [GroupRecord(name, str(n), n, f"Group {n}") for n in range(1, 5)],
+            )
             now = time.time()
             await writer.save_state(
                 SyncState(

@@ -203,12 +203,21 @@ class ConnectorBase:
                 return
 
     async def sync_page(self, offset: int, size: int) -> SyncPage:
-        """Oldest first, by creation time: customers created meanwhile land at the end. (A
-        deletion meanwhile shifts the rest back: the mirror's reconcile finds what it skipped.)"""
+        """Oldest first: customers created meanwhile land at the end. (A deletion meanwhile
+        shifts the rest back: the mirror's reconcile finds what it skipped.) By the customer
+        id where that order is unique and creation time is not (EverShop: PostgreSQL orders
+        ties of `created_at` differently for each LIMIT, so offset pages over a tie skip one
+        customer and repeat another), else by creation time."""
         size = min(size, self.capabilities.max_page_size or size)
-        query = CustomerQuery(
-            sort=Sort(SortField.CREATED_AT, descending=False), offset=offset, limit=size
+        unique = self.capabilities.unique_sorts
+        field = (
+            SortField.CUSTOMER_ID
+            if SortField.CREATED_AT not in unique
+            and SortField.CUSTOMER_ID in unique
+            and SortField.CUSTOMER_ID in self.capabilities.sorts
+            else SortField.CREATED_AT
         )
+        query = CustomerQuery(sort=Sort(field, descending=False), offset=offset, limit=size)
         page = await self.list_customers(query)
         records = list(page.items)
         partial = [index for index, record in enumerate(records) if record.missing]

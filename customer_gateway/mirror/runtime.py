@@ -9,7 +9,8 @@ import hashlib
 import logging
 import socket
 import time
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from customer_gateway.state.lease import Lease
 from customer_gateway.state.redis import SharedRedis
 
 logger = logging.getLogger("customer_gateway.mirror")
+
+MAX_REREADS = 100  # webhook re-reads under way per process; more are left to the sync
 
 
 def store_url(settings: Settings, data_dir: Path) -> str:
@@ -52,6 +55,8 @@ class Mirrors:
         self._syncing: dict[str, SyncingSource] = {}
         self._mirrored: dict[str, MirroredSource] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._rereads: set[asyncio.Task[None]] = set()
+        self.webhooks: Counter[tuple[str, str]] = Counter()  # (source, outcome) → notices
 
     @classmethod
     async def open(
@@ -125,14 +130,32 @@ class Mirrors:
             self._syncing[connector.name], handle, connector.settings, lease=lease, events=events
         )
 
+    def reread(self, source: str, ids: Sequence[str]) -> bool:
+        """Schedule a webhook's targeted re-read (in the background: the sender gets its answer
+        at once). False when too many are under way: dropped, the sync brings the change."""
+        syncer = self.syncers.get(source)
+        if syncer is None:
+            return False
+        if len(self._rereads) >= MAX_REREADS:
+            logger.warning("mirror of %s: webhook re-reads queue full; left to the sync", source)
+            return False
+        task = asyncio.create_task(syncer.reread(ids), name=f"reread {source}")
+        self._rereads.add(task)
+        task.add_done_callback(self._rereads.discard)
+        return True
+
     def start(self) -> None:
         """A sync loop per source, in the background."""
         for syncer in self.syncers.values():
             self._tasks.append(asyncio.create_task(syncer.run(), name=f"sync {syncer.name}"))
 
     async def close(self) -> None:
-        for task in self._tasks:
+        rereads = list(self._rereads)
+        for task in [*self._tasks, *rereads]:
             task.cancel()
+        for task in rereads:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task

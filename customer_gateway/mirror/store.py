@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import json
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -174,13 +175,15 @@ def postgres_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def open_store(url: str) -> SqlMirrorStore:
+def open_store(url: str, *, busy_timeout_ms: int = 30_000) -> SqlMirrorStore:
     engine_args: dict[str, Any] = {}
     if url.startswith("postgresql"):
         engine_args = {"pool_size": 5, "max_overflow": 10, "pool_pre_ping": True}
     engine = create_async_engine(url, **engine_args)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(
+            engine.sync_engine, "connect", functools.partial(_sqlite_pragmas, busy_timeout_ms)
+        )
     return SqlMirrorStore(engine)
 
 
@@ -193,12 +196,17 @@ async def begin_writing(connection: AsyncConnection) -> None:
         await connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL: requests read while the sync writes; NORMAL is durable across process crashes.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Other processes' writers (workers over one file): wait up to 30 s for their turn.
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    # A load writes a dozen indexes in sort-key order, not insertion order: a larger page cache
+    # (32 MiB per connection, filled only as used) keeps their pages between transactions.
+    cursor.execute("PRAGMA cache_size=-32768")
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
@@ -209,6 +217,10 @@ class SqlMirrorStore:
         # Called on each upsert and delete of customers, sync's and the gateway's writes alike.
         self.observers: list[WriteObserver] = []
         self.availability = StoreAvailability(self.ping)
+        # SQLite has one writer at a time: this process's writers (every source's sync, the
+        # gateway's writes) queue here, in order, instead of in SQLite's busy handler, whose
+        # timeout a queue of loads on a loaded machine can outlast ("database is locked").
+        self._write_turn = asyncio.Lock() if self.dialect.sqlite else None
 
     async def ping(self) -> None:
         """One round trip to the database (the availability probe)."""
@@ -244,9 +256,19 @@ class SqlMirrorStore:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlWriter]:
-        async with self.engine.begin() as connection:
-            await begin_writing(connection)
+        async with self._transaction() as connection:
             yield SqlWriter(connection, self.dialect, self.observers)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction, in this process's turn on SQLite."""
+        if self._write_turn is None:
+            async with self.engine.begin() as connection:
+                yield connection
+            return
+        async with self._write_turn, self.engine.begin() as connection:
+            await begin_writing(connection)
+            yield connection
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -411,7 +433,7 @@ class SqlMirrorStore:
 
     async def analyze(self) -> None:
         """Fresh planner statistics (after a load: which index a filter should walk)."""
-        async with self.engine.begin() as connection:
+        async with self._transaction() as connection:
             await connection.execute(sa.text("ANALYZE"))
 
     async def list_groups(self, source: str) -> list[GroupRecord]:
@@ -445,7 +467,7 @@ class SqlMirrorStore:
 
     async def purge(self, source: str) -> None:
         """Every row of a source (no longer mirrored, or a full sync from scratch)."""
-        async with self.engine.begin() as connection:
+        async with self._transaction() as connection:
             for table in (memberships, customers, groups, sync_state):
                 await connection.execute(sa.delete(table).where(table.c.source == source))
             for observer in self.observers:
@@ -453,7 +475,7 @@ class SqlMirrorStore:
 
     async def set_rank(self, source: str, rank: int) -> None:
         """The source moved in the configuration: its rows follow (the merge's tie-break)."""
-        async with self.engine.begin() as connection:
+        async with self._transaction() as connection:
             await connection.execute(
                 sa.update(customers)
                 .where(customers.c.source == source, customers.c.rank != rank)

@@ -111,6 +111,8 @@ class Syncer:
         self.mirror.health.synced_at = state.synced_at
         self.mirror.health.records = await self.mirror.store.count(self.name)
         if self.mirror.serving:
+            if await self.mirror.store.list_groups(self.name):
+                self.mirror.groups = True  # the groups a step stored (restart: no source call)
             self.synced.set()
         self.started.set()
         return state
@@ -197,6 +199,38 @@ class Syncer:
                 await task
             self.fence = None
             await self.lease.release()
+
+    async def reread(self, ids: Sequence[str]) -> None:
+        """A webhook's targeted re-read: the customers' details now, into the store (deleted
+        when the source no longer has them), announced when they changed. Not fenced: like a
+        write through the gateway it is one customer's present state, and the next sync step
+        reconciles. A failure is logged and left to the sync."""
+        token = BACKGROUND_SHARE.set(BACKGROUND)
+        try:
+            found = await self._details(list(ids))
+        except (GatewayError, OSError) as error:
+            code = error.code.value if isinstance(error, GatewayError) else "UPSTREAM_UNAVAILABLE"
+            logger.warning("mirror of %s: a webhook's re-read failed: %s", self.name, code)
+            return
+        finally:
+            BACKGROUND_SHARE.reset(token)
+        present = [record for record in found if record is not None and not record.missing]
+        gone = [key for key, record in zip(ids, found, strict=True) if record is None]
+        announcing = self._announcing
+        self._announcing = self.mirror.serving
+        try:
+            edited, deleted = await self._changed(present, gone)
+        finally:
+            self._announcing = announcing
+        async with self.mirror.store.writing() as writer:
+            await writer.upsert_customers(
+                present,
+                rank=self.mirror.rank,
+                pass_no=self.mirror.pass_no,
+                text_key=self.mirror.text_key,
+            )
+            await writer.delete_customers(self.name, gone)
+        self._announce(edited, deleted)
 
     async def refresh(self) -> None:
         """What the holder wrote (a replica that does not sync): serving, last sync, error."""

@@ -253,7 +253,15 @@ class _MirrorStates(Collector):
             serving.add_metric([name], 1.0 if reads_mirror else 0.0)
         for name, report in self.mirrors.leases().items():
             lease.add_metric([name], 1.0 if report["held"] else 0.0)
-        yield from (lag, records, errors, serving, lease)
+        notices = CounterMetricFamily(
+            "gateway_mirror_webhooks",
+            "Webhook notices received: scheduled (a re-read), ignored (no customer, or the "
+            "re-reads queue full), refused (verification or size)",
+            labels=["source", "outcome"],
+        )
+        for (name, outcome), count in sorted(self.mirrors.webhooks.items()):
+            notices.add_metric([name, outcome], count)
+        yield from (lag, records, errors, serving, lease, notices)
 
 
 class _EventsCollector(Collector):

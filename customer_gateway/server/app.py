@@ -50,6 +50,7 @@ from customer_gateway.features.idempotency import IdempotencyStore
 from customer_gateway.identity.erasure import Erasures
 from customer_gateway.identity.index import IdentityIndex
 from customer_gateway.identity.runtime import open_index, retry_erasures
+from customer_gateway.mirror import webhooks
 from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.observability.logs import configure_logging
 from customer_gateway.observability.requestlog import RequestLog
@@ -476,6 +477,8 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", requires("ops", authenticator, readyz)),
         Route("/exports/{id}", requires("read", authenticator, download_export)),
+        # A source's change notices: authenticated by the source's own scheme, not an API key.
+        Route("/webhooks/{source}", receive_webhook, methods=["POST"]),
         Route("/", home),
     ]
     if settings.telemetry.metrics:
@@ -542,6 +545,42 @@ async def download_export(request: Request) -> Response:
         filename=f"customers-{created}.jsonl.gz",
         headers={"cache-control": "private, no-store"},
     )
+
+
+async def receive_webhook(request: Request) -> Response:
+    """A mirrored source's change notice (customer_gateway/mirror/webhooks.py): verified, then a
+    targeted re-read of the customer is scheduled; 202 at once. Unknown, unmirrored or
+    unconfigured sources are 404 (as unknown ones: which sources exist is not told)."""
+    gateway: Gateway = request.app.state.gateway
+    name = request.path_params["source"]
+    source = next((s for s in gateway.settings.sources if s.name == name), None)
+    secret = source.credentials.get("webhook_secret") if source is not None else None
+    if (
+        source is None
+        or secret is None
+        or gateway.mirrors is None
+        or name not in gateway.mirrors.syncers
+        or source.kind not in webhooks.KINDS
+    ):
+        return refused(404, "NOT_FOUND", "No webhook receiver here.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > webhooks.MAX_BODY:
+        gateway.mirrors.webhooks[name, "refused"] += 1
+        return refused(413, "BAD_USER_INPUT", "A notice is at most 64 KiB.")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > webhooks.MAX_BODY:
+            gateway.mirrors.webhooks[name, "refused"] += 1
+            return refused(413, "BAD_USER_INPUT", "A notice is at most 64 KiB.")
+    try:
+        ids = webhooks.customer_ids(source.kind, secret.reveal(), body, request.headers)
+    except webhooks.Refused as refusal:
+        gateway.mirrors.webhooks[name, "refused"] += 1
+        return refused(refusal.status, refusal.code, refusal.message)
+    scheduled = bool(ids) and gateway.mirrors.reread(name, ids)
+    gateway.mirrors.webhooks[name, "scheduled" if scheduled else "ignored"] += 1
+    return JSONResponse({"accepted": True, "reread": ids if scheduled else []}, status_code=202)
 
 
 async def home(request: Request) -> Response:

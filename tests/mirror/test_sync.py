@@ -9,6 +9,7 @@ import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from customer_gateway.connectors.protocol import Connector
 from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.connectors.transport import build_client
 from customer_gateway.emulators.base import Emulator
+from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.mirror import store as store_module
 from customer_gateway.mirror import sync as sync_module
 from customer_gateway.mirror.handle import SourceMirror
@@ -206,3 +208,23 @@ async def test_a_missed_feed_window_takes_a_fresh_snapshot(store: SqlMirrorStore
             clock.advance(0.05)
             await asyncio.sleep(0.01)
         assert await r.store_docs() == source.result()
+
+
+async def test_a_first_load_over_creation_time_ties_loses_no_customer(
+    store: SqlMirrorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EverShop orders ties of `created_at` as PostgreSQL's sort does, differently for each
+    LIMIT: offset pages by creation time over a tie skip a customer and repeat another. The
+    first load pages by customer id (unique) and ends with every customer, in one step."""
+    monkeypatch.setattr(sync_module, "PAGE", 7)
+    shop = EverShopEmulator(seed=31, customers=0, rate_limits=False)
+    moment = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    for number in range(60):
+        shop.add_customer(
+            email=f"tie{number}@example.com", full_name=f"Tie {number}", created_at=moment
+        )
+    async with rig(store, "evershop-ties", shop) as r:
+        await r.syncer.open()
+        assert await r.syncer.step()
+        assert await r.store_docs() == await r.source_docs()
+        assert len(await r.store_docs()) == 60

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Literal, Self, cast
 
 from starlette.routing import BaseRoute
 
 from customer_gateway.emulators.base import Clock, Emulator
+from customer_gateway.emulators.delivery import post_later
 from customer_gateway.emulators.http import catch_all
 
 from .api_account import AccountApi
@@ -82,6 +85,7 @@ class FlowRetailEmulator(Emulator):
         self._base_clock = clock
         self._offset = 0.0
         super().__init__(clock=self._now)
+        self.webhooks_sent: list[tuple[str, int | str]] = []
         tenant_uids = list(tenants)
         if not tenant_uids or len(set(tenant_uids)) != len(tenant_uids):
             raise ValueError("tenants must be a non-empty list of distinct uids")
@@ -148,6 +152,38 @@ class FlowRetailEmulator(Emulator):
         self.pipeline = Pipeline(
             config, tokens=self.tokens, tenants=self.tenants, endpoints=endpoints, clock=self.clock
         )
+
+    def send_webhooks(self, url: str | None, headers: Mapping[str, str] | None = None) -> None:
+        """An HTTP transport with a customer-webhook subscription (contract 2.5) on every
+        tenant: after each customer create, update or delete, one POST of
+        `{action, tenant {Id, Uid}, customer {Id, Uid}, tenantUser {Id, Uid}}` to `url` with
+        `headers` (how its `securityType` authenticates: e.g. `Authorization: Basic …`).
+        Flow Retail retries up to 10 times on a timeout or 5xx; the emulator sends once
+        (answers in `webhooks_sent`). None: no subscription."""
+        for index, tenant in enumerate(self.tenants.values(), start=1):
+            tenant.notify = None if url is None else self._notifier(url, dict(headers or {}), index)
+
+    def _notifier(
+        self, url: str, headers: dict[str, str], index: int
+    ) -> Callable[[str, str], None]:
+        def notify(action: str, uid: str) -> None:
+            tenant = list(self.tenants)[index - 1]
+            body = {
+                "action": action,
+                "tenant": {"Id": index, "Uid": tenant},
+                "customer": {"Id": zlib.crc32(uid.encode()) & 0x7FFFFFFF, "Uid": uid},
+                "tenantUser": {"Id": 14, "Uid": "u-integration"},
+            }
+            post_later(
+                url,
+                json.dumps(body).encode(),
+                {"Content-Type": "application/json", **headers},
+                event=action,
+                sent=self.webhooks_sent,
+                timeout=10.0,  # Flow Retail's delivery timeout
+            )
+
+        return notify
 
     def _now(self) -> float:
         return self._base_clock() + self._offset

@@ -8,7 +8,7 @@ strictly after the record's previous value (1 ms later at least), so a client th
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from customer_gateway.emulators.base import Clock
@@ -54,6 +54,12 @@ class Tenant:
         self.stores: dict[str, StoreObject] = {s["storeUid"]: s for s in data.stores}
         self.visits: dict[str, dict[str, StoreVisit]] = data.visits
         self.register: list[ExternalHit] = data.register
+        # Called with (action, customer uid) after each customer write: the webhook sender.
+        self.notify: Callable[[str, str], None] | None = None
+
+    def _notify(self, action: str, uid: str) -> None:
+        if self.notify is not None:
+            self.notify(action, uid)
 
     # -- time ----------------------------------------------------------------------------------
     def stamp(self, previous: str | None = None) -> str:
@@ -85,6 +91,7 @@ class Tenant:
         customer = new_customer(uid, str(fields["customerType"]), self.stamp())
         apply_fields(customer, fields)
         self.customers[uid] = customer
+        self._notify("CUSTOMER_CREATE", uid)
         return customer
 
     def update(self, uid: str, body: Mapping[str, Any]) -> CustomerObject:
@@ -92,12 +99,14 @@ class Tenant:
         fields = self.validate(body, customer)
         apply_fields(customer, fields)
         customer["lastModifiedAt"] = self.stamp(customer["lastModifiedAt"])
+        self._notify("CUSTOMER_UPDATE", uid)
         return customer
 
     def delete(self, uid: str) -> None:
         self.customer(uid)
         del self.customers[uid]
         self.visits.pop(uid, None)
+        self._notify("CUSTOMER_DELETE", uid)
 
     def touch(self, customer: CustomerObject) -> None:
         customer["lastModifiedAt"] = self.stamp(customer["lastModifiedAt"])

@@ -41,7 +41,9 @@ class ShoptetEmulator(Emulator):
     envelope or nginx's own "nginx" HTML page for the connection-limit 429),
     `result_base_url` (where job results are served; default: the emulator's own base URL).
     `write_seconds` / `latency_seconds` make requests take time, so locks and connection limits
-    can be observed.
+    can be observed. `webhook_target` (settable later as `.webhook_target`): POST each webhook
+    delivery to this base URL (scheme, host, port) with the registered URL's path; without it
+    deliveries are only recorded (`webhook_deliveries`).
     """
 
     kind = "shoptet"
@@ -73,6 +75,7 @@ class ShoptetEmulator(Emulator):
         latency_seconds: float = 0.0,
         result_base_url: str | None = None,
         eshop_id: int | None = None,
+        webhook_target: str | None = None,
     ) -> None:
         self._base_clock = clock
         self._offset = 0.0
@@ -89,6 +92,7 @@ class ShoptetEmulator(Emulator):
             wholesale_module=wholesale_module,
             group_code_from_name=group_code_from_name,
         )
+        self.shop.webhooks.target = webhook_target
         config = HttpConfig(
             token=token,
             rate_limits=rate_limits,
@@ -152,6 +156,14 @@ class ShoptetEmulator(Emulator):
 
     def connector_credentials(self) -> dict[str, str]:
         return {"token": self.token}
+
+    @property
+    def webhook_target(self) -> str | None:
+        return self.shop.webhooks.target
+
+    @webhook_target.setter
+    def webhook_target(self, url: str | None) -> None:
+        self.shop.webhooks.target = url
 
     @property
     def webhook_deliveries(self) -> list[WebhookDelivery]:

@@ -1,8 +1,12 @@
-"""Webhook registrations (README 1.9) and the deliveries the emulator would have sent.
+"""Webhook registrations (README 1.9) and their deliveries.
 
-The emulator cannot reach a subscriber, so each would-be POST is recorded as a
-`WebhookDelivery`: the exact body and its `Shoptet-Webhook-Signature` (hex HMAC-SHA1 of the raw
-body with the e-shop's signature key).
+Each delivery is recorded as a `WebhookDelivery`: the exact body and its
+`Shoptet-Webhook-Signature` (hex HMAC-SHA1 of the raw body with the e-shop's signature key).
+With a `target` (not Shoptet's: the registered URL's host is usually a public name the emulator
+cannot reach) each is also POSTed, once, to the target's scheme, host and port with the
+registered URL's path and query; what the receiver answered is in `sent` (status, or the
+transport error's name). Shoptet retries a failed delivery about 15 minutes later; the emulator
+does not.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import json
 import random
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from customer_gateway.emulators.base import Clock
+from customer_gateway.emulators.delivery import post_later
 
 from .formats import format_datetime
 from .payloads import ErrorItem, ShoptetError, WebhookObject, error_item
@@ -44,6 +49,8 @@ class WebhookRegistry:
         self.hooks: dict[int, WebhookObject] = {}
         self.next_id = 1
         self.deliveries: list[WebhookDelivery] = []
+        self.target: str | None = None  # POST deliveries here (scheme://host:port), see above
+        self.sent: list[tuple[str, int | str]] = []  # (event, status or error) per POST
 
     def _new_key(self) -> str:
         return f"{self._rng.getrandbits(128):032x}"
@@ -160,15 +167,28 @@ class WebhookRegistry:
         }
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         signature = hmac.new(self.signature_key.encode(), body, hashlib.sha1).hexdigest()
-        self.deliveries.append(
-            WebhookDelivery(
-                url=hook["url"],
-                event=event,
-                payload=payload,
-                body=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "Shoptet-Webhook-Signature": signature,
-                },
-            )
+        delivery = WebhookDelivery(
+            url=hook["url"],
+            event=event,
+            payload=payload,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "Shoptet-Webhook-Signature": signature,
+            },
+        )
+        self.deliveries.append(delivery)
+        if self.target is not None:
+            self._send(delivery, self.target)
+
+    def _send(self, delivery: WebhookDelivery, target: str) -> None:
+        base, path = urlsplit(target), urlsplit(delivery.url)
+        url = urlunsplit((base.scheme, base.netloc, path.path, path.query, ""))
+        post_later(
+            url,
+            delivery.body,
+            delivery.headers,
+            event=delivery.event,
+            sent=self.sent,
+            timeout=4.0,  # Shoptet waits 4 s
         )
