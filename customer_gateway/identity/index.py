@@ -23,8 +23,8 @@ import json
 import os
 import secrets
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,9 +78,16 @@ def new_person_id() -> str:
     return secrets.token_hex(10)
 
 
+Transaction = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+
+
 class IdentityIndex:
-    def __init__(self, engine: AsyncEngine, match: MatchSettings) -> None:
+    def __init__(
+        self, engine: AsyncEngine, match: MatchSettings, transaction: Transaction | None = None
+    ) -> None:
         self.engine = engine
+        # The mirror store's write transactions (its writers' turn on SQLite), else its own.
+        self.transaction = transaction or (lambda: immediate(engine))
         self.match = match
         self.sqlite = engine.dialect.name == "sqlite"
         self.dialect = Dialect(engine.dialect.name)
@@ -134,8 +141,7 @@ class IdentityIndex:
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction of the index's own: SQLite's write lock taken at once, the
         index's advisory lock on PostgreSQL."""
-        async with self.engine.begin() as connection:
-            await begin_writing(connection)
+        async with self.transaction() as connection:
             await self._lock(connection)
             yield connection
 
@@ -715,6 +721,13 @@ class IdentityIndex:
     async def count_people(self) -> int:
         async with self.engine.connect() as connection:
             return int(await connection.scalar(sa.select(sa.func.count()).select_from(people)) or 0)
+
+
+@asynccontextmanager
+async def immediate(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.begin() as connection:
+        await begin_writing(connection)
+        yield connection
 
 
 def _keyed(table: sa.Table, keys: Sequence[Key]) -> sa.ColumnElement[bool]:
