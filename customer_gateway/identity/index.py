@@ -479,7 +479,13 @@ class IdentityIndex:
         """Match every mirrored customer from scratch (keeping people's ids where their customers
         stay together); returns the number of people."""
         async with self._writing() as connection:
-            return await self._rebuild(connection)
+            found = await self._rebuild(connection)
+        async with self.engine.connect() as connection:
+            # Fresh planner statistics after rewriting every row (which index a page walks).
+            for table in (members, people):
+                await connection.execute(sa.text(f"ANALYZE {table.name}"))
+            await connection.commit()
+        return found
 
     async def _rebuild(self, connection: AsyncConnection) -> int:
         # One pass over the mirror's rows (with each customer's person so far), columns kept as
