@@ -73,13 +73,15 @@ def child(helper: str, argv: Sequence[str]) -> int:
         return 2
     import importlib
 
-    # The tree under test may be from before the package was grouped (customer_gateway/app.py).
+    # customer_gateway.server.* since the package's restructuring; customer_gateway.* before
+    # (a `--baseline` older than it).
     try:
-        app_module = importlib.import_module("customer_gateway.server.app")
-        cli_main = importlib.import_module("customer_gateway.server.cli").main
+        app_module: Any = importlib.import_module("customer_gateway.server.app")
+        cli_module: Any = importlib.import_module("customer_gateway.server.cli")
     except ModuleNotFoundError:
         app_module = importlib.import_module("customer_gateway.app")
-        cli_main = importlib.import_module("customer_gateway.cli").main
+        cli_module = importlib.import_module("customer_gateway.cli")
+    cli_main: Callable[[list[str]], int] = cli_module.main
 
     original: Callable[[], Any] = app_module.serve_app
 
@@ -104,9 +106,8 @@ def child(helper: str, argv: Sequence[str]) -> int:
 
         return wrapped
 
-    app_module.serve_app = serve_app  # type: ignore[attr-defined]  # uvicorn imports "<module>:serve_app"
-    code: int = cli_main(["serve", *argv])
-    return code
+    app_module.serve_app = serve_app  # uvicorn imports "<app module>:serve_app"
+    return cli_main(["serve", *argv])
 
 
 # ---------------------------------------------------------------------------------------------

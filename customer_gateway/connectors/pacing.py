@@ -14,11 +14,13 @@ replica through Redis (`[state] redis_url`):
 One admission is one Lua script, one round trip: the block, the rate and the slot are checked and
 taken together, or nothing is taken. Calls of one process queue in a local FIFO and only its head
 asks Redis, so a release wakes one caller per replica, not all. Round trips per upstream call stay
-at about one because a slot is not given back on its own while this replica has a call waiting:
-the freed slot rides along with the waiter's admission (the script frees it, then admits), so the
-hand-off costs the admission only. Otherwise slots are given back by a release script (the
-releases of one moment share one round trip) that signals the replicas waiting (pub/sub), so
-waiters do not poll.
+at one or less: the head of the queue asks for a slot for every call of this replica waiting
+(as many as the cap, the rate and the other replicas' turn allow come back in one round trip;
+the next calls take theirs without asking), and a slot is not given back on its own while this
+replica has a call waiting: the freed slot rides along with the waiter's admission (the script
+frees it, then admits), so the hand-off costs the admission only. Otherwise slots are given back
+by a release script (the releases of one moment share one round trip) that signals the replicas
+waiting (pub/sub), so waiters do not poll.
 
 Hand-offs must not starve the other replicas: a replica that finds no slot joins a queue in Redis
 (one entry per replica), and a free slot goes to the waiting replica that holds the fewest slots
@@ -125,14 +127,19 @@ def scaled(rules: Mapping[str, RateLimit], share: float) -> dict[str, RateLimit]
 
 
 # KEYS: slots (zset), rate (zset or hash), block (hash), waiting replicas (zset, by turn), when
-# each waiting replica last asked (hash). ARGV: cap, lease ms, member, rate kind, requests,
-# window ms, drain per ms, bucket threshold, probing, observed level, its age in ms, replica,
-# more calls of this replica wait ('1'/'0'), release channel, waiter ms, then the members whose
-# slots this replica gives back first (hand-offs).
-# Returns {status, wait ms, now ms, blocked at ms}: 1 admitted, 0 blocked, 2 rate, 3 no slot.
+# each waiting replica last asked (hash). ARGV: cap, lease ms, the members asking (one per call
+# of this replica waiting, space-separated: as many are admitted as the limits allow, in order),
+# rate kind, requests, window ms, drain per ms, bucket threshold, probing, observed level, its
+# age in ms, replica, calls of this replica waiting, release channel, waiter ms, then the
+# members whose slots this replica gives back first (hand-offs).
+# Returns {status, wait ms, now ms, blocked at ms, admitted}: 1 admitted, 0 blocked, 2 rate,
+# 3 no slot.
 _ADMIT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local wanted = {}
+for member in string.gmatch(ARGV[3], '%S+') do wanted[#wanted + 1] = member end
+local n = #wanted
 local released = 0
 for i = 16, #ARGV do released = released + redis.call('ZREM', KEYS[1], ARGV[i]) end
 local function refused(reply)
@@ -156,10 +163,12 @@ local level = 0
 if kind == 'window' then
   local per = tonumber(ARGV[6])
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - per)
-  if redis.call('ZCARD', KEYS[2]) >= requests then
+  local used = redis.call('ZCARD', KEYS[2])
+  if used >= requests then
     local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
     return refused({2, math.max(1, tonumber(oldest[2]) + per - now), now, blocked_at})
   end
+  n = math.min(n, requests - used)
 elseif kind == 'bucket' then
   local drain = tonumber(ARGV[7])
   local state = redis.call('HMGET', KEYS[2], 'level', 'at')
@@ -176,6 +185,7 @@ elseif kind == 'bucket' then
     redis.call('PEXPIRE', KEYS[2], math.ceil(level / drain) + 1000)
     return refused({2, math.max(1, math.ceil((level + 1 - threshold) / drain)), now, blocked_at})
   end
+  n = math.min(n, math.max(1, math.floor(threshold - level)))
 end
 local cap = tonumber(ARGV[1])
 if cap > 0 then
@@ -220,9 +230,11 @@ if cap > 0 then
     if free > 0 then released = released + 1 end  -- a slot is free for a replica before: wake it
     return refused({3, 0, now, blocked_at})
   end
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+  n = math.min(n, free - before)
+  for i = 1, n do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), wanted[i]) end
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
-  if ARGV[13] == '1' then
+  local more = tonumber(ARGV[13]) > n
+  if more then
     redis.call('ZADD', KEYS[4], now, me)  -- its turn is used: to the back of the queue
     redis.call('HSET', KEYS[5], me, now)
     redis.call('PEXPIRE', KEYS[4], waiter_ms * 2)
@@ -231,18 +243,18 @@ if cap > 0 then
     redis.call('ZREM', KEYS[4], me)
     redis.call('HDEL', KEYS[5], me)
   end
-  if free > 1 and redis.call('ZCARD', KEYS[4]) > (ARGV[13] == '1' and 1 or 0) then
+  if free > n and redis.call('ZCARD', KEYS[4]) > (more and 1 or 0) then
     redis.call('PUBLISH', ARGV[14], '1')  -- slots left for the replicas queued behind
   end
 end
 if kind == 'window' then
-  redis.call('ZADD', KEYS[2], now, ARGV[3])
+  for i = 1, n do redis.call('ZADD', KEYS[2], now, wanted[i]) end
   redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]) + 1000)
 elseif kind == 'bucket' then
-  redis.call('HSET', KEYS[2], 'level', tostring(level + 1), 'at', now)
-  redis.call('PEXPIRE', KEYS[2], math.ceil((level + 1) / tonumber(ARGV[7])) + 1000)
+  redis.call('HSET', KEYS[2], 'level', tostring(level + n), 'at', now)
+  redis.call('PEXPIRE', KEYS[2], math.ceil((level + n) / tonumber(ARGV[7])) + 1000)
 end
-return {1, 0, now, blocked_at}
+return {1, 0, now, blocked_at, n}
 """
 
 # KEYS: slots, waiting replicas, when each last asked. ARGV: channel, replica, leave the queue
@@ -336,6 +348,9 @@ class SharedPacing:
         self._in_queue = False  # Redis lists this replica among those waiting for a slot
         self._held = 0  # slots of the cap this replica's calls hold (shared mode)
         self._flushing = False
+        # Batched admissions: the head asks for a slot for every call of this replica waiting;
+        # what it got beyond its own waits here for the next calls (no round trip of theirs).
+        self._spare: dict[str, list[tuple[str, float, bool]]] = {}  # class -> (member, at, block)
 
     # -- the local share ------------------------------------------------------------------
 
@@ -378,9 +393,8 @@ class SharedPacing:
         started = self.clock()
         deadline = started + budget
         if self.redis.up:
-            member = f"{self.redis.replica}:{next(_members)}"
             try:
-                ticket = await self._admit_shared(rate_class, member, started, deadline)
+                ticket, member = await self._admit_shared(rate_class, started, deadline)
             except RedisDown:
                 pass  # this call and the next ones use the local share
             else:
@@ -398,8 +412,9 @@ class SharedPacing:
             yield ticket
 
     async def _admit_shared(
-        self, rate_class: str, member: str, started: float, deadline: float
-    ) -> Ticket:
+        self, rate_class: str, started: float, deadline: float
+    ) -> tuple[Ticket, str]:
+        """This call's ticket and the member (its slot's name in Redis)."""
         rule = self.rules.get(rate_class)
         kind = "" if rule is None else ("bucket" if rule.drain_per_second else "window")
         await self._enter("shared", deadline)
@@ -411,7 +426,11 @@ class SharedPacing:
             except TimeoutError:
                 raise Saturated() from None
             try:
-                return await self._ask(rate_class, member, kind, rule, started, deadline)
+                spare = self._spare.get(rate_class)
+                if spare:  # admitted with an earlier call's batch
+                    member, at, through_block = spare.pop(0)
+                    return Ticket(self.clock() - started, at, through_block, local=False), member
+                return await self._ask(rate_class, kind, rule, started, deadline)
             finally:
                 self._gate.release()
         except BaseException:
@@ -419,18 +438,22 @@ class SharedPacing:
             raise
         finally:
             self._queued -= 1
-            if not self._queued and (self._freed or self._in_queue):
-                self._flush()  # nobody left to hand the slots to (or to wait in Redis's queue)
+            if not self._queued:
+                for spare in self._spare.values():  # calls that gave up: their slots go back
+                    self._held -= len(spare)
+                    self._freed.extend(member for member, _, _ in spare)
+                self._spare.clear()
+                if self._freed or self._in_queue:
+                    self._flush()  # nobody left to hand slots to (or to wait in Redis's queue)
 
     async def _ask(
         self,
         rate_class: str,
-        member: str,
         kind: str,
         rule: RateLimit | None,
         started: float,
         deadline: float,
-    ) -> Ticket:
+    ) -> tuple[Ticket, str]:
         signal = self.redis.signal(self.channel)
         if self.cap and self._in_queue and self._held and not self._freed:
             # Every slot was taken when this replica last asked, and one of its own calls holds
@@ -442,10 +465,13 @@ class SharedPacing:
         while True:
             signal.clear()
             observed = self._observed.pop(rate_class, None)
+            # A slot for each call of this replica waiting (the probe asks for itself alone).
+            asking = min(self._queued, self.cap) if self.cap and not PROBING.get() else 1
+            members = [f"{self.redis.replica}:{next(_members)}" for _ in range(asking)]
             args: list[Any] = [
                 self.cap or 0,
                 int(self.lease * 1000),
-                member,
+                " ".join(members),
                 kind,
                 rule.requests if rule else 0,
                 int(rule.per_seconds * 1000) if rule else 0,
@@ -455,11 +481,10 @@ class SharedPacing:
                 observed[0] if observed else -1,
                 int((self.clock() - observed[1]) * 1000) if observed else 0,
             ]
-            more = self._queued > 1  # calls of this replica behind this one
             freed, self._freed = self._freed, []
             args += [
                 self.redis.replica,
-                "1" if more else "0",
+                self._queued,  # calls of this replica waiting, this one included
                 self.channel,
                 int(WAITER_SECONDS * 1000),
                 *freed,
@@ -474,14 +499,20 @@ class SharedPacing:
             reply = await self.redis.run(
                 "limits", functools.partial(self._admit, keys=keys, args=args)
             )
-            status, wait_ms, now_ms, blocked_at = (int(value) for value in reply)
-            if self.cap and status == _ADMITTED:
-                self._in_queue = more
-                self._held += 1
-            elif status == _NO_SLOT:
-                self._in_queue = True
+            status, wait_ms, now_ms, blocked_at = (int(value) for value in reply[:4])
             if status == _ADMITTED:
-                return Ticket(self.clock() - started, float(now_ms), blocked_at >= 0, local=False)
+                admitted = int(reply[4])
+                if self.cap:
+                    self._in_queue = self._queued > admitted
+                    self._held += admitted
+                    if admitted > 1:
+                        self._spare.setdefault(rate_class, []).extend(
+                            (extra, float(now_ms), blocked_at >= 0) for extra in members[1:admitted]
+                        )
+                ticket = Ticket(self.clock() - started, float(now_ms), blocked_at >= 0, local=False)
+                return ticket, members[0]
+            if status == _NO_SLOT:
+                self._in_queue = True
             left = deadline - self.clock()
             if status in (_BLOCKED, _RATE):
                 wait = wait_ms / 1000

@@ -22,6 +22,8 @@ from customer_gateway.features.cursors import CursorCodec
 from customer_gateway.features.events import CustomerEvent, EventHub
 from customer_gateway.features.exports import Exports
 from customer_gateway.features.idempotency import IdempotencyStore
+from customer_gateway.identity.erasure import Erasures
+from customer_gateway.identity.index import IdentityIndex
 from customer_gateway.mirror.source import SyncingSource
 from customer_gateway.observability.telemetry import Telemetry
 from customer_gateway.resolvers.loaders import Loaders
@@ -113,6 +115,9 @@ class GatewayContext:
     events: EventHub | None = None  # live subscribers (customer_gateway/features/events.py)
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
     cursors: CursorCodec | None = None  # seals customersConnection's cursors
+    identity: IdentityIndex | None = None  # people across mirrored sources
+    erasures: Erasures | None = None  # erasePerson's durable requests
+    person_loader: Any = None  # Customer.person's batches (resolvers/people.py), per request
     operation_type: str | None = None  # set by the schema's report extension
     operation_name: str | None = None
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)

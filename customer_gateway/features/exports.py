@@ -195,6 +195,25 @@ class Exports:
                 if orphan and not _in_use(path):
                     path.unlink()
 
+    def forget_sources(self, sources: set[str], before: float | None = None) -> int:
+        """Exports of these sources started before `before` (default: now) go, running ones
+        stopped: they may hold a customer just erased (`erasePerson`). How many went."""
+        before = time.time() if before is None else before
+        jobs = dict(self._jobs)
+        for meta in self.directory.glob("*.json"):
+            found = jobs.get(meta.stem) or self._read(meta.stem)
+            if found is not None:
+                jobs[found.id] = found
+        dropped = 0
+        for job in jobs.values():
+            if job.created_at > before or not {s.name for s in job.sources} & sources:
+                continue
+            if job.task is not None and not job.task.done():
+                job.task.cancel()
+            self._delete(job)
+            dropped += 1
+        return dropped
+
     async def aclose(self, grace: float = 2.0) -> None:
         """Let running exports finish for `grace` seconds, then stop them (they become FAILED)."""
         if self._sweeper is not None:

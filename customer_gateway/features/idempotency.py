@@ -56,6 +56,10 @@ class IdempotencyStore(Protocol):
 
     async def forget(self, key: str) -> None: ...
 
+    async def forget_customer(self, source: str, native_id: str) -> None:
+        """Records holding this customer (erased: `erasePerson`)."""
+        ...
+
 
 @dataclass
 class MemoryIdempotencyStore:
@@ -93,6 +97,16 @@ class MemoryIdempotencyStore:
     async def forget(self, key: str) -> None:
         async with self._lock:
             self._entries.pop(key, None)
+
+    async def forget_customer(self, source: str, native_id: str) -> None:
+        async with self._lock:
+            for key in [
+                key
+                for key, entry in self._entries.items()
+                if entry.record is not None
+                and (entry.record.source, entry.record.id) == (source, native_id)
+            ]:
+                del self._entries[key]
 
 
 def fingerprint(source: str, given: Mapping[str, Any]) -> str:

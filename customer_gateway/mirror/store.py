@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import json
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -64,6 +65,21 @@ class SyncState:
 
     def but(self, **changes: Any) -> SyncState:
         return replace(self, **changes)
+
+
+class WriteObserver(Protocol):
+    """Told of every customer write, inside the writing transaction (its connection): what it
+    keeps beside the mirror's rows (the identity index) commits or rolls back with them."""
+
+    async def customers_upserted(
+        self, connection: AsyncConnection, records: Sequence[CustomerRecord]
+    ) -> None: ...
+
+    async def customers_deleted(
+        self, connection: AsyncConnection, source: str, ids: Sequence[str]
+    ) -> None: ...
+
+    async def source_purged(self, connection: AsyncConnection, source: str) -> None: ...
 
 
 class Fenced(Exception):
@@ -159,23 +175,34 @@ def postgres_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def open_store(url: str) -> SqlMirrorStore:
+def open_store(url: str, *, busy_timeout_ms: int = 30_000) -> SqlMirrorStore:
     engine_args: dict[str, Any] = {}
     if url.startswith("postgresql"):
         engine_args = {"pool_size": 5, "max_overflow": 10, "pool_pre_ping": True}
     engine = create_async_engine(url, **engine_args)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(
+            engine.sync_engine, "connect", functools.partial(_sqlite_pragmas, busy_timeout_ms)
+        )
     return SqlMirrorStore(engine)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+async def begin_writing(connection: AsyncConnection) -> None:
+    """SQLite: take the write lock now (BEGIN IMMEDIATE), waiting `busy_timeout` for it. A
+    deferred transaction that read first and then writes after another connection committed
+    fails at once with "database is locked" (WAL: its snapshot is stale), whatever the timeout:
+    several sync loops and the gateway's writes hit that."""
+    if connection.dialect.name == "sqlite":
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL: requests read while the sync writes; NORMAL is durable across process crashes.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Other processes' writers (workers over one file): wait up to 30 s for their turn.
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # A load writes a dozen indexes in sort-key order, not insertion order: a larger page cache
     # (32 MiB per connection, filled only as used) keeps their pages between transactions.
     cursor.execute("PRAGMA cache_size=-32768")
@@ -187,6 +214,8 @@ class SqlMirrorStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = Dialect(engine.dialect.name)
+        # Called on each upsert and delete of customers, sync's and the gateway's writes alike.
+        self.observers: list[WriteObserver] = []
         self.availability = StoreAvailability(self.ping)
         # SQLite has one writer at a time: this process's writers (every source's sync, the
         # gateway's writes) queue here, in order, instead of in SQLite's busy handler, whose
@@ -228,7 +257,7 @@ class SqlMirrorStore:
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlWriter]:
         async with self._transaction() as connection:
-            yield SqlWriter(connection, self.dialect)
+            yield SqlWriter(connection, self.dialect, self.observers)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -238,6 +267,7 @@ class SqlMirrorStore:
                 yield connection
             return
         async with self._write_turn, self.engine.begin() as connection:
+            await begin_writing(connection)
             yield connection
 
     # -- reads ------------------------------------------------------------------------------
@@ -440,6 +470,8 @@ class SqlMirrorStore:
         async with self._transaction() as connection:
             for table in (memberships, customers, groups, sync_state):
                 await connection.execute(sa.delete(table).where(table.c.source == source))
+            for observer in self.observers:
+                await observer.source_purged(connection, source)
 
     async def set_rank(self, source: str, rank: int) -> None:
         """The source moved in the configuration: its rows follow (the merge's tie-break)."""
@@ -460,9 +492,15 @@ class SqlMirrorStore:
 
 
 class SqlWriter:
-    def __init__(self, connection: AsyncConnection, dialect: Dialect) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        dialect: Dialect,
+        observers: Sequence[WriteObserver] = (),
+    ) -> None:
         self.connection = connection
         self.dialect = dialect
+        self.observers = observers
         self._fence: dict[str, int] = {}
 
     async def fence(self, source: str, token: int) -> None:
@@ -531,6 +569,8 @@ class SqlWriter:
         ]
         if members:
             await self.connection.execute(sa.insert(memberships), members)
+        for observer in self.observers:
+            await observer.customers_upserted(self.connection, list(latest.values()))
 
     async def _clear_memberships(self, source: str, ids: Sequence[str]) -> None:
         for chunk in _chunks(list(ids), 500):
@@ -549,6 +589,9 @@ class SqlWriter:
                     customers.c.source == source, customers.c.native_id.in_(chunk)
                 )
             )
+        if ids:
+            for observer in self.observers:
+                await observer.customers_deleted(self.connection, source, ids)
 
     async def mark_seen(self, source: str, ids: Sequence[str], pass_no: int) -> None:
         for chunk in _chunks(list(ids), 500):

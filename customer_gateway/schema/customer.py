@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,6 +16,9 @@ from customer_gateway.schema.common import Country, Date, Filter, Province, Sour
 from customer_gateway.schema.customer_group import CustomerGroup
 from customer_gateway.schema.orders import Order
 from customer_gateway.schema.stores import CustomerStoreView
+
+if TYPE_CHECKING:
+    from customer_gateway.schema.person import Person
 
 
 @strawberry.type(description="A saved address of a customer (EverShop's CustomerAddress).")
@@ -194,6 +197,19 @@ class Customer:
             info.context.report_unread(info.path.as_list(), self.record.source, error)
             return None
         return None if records is None else [Order.of(order) for order in records]
+
+    @strawberry.field(
+        description="The person this customer is, across every mirrored source (null: its "
+        "source is not mirrored, or people are off)."
+    )
+    async def person(
+        self, info: Info
+    ) -> Annotated[Person, strawberry.lazy("customer_gateway.schema.person")] | None:
+        from customer_gateway.resolvers.people import person_of_customer
+        from customer_gateway.schema.person import person_or_none
+
+        found = await person_of_customer(info.context, self.record.source, self.record.id)
+        return person_or_none(found)
 
     @strawberry.field(
         description="Every group the customer is in (Flow Retail allows several); null when "

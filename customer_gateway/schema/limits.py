@@ -303,6 +303,8 @@ def _root_cost(
         if name == "batchCustomers":
             lists = ("create", "update", "delete", "upsert")
             return sum(len(_items(args.get(key))) for key in lists)
+        if name == "erasePerson":
+            return sources
         return 10 if name == "startCustomerExport" else 2
     if name == "customers":
         limit = _filter_limit(args.get("filters"), default_limit)
@@ -322,6 +324,8 @@ def _root_cost(
         limit = _count(args.get("limit"), 20)
         uses_customer = any(f.name.value == "customer" for f in _nested(field, fragments, "items"))
         return sources + (limit if uses_customer else 0)
+    if name == "personDataExport":  # each source's export of the person's customers
+        return sources
     if name in ("customerGroups", "regions"):
         return sources
     if name == "_entities":  # references batch per source, as a page of that many does

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from customer_gateway.core.context import Info
-from customer_gateway.resolvers import batch, mutations
+from customer_gateway.resolvers import batch, erasure, mutations, people
 from customer_gateway.resolvers import exports as export_resolvers
 from customer_gateway.schema.batch import (
     CustomerBatchResult,
@@ -22,6 +22,7 @@ from customer_gateway.schema.inputs import (
     customer_values,
 )
 from customer_gateway.schema.payloads import DeletedRecord
+from customer_gateway.schema.person import ErasureReport, Person, person_or_none
 
 
 @strawberry.type
@@ -41,6 +42,36 @@ class Mutation:
     @strawberry.mutation(description="Delete the customer with this `uuid` from its source.")
     async def delete_customer(self, info: Info, id: str) -> DeletedRecord | None:
         return await mutations.delete_customer(info, id)
+
+    @strawberry.mutation(
+        description="These customers (2 to 20 `uuid`s of mirrored sources) are one person, "
+        "whatever their e-mails and phones say; kept until unlinked."
+    )
+    async def link_customers(self, info: Info, ids: list[str]) -> Person | None:
+        return person_or_none(await people.link_customers(info, ids))
+
+    @strawberry.mutation(
+        description="Each of these customers leaves its person: no e-mail or phone joins it to "
+        "anyone any more (an explicit link still does). Returns each one's person after."
+    )
+    async def unlink_customers(self, info: Info, ids: list[str]) -> list[Person | None] | None:
+        return [person_or_none(view) for view in await people.unlink_customers(info, ids)]
+
+    @strawberry.mutation(
+        description="Erase a person (by e-mail or personId) in every source that can delete "
+        "customers, and in the gateway's own stores; per source what was done or why not. "
+        "Idempotent and resumable: a source that fails stays pending and is retried; the "
+        "request is COMPLETED only when every source has answered. `dryRun`: say what would "
+        "be done, change nothing."
+    )
+    async def erase_person(
+        self,
+        info: Info,
+        email: str | None = None,
+        person_id: str | None = None,
+        dry_run: bool = False,
+    ) -> ErasureReport | None:
+        return ErasureReport.of(await erasure.erase_person(info, email, person_id, dry_run))
 
     @strawberry.mutation(description="Create a customer group in the named source.")
     async def create_customer_group(

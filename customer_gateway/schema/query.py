@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
+from strawberry.scalars import JSON
 
 from customer_gateway.core.context import Info
 from customer_gateway.resolvers import changes as change_resolvers
 from customer_gateway.resolvers import connection as connection_resolvers
 from customer_gateway.resolvers import customer_groups as group_resolvers
 from customer_gateway.resolvers import customers as customer_resolvers
-from customer_gateway.resolvers import data_export, stores, urls
+from customer_gateway.resolvers import data_export, erasure, people, stores, urls
 from customer_gateway.resolvers import exports as export_resolvers
 from customer_gateway.resolvers import regions as region_resolvers
 from customer_gateway.schema.changes import CustomerChangeCollection, CustomerChangeType
@@ -19,6 +22,12 @@ from customer_gateway.schema.customer_group import CustomerGroup, CustomerGroupC
 from customer_gateway.schema.data_export import CustomerDataExport
 from customer_gateway.schema.exports import CustomerExport
 from customer_gateway.schema.inputs import FilterInput, raw_filters
+from customer_gateway.schema.person import (
+    ErasureReport,
+    Person,
+    PersonCollection,
+    person_or_none,
+)
 from customer_gateway.schema.region import Region
 from customer_gateway.schema.sources import SourceInfo
 from customer_gateway.schema.stores import ExternalCustomerCollection, ExternalCustomerHit
@@ -130,6 +139,36 @@ class Query:
     )
     def customer_export(self, info: Info, id: strawberry.ID) -> CustomerExport | None:
         return export_resolvers.customer_export(info, str(id))
+
+    @strawberry.field(
+        description="People across the mirrored sources: those with a customer the filters "
+        "match (the customers filters the mirror applies; not Flow Retail's store), newest "
+        "change first."
+    )
+    async def people(
+        self, info: Info, filters: list[FilterInput | None] | None = None
+    ) -> PersonCollection | None:
+        return PersonCollection.of(await people.people(info, raw_filters(filters)))
+
+    @strawberry.field(description="A person by its `personId`; null if unknown.")
+    async def person(self, info: Info, person_id: str) -> Person | None:
+        return person_or_none(await people.person(info, person_id))
+
+    @strawberry.field(
+        description="Everything every source holds about a person (GDPR Art. 15/20), by e-mail "
+        "(every person with that normalised e-mail) or `personId`: each source's "
+        "`customerDataExport` document, in one; null if no such person."
+    )
+    async def person_data_export(
+        self, info: Info, email: str | None = None, person_id: str | None = None
+    ) -> JSON | None:
+        exported = await people.person_data_export(info, email, person_id)
+        return cast(JSON, exported) if exported is not None else None
+
+    @strawberry.field(description="An erasure request's state (`erasePerson`); null if unknown.")
+    async def erasure_request(self, info: Info, request_id: str) -> ErasureReport | None:
+        found = await erasure.erasure_request(info, request_id)
+        return ErasureReport.of(found) if found is not None else None
 
     @strawberry.field(description="The configured sources and what each can do itself.")
     def sources(self, info: Info) -> list[SourceInfo]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import logging
@@ -46,6 +47,9 @@ from customer_gateway.features.cursors import CursorCodec, cursor_key
 from customer_gateway.features.events import EventHub
 from customer_gateway.features.exports import Exports, ExportStatus
 from customer_gateway.features.idempotency import IdempotencyStore
+from customer_gateway.identity.erasure import Erasures
+from customer_gateway.identity.index import IdentityIndex
+from customer_gateway.identity.runtime import open_index, retry_erasures
 from customer_gateway.mirror import webhooks
 from customer_gateway.mirror.runtime import Mirrors
 from customer_gateway.observability.logs import configure_logging
@@ -87,6 +91,8 @@ class Gateway:
     events: EventHub = field(default_factory=EventHub)
     mirrors: Mirrors | None = None
     cursors: CursorCodec | None = None
+    identity: IdentityIndex | None = None  # people across sources (customer_gateway/identity)
+    erasures: Erasures | None = None  # erasePerson's durable requests
     ready_at: float = 0.0
     ready_report: dict[str, str] = field(default_factory=dict)
 
@@ -133,6 +139,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             principal=principal,
             events=gateway.events,
             cursors=gateway.cursors,
+            identity=gateway.identity,
+            erasures=gateway.erasures,
         )
         request.state.gateway_context = context
         return context
@@ -374,10 +382,27 @@ def create_app(
             mirrors = await Mirrors.open(
                 settings, sources, data.path, redis=state.redis, events=events
             )
+            identity = None
             if mirrors is not None:
                 stack.push_async_callback(mirrors.close)
                 telemetry.watch_mirrors(mirrors)
+                # Before the syncs start: every mirror write from then on re-matches people.
+                identity = await open_index(settings, mirrors)
                 mirrors.start()
+            erasures = Erasures(identity.engine) if identity is not None else None
+            if identity is not None and erasures is not None and mirrors is not None:
+                retrying = asyncio.create_task(
+                    retry_erasures(
+                        erasures,
+                        settings.identity.erasure_retry_interval,
+                        mirrors.serving(sources).get,
+                        identity,
+                        state.idempotency,
+                        exports,
+                    ),
+                    name="erasure retries",
+                )
+                stack.push_async_callback(_cancelled, retrying)
             app.state.gateway = Gateway(
                 settings,
                 sources,
@@ -389,6 +414,8 @@ def create_app(
                 events,
                 mirrors,
                 cursors,
+                identity,
+                erasures,
             )
             guard = ConnectionGuard(
                 header_timeout=settings.header_timeout,
@@ -611,3 +638,9 @@ async def readyz(request: Request) -> Response:
     if shared := await gateway.state.report():
         body["state"] = shared
     return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -36,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--full", action="store_true", help="load every customer again (snapshot or paging)"
     )
 
+    commands.add_parser(
+        "rebuild-people", help="match every mirrored customer into people again (identity index)"
+    )
+
     emulate = commands.add_parser("emulate", help="serve one emulated upstream over HTTP")
     emulate.add_argument("kind")
     emulate.add_argument("--host", default="127.0.0.1")
@@ -60,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check()
         if args.command == "sync":
             return _sync(args.source, args.full)
+        if args.command == "rebuild-people":
+            return _rebuild_people()
         if args.command == "emulate":
             return _emulate(args.kind, args.host, args.port, args.seed, args.customers, args.fault)
         return _export_schema()
@@ -179,6 +185,21 @@ def _sync(only: list[str], full: bool) -> int:
     for name, result, records, state in rows:
         print(f"{name:<{width}}  {result:<24}  {records:>9}  {state}")
     return 0 if all(row[1] == "ok" for row in rows) else 1
+
+
+def _rebuild_people() -> int:
+    import asyncio
+
+    from customer_gateway.identity.runtime import rebuild_now
+    from customer_gateway.server.settings import load_settings
+
+    settings = load_settings()
+    if settings.sandbox or not any(source.mirror for source in settings.sources):
+        print("people are matched over mirrored sources: none is configured", file=sys.stderr)
+        return 2
+    people = asyncio.run(rebuild_now(settings))
+    print(f"{people} people")
+    return 0
 
 
 def _emulate(

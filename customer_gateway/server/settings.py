@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from customer_gateway.identity.normalise import COUNTRIES
+
 PREFIX = "CUSTOMER_GATEWAY_"
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 # `[gateway]` keys whose variable has a shorter name (the documented one) beside the long one.
@@ -101,6 +103,9 @@ class SourceSettings:
     # The order of text in the source's database ("en_US" or "C"): what the gateway merges its
     # sorted pages with and sorts it by when it sorts itself (`customer_gateway.text.collation`).
     collation: str = "en_US"
+    # The country of the source's national phone numbers (ISO 3166 alpha-2): how a number
+    # without a country code becomes E.164 for matching people (`customer_gateway.identity`).
+    phone_country: str | None = None
 
 
 Environment = Literal["development", "production"]
@@ -186,6 +191,21 @@ class StateSettings:
         return self.postgres_url is not None or self.redis_url is not None
 
 
+# Person fields a source may be the master of (`[identity] masters`).
+MERGED_FIELDS = ("email", "full_name", "phone", "vat_number", "company_name")
+
+
+@dataclass(frozen=True, slots=True)
+class IdentitySettings:
+    """One person across sources (README, "People across sources")."""
+
+    enabled: bool = True  # keep the index of people (mirrored sources only)
+    match_phone: bool = False  # the same E.164 phone also makes the same person
+    # field -> source: that source's value wins for the field whenever it has one.
+    masters: Mapping[str, str] = field(default_factory=dict)
+    erasure_retry_interval: float = 60.0  # seconds between retries of open erasure requests
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     sources: tuple[SourceSettings, ...] = ()
@@ -229,6 +249,7 @@ class Settings:
     auth: AuthSettings = AuthSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     state: StateSettings = StateSettings()
+    identity: IdentitySettings = IdentitySettings()
 
     @property
     def sandbox(self) -> bool:
@@ -299,6 +320,7 @@ _SOURCE_KEYS = {
     "sync_interval",
     "reconcile_interval",
     "collation",
+    "phone_country",
 }
 TRANSPORTS = ("aiohttp", "httpx")
 COLLATIONS = ("en_US", "C")  # customer_gateway.text.collation.sort_key knows each
@@ -323,7 +345,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
-    unknown = set(document) - {"gateway", "sources", "limits", "auth", "telemetry", "state"}
+    unknown = set(document) - {
+        "gateway",
+        "sources",
+        "limits",
+        "auth",
+        "telemetry",
+        "state",
+        "identity",
+    }
     if unknown:
         raise ConfigError(f"unknown top-level keys: {', '.join(sorted(unknown))}")
     check_variables(env)
@@ -369,9 +399,16 @@ def settings_from(document: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     limits = _limits(document.get("limits", {}), env)
     telemetry = _telemetry(document.get("telemetry", {}), env)
     state = _state(document.get("state", {}), env)
+    identity = _identity(document.get("identity", {}), env, {source.name for source in sources})
     auth = _auth(document.get("auth", {}), env, environment, {source.name for source in sources})
     return Settings(
-        sources=sources, limits=limits, auth=auth, telemetry=telemetry, state=state, **values
+        sources=sources,
+        limits=limits,
+        auth=auth,
+        telemetry=telemetry,
+        state=state,
+        identity=identity,
+        **values,
     )
 
 
@@ -385,6 +422,7 @@ def check_variables(env: Mapping[str, str]) -> None:
     known.update(f"{PREFIX}LIMITS__{key.upper()}" for key in _LIMIT_KEYS)
     known.update(f"{PREFIX}TELEMETRY__{key.upper()}" for key in _TELEMETRY_KEYS)
     known.update(f"{PREFIX}STATE__{key.upper()}" for key in _STATE_KEYS)
+    known.update(f"{PREFIX}IDENTITY__{key.upper()}" for key in _IDENTITY_KEYS)
     known.update(f"{PREFIX}AUTH__{key}" for key in ("REQUIRED", "JWT_SECRET"))
     # Families whose middle part is a name the operator chooses; their last parts are checked
     # where they are read (`_apply_source_env`, `_api_key`).
@@ -460,6 +498,54 @@ def _state(raw: Any, env: Mapping[str, str]) -> StateSettings:
         raise ConfigError("state.redis_prefix must be 1 to 64 of [A-Za-z0-9_.:-]")
     return StateSettings(
         postgres_url=urls["postgres_url"], redis_url=urls["redis_url"], redis_prefix=prefix
+    )
+
+
+_IDENTITY_KEYS: dict[str, type] = {
+    "enabled": bool,
+    "match_phone": bool,
+    "masters": dict,
+    "erasure_retry_interval": float,
+}
+
+
+def _identity(raw: Any, env: Mapping[str, str], sources: set[str]) -> IdentitySettings:
+    """[identity]; CUSTOMER_GATEWAY_IDENTITY__MASTERS is `field=source` pairs, comma-separated."""
+    table = dict(_table(raw, "identity"))
+    for key in _IDENTITY_KEYS:
+        value = env.get(f"{PREFIX}IDENTITY__{key.upper()}")
+        if value is not None:
+            table[key] = value
+    if unknown := set(table) - set(_IDENTITY_KEYS):
+        raise ConfigError(f"unknown [identity] keys: {', '.join(sorted(unknown))}")
+    masters_raw = table.get("masters", {})
+    if isinstance(masters_raw, str):
+        pairs = [item.strip() for item in masters_raw.split(",") if item.strip()]
+        if not all(pair.count("=") == 1 for pair in pairs):
+            raise ConfigError("identity.masters is field=source pairs, comma-separated")
+        masters_raw = dict(
+            (part.strip() for part in pair.split("=", 1))  # type: ignore[misc]
+            for pair in pairs
+        )
+    masters = dict(_table(masters_raw, "identity.masters"))
+    for field_name, source in masters.items():
+        if field_name not in MERGED_FIELDS:
+            raise ConfigError(
+                f"identity.masters: {field_name!r} is not a person field "
+                f"({', '.join(MERGED_FIELDS)})"
+            )
+        if not isinstance(source, str) or (sources and source not in sources):
+            raise ConfigError(f"identity.masters.{field_name} must name a configured source")
+    interval = _coerce(
+        "identity.erasure_retry_interval", table.get("erasure_retry_interval", 60.0), float
+    )
+    if not interval > 0:
+        raise ConfigError("identity.erasure_retry_interval must be a positive number of seconds")
+    return IdentitySettings(
+        enabled=_coerce("identity.enabled", table.get("enabled", True), bool),
+        match_phone=_coerce("identity.match_phone", table.get("match_phone", False), bool),
+        masters=masters,
+        erasure_retry_interval=float(interval),
     )
 
 
@@ -646,6 +732,14 @@ def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
     collation = _coerce(f"{where} collation", table.get("collation", "en_US"), str)
     if collation not in COLLATIONS:
         raise ConfigError(f"{where}: collation is one of {', '.join(COLLATIONS)}")
+    phone_country = table.get("phone_country")
+    if phone_country is not None:
+        if not isinstance(phone_country, str) or phone_country.upper() not in COUNTRIES:
+            raise ConfigError(
+                f"{where}: phone_country is an ISO 3166 code the gateway knows "
+                f"({', '.join(sorted(COUNTRIES))})"
+            )
+        phone_country = phone_country.upper()
     return SourceSettings(
         name=name,
         kind=kind,
@@ -663,6 +757,7 @@ def _source(name: str, table: Mapping[str, Any]) -> SourceSettings:
             where, "reconcile_interval", table.get("reconcile_interval", 3600.0)
         ),
         collation=collation,
+        phone_country=phone_country,
     )
 
 

@@ -190,6 +190,13 @@ class PostgresIdempotencyStore:
         delete = sa.delete(keys_table).where(keys_table.c.key == key)
         await self._run(lambda conn: conn.execute(delete))
 
+    async def forget_customer(self, source: str, native_id: str) -> None:
+        delete = sa.delete(keys_table).where(
+            keys_table.c.record["source"].astext == source,
+            keys_table.c.record["id"].astext == native_id,
+        )
+        await self._run(lambda conn: conn.execute(delete))
+
     async def sweep(self) -> int:
         """Delete expired records; how many."""
         delete = sa.delete(keys_table).where(keys_table.c.expires_at < time.time())

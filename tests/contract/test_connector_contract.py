@@ -19,7 +19,12 @@ import pytest
 
 from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.defaults import ConnectorBase
-from customer_gateway.connectors.errors import NotFound, Unsupported, UpstreamError
+from customer_gateway.connectors.errors import (
+    NotFound,
+    Unsupported,
+    UpstreamError,
+    UpstreamRateLimited,
+)
 from customer_gateway.connectors.models import (
     Condition,
     CustomerDraft,
@@ -390,6 +395,24 @@ async def test_upstream_failures_map_to_typed_errors_without_secrets(
     for request in emulator.journal:  # credentials travel in headers or bodies, never in URLs
         for secret in secrets:
             assert secret not in request.path + request.query
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_429_pauses_that_class_of_calls_without_sending_them(kind: str) -> None:
+    """Retry-After longer than the deadline: the call is a typed rate limit with retryAfter,
+    and the next call of the class waits locally (refused at once: no request goes out)."""
+    entry = ENTRIES[kind]
+    emulator = entry.emulator()
+    async with entry.connect(emulator, retries=2) as connector:
+        await oracle(connector)  # logged in where the kind logs in
+        emulator.reset_journal()
+        emulator.faults.add("rate_limit", seconds=30, times=None)
+        with pytest.raises(UpstreamRateLimited) as limited:
+            await connector.list_customers(CustomerQuery(limit=5))
+        with pytest.raises(UpstreamRateLimited):
+            await connector.list_customers(CustomerQuery(limit=5))
+    assert (limited.value.retry_after, limited.value.http_status) == (30.0, 429)
+    assert len(emulator.journal) == 1
 
 
 def test_every_registered_kind_is_in_the_suite() -> None:

@@ -451,3 +451,29 @@ async def test_the_sqlite_file_is_private(tmp_path: Path) -> None:
     assert files
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+
+async def test_concurrent_write_transactions_wait_for_each_other_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    """Several sources sync into one SQLite file at once: writers queue in the process, so none
+    fails with "database is locked" however long the others hold the lock (here far past a
+    short busy_timeout, which SQLite's own polling would give up on)."""
+    import asyncio
+
+    store = open_store(sqlite_url(tmp_path), busy_timeout_ms=100)
+    await store.migrate()
+    try:
+
+        async def write(n: int) -> None:
+            for round_no in range(3):
+                async with store.writing() as writer:
+                    await writer.connection.execute(
+                        sa.text("INSERT INTO mirror_counts (source, customers) VALUES (:s, 0)"),
+                        {"s": f"source-{n}-{round_no}"},
+                    )
+                    await asyncio.sleep(0.08)  # holding the write lock, as a big batch does
+
+        await asyncio.gather(*(write(n) for n in range(4)))
+    finally:
+        await store.close()

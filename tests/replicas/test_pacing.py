@@ -64,6 +64,29 @@ async def test_a_freed_slot_rides_along_with_the_next_admission(
     assert await replicas[0].client.zcard(replicas[0].key("waiting", "shoptet")) == 0
 
 
+async def test_a_burst_of_one_replica_costs_at_most_one_round_trip_per_call(
+    replicas: list[SharedRedis],
+) -> None:
+    """Shoptet's Q2: one list call, then 10 detail reads at once under the cap of 3. The head
+    of the queue asks for a slot for every waiting call (as many as are free come back in one
+    round trip) and freed slots ride along with the next ask."""
+    rules = {"bucket": RateLimit(requests=200, drain_per_second=10.0)}
+    pacing = SharedPacing(replicas[0], "shoptet", cap=3, rules=rules)
+    peak = Peak()
+    before = replicas[0].round_trips["limits"]
+    await peak.call(pacing, "bucket")
+    await asyncio.gather(*(peak.call(pacing, "bucket") for _ in range(10)))
+    await pacing.aclose()
+    trips = replicas[0].round_trips["limits"] - before
+    assert trips <= 11, trips  # 11 upstream calls (measured: 6)
+    assert peak.peak == 3
+    assert await replicas[0].client.zcard(replicas[0].key("slots", "shoptet")) == 0
+    level = await replicas[0].client.hget(replicas[0].key("rate", "shoptet", "bucket"), "level")
+    # Every call took its drop of the bucket (less what drained meanwhile), none twice.
+    assert level is not None
+    assert 9.0 <= float(level) <= 11.0
+
+
 async def test_hand_offs_do_not_starve_the_other_replicas(replicas: list[SharedRedis]) -> None:
     """Two replicas with a queue each over one slot take turns: one replica's hand-offs never
     keep the slot while the other waits."""

@@ -83,6 +83,7 @@ def _table_variables() -> list[str]:
         "LIMITS": sorted(_as_table(example["limits"])),
         "TELEMETRY": sorted(_as_table(example["telemetry"])),
         "STATE": sorted(_as_table(example["state"])),
+        "IDENTITY": sorted(_as_table(example["identity"])),
     }
     names: list[str] = []
     for row in section.splitlines()[2:]:
@@ -253,6 +254,7 @@ def test_every_setting_is_documented() -> None:
     setting nobody can find."""
     from customer_gateway.server.settings import (
         _GATEWAY_KEYS,
+        _IDENTITY_KEYS,
         _LIMIT_KEYS,
         _STATE_KEYS,
         _TELEMETRY_KEYS,
@@ -265,6 +267,7 @@ def test_every_setting_is_documented() -> None:
         ("limits", _LIMIT_KEYS),
         ("telemetry", _TELEMETRY_KEYS),
         ("state", _STATE_KEYS),
+        ("identity", _IDENTITY_KEYS),
     ):
         for key in keys:
             prefix = PREFIX if section == "gateway" else f"{PREFIX}{section.upper()}__"
