@@ -20,12 +20,17 @@ leaves in one loop without a response path, a field lookup or a resolver check e
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from graphql import (
+    FieldNode,
     GraphQLEnumType,
+    GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
     Undefined,
 )
@@ -39,9 +44,31 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 BASIC_RESOLVER = "_get_basic_result"
 
 
-# One field of a planned selection set: its response name, its field details, and for a plain
-# leaf Strawberry's basic resolver and the leaf type (None, None: the field goes the long way).
-_Step = tuple[str, FieldDetailsList, Any, GraphQLScalarType | GraphQLEnumType | None]
+# A field of an object type without arguments, planned: its definition, its nodes (graphql-core
+# builds the list for every item), its type, the object type under it and its resolver.
+_ObjectField = tuple[GraphQLField, list[FieldNode], GraphQLOutputType, GraphQLObjectType, Any]
+
+# One field of a planned selection set: its response name, its field details, for a plain leaf
+# Strawberry's basic resolver and the leaf type, and for an object field without arguments its
+# plan (None each: the field goes the long way).
+_Step = tuple[
+    str, FieldDetailsList, Any, GraphQLScalarType | GraphQLEnumType | None, _ObjectField | None
+]
+
+
+async def _await_completed(
+    executor: PlainFieldExecutor,
+    completed: Awaitable[Any],
+    return_type: GraphQLOutputType,
+    field_details_list: FieldDetailsList,
+    path: Path,
+) -> Any:
+    """graphql-core's `execute_field`'s: a field error raised while completing located here."""
+    try:
+        return await completed
+    except Exception as raw_error:
+        executor.handle_field_error(raw_error, return_type, field_details_list, path)
+        return None
 
 
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -61,6 +88,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             node = field_details_list[0].node
             resolve: Any = None
             leaf: GraphQLScalarType | GraphQLEnumType | None = None
+            object_field: _ObjectField | None = None
             if plain_allowed and not node.arguments:
                 field_def = self.schema.get_field(parent_type, node.name.value)
                 candidate = field_def.resolve if field_def is not None else None
@@ -70,7 +98,19 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                         field_type = field_type.of_type
                     if isinstance(field_type, GraphQLScalarType | GraphQLEnumType):
                         resolve, leaf = candidate, field_type
-            steps.append((response_name, field_details_list, resolve, leaf))
+                if leaf is None and field_def is not None and not field_def.args:
+                    inner = field_def.type
+                    if isinstance(inner, GraphQLNonNull):
+                        inner = inner.of_type
+                    if isinstance(inner, GraphQLObjectType):
+                        object_field = (
+                            field_def,
+                            [details.node for details in field_details_list],
+                            field_def.type,
+                            inner,
+                            field_def.resolve or self.field_resolver,
+                        )
+            steps.append((response_name, field_details_list, resolve, leaf, object_field))
         plans[id(fields)] = (fields, steps)
         return steps
 
@@ -90,7 +130,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         awaitable_fields: list[str] = []
         long_way = super().execute_field
         try:
-            for response_name, field_details_list, resolve, leaf in self._plan(
+            for response_name, field_details_list, resolve, leaf, object_field in self._plan(
                 parent_type, grouped_field_set
             ):
                 if leaf is not None:
@@ -103,13 +143,23 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                                 continue
                     except Exception:  # noqa: S110 - the long path reports it, located
                         pass
-                result = long_way(
-                    parent_type,
-                    source_value,
-                    field_details_list,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
-                )
+                if object_field is not None:
+                    result = self._execute_object_field(
+                        parent_type,
+                        source_value,
+                        field_details_list,
+                        Path(path, response_name, parent_type.name),
+                        position_context,
+                        object_field,
+                    )
+                else:
+                    result = long_way(
+                        parent_type,
+                        source_value,
+                        field_details_list,
+                        Path(path, response_name, parent_type.name),
+                        position_context,
+                    )
                 if result is not Undefined:
                     results[response_name] = result
                     if is_awaitable(result):
@@ -131,6 +181,66 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return get_results()
+
+    def _execute_object_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+        object_field: _ObjectField,
+    ) -> AwaitableOrValue[Any]:
+        """graphql-core's `execute_field` for a planned object field without arguments: the
+        field, its nodes and its resolver come from the plan, and a value that is there (not
+        null, not an error, not awaitable) is completed as its object type directly (what
+        `complete_value` comes to for it); all else as in graphql-core."""
+        field_def, field_nodes, return_type, object_type, resolve_fn = object_field
+        info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
+        try:
+            result = resolve_fn(source, info)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            if result is None or result is Undefined or isinstance(result, Exception):
+                completed = self.complete_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            else:
+                completed = self.complete_object_value(
+                    object_type, field_details_list, info, path, result, position_context
+                )
+            if self.is_awaitable(completed):
+                return _await_completed(self, completed, return_type, field_details_list, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """An object that is there (a list's item, mostly) completed as its object type
+        directly, without `complete_value`'s dispatch (twice for a non-null type); every other
+        value as graphql-core completes it."""
+        if result is not None and result is not Undefined and not isinstance(result, Exception):
+            object_type = (
+                return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+            )
+            if isinstance(object_type, GraphQLObjectType):
+                return self.complete_object_value(
+                    object_type, field_details_list, info, path, result, position_context
+                )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def execute_field(
         self,
