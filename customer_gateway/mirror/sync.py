@@ -413,14 +413,29 @@ class Syncer:
         done = int(cursor["lines"])
         seen = 0
         batch: list[CustomerRecord] = []
-        async for record in self._snapshots().snapshot_records(job):
-            seen += 1
-            if seen <= done:
-                continue  # committed before the process stopped
-            batch.append(record)
-            if len(batch) >= BATCH:
-                state = await self._commit(state.but(cursor={**cursor, "lines": seen}), batch)
-                batch = []
+        # The file is read on while the previous batch is written (the database works in its
+        # own thread); batches commit one after another, in order, each with its cursor.
+        writing: asyncio.Future[SyncState] | None = None
+        try:
+            async for record in self._snapshots().snapshot_records(job):
+                seen += 1
+                if seen <= done:
+                    continue  # committed before the process stopped
+                batch.append(record)
+                if len(batch) >= BATCH:
+                    if writing is not None:
+                        await writing
+                    state = state.but(cursor={**cursor, "lines": seen})
+                    writing = asyncio.ensure_future(self._commit(state, batch))
+                    batch = []
+            if writing is not None:
+                await writing
+                writing = None
+        finally:
+            if writing is not None and not writing.done():
+                writing.cancel()
+                with contextlib.suppress(BaseException):
+                    await writing
         state = await self._commit(state.but(cursor={**cursor, "lines": seen}), batch)
         return state, job.as_of
 

@@ -102,3 +102,52 @@ def test_sync_in_the_sandbox_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
     for name in [n for n in os.environ if n.startswith("CUSTOMER_GATEWAY_")]:
         monkeypatch.delenv(name)
     assert main(["sync"]) == 2
+
+
+def test_sync_takes_the_sync_lease_with_redis(
+    flow_port: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With `[state] redis_url` the command syncs under the source's lease, like a replica: a
+    source whose lease a running replica holds is skipped (exit 1, and says why)."""
+    import asyncio
+
+    from customer_gateway.mirror.command import LEASE_HELD
+    from customer_gateway.mirror.runtime import lease_name
+    from customer_gateway.server.datadir import DataDir
+    from customer_gateway.server.settings import load_settings
+    from customer_gateway.state.lease import Lease
+    from customer_gateway.state.redis import SharedRedis
+    from tests.replicas.servers import REDIS_URL, drop_keys, require, unique
+
+    require(6379, "Redis")
+    prefix = unique("cg-test-h16-cli-")
+    _configure(monkeypatch, tmp_path, flow_port)
+    monkeypatch.setenv("CUSTOMER_GATEWAY_STATE__REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("CUSTOMER_GATEWAY_STATE__REDIS_PREFIX", prefix)
+    settings = load_settings()
+    name = lease_name(settings, "flow", DataDir.open(settings.data_dir).path)
+
+    async def replica(hold: bool) -> None:
+        redis = SharedRedis(REDIS_URL, prefix)
+        await redis.start()
+        try:
+            lease = Lease(redis, name, holder="a running replica")
+            if hold:
+                assert await lease.acquire() is not None
+            else:
+                await lease.release()
+        finally:
+            await redis.close()
+
+    try:
+        asyncio.run(replica(hold=True))
+        assert main(["sync", "--source", "flow"]) == 1
+        assert LEASE_HELD in capsys.readouterr().out
+        asyncio.run(replica(hold=False))
+        assert main(["sync", "--source", "flow"]) == 0
+        assert " ok " in capsys.readouterr().out
+    finally:
+        drop_keys(prefix)
