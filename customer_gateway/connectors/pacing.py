@@ -56,6 +56,7 @@ logger = logging.getLogger("customer_gateway.upstream")
 
 LEASE_SECONDS = 10.0  # a crashed replica's slot is free again after this long
 SIGNAL_WAIT = 0.25  # a waiter for a slot asks again after this long even without a signal
+RELEASE_LINGER = 0.005  # a freed slot nobody of this replica waits for is given back after this
 WAITER_SECONDS = 1.0  # a replica in the slot queue that has not asked for this long is dropped
 
 
@@ -574,7 +575,10 @@ class SharedPacing:
 
         async def release() -> None:
             try:
-                await asyncio.sleep(0)  # the releases of this moment go together
+                # The releases of the next few milliseconds go together, and a call that comes
+                # meanwhile (a page's detail reads after its list) takes the slot with its
+                # admission: a slot idles at most this long, for one round trip less.
+                await asyncio.sleep(RELEASE_LINGER)
                 while self._freed or (self._in_queue and not self._queued):
                     if self._queued and not self._rate_wait:
                         # A call waits now: it hands them off with its admission.
