@@ -16,6 +16,13 @@ Which fields of a selection set are plain is decided once per selection set and 
 plan: graphql-core collects each selection set once per execution and reuses it for every item
 of a list), not once per field and item: a page of 100 customers then reads its ~300 plain
 leaves in one loop without a response path, a field lookup or a resolver check each.
+
+The plan also covers object fields without arguments (`Customer.group`): their definition, nodes
+and resolver are planned, an object that is there is completed as its object type without
+`complete_value`'s dispatch, and a sync Strawberry resolver with no arguments, no field
+extensions and no exception handler is called as Strawberry's wrapper would call it, without the
+wrapper's per-call argument conversion. Errors, nulls and awaitables take graphql-core's own
+steps (`complete_value`, `complete_awaitable_value`, `handle_field_error`), in the same order.
 """
 
 from __future__ import annotations
@@ -38,10 +45,15 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from graphql.pyutils.undefined import UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
 
 # The name Strawberry gives the resolver of a basic field (strawberry/schema/schema_converter.py);
 # tests/unit/test_executor.py fails if a Strawberry upgrade stops the short path being taken.
 BASIC_RESOLVER = "_get_basic_result"
+# The name of Strawberry's wrapper around a sync resolver, and the extension key of a field's
+# Strawberry definition (the same module).
+STRAWBERRY_RESOLVER = "_resolver"
+STRAWBERRY_DEFINITION = "strawberry-definition"
 
 
 # A field of an object type without arguments, planned: its definition, its nodes (graphql-core
@@ -108,11 +120,60 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                             [details.node for details in field_details_list],
                             field_def.type,
                             inner,
-                            field_def.resolve or self.field_resolver,
+                            self._direct_resolver(field_def)
+                            or field_def.resolve
+                            or self.field_resolver,
                         )
             steps.append((response_name, field_details_list, resolve, leaf, object_field))
         plans[id(fields)] = (fields, steps)
         return steps
+
+    def _direct_resolver(self, field_def: GraphQLField) -> Any:
+        """A Strawberry resolver called as Strawberry's own wrapper (`_resolver`,
+        strawberry/schema/schema_converter.py: `from_resolver`) calls it, without the wrapper's
+        per-call argument conversion and extension chain, where those do nothing: a sync
+        resolver of a plain `StrawberryField` with no GraphQL arguments, no field extensions
+        and no exception handler that applies to it. None: the field keeps Strawberry's
+        wrapper."""
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        field = field_def.extensions.get(STRAWBERRY_DEFINITION)
+        wrapper = field_def.resolve
+        if (
+            strawberry_schema is None
+            or type(field) is not StrawberryField
+            or getattr(wrapper, "__name__", None) != STRAWBERRY_RESOLVER
+        ):
+            return None
+        base = field.base_resolver
+        converter = strawberry_schema.schema_converter
+        if (
+            base is None
+            or field.extensions
+            or field.arguments
+            or field.is_async
+            or converter._get_field_exception_handlers(field)
+        ):
+            return None
+        info_class = converter.config.info_class
+        with_self = base.self_parameter is not None
+        # The parameters Strawberry fills in (`get_arguments`): the source, as `self` first
+        # and by name as `parent` or `root`; the info by name.
+        source_names = tuple(
+            parameter.name
+            for parameter in (base.parent_parameter, base.root_parameter)
+            if parameter is not None
+        )
+        info_name = base.info_parameter.name if base.info_parameter is not None else None
+
+        def direct(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+            kwargs: dict[str, Any] = dict.fromkeys(source_names, source)
+            if info_name is not None:
+                kwargs[info_name] = info_class(_raw_info=info, _field=field)
+            if with_self:
+                return base(source, **kwargs)
+            return base(**kwargs)
+
+        return direct
 
     def execute_fields(
         self,

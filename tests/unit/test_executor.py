@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.schema import schema_converter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from customer_gateway.schema.executor import PlainFieldExecutor
@@ -114,10 +115,11 @@ class Outer:
         return Inner(label=f"i{self.key}") if self.key != 2 else None
 
     @strawberry.field
-    def required(self) -> Inner:
+    def required(self, info: strawberry.Info) -> Inner:
         if self.key == 3:
             raise ValueError("no inner for 3")
-        return Inner(label=f"r{self.key}") if self.key != 4 else None  # type: ignore[return-value]
+        label = f"r{self.key}:{info.path.key}"
+        return Inner(label=label) if self.key != 4 else None  # type: ignore[return-value]
 
 
 @strawberry.type
@@ -147,7 +149,7 @@ def test_object_fields_complete_as_on_the_long_path() -> None:
     assert planned["data"]["outers"][0] == {
         "key": 1,
         "inner": {"label": "i1"},
-        "required": {"label": "r1"},
+        "required": {"label": "r1:required"},
         "again": {"label": "i1"},
     }
     # A null nullable object stays null; a non-null one's error (raised, or null) nulls its item.
@@ -172,3 +174,27 @@ def test_object_fields_skip_graphql_cores_execute_field(monkeypatch: pytest.Monk
     assert result["errors"] == []
     # Only the root list takes graphql-core's execute_field: each item's `inner` is planned.
     assert long_path == ["outers"]
+
+
+def test_sync_resolvers_are_called_past_strawberrys_wrapper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Strawberry's wrapper converts arguments (`get_arguments`) for every call; a planned
+    object field without arguments or extensions calls its resolver directly."""
+    converted: list[str] = []
+    original = schema_converter.get_arguments
+
+    def counting(**kwargs: Any) -> Any:
+        converted.append(kwargs["field"].python_name)
+        return original(**kwargs)
+
+    monkeypatch.setattr(schema_converter, "get_arguments", counting)
+    result = _run_objects(PlainFieldExecutor, "{ outers { inner { label } required { label } } }")
+    assert result["data"]["outers"][0] == {
+        "inner": {"label": "i1"},
+        "required": {"label": "r1:required"},
+    }
+    assert converted == ["outers"]
+    converted.clear()
+    assert _run_objects(None, "{ outers { inner { label } } }")["errors"] == []
+    assert converted == ["outers"] + ["inner"] * 5
