@@ -112,6 +112,7 @@ async def fill(url: str, total: int) -> None:
                 await writer.upsert_customers(
                     items[start : start + 5000], rank=rank, pass_no=0, text_key=key
                 )
+    await store.analyze()  # as the sync does after a first load
     await store.close()
 
 

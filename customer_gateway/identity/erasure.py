@@ -30,8 +30,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from customer_gateway.core.errors import GatewayError
+from customer_gateway.identity.index import Transaction, immediate
 from customer_gateway.identity.tables import audit, erasures
-from customer_gateway.mirror.store import begin_writing
 
 logger = logging.getLogger("customer_gateway.identity")
 
@@ -116,8 +116,9 @@ Forgetter = Callable[[Sequence[tuple[str, str]]], Awaitable[None]]
 
 
 class Erasures:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, transaction: Transaction | None = None) -> None:
         self.engine = engine
+        self.transaction = transaction or (lambda: immediate(engine))
 
     async def find(self, subject: str) -> ErasureRequest | None:
         """The subject's open request, else its latest completed one."""
@@ -156,8 +157,7 @@ class Erasures:
             subject=subject,
             targets=[Target(source, native_id) for source, native_id in keys],
         )
-        async with self.engine.begin() as connection:
-            await begin_writing(connection)
+        async with self.transaction() as connection:
             await connection.execute(sa.insert(erasures), _row(request))
             await self._audit(connection, request, "requested", None, "open", len(keys))
         return request
@@ -191,8 +191,7 @@ class Erasures:
         if settled:
             await forget(settled)
         request.updated_at = time.time()
-        async with self.engine.begin() as connection:
-            await begin_writing(connection)
+        async with self.transaction() as connection:
             for item in request.summaries():
                 await self._audit(
                     connection,

@@ -23,8 +23,8 @@ import json
 import os
 import secrets
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,9 +78,16 @@ def new_person_id() -> str:
     return secrets.token_hex(10)
 
 
+Transaction = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+
+
 class IdentityIndex:
-    def __init__(self, engine: AsyncEngine, match: MatchSettings) -> None:
+    def __init__(
+        self, engine: AsyncEngine, match: MatchSettings, transaction: Transaction | None = None
+    ) -> None:
         self.engine = engine
+        # The mirror store's write transactions (its writers' turn on SQLite), else its own.
+        self.transaction = transaction or (lambda: immediate(engine))
         self.match = match
         self.sqlite = engine.dialect.name == "sqlite"
         self.dialect = Dialect(engine.dialect.name)
@@ -134,8 +141,7 @@ class IdentityIndex:
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction of the index's own: SQLite's write lock taken at once, the
         index's advisory lock on PostgreSQL."""
-        async with self.engine.begin() as connection:
-            await begin_writing(connection)
+        async with self.transaction() as connection:
             await self._lock(connection)
             yield connection
 
@@ -187,9 +193,10 @@ class IdentityIndex:
     ) -> None:
         await self._lock(connection)
         gone = [(source, native_id) for native_id in ids]
-        before = await self._members_of_people_of(connection, gone)
+        before, their_people = await self._people_of(connection, gone)
         await self._delete_members(connection, gone)
-        await self._settle(connection, before - set(gone))
+        # A person left without customers goes too (`dropped`: refreshed, found empty).
+        await self._settle(connection, before - set(gone), dropped=their_people)
 
     async def source_purged(self, connection: AsyncConnection, source: str) -> None:
         await self._lock(connection)
@@ -250,17 +257,23 @@ class IdentityIndex:
         """Erased customers: their members (if a mirror write has not removed them yet), links
         and unlinks go."""
         async with self._writing() as connection:
-            before = await self._members_of_people_of(connection, keys)
+            before, their_people = await self._people_of(connection, keys)
             await self._delete_keys(connection, members, keys)
             await self._delete_keys(connection, links, keys)
             await self._delete_keys(connection, detached, keys)
-            await self._settle(connection, before - set(keys))
+            await self._settle(connection, before - set(keys), dropped=their_people)
 
     # -- settling components ------------------------------------------------------------------
 
     async def _members_of_people_of(
         self, connection: AsyncConnection, keys: Iterable[Key]
     ) -> set[Key]:
+        return (await self._people_of(connection, keys))[0]
+
+    async def _people_of(
+        self, connection: AsyncConnection, keys: Iterable[Key]
+    ) -> tuple[set[Key], set[str]]:
+        """The members of these customers' people, and those people's ids."""
         person_ids: set[str] = set()
         for chunk in _chunks(list(keys)):
             found = await connection.execute(
@@ -275,7 +288,7 @@ class IdentityIndex:
                 )
             )
             result.update((s, n) for s, n in found)
-        return result
+        return result, person_ids
 
     async def _settle(
         self, connection: AsyncConnection, seeds: set[Key], dropped: set[str] | None = None
@@ -412,9 +425,11 @@ class IdentityIndex:
         return result
 
     async def _refresh_people(self, connection: AsyncConnection, person_ids: set[str]) -> None:
+        delta = 0
         for chunk in _chunks(sorted(person_ids)):
-            await connection.execute(sa.delete(people).where(people.c.person_id.in_(chunk)))
-            await connection.execute(
+            gone = await connection.execute(sa.delete(people).where(people.c.person_id.in_(chunk)))
+            delta -= gone.rowcount
+            made = await connection.execute(
                 sa.insert(people).from_select(
                     ["person_id", "changed_key", "members"],
                     sa.select(
@@ -426,6 +441,27 @@ class IdentityIndex:
                     .group_by(members.c.person_id),
                 )
             )
+            delta += made.rowcount
+        if delta:
+            await self._count_people(connection, delta)
+
+    async def _count_people(self, connection: AsyncConnection, delta: int | None) -> None:
+        """The number of people, kept in `identity_config` (an unfiltered page's total without
+        counting every person); `delta` None: counted afresh."""
+        known = await connection.scalar(sa.select(config.c.value).where(config.c.key == "people"))
+        if known is None or delta is None:
+            total = int(
+                await connection.scalar(sa.select(sa.func.count()).select_from(people)) or 0
+            )
+        else:
+            total = int(known) + delta
+        insert = self._insert(config)
+        await connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=[config.c.key], set_={"value": insert.excluded.value}
+            ),
+            {"key": "people", "value": str(total)},
+        )
 
     async def _delete_members(self, connection: AsyncConnection, keys: Sequence[Key]) -> None:
         await self._delete_keys(connection, members, keys)
@@ -443,7 +479,13 @@ class IdentityIndex:
         """Match every mirrored customer from scratch (keeping people's ids where their customers
         stay together); returns the number of people."""
         async with self._writing() as connection:
-            return await self._rebuild(connection)
+            found = await self._rebuild(connection)
+        async with self.engine.connect() as connection:
+            # Fresh planner statistics after rewriting every row (which index a page walks).
+            for table in (members, people):
+                await connection.execute(sa.text(f"ANALYZE {table.name}"))
+            await connection.commit()
+        return found
 
     async def _rebuild(self, connection: AsyncConnection) -> int:
         # One pass over the mirror's rows (with each customer's person so far), columns kept as
@@ -572,6 +614,7 @@ class IdentityIndex:
                 ).group_by(members.c.person_id),
             )
         )
+        await self._count_people(connection, None)
         insert = self._insert(config)
         await connection.execute(
             insert.on_conflict_do_update(
@@ -665,7 +708,9 @@ class IdentityIndex:
         )
         page = sa.select(people.c.person_id)
         counted = sa.select(sa.func.count()).select_from(people)
-        if not (every_source and unfiltered(selection)):
+        every = every_source and unfiltered(selection)
+        kept = sa.select(config.c.value).where(config.c.key == "people")
+        if not every:
             plain = [part.source for part in selection if not part.conditions]
             filtered = [part for part in selection if part.conditions]
             chosen: list[sa.ColumnElement[bool]] = []
@@ -704,7 +749,8 @@ class IdentityIndex:
         page = page.order_by(*order).offset(offset).limit(limit)
         async with self.engine.connect() as connection:
             ids = [person for (person,) in await connection.execute(page)]
-            total = int(await connection.scalar(counted) or 0)
+            known = await connection.scalar(kept) if every else None
+            total = int(known if known is not None else await connection.scalar(counted) or 0)
         return ids, total
 
     async def indexed_sources(self) -> set[str]:
@@ -715,6 +761,13 @@ class IdentityIndex:
     async def count_people(self) -> int:
         async with self.engine.connect() as connection:
             return int(await connection.scalar(sa.select(sa.func.count()).select_from(people)) or 0)
+
+
+@asynccontextmanager
+async def immediate(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.begin() as connection:
+        await begin_writing(connection)
+        yield connection
 
 
 def _keyed(table: sa.Table, keys: Sequence[Key]) -> sa.ColumnElement[bool]:

@@ -32,7 +32,9 @@ async def open_index(settings: Settings, mirrors: Mirrors | None) -> IdentityInd
     if mirrors is None or not isinstance(mirrors.store, SqlMirrorStore):
         return None
     store = mirrors.store
-    index = IdentityIndex(store.engine, match_settings(settings))
+    index = IdentityIndex(
+        store.engine, match_settings(settings), transaction=store.write_transaction
+    )
     await index.migrate()
     if not settings.identity.enabled:
         # Writes from now on pass it by: turned on again, it is rebuilt.

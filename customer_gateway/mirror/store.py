@@ -14,7 +14,7 @@ import functools
 import json
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -258,6 +258,11 @@ class SqlMirrorStore:
     async def writing(self) -> AsyncIterator[SqlWriter]:
         async with self._transaction() as connection:
             yield SqlWriter(connection, self.dialect, self.observers)
+
+    def write_transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A write transaction for what is kept beside the mirror's tables (the identity
+        index, erasure requests), in the same turn as the mirror's own writers."""
+        return self._transaction()
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:

@@ -389,7 +389,9 @@ def create_app(
                 # Before the syncs start: every mirror write from then on re-matches people.
                 identity = await open_index(settings, mirrors)
                 mirrors.start()
-            erasures = Erasures(identity.engine) if identity is not None else None
+            erasures = (
+                Erasures(identity.engine, identity.transaction) if identity is not None else None
+            )
             if identity is not None and erasures is not None and mirrors is not None:
                 retrying = asyncio.create_task(
                     retry_erasures(

@@ -13,6 +13,7 @@ from customer_gateway.connectors.models import CustomerRecord
 from customer_gateway.identity.index import IdentityIndex, Key, MatchSettings
 from customer_gateway.identity.tables import members
 from customer_gateway.mirror.keys import collation_key
+from customer_gateway.mirror.query import SourceSelection
 from customer_gateway.mirror.store import SqlMirrorStore
 from tests.identity.conftest import identity_store
 from tests.identity.oracle import groupings, records_for, seed_people
@@ -33,6 +34,13 @@ async def write(store: SqlMirrorStore, records: list[CustomerRecord]) -> None:
                 await writer.upsert_customers(
                     items[start : start + 7], rank=rank, pass_no=0, text_key=EN_US
                 )
+
+
+async def listed_total(index: IdentityIndex) -> int:
+    """The unfiltered people page's total (kept by the index, not counted)."""
+    every = [SourceSelection(source) for source in SOURCES]
+    _, total = await index.people_page(every, True, descending=True, offset=0, limit=1)
+    return total
 
 
 async def partition(index: IdentityIndex) -> tuple[set[frozenset[Key]], dict[Key, str]]:
@@ -62,6 +70,7 @@ async def test_incremental_matching_is_the_oracles(
     assert any(len(group) >= 3 for group in expected)  # the seeds do join people
     assert any(len({s for s, _ in group}) == 1 for group in expected)
     assert await index.count_people() == len(expected)
+    assert await listed_total(index) == len(expected)
 
     # One customer changes its address: it leaves its person for another (or its own).
     moved = next(r for r in records if len(next(g for g in expected if (r.source, r.id) in g)) > 2)
@@ -93,6 +102,7 @@ async def test_incremental_matching_is_the_oracles(
     records = records[10:]
     found, _ = await partition(index)
     assert found == groupings(records)
+    assert await listed_total(index) == len(found) == await index.count_people()
 
     # A rebuild from the mirror's rows finds the same people, under the same ids.
     _, before = await partition(index)
@@ -100,6 +110,7 @@ async def test_incremental_matching_is_the_oracles(
     found, rebuilt = await partition(index)
     assert found == groupings(records)
     assert rebuilt == before
+    assert await listed_total(index) == len(found)
 
 
 async def test_phones_match_when_configured(store_url: str) -> None:
@@ -137,6 +148,7 @@ async def test_links_and_unlinks_override_the_rule(
     await index.link([a, b])
     links = [[a, b]]
     assert (await partition(index))[0] == groupings(records, links=links)
+    assert await listed_total(index) == len(groupings(records, links=links))
 
     await index.unlink([joined[0]])
     detached = [joined[0]]
