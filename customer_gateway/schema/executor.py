@@ -16,16 +16,28 @@ Which fields of a selection set are plain is decided once per selection set and 
 plan: graphql-core collects each selection set once per execution and reuses it for every item
 of a list), not once per field and item: a page of 100 customers then reads its ~300 plain
 leaves in one loop without a response path, a field lookup or a resolver check each.
+
+The plan also covers object fields without arguments (`Customer.group`): their definition, nodes
+and resolver are planned, an object that is there is completed as its object type without
+`complete_value`'s dispatch, and a sync Strawberry resolver with no arguments, no field
+extensions and no exception handler is called as Strawberry's wrapper would call it, without the
+wrapper's per-call argument conversion. Errors, nulls and awaitables take graphql-core's own
+steps (`complete_value`, `complete_awaitable_value`, `handle_field_error`), in the same order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from graphql import (
+    FieldNode,
     GraphQLEnumType,
+    GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
     Undefined,
 )
@@ -33,15 +45,42 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from graphql.pyutils.undefined import UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
 
 # The name Strawberry gives the resolver of a basic field (strawberry/schema/schema_converter.py);
 # tests/unit/test_executor.py fails if a Strawberry upgrade stops the short path being taken.
 BASIC_RESOLVER = "_get_basic_result"
+# The name of Strawberry's wrapper around a sync resolver, and the extension key of a field's
+# Strawberry definition (the same module).
+STRAWBERRY_RESOLVER = "_resolver"
+STRAWBERRY_DEFINITION = "strawberry-definition"
 
 
-# One field of a planned selection set: its response name, its field details, and for a plain
-# leaf Strawberry's basic resolver and the leaf type (None, None: the field goes the long way).
-_Step = tuple[str, FieldDetailsList, Any, GraphQLScalarType | GraphQLEnumType | None]
+# A field of an object type without arguments, planned: its definition, its nodes (graphql-core
+# builds the list for every item), its type, the object type under it and its resolver.
+_ObjectField = tuple[GraphQLField, list[FieldNode], GraphQLOutputType, GraphQLObjectType, Any]
+
+# One field of a planned selection set: its response name, its field details, for a plain leaf
+# Strawberry's basic resolver and the leaf type, and for an object field without arguments its
+# plan (None each: the field goes the long way).
+_Step = tuple[
+    str, FieldDetailsList, Any, GraphQLScalarType | GraphQLEnumType | None, _ObjectField | None
+]
+
+
+async def _await_completed(
+    executor: PlainFieldExecutor,
+    completed: Awaitable[Any],
+    return_type: GraphQLOutputType,
+    field_details_list: FieldDetailsList,
+    path: Path,
+) -> Any:
+    """graphql-core's `execute_field`'s: a field error raised while completing located here."""
+    try:
+        return await completed
+    except Exception as raw_error:
+        executor.handle_field_error(raw_error, return_type, field_details_list, path)
+        return None
 
 
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -61,6 +100,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             node = field_details_list[0].node
             resolve: Any = None
             leaf: GraphQLScalarType | GraphQLEnumType | None = None
+            object_field: _ObjectField | None = None
             if plain_allowed and not node.arguments:
                 field_def = self.schema.get_field(parent_type, node.name.value)
                 candidate = field_def.resolve if field_def is not None else None
@@ -70,9 +110,70 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                         field_type = field_type.of_type
                     if isinstance(field_type, GraphQLScalarType | GraphQLEnumType):
                         resolve, leaf = candidate, field_type
-            steps.append((response_name, field_details_list, resolve, leaf))
+                if leaf is None and field_def is not None and not field_def.args:
+                    inner = field_def.type
+                    if isinstance(inner, GraphQLNonNull):
+                        inner = inner.of_type
+                    if isinstance(inner, GraphQLObjectType):
+                        object_field = (
+                            field_def,
+                            [details.node for details in field_details_list],
+                            field_def.type,
+                            inner,
+                            self._direct_resolver(field_def)
+                            or field_def.resolve
+                            or self.field_resolver,
+                        )
+            steps.append((response_name, field_details_list, resolve, leaf, object_field))
         plans[id(fields)] = (fields, steps)
         return steps
+
+    def _direct_resolver(self, field_def: GraphQLField) -> Any:
+        """A Strawberry resolver called as Strawberry's own wrapper (`_resolver`,
+        strawberry/schema/schema_converter.py: `from_resolver`) calls it, without the wrapper's
+        per-call argument conversion and extension chain, where those do nothing: a sync
+        resolver of a plain `StrawberryField` with no GraphQL arguments, no field extensions
+        and no exception handler that applies to it. None: the field keeps Strawberry's
+        wrapper."""
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        field = field_def.extensions.get(STRAWBERRY_DEFINITION)
+        wrapper = field_def.resolve
+        if (
+            strawberry_schema is None
+            or type(field) is not StrawberryField
+            or getattr(wrapper, "__name__", None) != STRAWBERRY_RESOLVER
+        ):
+            return None
+        base = field.base_resolver
+        converter = strawberry_schema.schema_converter
+        if (
+            base is None
+            or field.extensions
+            or field.arguments
+            or field.is_async
+            or converter._get_field_exception_handlers(field)
+        ):
+            return None
+        info_class = converter.config.info_class
+        with_self = base.self_parameter is not None
+        # The parameters Strawberry fills in (`get_arguments`): the source, as `self` first
+        # and by name as `parent` or `root`; the info by name.
+        source_names = tuple(
+            parameter.name
+            for parameter in (base.parent_parameter, base.root_parameter)
+            if parameter is not None
+        )
+        info_name = base.info_parameter.name if base.info_parameter is not None else None
+
+        def direct(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+            kwargs: dict[str, Any] = dict.fromkeys(source_names, source)
+            if info_name is not None:
+                kwargs[info_name] = info_class(_raw_info=info, _field=field)
+            if with_self:
+                return base(source, **kwargs)
+            return base(**kwargs)
+
+        return direct
 
     def execute_fields(
         self,
@@ -90,7 +191,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         awaitable_fields: list[str] = []
         long_way = super().execute_field
         try:
-            for response_name, field_details_list, resolve, leaf in self._plan(
+            for response_name, field_details_list, resolve, leaf, object_field in self._plan(
                 parent_type, grouped_field_set
             ):
                 if leaf is not None:
@@ -103,13 +204,23 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                                 continue
                     except Exception:  # noqa: S110 - the long path reports it, located
                         pass
-                result = long_way(
-                    parent_type,
-                    source_value,
-                    field_details_list,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
-                )
+                if object_field is not None:
+                    result = self._execute_object_field(
+                        parent_type,
+                        source_value,
+                        field_details_list,
+                        Path(path, response_name, parent_type.name),
+                        position_context,
+                        object_field,
+                    )
+                else:
+                    result = long_way(
+                        parent_type,
+                        source_value,
+                        field_details_list,
+                        Path(path, response_name, parent_type.name),
+                        position_context,
+                    )
                 if result is not Undefined:
                     results[response_name] = result
                     if is_awaitable(result):
@@ -131,6 +242,66 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return get_results()
+
+    def _execute_object_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+        object_field: _ObjectField,
+    ) -> AwaitableOrValue[Any]:
+        """graphql-core's `execute_field` for a planned object field without arguments: the
+        field, its nodes and its resolver come from the plan, and a value that is there (not
+        null, not an error, not awaitable) is completed as its object type directly (what
+        `complete_value` comes to for it); all else as in graphql-core."""
+        field_def, field_nodes, return_type, object_type, resolve_fn = object_field
+        info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
+        try:
+            result = resolve_fn(source, info)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            if result is None or result is Undefined or isinstance(result, Exception):
+                completed = self.complete_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            else:
+                completed = self.complete_object_value(
+                    object_type, field_details_list, info, path, result, position_context
+                )
+            if self.is_awaitable(completed):
+                return _await_completed(self, completed, return_type, field_details_list, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """An object that is there (a list's item, mostly) completed as its object type
+        directly, without `complete_value`'s dispatch (twice for a non-null type); every other
+        value as graphql-core completes it."""
+        if result is not None and result is not Undefined and not isinstance(result, Exception):
+            object_type = (
+                return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+            )
+            if isinstance(object_type, GraphQLObjectType):
+                return self.complete_object_value(
+                    object_type, field_details_list, info, path, result, position_context
+                )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def execute_field(
         self,

@@ -24,7 +24,7 @@ from bench import queries
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.schema import GatewaySchema, build_schema
 from customer_gateway.server import app as app_module
-from customer_gateway.server.settings import Settings
+from customer_gateway.server.settings import Settings, Timeouts
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 from tests.evershop_cases import UNKNOWN_CUSTOMER_IDS, VARIABLE_ERRORS
 from tests.security.test_fuzz import REPRESENTATIONS, SDL
@@ -100,17 +100,24 @@ class Clock:
 async def _pair() -> AsyncIterator[tuple[Gateway, Gateway, Clock]]:
     emulator = EverShopEmulator(seed=1, customers=5, rate_limits=False)
     emulators = {SOURCE: emulator}
-    sources = (evershop_source(SOURCE, emulator, rate_limits=False),)
+    # Deadlines far beyond any answer's time: on a loaded machine a request cut by its deadline
+    # on one path and not on the other would be a difference of timing, not of execution.
+    slow = Timeouts(connect=60.0, read=60.0, total=120.0)
+    sources = (evershop_source(SOURCE, emulator, rate_limits=False, timeouts=slow),)
     clock = Clock()
 
     def reference_schema(settings: Settings | None = None) -> GatewaySchema:
         return build_schema(settings, executor=None)
 
     async with AsyncExitStack() as stack:
-        planned = await stack.enter_async_context(running_gateway(emulators, sources=sources))
+        planned = await stack.enter_async_context(
+            running_gateway(emulators, sources=sources, request_timeout=300.0)
+        )
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(app_module, "build_schema", reference_schema)
-            reference = await stack.enter_async_context(running_gateway(emulators, sources=sources))
+            reference = await stack.enter_async_context(
+                running_gateway(emulators, sources=sources, request_timeout=300.0)
+            )
         for gateway in (planned, reference):
             gateway.connector(SOURCE).http.breaker.clock = clock
         yield planned, reference, clock

@@ -1,5 +1,6 @@
-"""The executor's short path for plain leaf fields answers exactly what graphql-core's long path
-answers, values and errors alike, and is taken where it should be."""
+"""The executor's short paths (plain leaf fields; object fields without arguments) answer exactly
+what graphql-core's long path answers, values and errors alike, and are taken where they should
+be."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.schema import schema_converter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from customer_gateway.schema.executor import PlainFieldExecutor
@@ -97,3 +99,102 @@ def test_the_short_path_is_taken_for_plain_leaves_only(monkeypatch: pytest.Monke
     # The good item's leaves take the short path; its list and resolver fields do not, nor does
     # any failing field (each then ends its item: the fields after it are not executed).
     assert long_path == ["items", "tags", "shout", "name", "count", "colour"]
+
+
+@strawberry.type
+class Inner:
+    label: str
+
+
+@strawberry.type
+class Outer:
+    key: int
+
+    @strawberry.field
+    def inner(self) -> Inner | None:
+        return Inner(label=f"i{self.key}") if self.key != 2 else None
+
+    @strawberry.field
+    def required(self, info: strawberry.Info) -> Inner:
+        if self.key == 3:
+            raise ValueError("no inner for 3")
+        label = f"r{self.key}:{info.path.key}"
+        return Inner(label=label) if self.key != 4 else None  # type: ignore[return-value]
+
+
+@strawberry.type
+class ObjectQuery:
+    @strawberry.field
+    def outers(self) -> list[Outer | None]:
+        return [Outer(key=k) for k in range(1, 6)]
+
+
+OBJECT_QUERY = "{ outers { key inner { label } required { label } again: inner { label } } }"
+
+
+def _run_objects(executor: type[Any] | None, query: str = OBJECT_QUERY) -> dict[str, Any]:
+    schema = strawberry.Schema(query=ObjectQuery, execution_context_class=executor)
+    result = schema.execute_sync(query)
+    return {
+        "data": result.data,
+        "errors": sorted(
+            (e.message, tuple(e.path or ()), str(e.locations)) for e in result.errors or []
+        ),
+    }
+
+
+def test_object_fields_complete_as_on_the_long_path() -> None:
+    planned, long = _run_objects(PlainFieldExecutor), _run_objects(None)
+    assert planned == long
+    assert planned["data"]["outers"][0] == {
+        "key": 1,
+        "inner": {"label": "i1"},
+        "required": {"label": "r1:required"},
+        "again": {"label": "i1"},
+    }
+    # A null nullable object stays null; a non-null one's error (raised, or null) nulls its item.
+    assert planned["data"]["outers"][1]["inner"] is None
+    assert planned["data"]["outers"][2:4] == [None, None]
+    assert sorted(path for _, path, _ in planned["errors"]) == [
+        ("outers", 2, "required"),
+        ("outers", 3, "required"),
+    ]
+
+
+def test_object_fields_skip_graphql_cores_execute_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    long_path: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counting(self: Any, parent_type: Any, source: Any, details: Any, *rest: Any) -> Any:
+        long_path.append(details[0].node.name.value)
+        return original(self, parent_type, source, details, *rest)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    result = _run_objects(PlainFieldExecutor, "{ outers { key inner { label } } }")
+    assert result["errors"] == []
+    # Only the root list takes graphql-core's execute_field: each item's `inner` is planned.
+    assert long_path == ["outers"]
+
+
+def test_sync_resolvers_are_called_past_strawberrys_wrapper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Strawberry's wrapper converts arguments (`get_arguments`) for every call; a planned
+    object field without arguments or extensions calls its resolver directly."""
+    converted: list[str] = []
+    original = schema_converter.get_arguments
+
+    def counting(**kwargs: Any) -> Any:
+        converted.append(kwargs["field"].python_name)
+        return original(**kwargs)
+
+    monkeypatch.setattr(schema_converter, "get_arguments", counting)
+    result = _run_objects(PlainFieldExecutor, "{ outers { inner { label } required { label } } }")
+    assert result["data"]["outers"][0] == {
+        "inner": {"label": "i1"},
+        "required": {"label": "r1:required"},
+    }
+    assert converted == ["outers"]
+    converted.clear()
+    assert _run_objects(None, "{ outers { inner { label } } }")["errors"] == []
+    assert converted == ["outers"] + ["inner"] * 5
