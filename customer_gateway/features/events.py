@@ -16,6 +16,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
     from customer_gateway.state.redis import SharedRedis
 
 logger = logging.getLogger("customer_gateway.events")
+
+WRITTEN_SECONDS = 600.0  # the longest a write's announcement stands for the sync's next sight
+WRITTEN_KEPT = 10_000  # customers remembered at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +120,10 @@ class EventHub:
         self.published = 0
         self.dropped = 0  # subscribers dropped for being too slow
         self._relay: RedisRelay | None = None
+        # Customers announced by a gateway's write (any replica's: relayed events too), so the
+        # mirror's sync does not announce the same change again when it next reads them (a
+        # write's answer is often not the record the source lists: another digest).
+        self._written: OrderedDict[tuple[str, str], float] = OrderedDict()
 
     @property
     def subscribers(self) -> int:
@@ -137,8 +146,19 @@ class EventHub:
 
     def deliver(self, event: CustomerEvent) -> None:
         self.published += 1
+        if event.origin == "write":
+            key = (event.source, event.id)
+            self._written.pop(key, None)
+            self._written[key] = time.monotonic()
+            while len(self._written) > WRITTEN_KEPT:
+                self._written.popitem(last=False)
         for subscriber in list(self._subscribers):
             subscriber.offer(event)
+
+    def written_recently(self, source: str, native_id: str, within: float) -> bool:
+        """A gateway's write announced this customer within the last `within` seconds."""
+        at = self._written.get((source, native_id))
+        return at is not None and time.monotonic() - at < min(within, WRITTEN_SECONDS)
 
     async def relay_through(self, redis: SharedRedis) -> None:
         self._relay = RedisRelay(self, redis)

@@ -284,8 +284,14 @@ class Syncer:
         if self.events is None:
             return
         now = datetime.now(UTC)
+        # A gateway's write announced some of these moments ago; what the sync reads now is
+        # that write (its answer is often not the record the source lists, so the digests
+        # differ): announced once. An upstream change in the same moments is folded into it.
+        echo = max(10.0, 2 * self.settings.sync_interval)
         for change, keys in ((ChangeType.EDIT, edited), (ChangeType.DELETE, deleted)):
             for key in keys:
+                if self.events.written_recently(self.name, key, echo):
+                    continue
                 moment = at.get(key, now) if at is not None else now
                 self.events.publish(CustomerEvent(self.name, key, change, moment, "sync"))
 

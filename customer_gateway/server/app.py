@@ -27,10 +27,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
@@ -112,7 +113,20 @@ REQUEST_HEADERS = (
 LIVE_READ = "x-live-read"
 
 
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """WebSocket messages as text frames: graphql-transport-ws is a text protocol, and its
+    clients (graphql-ws in browsers and on Node) read a binary frame as a Blob or Buffer, not as
+    a message. The HTTP bodies stay bytes (`encode_body`)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(encode_body(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
+    websocket_adapter_class = TextFrameWebSocketAdapter
     """Strawberry's view, answering as the GraphQL-over-HTTP specification says: with
     `application/graphql-response+json` when the client accepts it (then a request that produced
     no data is a 4xx), `application/json` otherwise (always 200 for a well-formed request)."""
