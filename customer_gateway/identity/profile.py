@@ -1,6 +1,6 @@
 """A person's merged profile, and where each of its fields came from.
 
-The rule for conflicts (README, "People across sources"): for each field, among the person's
+The rule for conflicts (docs/people.md): for each field, among the person's
 customers that have a value (not empty), the one whose record changed last wins (`updated_at`,
 else `created_at`; a tie goes to the source listed first in the configuration, then the lower
 native id). A source configured as the field's master (`[identity] masters`) wins whenever one of

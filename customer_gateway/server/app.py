@@ -109,7 +109,7 @@ REQUEST_HEADERS = (
     "x-request-id",
     "x-live-read",
 )
-# `X-Live-Read: true` asks for the sources' own answers instead of their mirrors' (README, Mirror).
+# `X-Live-Read: true` asks for the sources' own answers instead of their mirrors' (docs/mirror.md).
 LIVE_READ = "x-live-read"
 
 

@@ -177,7 +177,7 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class StateSettings:
-    """Where state shared by replicas lives (README, "Replicas and shared state"). Neither set:
+    """Where state shared by replicas lives (docs/replicas.md). Neither set:
     one process, its limits, locks and idempotency keys in memory, as before."""
 
     postgres_url: Secret | None = None  # postgresql://user:password@host:5432/database
@@ -197,7 +197,7 @@ MERGED_FIELDS = ("email", "full_name", "phone", "vat_number", "company_name")
 
 @dataclass(frozen=True, slots=True)
 class IdentitySettings:
-    """One person across sources (README, "People across sources")."""
+    """One person across sources (docs/people.md)."""
 
     enabled: bool = True  # keep the index of people (mirrored sources only)
     match_phone: bool = False  # the same E.164 phone also makes the same person

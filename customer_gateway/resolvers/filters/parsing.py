@@ -238,7 +238,7 @@ def _parse(
         elif key in _MOMENTS:
             values = (_moment(key, raw),)
         elif key == "store" and not _STORE_UID.fullmatch(raw):
-            # Flow Retail's storeUid pattern (README 2.4): no store has another.
+            # Flow Retail's storeUid pattern (upstream contract 2.4): no store has another.
             raise _bad("Filter 'store' takes a store uid: letters, digits, '-' and '_'.")
         if key not in _NOT_CONDITIONS:
             conditions.append(Condition(_field(key), op, values))
