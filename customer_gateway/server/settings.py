@@ -447,6 +447,21 @@ def default_data_dir(env: Mapping[str, str]) -> str:
     return ".customer-gateway"
 
 
+def _section(
+    raw: Any, env: Mapping[str, str], name: str, keys: Mapping[str, type]
+) -> dict[str, Any]:
+    """A `[name]` table of the file with its `CUSTOMER_GATEWAY_<NAME>__<KEY>` variables laid
+    over it; a key the section does not have is an error that names it."""
+    table = dict(_table(raw, name))
+    for key in keys:
+        value = env.get(f"{PREFIX}{name.upper()}__{key.upper()}")
+        if value is not None:
+            table[key] = value
+    if unknown := set(table) - set(keys):
+        raise ConfigError(f"unknown [{name}] keys: {', '.join(sorted(unknown))}")
+    return table
+
+
 _TELEMETRY_KEYS: dict[str, type] = {
     "otlp_endpoint": str,
     "service_name": str,
@@ -457,13 +472,7 @@ _TELEMETRY_KEYS: dict[str, type] = {
 
 
 def _telemetry(raw: Any, env: Mapping[str, str]) -> TelemetrySettings:
-    table = dict(_table(raw, "telemetry"))
-    for key in _TELEMETRY_KEYS:
-        value = env.get(f"{PREFIX}TELEMETRY__{key.upper()}")
-        if value is not None:
-            table[key] = value
-    if unknown := set(table) - set(_TELEMETRY_KEYS):
-        raise ConfigError(f"unknown [telemetry] keys: {', '.join(sorted(unknown))}")
+    table = _section(raw, env, "telemetry", _TELEMETRY_KEYS)
     values = {k: _coerce(f"telemetry.{k}", v, _TELEMETRY_KEYS[k]) for k, v in table.items()}
     if values.get("log_format", "json") not in ("json", "text"):
         raise ConfigError("telemetry.log_format is 'json' or 'text'")
@@ -475,13 +484,7 @@ _URL_SCHEMES = {"postgres_url": r"^postgres(ql)?://", "redis_url": r"^rediss?://
 
 
 def _state(raw: Any, env: Mapping[str, str]) -> StateSettings:
-    table = dict(_table(raw, "state"))
-    for key in _STATE_KEYS:
-        value = env.get(f"{PREFIX}STATE__{key.upper()}")
-        if value is not None:
-            table[key] = value
-    if unknown := set(table) - set(_STATE_KEYS):
-        raise ConfigError(f"unknown [state] keys: {', '.join(sorted(unknown))}")
+    table = _section(raw, env, "state", _STATE_KEYS)
     urls: dict[str, Secret | None] = {}
     for key, scheme in _URL_SCHEMES.items():
         url = table.get(key)
@@ -511,13 +514,7 @@ _IDENTITY_KEYS: dict[str, type] = {
 
 def _identity(raw: Any, env: Mapping[str, str], sources: set[str]) -> IdentitySettings:
     """[identity]; CUSTOMER_GATEWAY_IDENTITY__MASTERS is `field=source` pairs, comma-separated."""
-    table = dict(_table(raw, "identity"))
-    for key in _IDENTITY_KEYS:
-        value = env.get(f"{PREFIX}IDENTITY__{key.upper()}")
-        if value is not None:
-            table[key] = value
-    if unknown := set(table) - set(_IDENTITY_KEYS):
-        raise ConfigError(f"unknown [identity] keys: {', '.join(sorted(unknown))}")
+    table = _section(raw, env, "identity", _IDENTITY_KEYS)
     masters_raw = table.get("masters", {})
     if isinstance(masters_raw, str):
         pairs = [item.strip() for item in masters_raw.split(",") if item.strip()]
@@ -550,13 +547,7 @@ def _identity(raw: Any, env: Mapping[str, str], sources: set[str]) -> IdentitySe
 
 
 def _limits(raw: Any, env: Mapping[str, str]) -> Limits:
-    table = dict(_table(raw, "limits"))
-    for key in _LIMIT_KEYS:
-        value = env.get(f"{PREFIX}LIMITS__{key.upper()}")
-        if value is not None:
-            table[key] = value
-    if unknown := set(table) - set(_LIMIT_KEYS):
-        raise ConfigError(f"unknown [limits] keys: {', '.join(sorted(unknown))}")
+    table = _section(raw, env, "limits", _LIMIT_KEYS)
     values = {key: _coerce(f"limits.{key}", value, int) for key, value in table.items()}
     if any(value < 1 for value in values.values()):
         raise ConfigError("[limits] values must be at least 1")
