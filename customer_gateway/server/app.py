@@ -437,6 +437,7 @@ def create_app(
                 header_timeout=settings.header_timeout,
                 body_timeout=settings.body_timeout,
                 max_connections_per_ip=settings.max_connections_per_ip,
+                max_header_bytes=settings.max_header_bytes,
             )
             if freeze_heap:
                 # Every full collection rescanned the startup heap (modules, schema, connectors):
@@ -444,7 +445,7 @@ def create_app(
                 # (measured: bench/README.md, "Garbage collection").
                 gc.collect()
                 gc.freeze()
-            # uvicorn hands the lifespan's state to every connection (GuardedH11Protocol).
+            # uvicorn hands the lifespan's state to every connection (GuardedHttpToolsProtocol).
             yield {LIFESPAN_KEY: guard}
 
     persisted = PersistedDocuments(
