@@ -21,12 +21,13 @@ from customer_gateway.connectors.errors import (
 from customer_gateway.connectors.resilience import (
     MAX_RETRY_AFTER,
 )
+from customer_gateway.text import json_bytes
 from customer_gateway.text.digits import is_ascii_digits
 
 
 def parse_json(source: str, response: httpx.Response) -> Any:
     try:
-        return response.json()
+        return json_bytes.loads(response.content)  # response.json()'s value, faster
     except ValueError:
         raise UpstreamBadResponse(
             f"{source} answered with a body that is not JSON",

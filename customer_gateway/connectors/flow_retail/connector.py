@@ -62,6 +62,7 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.reading import Reader
 from customer_gateway.server.settings import ConfigError, SourceSettings
+from customer_gateway.text import json_bytes
 
 UID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 PAGE_SIZE = 1000  # asked for; the effective size is the one the answer echoes (README 2.2)
@@ -170,7 +171,7 @@ class FlowRetailConnector(ConnectorBase):
     async def _json(self, method: str, path: str, **kwargs: Any) -> Mapping[str, Any]:
         response = await self._call(method, path, **kwargs)
         try:
-            payload = response.json()
+            payload = json_bytes.loads(response.content)  # response.json()'s value, faster
         except ValueError:
             raise self.read.bad(f"{method} {path} (not JSON)") from None
         return self.read.object(payload, "body")
