@@ -1,6 +1,6 @@
 """The mirror's figures (issue 16), as ratios of one run.
 
-    python -m bench.mirror            # 1,000,000 customers: synced 400k/300k/200k/100k, then mirrored
+    python -m bench.mirror            # 1,000,000 customers (synced: 400k, 300k, 200k, 100k)
     python -m bench.mirror --quick    # 100,000 (the same shares)
     python -m bench.mirror --only sync --kinds ecwid --sync-customers 20000
 
