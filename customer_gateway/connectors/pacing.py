@@ -14,19 +14,32 @@ replica through Redis (`[state] redis_url`):
 One admission is one Lua script, one round trip: the block, the rate and the slot are checked and
 taken together, or nothing is taken. Calls of one process queue in a local FIFO and only its head
 asks Redis, so a release wakes one caller per replica, not all. Round trips per upstream call stay
-at one or less: the head of the queue asks for a slot for every call of this replica waiting
-(as many as the cap, the rate and the other replicas' turn allow come back in one round trip;
-the next calls take theirs without asking), and a slot is not given back on its own while this
-replica has a call waiting: the freed slot rides along with the waiter's admission (the script
-frees it, then admits), so the hand-off costs the admission only. Otherwise slots are given back
-by a release script (the releases of one moment share one round trip) that signals the replicas
-waiting (pub/sub), so waiters do not poll.
+well under one:
+
+- the head asks for a rate token for every call of its class waiting and a slot for each (as
+  many as the cap and the other replicas' turn allow); the next calls take theirs without
+  asking. A leaky bucket's tokens are reserved up to `RESERVE_SECONDS` ahead, each with the
+  moment it may be sent (taken now, a token is the level it will be then: the bucket drains
+  alike), so a call at the bucket's threshold waits for its token instead of asking again;
+  a window's tokens are taken only with a slot (an entry says when a call is sent);
+- a slot freed while a call of this replica waits goes to that call. While no other replica
+  waits for a slot it changes hands here, without Redis; a replica that joins the queue in Redis
+  publishes it, and every admission says how many others wait, so holders stop at once. Local
+  hand-offs are bounded (`HANDOFF_SECONDS` after Redis leased the slot, at most a third of the
+  lease, and `HANDOFF_MAX` times) so a lost message cannot keep a slot here; a crashed replica's
+  slots still expire with their lease. Otherwise the freed slot rides along with the waiting
+  call's admission (the script frees it, then admits), and the queue decides who gets it;
+- a slot nobody here waits for lingers `RELEASE_LINGER` (a page's detail reads after its list
+  take it), then a release script gives back the slots of the moment in one round trip and
+  signals the replicas waiting (pub/sub), so waiters do not poll.
 
 Hand-offs must not starve the other replicas: a replica that finds no slot joins a queue in Redis
 (one entry per replica), and a free slot goes to the waiting replica that holds the fewest slots
 (the earliest in the queue on a tie). A replica admitted with more calls still waiting goes to the
 back of that queue, so under contention the replicas share the cap evenly and take turns. A replica
 that stops asking (it crashed, or its calls gave up) leaves the queue after `WAITER_SECONDS`.
+Reserved tokens do not pass a block (a Retry-After drops them, on every replica: the block is
+published) nor a reported level above what the reservations allow for.
 
 Redis down: each call falls back at once (no timeout per call) to this replica's local share of
 every limit: the cap divided by the live replicas last seen (at least 1: Shoptet with 3 replicas
