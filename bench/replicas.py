@@ -212,6 +212,22 @@ def _machine_busy() -> float:
     return (sum(fields) - fields[3] - fields[4]) / CLOCK_TICKS
 
 
+def _servers_cpu() -> float:
+    """CPU seconds of the machine's PostgreSQL and Redis processes so far (shared with whatever
+    else uses them; a backend that exited takes its time with it)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, _, rest = text.partition("(")[2].rpartition(")")
+        if name in ("postgres", "redis-server"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
 def _children_cpu() -> float:
     """CPU seconds of this process's waited-for children (wrk, once it ended)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -241,6 +257,7 @@ def _rates(
                 sum(emulator.cpu_seconds() for emulator in emulators),
                 _children_cpu(),
                 _machine_busy(),
+                _servers_cpu(),
             )
             result = wrk(
                 url + "/graphql", [body], connections=args.concurrency, seconds=args.seconds
@@ -250,8 +267,9 @@ def _rates(
                 sum(emulator.cpu_seconds() for emulator in emulators) - cpu[1],
                 _children_cpu() - cpu[2],
                 _machine_busy() - cpu[3],
+                _servers_cpu() - cpu[4],
             )
-            others = max(0.0, spent[3] - spent[0] - spent[1] - spent[2])
+            others = max(0.0, spent[3] - spent[0] - spent[1] - spent[2] - spent[4])
             done = max(1, result.requests - result.errors)
             rates[workers] = done / result.seconds
             print(
@@ -259,9 +277,10 @@ def _rates(
                 f"({rates[workers] / rates[1]:.2f} x), p50 {result.p50_ms:.0f} ms; "
                 f"CPU per request: gateway {1000 * spent[0] / done:.2f} ms "
                 f"({spent[0] / result.seconds:.0%} of a core), "
-                f"emulators {1000 * spent[1] / done:.2f} ms, wrk {1000 * spent[2] / done:.2f} ms; "
-                f"machine {spent[3] / result.seconds:.2f} of 2 cores busy, other processes "
-                f"{others / result.seconds:.2f}; {result.errors} errors"
+                f"emulators {1000 * spent[1] / done:.2f} ms, wrk {1000 * spent[2] / done:.2f} ms, "
+                f"PostgreSQL + Redis {1000 * spent[4] / done:.2f} ms; machine "
+                f"{spent[3] / result.seconds:.2f} of 2 cores busy, "
+                f"{others / result.seconds:.2f} by other processes; {result.errors} errors"
             )
         finally:
             gateway.stop()
