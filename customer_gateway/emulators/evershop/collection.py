@@ -275,8 +275,10 @@ class Collection:
         default_order: str | None,
         collation: Collation,
         stable_ties: bool = False,
+        unique_columns: frozenset[str] = frozenset(),
     ) -> None:
         self._rows = rows
+        self._unique_columns = unique_columns
         self._collation = collation
         self._stable_ties = stable_ties
         self.query = _Query()
@@ -337,6 +339,14 @@ class Collection:
             return rows
         descending = self.query.order_direction == "DESC"
         text_key = text_sort_key(self._collation)
+        if column in self._unique_columns:
+            # A unique NOT NULL column has no ties: every sort algorithm gives this one order,
+            # so the C sort stands in for tuplesort (a page of a 200,000-row table in ms).
+            def unique_key(row: Row) -> Any:
+                value = row[column]
+                return text_key(value) if isinstance(value, str) else value
+
+            return sorted(rows, key=unique_key, reverse=descending)
 
         def compare(left: Row, right: Row) -> int:
             first, second = left[column], right[column]

@@ -448,12 +448,14 @@ class GraphQLEndpoint:
         await self._pool.connection()
         filters = args.get("filters", [])
         return Collection(
-            lambda: [dict(row) for row in self._db.customers.values()],
+            # The rows themselves: the page's items are copied (camel-cased) on the way out.
+            lambda: list(self._db.customers.values()),
             filters,
             CUSTOMER_FILTERS,
             default_order="customer_id",
             collation=self._collation,
             stable_ties=self._stable_ties,
+            unique_columns=frozenset({"customer_id"}),  # the primary key
         )
 
     async def _customer_groups(self, _root: Any, _info: Info) -> Collection:
@@ -481,11 +483,7 @@ class GraphQLEndpoint:
     async def _orders(self, customer: dict[str, Any], _info: Info) -> Any:
         """`select().from('order').where('order.customer_id', '=', customerId)`: table order."""
         await self._pool.connection()
-        return [
-            camel_case(dict(row))
-            for row in self._db.orders.values()
-            if row["customer_id"] == customer["customerId"]
-        ]
+        return [camel_case(dict(row)) for row in self._db.orders_of(customer["customerId"])]
 
     async def _group(self, customer: dict[str, Any], _info: Info) -> Any:
         await self._pool.connection()

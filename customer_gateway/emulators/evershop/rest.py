@@ -69,7 +69,7 @@ class CustomerApi:
                 raise ValueError("Password must be at least 6 characters")
             hashed = fake_bcrypt(self._rng)
             # The duplicate check is a plain `email = $1`: case-sensitive, like EMAIL_UNIQUE.
-            if any(row["email"] == body["email"] for row in self._db.customers.values()):
+            if self._db.email_taken(body["email"]):
                 raise ValueError("Email is already used")
             data = dict(body)
             data.setdefault("status", 1)

@@ -102,10 +102,16 @@ class Database:
         self.now = now
         self.groups: dict[int, GroupRow] = {}
         self.customers: dict[int, CustomerRow] = {}
+        # The customer table's unique indexes (EMAIL_UNIQUE, CUSTOMER_UUID_UNIQUE): value → id.
+        # A lookup instead of a scan keeps seeding and writes linear in a large shop.
+        self._unique: dict[str, dict[Any, int]] = {"email": {}, "uuid": {}}
         self.addresses: dict[int, AddressRow] = {}
+        # customer_address's customer_id index: address ids in insertion (scan) order.
+        self._addresses_by_customer: dict[int, list[int]] = {}
         self.admins: dict[int, AdminRow] = {}
         # `order` (modules/checkout): only the columns a customer's order history reads.
         self.orders: dict[int, dict[str, Any]] = {}
+        self._orders_by_customer: dict[int, list[int]] = {}  # order's customer_id index
         self._next_order_id = 1
         self._next_group_id = 1
         self._next_customer_id = 1
@@ -134,7 +140,27 @@ class Database:
         if uuid_text is None:
             return None
         wanted = parse_uuid(bind(uuid_text))
-        return next((row for row in self.customers.values() if row["uuid"] == wanted), None)
+        return self._by_uuid(wanted)
+
+    def email_taken(self, email: Any) -> bool:
+        return email in self._unique["email"]
+
+    def _by_uuid(self, wanted: Any) -> CustomerRow | None:
+        customer_id = self._unique["uuid"].get(wanted)
+        return None if customer_id is None else self.customers[customer_id]
+
+    def _store_customer(self, row: CustomerRow, replacing: CustomerRow | None = None) -> None:
+        if replacing is not None:
+            self._drop_customer(replacing)
+        self.customers[row["customer_id"]] = row
+        for column, index in self._unique.items():
+            index[row[column]] = row["customer_id"]  # type: ignore[literal-required]
+
+    def _drop_customer(self, row: CustomerRow) -> None:
+        del self.customers[row["customer_id"]]
+        for column, index in self._unique.items():
+            if index.get(row[column]) == row["customer_id"]:  # type: ignore[literal-required]
+                del index[row[column]]  # type: ignore[literal-required]
 
     def insert_customer(self, given: Mapping[str, Any]) -> CustomerRow:
         """`insert('customer').given(data)`: every key naming a column is bound as text."""
@@ -157,7 +183,7 @@ class Database:
         if row["group_id"] is None:  # trigger SET_DEFAULT_CUSTOMER_GROUP
             row["group_id"] = 1
         self._check(row, exclude=None)
-        self.customers[customer_id] = row
+        self._store_customer(row)
         return row
 
     def insert_customer_row(
@@ -189,27 +215,24 @@ class Database:
         )
         self._next_customer_id += 1
         self._check(row, exclude=None)
-        self.customers[row["customer_id"]] = row
+        self._store_customer(row)
         return row
 
     def update_customer(self, uuid_text: str, given: Mapping[str, Any]) -> CustomerRow | None:
         """`update('customer').given(data).where('uuid', '=', id)`; None when no row matched."""
         values = self._convert(given)
         wanted = parse_uuid(uuid_text)
-        current = next((row for row in self.customers.values() if row["uuid"] == wanted), None)
+        current = self._by_uuid(wanted)
         if current is None:
             return None
         row = CustomerRow(**{**current, **values})  # type: ignore[typeddict-item]
         self._check(row, exclude=current["customer_id"])
-        del self.customers[current["customer_id"]]
-        self.customers[current["customer_id"]] = row
+        self._store_customer(row, replacing=current)  # moves to the end, as the heap's new tuple
         return row
 
     def delete_customer(self, customer_id: int) -> None:
-        del self.customers[customer_id]
-        for address_id in [
-            key for key, row in self.addresses.items() if row["customer_id"] == customer_id
-        ]:
+        self._drop_customer(self.customers[customer_id])
+        for address_id in self._addresses_by_customer.pop(customer_id, []):
             del self.addresses[address_id]  # FK_CUSTOMER_ADDRESS ... ON DELETE CASCADE
 
     def _convert(self, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -240,12 +263,12 @@ class Database:
                     f'null value in column "{column.name}" of relation "customer" '
                     "violates not-null constraint",
                 )
-        others = [row_ for key, row_ in self.customers.items() if key != exclude]
         for constraint, column_name in (
             ("EMAIL_UNIQUE", "email"),
             ("CUSTOMER_UUID_UNIQUE", "uuid"),
         ):
-            if any(other[column_name] == row[column_name] for other in others):  # type: ignore[literal-required]
+            holder = self._unique[column_name].get(row[column_name])  # type: ignore[literal-required]
+            if holder is not None and holder != exclude:
                 raise PgError(
                     "23505", f'duplicate key value violates unique constraint "{constraint}"'
                 )
@@ -277,10 +300,12 @@ class Database:
         )
         self._next_address_id += 1
         self.addresses[row["customer_address_id"]] = row
+        self._addresses_by_customer.setdefault(customer_id, []).append(row["customer_address_id"])
         return row
 
     def insert_order(self, customer_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
-        customer = next(row for row in self.customers.values() if row["customer_id"] == customer_id)
+        customer = self.customers[customer_id]
+        self._orders_by_customer.setdefault(customer_id, []).append(self._next_order_id)
         row: dict[str, Any] = {
             "order_id": self._next_order_id,
             "uuid": fields.get("uuid") or self.new_uuid(),
@@ -299,8 +324,11 @@ class Database:
         self.orders[row["order_id"]] = row
         return row
 
+    def orders_of(self, customer_id: Any) -> list[dict[str, Any]]:
+        return [self.orders[key] for key in self._orders_by_customer.get(customer_id, ())]
+
     def addresses_of(self, customer_id: int) -> list[AddressRow]:
-        return [row for row in self.addresses.values() if row["customer_id"] == customer_id]
+        return [self.addresses[key] for key in self._addresses_by_customer.get(customer_id, ())]
 
     # -- admin_user --------------------------------------------------------------------------
     def insert_admin(self, *, email: str, password: str, full_name: str) -> AdminRow:
