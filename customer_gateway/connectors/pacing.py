@@ -560,7 +560,8 @@ class SharedPacing:
         bound = min(HANDOFF_SECONDS, self.lease / 3)
         while self._idle:
             member = self._idle.pop(0)
-            leased_at, handoffs = self._leased[member]
+            # Unknown (never expected): treated as spent, it goes back through Redis.
+            leased_at, handoffs = self._leased.get(member, (-math.inf, HANDOFF_MAX))
             if not self._contended and self.clock() - leased_at < bound and handoffs < HANDOFF_MAX:
                 self._leased[member] = (leased_at, handoffs + 1)
                 return member
