@@ -1,11 +1,14 @@
 """The mirror's figures (issue 16), as ratios of one run.
 
-    python -m bench.mirror            # 1,000,000 mirrored customers, 20,000 per synced source
-    python -m bench.mirror --quick    # 100,000 and 5,000
+    python -m bench.mirror            # 1,000,000 customers (synced: 400k, 300k, 200k, 100k)
+    python -m bench.mirror --quick    # 100,000 (the same shares)
+    python -m bench.mirror --only sync --kinds ecwid --sync-customers 20000
 
 1. sync: each kind's first load from an emulator in its own process (20 ms added latency), the
    gateway's published-limit pacing on (the sync's half share), in this process; time against the
-   floor those limits allow, and this process's peak RSS.
+   floor those limits allow, and this process's peak RSS. Each kind holds its share of
+   `--customers` (Shoptet 40 %, Ecwid 30 %, EverShop 20 %, Flow Retail 10 %: the issue's four
+   sources of a million), or `--sync-customers` each.
 2. grid: the EverShop admin grid's requests (newest first, by name, keyword, status, group,
    page 1,000; 20 per page) through the gateway (in-process ASGI, one connection) over
    `--customers` mirrored customers in four sources (40/30/20/10 %), p50/p99; the same requests
@@ -147,7 +150,7 @@ def emulator_process(kind: str, customers: int, seed: int) -> Iterator[tuple[str
         assert process.stdout is not None
         credentials = json.loads(process.stdout.readline())["credentials"]
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 900  # seeding 400,000 customers takes a while
         while time.monotonic() < deadline:
             try:
                 httpx.get(f"{url}/__bench/requests", timeout=1)
@@ -176,8 +179,11 @@ def _floor(kind: str, customers: int) -> tuple[float, str]:
     return 2.0 + 5 / (10 * BACKGROUND), "job 2 s + 5 req"
 
 
-async def bench_sync(customers: int) -> None:
+async def bench_sync(total: int, each: int | None, kinds: Sequence[str]) -> None:
     for index, kind in enumerate(("shoptet", "ecwid", "evershop", "flow_retail")):
+        if kind not in kinds:
+            continue
+        customers = each or round(total * SHARES[kind])
         with emulator_process(kind, customers, index + 1) as (url, credentials):
             base = url + CONNECTORS[kind].base_path
             options: dict[str, Any] = {}
@@ -563,7 +569,7 @@ async def bench_sandbox(runs: int) -> None:
 async def run(args: argparse.Namespace) -> int:
     print(f"{'section':<8} {'what':<48} {'value':>22}  {'target':<16} verdict", flush=True)
     if "sync" in args.only:
-        await bench_sync(args.sync_customers)
+        await bench_sync(args.customers, args.sync_customers, args.kinds)
     if "grid" in args.only:
         await bench_grid(args.customers, args.runs)
     if "lag" in args.only:
@@ -580,9 +586,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sync-customers", type=int, default=None)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--only", default="sync,grid,lag,sandbox")
+    parser.add_argument(
+        "--kinds", default=",".join(SHARES), help="the kinds the sync section loads"
+    )
     args = parser.parse_args(argv)
     args.customers = args.customers or (100_000 if args.quick else 1_000_000)
-    args.sync_customers = args.sync_customers or (5_000 if args.quick else 20_000)
+    args.kinds = args.kinds.split(",")
     args.only = set(args.only.split(","))
     import logging
 

@@ -1,21 +1,27 @@
 """Replicas: requests per second at 1, 2 and 4 workers sharing Redis and PostgreSQL (Q2 read
-pass-through, and the EverShop admin grid served by the mirror), and the Redis round trips added
-per request and per upstream call, and per mirror-served request (bench/README.md, "Replicas").
+pass-through, and the EverShop admin grid served by the mirror), with the CPU time the gateway
+(uvicorn's master and its workers) and the emulators spent per request, and the Redis round trips
+added per request and per upstream call, and per mirror-served request (bench/README.md,
+"Replicas").
 
-    python -m bench.replicas [--seconds 8] [--concurrency 32]
+    python -m bench.replicas [--seconds 8] [--concurrency 32] [--only rates|trips]
 
 Emulators (bench.emulator: 20 ms latency, their own limits off) and the gateway run as processes
-on 127.0.0.1; the load is a closed loop of `--concurrency` clients (httpx, its own process). The
-machine's Redis and PostgreSQL are used under a prefix and a database of this run's own, removed
-at the end. Round trips come from the gateway's `/metrics` (`gateway_redis_round_trips_total`).
+on 127.0.0.1; the load is Debian's `wrk` (bench/load.py), a closed loop of `--concurrency`
+connections. On this 2-core machine the gateway gets core 0 whatever its workers, and the
+emulators and wrk share core 1 (bench/harness.py): more workers cannot add a core, so a row's
+req/s says how the workers share one core, and its CPU ms per request (from /proc, the window of
+the measured run only) what coordinating them costs. The machine's Redis and PostgreSQL are used
+under a prefix and a database of this run's own, removed at the end. Round trips come from the
+gateway's `/metrics` (`gateway_redis_round_trips_total`).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
+import resource
 import secrets
 import subprocess
 import sys
@@ -25,6 +31,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.harness import CLOCK_TICKS, LOAD_CORE, SERVER_CORE, Proc
+from bench.load import wrk
 from bench.queries import q2
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,18 +60,19 @@ def _wait(url: str) -> None:
     raise RuntimeError(f"{url} did not start")
 
 
-def _emulator(kind: str, logs: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+def _emulator(kind: str, logs: Path) -> tuple[Proc, dict[str, str]]:
     port = _port()
     log = logs / f"{kind}.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.emulator", kind, "--port", str(port), "--latency", "0.02"],
+        ["taskset", "-c", LOAD_CORE, sys.executable, "-m", "bench.emulator", kind]
+        + ["--port", str(port), "--latency", "0.02"],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         cwd=ROOT,
     )
     _wait(f"http://127.0.0.1:{port}/__bench/requests")
     credentials = json.loads(log.read_text().splitlines()[0])["credentials"]
-    return process, f"http://127.0.0.1:{port}", credentials
+    return Proc(kind, process, f"http://127.0.0.1:{port}", log), credentials
 
 
 def _config(
@@ -83,9 +92,7 @@ def _config(
     return "\n".join(lines) + "\n"
 
 
-def _gateway(
-    config: str, workers: int, logs: Path, state: dict[str, str]
-) -> tuple[subprocess.Popen[bytes], str]:
+def _gateway(config: str, workers: int, logs: Path, state: dict[str, str]) -> tuple[Proc, str]:
     path = logs / f"gateway-{workers}.toml"
     path.write_text(config)
     port = _port()
@@ -97,8 +104,12 @@ def _gateway(
             **state,
         }
     )
+    log = logs / f"gateway-{workers}.log"
     process = subprocess.Popen(
         [
+            "taskset",
+            "-c",
+            SERVER_CORE,
             sys.executable,
             "-m",
             "customer_gateway",
@@ -109,59 +120,14 @@ def _gateway(
             str(workers),
         ],
         env=env,
-        stdout=(logs / f"gateway-{workers}.log").open("wb"),
+        stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"
     _wait(url + "/healthz")
     time.sleep(1.0)  # every worker up
-    return process, url
-
-
-async def _load(url: str, body: str, concurrency: int, seconds: float) -> dict[str, float]:
-    done = 0
-    failed = 0
-    deadline = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-
-        async def loop() -> None:
-            nonlocal done, failed
-            while time.monotonic() < deadline:
-                response = await client.post(
-                    url + "/graphql", content=body, headers={"content-type": "application/json"}
-                )
-                if response.status_code == 200 and "errors" not in response.json():
-                    done += 1
-                else:
-                    failed += 1
-
-        started = time.monotonic()
-        await asyncio.gather(*(loop() for _ in range(concurrency)))
-        elapsed = time.monotonic() - started
-    return {"rps": done / elapsed, "failed": failed}
-
-
-def _load_process(url: str, body: str, concurrency: int, seconds: float) -> dict[str, float]:
-    """The load in a process of its own (not sharing this one's interpreter lock)."""
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.replicas",
-            "--load",
-            url,
-            body,
-            str(concurrency),
-            str(seconds),
-        ],
-        capture_output=True,
-        check=True,
-        cwd=ROOT,
-    )
-    result: dict[str, float] = json.loads(out.stdout)
-    return result
+    return Proc(f"gateway-{workers}", process, url, log), url
 
 
 def _metric(text: str, name: str, label: str = "") -> float:
@@ -239,6 +205,35 @@ def _mirror_round_trips(url: str, requests: int) -> float:
     return max(0.0, trips - reads) / requests
 
 
+def _machine_busy() -> float:
+    """CPU seconds every core of the machine spent busy so far (/proc/stat: all but idle and
+    iowait)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / CLOCK_TICKS
+
+
+def _servers_cpu() -> float:
+    """CPU seconds of the machine's PostgreSQL and Redis processes so far (shared with whatever
+    else uses them; a backend that exited takes its time with it)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, _, rest = text.partition("(")[2].rpartition(")")
+        if name in ("postgres", "redis-server"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's waited-for children (wrk, once it ended)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _rates(
     title: str,
     config: str,
@@ -246,37 +241,57 @@ def _rates(
     args: argparse.Namespace,
     logs: Path,
     state: dict[str, str],
+    emulators: list[Proc],
     mirrored: bool,
 ) -> None:
-    print(f"{title}, closed loop, {args.concurrency} clients, {args.seconds:.0f} s per row")
+    print(f"{title}, wrk closed loop, {args.concurrency} connections, {args.seconds:.0f} s per row")
     rates: dict[int, float] = {}
     for workers in (1, 2, 4):
         gateway, url = _gateway(config, workers, logs, state)
         try:
             if mirrored:
                 _wait_mirrored(url)
-            _load_process(url, body, args.concurrency, 2.0)  # warm up
-            result = _load_process(url, body, args.concurrency, args.seconds)
-            rates[workers] = result["rps"]
+            wrk(url + "/graphql", [body], connections=args.concurrency, seconds=2.0)  # warm up
+            cpu = (
+                gateway.cpu_seconds(),
+                sum(emulator.cpu_seconds() for emulator in emulators),
+                _children_cpu(),
+                _machine_busy(),
+                _servers_cpu(),
+            )
+            result = wrk(
+                url + "/graphql", [body], connections=args.concurrency, seconds=args.seconds
+            )
+            spent = (
+                gateway.cpu_seconds() - cpu[0],
+                sum(emulator.cpu_seconds() for emulator in emulators) - cpu[1],
+                _children_cpu() - cpu[2],
+                _machine_busy() - cpu[3],
+                _servers_cpu() - cpu[4],
+            )
+            others = max(0.0, spent[3] - spent[0] - spent[1] - spent[2] - spent[4])
+            done = max(1, result.requests - result.errors)
+            rates[workers] = done / result.seconds
             print(
-                f"  {workers} worker(s): {result['rps']:7.1f} req/s "
-                f"({rates[workers] / rates[1]:.2f} x), {result['failed']:.0f} failed"
+                f"  {workers} worker(s): {rates[workers]:7.1f} req/s "
+                f"({rates[workers] / rates[1]:.2f} x), p50 {result.p50_ms:.0f} ms; "
+                f"CPU per request: gateway {1000 * spent[0] / done:.2f} ms "
+                f"({spent[0] / result.seconds:.0%} of a core), "
+                f"emulators {1000 * spent[1] / done:.2f} ms, wrk {1000 * spent[2] / done:.2f} ms, "
+                f"PostgreSQL + Redis {1000 * spent[4] / done:.2f} ms; machine "
+                f"{spent[3] / result.seconds:.2f} of 2 cores busy, "
+                f"{others / result.seconds:.2f} by other processes; {result.errors} errors"
             )
         finally:
-            gateway.terminate()
-            gateway.wait(30)
+            gateway.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--load", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=("rates", "trips"), help="one half of the rows")
     args = parser.parse_args()
-    if args.load:
-        url, body, concurrency, seconds = args.load
-        print(json.dumps(asyncio.run(_load(url, body, int(concurrency), float(seconds)))))
-        return
     database = f"cg_bench_{secrets.token_hex(4)}"
     prefix = f"cg-bench-{secrets.token_hex(4)}"
     subprocess.run(["psql", ADMIN, "-qc", f"CREATE DATABASE {database}"], check=True)
@@ -285,61 +300,42 @@ def main() -> None:
         "CUSTOMER_GATEWAY_STATE__POSTGRES_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
         "CUSTOMER_GATEWAY_STATE__REDIS_PREFIX": prefix,
     }
-    processes: list[subprocess.Popen[bytes]] = []
+    emulators: list[Proc] = []
     with tempfile.TemporaryDirectory(prefix="bench-replicas-") as directory:
         logs = Path(directory)
         try:
             urls: dict[str, str] = {}
             credentials: dict[str, dict[str, str]] = {}
             for name, kind in KINDS.items():
-                process, urls[name], credentials[name] = _emulator(kind, logs)
-                processes.append(process)
-            _rates(
-                "Q2 (EverShop, 10 customers, read pass-through)",
-                _config(urls, credentials, False, False),
-                q2(["evershop-main"], 10),
-                args,
-                logs,
-                state,
-                False,
-            )
-            _rates(
-                "EverShop admin grid sorted by name (both sources, served by the mirror)",
-                _config(urls, credentials, False, True),
-                GRID,
-                args,
-                logs,
-                state,
-                True,
-            )
-            gateway, url = _gateway(_config(urls, credentials, True, False), 1, logs, state)
-            try:
-                print("Redis round trips, published limits on (Q2, 10 customers, 20 requests):")
-                for source in KINDS:
-                    trips = _round_trips(url, source, 20)
-                    print(
-                        f"  {source}: {trips['per_upstream_call']:.2f} per upstream call, "
-                        f"{trips['per_request']:.2f} per request "
-                        f"({trips['calls'] / 20:.1f} upstream calls per request)"
-                    )
-            finally:
-                gateway.terminate()
-                gateway.wait(30)
-            gateway, url = _gateway(_config(urls, credentials, True, True), 1, logs, state)
-            try:
-                _wait_mirrored(url)
-                per_request = _mirror_round_trips(url, 20)
-                print(
-                    "Redis round trips per grid request served by the mirror (limits on): "
-                    f"{per_request:.2f}"
+                emulator, credentials[name] = _emulator(kind, logs)
+                urls[name] = emulator.url
+                emulators.append(emulator)
+            if args.only != "trips":
+                _rates(
+                    "Q2 (EverShop, 10 customers, read pass-through)",
+                    _config(urls, credentials, False, False),
+                    q2(["evershop-main"], 10),
+                    args,
+                    logs,
+                    state,
+                    emulators,
+                    False,
                 )
-            finally:
-                gateway.terminate()
-                gateway.wait(30)
+                _rates(
+                    "EverShop admin grid sorted by name (both sources, served by the mirror)",
+                    _config(urls, credentials, False, True),
+                    GRID,
+                    args,
+                    logs,
+                    state,
+                    emulators,
+                    True,
+                )
+            if args.only != "rates":
+                _trips(urls, credentials, logs, state)
         finally:
-            for process in processes:
-                process.terminate()
-                process.wait(10)
+            for emulator in emulators:
+                emulator.stop()
             subprocess.run(
                 ["psql", ADMIN, "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
                 check=True,
@@ -351,6 +347,33 @@ def main() -> None:
             if keys:
                 client.delete(*keys)
             client.close()
+
+
+def _trips(
+    urls: dict[str, str], credentials: dict[str, dict[str, str]], logs: Path, state: dict[str, str]
+) -> None:
+    gateway, url = _gateway(_config(urls, credentials, True, False), 1, logs, state)
+    try:
+        print("Redis round trips, published limits on (Q2, 10 customers, 20 requests):")
+        for source in KINDS:
+            trips = _round_trips(url, source, 20)
+            print(
+                f"  {source}: {trips['per_upstream_call']:.2f} per upstream call, "
+                f"{trips['per_request']:.2f} per request "
+                f"({trips['calls'] / 20:.1f} upstream calls per request)"
+            )
+    finally:
+        gateway.stop()
+    gateway, url = _gateway(_config(urls, credentials, True, True), 1, logs, state)
+    try:
+        _wait_mirrored(url)
+        per_request = _mirror_round_trips(url, 20)
+        print(
+            "Redis round trips per grid request served by the mirror (limits on): "
+            f"{per_request:.2f}"
+        )
+    finally:
+        gateway.stop()
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ class SharedRedis:
         self.round_trips: Counter[str] = Counter()  # by purpose
         self.outages = 0
         self._signals: dict[str, asyncio.Event] = {}
+        self._handlers: dict[str, Callable[[str], None]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False
 
@@ -151,6 +152,11 @@ class SharedRedis:
         """Set when a message arrives on `channel` (the caller clears it before it waits)."""
         return self._signals.setdefault(channel, asyncio.Event())
 
+    def on_message(self, channel: str, handler: Callable[[str], None]) -> None:
+        """`handler(payload)` for every message on `channel`, instead of setting its signal (a
+        channel that carries more than one kind of news decides which ones wake its waiters)."""
+        self._handlers[channel] = handler
+
     async def _listen_loop(self) -> None:
         pattern = self.key("released", "*")
         while not self._closed:
@@ -162,8 +168,11 @@ class SharedRedis:
                 await pubsub.psubscribe(pattern)
                 async for message in pubsub.listen():
                     if message.get("type") == "pmessage":
-                        event = self._signals.get(str(message["channel"]))
-                        if event is not None:
+                        channel = str(message["channel"])
+                        handler = self._handlers.get(channel)
+                        if handler is not None:
+                            handler(str(message["data"]))
+                        elif (event := self._signals.get(channel)) is not None:
                             event.set()
             except (RedisError, OSError) as error:
                 self._mark_down(error)

@@ -150,4 +150,5 @@ class EcwidEmulator(Emulator):
         record.order_count = int(direct.get("totalOrderCount", 0))
         record.sales_value = float(direct.get("salesValue", 0.0))
         record.purchased_product_ids = frozenset(direct.get("purchasedProductIds", ()))
+        self.store.touch()
         return self.store.render(record)

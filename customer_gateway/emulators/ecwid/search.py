@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Final
 
 from .formats import parse_date_filter
@@ -179,6 +179,12 @@ class CustomerQuery:
             updated_from=params.date("updatedFrom"),
             updated_to=params.date("updatedTo"),
             sort_by=sort_by,
+        )
+
+    @property
+    def unfiltered(self) -> bool:
+        return all(
+            getattr(self, field.name) is None for field in fields(self) if field.name != "sort_by"
         )
 
     def matches(self, c: CustomerRecord) -> bool:

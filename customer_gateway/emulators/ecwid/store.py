@@ -54,6 +54,11 @@ class Store:
         self.deleted: list[DeletedEntry] = []
         self._last_customer_id = max(self.customers, default=100_000_000)
         self._last_group_id = max(self.groups)
+        # Every write bumps `generation`; an unfiltered search reuses the order it sorted last
+        # for that sortBy while nothing was written (a sync pages a large shop: one sort, not
+        # one per page).
+        self.generation = 0
+        self._orders: dict[str, tuple[int, list[CustomerRecord]]] = {}
 
     # -- customers ---------------------------------------------------------------------------
     def customer(self, customer_id: int) -> CustomerRecord:
@@ -66,8 +71,19 @@ class Store:
         group = self.groups.get(record.group_id, GENERAL_GROUP_NAME)
         return dict(render_customer(record, group))
 
+    def touch(self) -> None:
+        """A customer record changed (every write path calls this)."""
+        self.generation += 1
+
     def search(self, query: CustomerQuery, page: Page) -> CustomerPage:
-        found = query.run(list(self.customers.values()))
+        if query.unfiltered:
+            cached = self._orders.get(query.sort_by)
+            if cached is None or cached[0] != self.generation:
+                cached = (self.generation, query.run(list(self.customers.values())))
+                self._orders = {query.sort_by: cached}
+            found = cached[1]
+        else:
+            found = query.run(list(self.customers.values()))
         chosen = found[page.offset : page.offset + page.limit]
         return {
             "total": len(found),
@@ -107,10 +123,12 @@ class Store:
         if record.contacts is None:  # Assumption: Ecwid files the e-mail as the first contact.
             record.contacts = [self._contact("EMAIL", email, True, 0, now)]
         self.customers[customer_id] = record
+        self.touch()
         return customer_id
 
     def update_customer(self, customer_id: int, data: CustomerInput) -> None:
         record = self.customer(customer_id)
+        self.touch()
         if "email" in data:
             self._check_email(data["email"], customer_id)
         if "customerGroupId" in data:
@@ -210,6 +228,7 @@ class Store:
     def delete_customer(self, customer_id: int) -> None:
         self.customer(customer_id)
         del self.customers[customer_id]
+        self.touch()
         self.deleted.append(DeletedEntry(customer_id, float(int(self.clock()))))
 
     # -- deleted log ---------------------------------------------------------------------------
@@ -274,6 +293,7 @@ class Store:
         self._changeable_group(group_id, "deleted")
         del self.groups[group_id]
         now = float(int(self.clock()))
+        self.touch()
         for record in self.customers.values():
             if record.group_id == group_id:
                 record.group_id = GENERAL_GROUP_ID

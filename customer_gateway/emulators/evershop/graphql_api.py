@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cache
 from importlib.resources import files
 from inspect import isawaitable
-from typing import Any, Final
+from typing import Any, Final, cast
 from zoneinfo import ZoneInfo
 
 from graphql import (
@@ -29,7 +29,7 @@ from graphql import (
     parse,
 )
 
-from .collection import CUSTOMER_FILTERS, GROUP_FILTERS, Collection
+from .collection import CUSTOMER_FILTERS, GROUP_FILTERS, Collection, Row
 from .node.graphql_js16 import Js16Error, check_variables, inspect, reword, select_operation
 from .node.js import UNDEFINED, truthy
 from .pg import Collation, PgError
@@ -449,7 +449,7 @@ class GraphQLEndpoint:
         filters = args.get("filters", [])
         return Collection(
             # The rows themselves: the page's items are copied (camel-cased) on the way out.
-            lambda: list(self._db.customers.values()),
+            lambda: cast(list[Row], list(self._db.customers.values())),
             filters,
             CUSTOMER_FILTERS,
             default_order="customer_id",

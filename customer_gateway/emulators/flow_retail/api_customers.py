@@ -9,7 +9,15 @@ from .formats import SortKey, format_timestamp
 from .http import Call, Endpoint, Reply
 from .payloads import CustomerObject, ExportObject, FlowError, GroupRef, StoreCustomerObject
 from .records import CUSTOMER_SORT_FIELDS, copy_customer
-from .search import CustomerSearch, PagingRules, external_matches, list_query, page
+from .search import (
+    CustomerSearch,
+    PagingRules,
+    external_matches,
+    list_query,
+    order,
+    ordered_page,
+    page,
+)
 from .tenant import Tenant
 from .validation import require_object, store_uid_body
 
@@ -41,11 +49,17 @@ class CustomerApi:
 
     async def list(self, call: Call) -> Reply:
         query = list_query(call.query, self.paging, CUSTOMER_SORT_FIELDS)
-        customers = list(call.tenant.customers.values())
         external_id = call.query.get("customerExternalId")
         if external_id:  # assumption: exact, case-sensitive match
-            customers = [c for c in customers if c["externalId"] == external_id]
-        return Reply(200, page(customers, query, self.sort_key))
+            customers = [
+                c for c in call.tenant.customers.values() if c["externalId"] == external_id
+            ]
+            return Reply(200, page(customers, query, self.sort_key))
+        ordered = call.tenant.ordered_customers(
+            (query.sort_by, query.descending),
+            lambda items: order(items, query, self.sort_key),
+        )
+        return Reply(200, ordered_page(ordered, query))
 
     async def create(self, call: Call) -> Reply:
         customer = call.tenant.create(require_object(await call.json()))

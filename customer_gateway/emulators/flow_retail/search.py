@@ -72,6 +72,10 @@ def list_query(
 
 def page(items: Sequence[T], query: ListQuery, sort_key: SortKey) -> ListResponse:
     """Sort (stable; nulls last in both directions: assumption), slice, wrap in the envelope."""
+    return ordered_page(order(items, query, sort_key), query)
+
+
+def order(items: Sequence[T], query: ListQuery, sort_key: SortKey) -> list[T]:
     ordered = list(items)
     field = query.sort_by
     if field is not None:
@@ -83,9 +87,14 @@ def page(items: Sequence[T], query: ListQuery, sort_key: SortKey) -> ListRespons
             return sort_key(value) if isinstance(value, str) else value
 
         ordered = sorted(present, key=key, reverse=query.descending) + missing
+    return ordered
+
+
+def ordered_page(ordered: Sequence[T], query: ListQuery) -> ListResponse:
+    """The query's page of items already in its order."""
     start = (query.page_number - 1) * query.page_size
     return {
-        "items": ordered[start : start + query.page_size],
+        "items": list(ordered[start : start + query.page_size]),
         "paging": {
             "pageNumber": query.page_number,
             "pageSize": query.page_size,

@@ -56,6 +56,20 @@ class Tenant:
         self.register: list[ExternalHit] = data.register
         # Called with (action, customer uid) after each customer write: the webhook sender.
         self.notify: Callable[[str, str], None] | None = None
+        # Bumped by every customer write: a list in one order is sorted once while nothing
+        # changes (a sync pages a large tenant: one sort, not one per page).
+        self.generation = 0
+        self._ordered: tuple[object, list[CustomerObject]] | None = None
+
+    def ordered_customers(
+        self, order_key: object, sort: Callable[[list[CustomerObject]], list[CustomerObject]]
+    ) -> list[CustomerObject]:
+        """Every customer in one list order (`order_key` names it), sorted by `sort` only when
+        a write happened since it was last asked for."""
+        key = (self.generation, order_key)
+        if self._ordered is None or self._ordered[0] != key:
+            self._ordered = (key, sort(list(self.customers.values())))
+        return self._ordered[1]
 
     def _notify(self, action: str, uid: str) -> None:
         if self.notify is not None:
@@ -91,6 +105,7 @@ class Tenant:
         customer = new_customer(uid, str(fields["customerType"]), self.stamp())
         apply_fields(customer, fields)
         self.customers[uid] = customer
+        self.generation += 1
         self._notify("CUSTOMER_CREATE", uid)
         return customer
 
@@ -99,17 +114,20 @@ class Tenant:
         fields = self.validate(body, customer)
         apply_fields(customer, fields)
         customer["lastModifiedAt"] = self.stamp(customer["lastModifiedAt"])
+        self.generation += 1
         self._notify("CUSTOMER_UPDATE", uid)
         return customer
 
     def delete(self, uid: str) -> None:
         self.customer(uid)
         del self.customers[uid]
+        self.generation += 1
         self.visits.pop(uid, None)
         self._notify("CUSTOMER_DELETE", uid)
 
     def touch(self, customer: CustomerObject) -> None:
         customer["lastModifiedAt"] = self.stamp(customer["lastModifiedAt"])
+        self.generation += 1
 
     # -- stores and extensions -----------------------------------------------------------------
     def store(self, uid: str) -> StoreObject:
