@@ -34,14 +34,18 @@ from graphql import (
     FieldNode,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import collect_iterator_awaitables
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from graphql.pyutils.undefined import UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -62,10 +66,41 @@ _ObjectField = tuple[GraphQLField, list[FieldNode], GraphQLOutputType, GraphQLOb
 
 # One field of a planned selection set: its response name, its field details, for a plain leaf
 # Strawberry's basic resolver and the leaf type, and for an object field without arguments its
-# plan (None each: the field goes the long way).
+# plan (None each: the field goes the long way). A plain leaf whose Strawberry field reads its
+# attribute with `getattr` (no resolver, Strawberry's own `get_result`, the default resolver)
+# also has that attribute's name (else None), and `text` when the leaf type is graphql-core's
+# String or ID, whose coercion gives a `str` back as it is.
 _Step = tuple[
-    str, FieldDetailsList, Any, GraphQLScalarType | GraphQLEnumType | None, _ObjectField | None
+    str,
+    FieldDetailsList,
+    Any,
+    GraphQLScalarType | GraphQLEnumType | None,
+    _ObjectField | None,
+    str | None,
+    bool,
 ]
+# Built-in scalars whose output coercion returns a `str` unchanged (graphql-core's
+# `serialize_string` and `serialize_id`: `isinstance(value, str)` first).
+_TEXT_SCALARS = (GraphQLString, GraphQLID)
+# Strawberry's own `get_result`, as imported (tests/unit/test_executor.py patches both).
+_GET_RESULT = StrawberryField.get_result
+
+
+def _plain_attribute(field_def: GraphQLField) -> str | None:
+    """The attribute Strawberry's basic resolver reads for this field, where it is exactly
+    `getattr(source, name)` (`StrawberryField.get_result` without a resolver, and the default
+    resolver `getattr`); None where anything else could run."""
+    field = field_def.extensions.get(STRAWBERRY_DEFINITION)
+    if not isinstance(field, StrawberryField):
+        return None
+    if (
+        type(field).get_result is not _GET_RESULT
+        or field.base_resolver is not None
+        or field.default_resolver is not getattr
+    ):
+        return None
+    name = field.python_name
+    return name if isinstance(name, str) else None
 
 
 async def _await_completed(
@@ -101,6 +136,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             resolve: Any = None
             leaf: GraphQLScalarType | GraphQLEnumType | None = None
             object_field: _ObjectField | None = None
+            attribute: str | None = None
             if plain_allowed and not node.arguments:
                 field_def = self.schema.get_field(parent_type, node.name.value)
                 candidate = field_def.resolve if field_def is not None else None
@@ -110,6 +146,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                         field_type = field_type.of_type
                     if isinstance(field_type, GraphQLScalarType | GraphQLEnumType):
                         resolve, leaf = candidate, field_type
+                        attribute = _plain_attribute(field_def)  # type: ignore[arg-type]
                 if leaf is None and field_def is not None and not field_def.args:
                     inner = field_def.type
                     if isinstance(inner, GraphQLNonNull):
@@ -124,7 +161,17 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                             or field_def.resolve
                             or self.field_resolver,
                         )
-            steps.append((response_name, field_details_list, resolve, leaf, object_field))
+            steps.append(
+                (
+                    response_name,
+                    field_details_list,
+                    resolve,
+                    leaf,
+                    object_field,
+                    attribute,
+                    leaf in _TEXT_SCALARS,
+                )
+            )
         plans[id(fields)] = (fields, steps)
         return steps
 
@@ -175,6 +222,30 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
 
         return direct
 
+    def _subplan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> list[_Step] | None:
+        """The plan of an object's selection set where graphql-core would go from
+        `complete_object_value` straight to `execute_fields` (no `is_type_of`, no new `@defer`
+        in it); None where it would not. Remembered per object type and field details, like
+        graphql-core's own `collect_subfields`, whose answer it plans."""
+        subplans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Any]] = (
+            self.__dict__.setdefault("_gateway_subplans", {})
+        )
+        key = (object_type, id(field_details_list))
+        cached = subplans.get(key)
+        if cached is not None and cached[0] is field_details_list:
+            return cached[1]  # type: ignore[no-any-return]
+        steps: list[_Step] | None = None
+        if object_type.is_type_of is None:
+            grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+                object_type, field_details_list
+            )
+            if not new_defer_usages:
+                steps = self._plan(object_type, grouped_field_set)
+        subplans[key] = (field_details_list, steps)
+        return steps
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -183,21 +254,51 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        """graphql-core's `execute_fields` over the selection set's plan: plain leaves are read
-        here; every other field, and a plain leaf that is null or does not coerce, is executed
-        by `execute_field` exactly as graphql-core would (same order, same errors)."""
+        """graphql-core's `execute_fields` over the selection set's plan (`_execute_steps`)."""
+        return self._execute_steps(
+            parent_type,
+            source_value,
+            path,
+            self._plan(parent_type, grouped_field_set),
+            position_context,
+        )
+
+    def _execute_steps(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        steps: list[_Step],
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's `execute_fields` over a plan: plain leaves are read here; every other
+        field, and a plain leaf that is null or does not coerce, is executed by
+        `execute_field` exactly as graphql-core would (same order, same errors)."""
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         long_way = super().execute_field
         try:
-            for response_name, field_details_list, resolve, leaf, object_field in self._plan(
-                parent_type, grouped_field_set
-            ):
+            for (
+                response_name,
+                field_details_list,
+                resolve,
+                leaf,
+                object_field,
+                attribute,
+                text,
+            ) in steps:
                 if leaf is not None:
                     try:
-                        value = resolve(source_value, None)
+                        value = (
+                            resolve(source_value, None)
+                            if attribute is None
+                            else getattr(source_value, attribute)
+                        )
                         if value is not None:
+                            if text and type(value) is str:
+                                results[response_name] = value
+                                continue
                             coerced = leaf.coerce_output_value(value)
                             if coerced is not None and coerced is not Undefined:
                                 results[response_name] = coerced
@@ -269,9 +370,13 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                     return_type, field_details_list, info, path, result, position_context
                 )
             else:
-                completed = self.complete_object_value(
-                    object_type, field_details_list, info, path, result, position_context
-                )
+                steps = self._subplan(object_type, field_details_list)
+                if steps is not None and position_context is None:
+                    completed = self._execute_steps(object_type, result, path, steps, None)
+                else:
+                    completed = self.complete_object_value(
+                        object_type, field_details_list, info, path, result, position_context
+                    )
             if self.is_awaitable(completed):
                 return _await_completed(self, completed, return_type, field_details_list, path)
         except Exception as raw_error:
@@ -289,19 +394,116 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[Any]:
         """An object that is there (a list's item, mostly) completed as its object type
-        directly, without `complete_value`'s dispatch (twice for a non-null type); every other
-        value as graphql-core completes it."""
+        directly, without `complete_value`'s dispatch (twice for a non-null type), and a list of
+        objects completed item by item in one loop (`_complete_object_list`); every other value
+        as graphql-core completes it."""
         if result is not None and result is not Undefined and not isinstance(result, Exception):
-            object_type = (
-                return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
-            )
-            if isinstance(object_type, GraphQLObjectType):
+            inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+            if isinstance(inner, GraphQLObjectType):
+                if position_context is None:
+                    steps = self._subplan(inner, field_details_list)
+                    if steps is not None:
+                        return self._execute_steps(inner, result, path, steps, None)
                 return self.complete_object_value(
-                    object_type, field_details_list, info, path, result, position_context
+                    inner, field_details_list, info, path, result, position_context
                 )
+            if isinstance(inner, GraphQLList) and type(result) is list and position_context is None:
+                item_type = inner.of_type
+                object_type = (
+                    item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+                )
+                if (
+                    isinstance(object_type, GraphQLObjectType)
+                    and self.get_stream_usage(field_details_list, path) is None
+                ):
+                    steps = self._subplan(object_type, field_details_list)
+                    if steps is not None:
+                        return self._complete_object_list(
+                            item_type, object_type, steps, field_details_list, info, path, result
+                        )
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _complete_object_list(
+        self,
+        item_type: GraphQLOutputType,
+        object_type: GraphQLObjectType,
+        steps: list[_Step],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: list[Any],
+    ) -> AwaitableOrValue[list[Any]]:
+        """graphql-core's `complete_iterable_value` for a list of objects without `@stream`:
+        an item that is there is completed over the object's plan (what `complete_list_item_value`
+        comes to for it); a null, an error or an awaitable item takes graphql-core's own steps,
+        and so do the errors (located at the item, the rest settled in the background)."""
+        is_awaitable = self.is_awaitable
+        completed_results: list[Any] = []
+        append_completed = completed_results.append
+        awaitable_indices: list[int] = []
+        iterator = iter(items)
+        index = 0
+        try:
+            for item in iterator:
+                item_path = path.add_key(index, None)
+                if is_awaitable(item):
+                    append_completed(
+                        self.complete_awaitable_list_item_value(
+                            item, item_type, field_details_list, info, item_path, None
+                        )
+                    )
+                    awaitable_indices.append(index)
+                elif item is None or item is Undefined or isinstance(item, Exception):
+                    if self.complete_list_item_value(
+                        item,
+                        completed_results,
+                        item_type,
+                        field_details_list,
+                        info,
+                        item_path,
+                        None,
+                    ):
+                        awaitable_indices.append(index)
+                else:
+                    try:
+                        completed = self._execute_steps(object_type, item, item_path, steps, None)
+                        if is_awaitable(completed):
+                            append_completed(
+                                _await_completed(
+                                    self, completed, item_type, field_details_list, item_path
+                                )
+                            )
+                            awaitable_indices.append(index)
+                        else:
+                            append_completed(completed)
+                    except Exception as raw_error:
+                        self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                        append_completed(None)
+                index += 1
+        except Exception:
+            maybe_awaitables = [completed_results[i] for i in awaitable_indices]
+            maybe_awaitables.extend(collect_iterator_awaitables(iterator, is_awaitable))
+            if maybe_awaitables:
+                self.settle_in_background(maybe_awaitables)
+            raise
+        if not awaitable_indices:
+            return completed_results
+
+        async def get_completed_results() -> list[Any]:
+            if len(awaitable_indices) == 1:
+                only = awaitable_indices[0]
+                completed_results[only] = await completed_results[only]
+            else:
+                awaited = await gather_with_cancel(
+                    *(completed_results[i] for i in awaitable_indices)
+                )
+                for i, value in zip(awaitable_indices, awaited, strict=True):
+                    completed_results[i] = value
+            return completed_results
+
+        return get_completed_results()
 
     def execute_field(
         self,

@@ -11,7 +11,9 @@ import pytest
 import strawberry
 from strawberry.schema import schema_converter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
 
+from customer_gateway.schema import executor as executor_module
 from customer_gateway.schema.executor import PlainFieldExecutor
 
 
@@ -198,3 +200,45 @@ def test_sync_resolvers_are_called_past_strawberrys_wrapper(
     converted.clear()
     assert _run_objects(None, "{ outers { inner { label } } }")["errors"] == []
     assert converted == ["outers"] + ["inner"] * 5
+
+
+def test_lists_of_objects_and_text_leaves_skip_graphql_cores_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An object item that is there completes over its plan (no `complete_list_item_value`, no
+    `complete_object_value`), a null item takes graphql-core's step, and a plain leaf is read
+    without Strawberry's `get_result`. Fails if an upgrade stops these paths being taken."""
+    steps: list[str] = []
+    for name in ("complete_list_item_value", "complete_object_value"):
+        original = getattr(StrawberryGraphQLCoreExecutionContext, name)
+
+        def counting(self: Any, *args: Any, _name: str = name, _original: Any = original) -> Any:
+            steps.append(_name)
+            return _original(self, *args)
+
+        monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, name, counting)
+    read: list[Any] = []
+    original_get_result = StrawberryField.get_result
+
+    def get_result(self: Any, *args: Any, **kwargs: Any) -> Any:
+        read.append(self.python_name)
+        return original_get_result(self, *args, **kwargs)
+
+    schema = strawberry.Schema(query=NullableItems, execution_context_class=PlainFieldExecutor)
+    # Patched after the plan's check would see it: only the resolver field `outers` calls it.
+    monkeypatch.setattr(StrawberryField, "get_result", get_result)
+    monkeypatch.setattr(executor_module, "_GET_RESULT", get_result)
+    result = schema.execute_sync("{ outers { key inner { label } } }")
+    assert result.errors is None
+    assert result.data == {
+        "outers": [{"key": 1, "inner": {"label": "i1"}}, None, {"key": 3, "inner": {"label": "i3"}}]
+    }
+    assert steps == ["complete_list_item_value"]  # the null item only
+    assert read == ["outers"]
+
+
+@strawberry.type
+class NullableItems:
+    @strawberry.field
+    def outers(self) -> list[Outer | None]:
+        return [Outer(key=1), None, Outer(key=3)]
