@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
@@ -152,11 +152,20 @@ class Telemetry:
         if state.redis is not None or state.postgres is not None:
             self.registry.register(_SharedStateCollector(state))
 
-    @contextmanager
     def upstream_span(
         self, source: str, kind: str, method: str, route: str, headers: dict[str, str]
+    ) -> AbstractContextManager[trace.Span]:
+        """A client span per upstream request; its trace context goes out as `traceparent`.
+        Tracing off: the invalid span a no-op tracer would give, without the tracer's context
+        switching (a few percent of a small request's instructions, bench/README.md)."""
+        if self._provider is None:
+            return nullcontext(trace.INVALID_SPAN)
+        return self._upstream_span(source, kind, method, route, headers)
+
+    @contextmanager
+    def _upstream_span(
+        self, source: str, kind: str, method: str, route: str, headers: dict[str, str]
     ) -> Iterator[trace.Span]:
-        """A client span per upstream request; its trace context goes out as `traceparent`."""
         with self.tracer.start_as_current_span(
             f"{method} {route}",
             kind=trace.SpanKind.CLIENT,

@@ -20,7 +20,8 @@ class SourceReport(SchemaExtension):
         """A span per GraphQL operation: its type and name, never the document or variables."""
         context = self.execution_context.context
         telemetry = context.telemetry if isinstance(context, GatewayContext) else None
-        if telemetry is None:
+        if telemetry is None or not telemetry.tracing:
+            # Tracing off: no span to make (a no-op tracer's would only switch contexts).
             yield
             return
         with telemetry.tracer.start_as_current_span("graphql operation") as span:
