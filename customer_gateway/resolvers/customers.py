@@ -442,13 +442,24 @@ async def _window_and_next(
 def _settle_ties(records: list[CustomerRecord], key: Any) -> list[CustomerRecord]:
     settled: list[CustomerRecord] = []
     group: list[CustomerRecord] = []
+    group_key: Any = None
     for record in records:
-        if group and key(record) != key(group[0]):
-            settled.extend(sorted(group, key=lambda r: natural_id(r.id)))
+        record_key = key(record)  # once per record (a sort key reads dates and collates text)
+        if group and record_key != group_key:
+            settled.extend(_by_native_id(group))
             group = []
+        if not group:
+            group_key = record_key
         group.append(record)
-    settled.extend(sorted(group, key=lambda r: natural_id(r.id)))
+    settled.extend(_by_native_id(group))
     return settled
+
+
+def _by_native_id(group: list[CustomerRecord]) -> list[CustomerRecord]:
+    """A tie group by native id; one record is its own order."""
+    if len(group) == 1:
+        return group
+    return sorted(group, key=lambda r: natural_id(r.id))
 
 
 def natural_id(native_id: str) -> tuple[int, Any]:
