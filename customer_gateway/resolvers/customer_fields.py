@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, OrderRecord
 from customer_gateway.connectors.protocol import OrderHistory, refuse
-from customer_gateway.resolvers.loaders import Unread
+from customer_gateway.resolvers.loaders import UNREAD, Unread
 
 if TYPE_CHECKING:
     from customer_gateway.core.context import GatewayContext
@@ -27,6 +27,31 @@ def embedded_groups(record: CustomerRecord, *, first_only: bool) -> list[GroupRe
         GroupRecord(record.source, ref.id, ref.numeric_id, ref.name)  # type: ignore[arg-type]
         for ref in refs
     ]
+
+
+def ready_groups(
+    context: GatewayContext, record: CustomerRecord, *, first_only: bool
+) -> list[GroupRecord] | None:
+    """The customer's groups where every one is embedded or already in the request's group
+    loader (a page's prefetched group list primes it): what `settled_groups` would answer,
+    without a coroutine, a gather and a task per customer. None: `settled_groups` must run."""
+    if "groups" in record.missing:
+        return None
+    refs = record.groups[:1] if first_only else record.groups
+    found: list[GroupRecord] = []
+    for ref in refs:
+        if ref.name is not None and ref.numeric_id is not None:
+            found.append(GroupRecord(record.source, ref.id, ref.numeric_id, ref.name))
+            continue
+        group = context.loaders.groups.ready(record.source, ref.id)
+        if group is UNREAD:
+            return None
+        if isinstance(group, GroupRecord):
+            found.append(group)
+    if len(found) > 1:
+        order = {ref.id: index for index, ref in enumerate(refs)}
+        found.sort(key=lambda group: order[group.id])
+    return found
 
 
 async def groups_of(

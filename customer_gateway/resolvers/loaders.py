@@ -80,6 +80,15 @@ class SourceLoader(Generic[R]):
                 settled.append(outcome)
         return settled
 
+    def ready(self, source: str, native_id: str) -> R | None | Unread:
+        """What `settle` would answer without waiting, where this request already holds the
+        key's answer (primed, or loaded and not failed); `UNREAD` where it does not (not asked
+        yet, in flight, or failed: `settle` then reports it)."""
+        future = self._loader._cache.get((source, native_id))
+        if future is None or not future.done() or future.cancelled() or future.exception():
+            return UNREAD
+        return cast("R | None", future.result())
+
     def prime(self, source: str, native_id: str, record: R) -> None:
         self._loader.clear((source, native_id))
         self._loader.prime((source, native_id), record)

@@ -162,6 +162,9 @@ class Customer:
         if "groups" in self.record.missing:
             return None  # not read: its source failed after the merge
         embedded = customer_fields.embedded_groups(self.record, first_only=True)
+        if embedded is None:
+            # Flow Retail: names by id, read with the page (its group list primes the loader).
+            embedded = customer_fields.ready_groups(info.context, self.record, first_only=True)
         if embedded is not None:
             return CustomerGroup.from_record(embedded[0], self.source.kind) if embedded else None
         return cast(CustomerGroup | None, self._loaded_group(info))
