@@ -19,6 +19,10 @@ class Reader:
         )
 
     def object(self, value: Any, where: str) -> Mapping[str, Any]:
+        # A decoded JSON object is a dict: `type` first spares the ABC's `__instancecheck__`
+        # (a Python call) for each of them (several per customer of a page).
+        if type(value) is dict:
+            return value
         if not isinstance(value, Mapping):
             raise self.bad(where)
         return value
@@ -56,6 +60,8 @@ class Reader:
 
     def integer(self, obj: Mapping[str, Any], key: str, where: str) -> int:
         value = obj.get(key)
+        if type(value) is int:
+            return value
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.bad(f"{where}.{key}")
         return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 import strawberry
@@ -16,6 +17,17 @@ class Source:
     name: str
     kind: str
 
+    @classmethod
+    def of(cls, name: str, kind: str) -> Source:
+        """The source's value, one instance per name and kind: a page of customers and their
+        groups shares it (nothing changes a Source after it is made)."""
+        return _source(name, kind)
+
+
+@functools.lru_cache(maxsize=256)
+def _source(name: str, kind: str) -> Source:
+    return Source(name=name, kind=kind)
+
 
 @strawberry.type(
     description="EverShop's Date: `value` is milliseconds since the epoch (as a string), "
@@ -29,7 +41,7 @@ class Date:
     def of(cls, moment: datetime | None) -> Date:
         if moment is None:
             return cls(value=None, text=None)
-        utc = moment.astimezone(UTC)
+        utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
         return cls(
             value=str(int(moment.timestamp() * 1000)),
             text=f"{_MONTHS[utc.month - 1]} {utc.day}, {utc.year}",

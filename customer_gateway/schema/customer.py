@@ -121,7 +121,7 @@ class Customer:
             customer_id=record.numeric_id,
             uuid=global_id(record.source, record.id),
             native_id=record.id,
-            source=Source(name=record.source, kind=kind),
+            source=Source.of(record.source, kind),
             status=record.status,
             email=record.email,
             full_name=record.full_name,

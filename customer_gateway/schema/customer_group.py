@@ -36,7 +36,7 @@ class CustomerGroup:
             group_name=record.name,
             uuid=global_id(record.source, record.id),
             native_id=record.id,
-            source=Source(name=record.source, kind=kind),
+            source=Source.of(record.source, kind),
         )
 
 

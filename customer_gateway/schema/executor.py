@@ -28,7 +28,8 @@ steps (`complete_value`, `complete_awaitable_value`, `handle_field_error`), in t
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any
+from types import CoroutineType, GeneratorType
+from typing import Any, TypeGuard
 
 from graphql import (
     FieldNode,
@@ -118,7 +119,41 @@ async def _await_completed(
         return None
 
 
+def _never_awaitable(cls: type) -> bool:
+    """Whether graphql-core's `is_awaitable` (Strawberry's too) is False for every instance of
+    `cls` without an `__await__` of its own: not a coroutine or generator, no `__await__`,
+    `__getattr__` or `__class__` in its classes, attribute lookup as `object`'s. Its last check,
+    `hasattr(value, "__await__")`, raises and catches an AttributeError for every such value
+    (an object of a page's items); for these classes the answer is known without it."""
+    if issubclass(cls, CoroutineType | GeneratorType):
+        return False
+    if cls.__getattribute__ is not object.__getattribute__:
+        return False
+    return not any(
+        "__await__" in vars(klass)
+        or "__getattr__" in vars(klass)
+        or (klass is not object and "__class__" in vars(klass))
+        for klass in cls.__mro__
+    )
+
+
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        general = self.is_awaitable
+        never: dict[type, bool] = {}
+
+        def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
+            cls = type(value)
+            known = never.get(cls)
+            if known is None:
+                known = never[cls] = _never_awaitable(cls)
+            if known and (cls.__dictoffset__ == 0 or "__await__" not in value.__dict__):
+                return False
+            return general(value)
+
+        self.is_awaitable = is_awaitable
+
     def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[_Step]:
         plans: dict[int, tuple[GroupedFieldSet, list[_Step]]] = self.__dict__.setdefault(
             "_gateway_plans", {}
