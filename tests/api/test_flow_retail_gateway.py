@@ -812,3 +812,23 @@ async def test_items_run_by_the_gateway_each_get_the_sources_timeout() -> None:
     assert "errors" not in payload
     assert [i["ok"] for i in result["items"]] == [True] * 4
     assert len(evershop.customer_rows()) == 7
+
+
+async def test_a_list_page_builds_metadata_only_when_it_selects_it() -> None:
+    """`metaData` on a list page is the customer's own (as `customer(id)` shows it); a page that
+    does not select it maps none (bench/README.md, instructions per request)."""
+    flow = _flow()
+    obj = flow.add_customer(OSLO, firstname="Kari", lastname="Nordmann", ledgerNumber="020077")
+    uuid = f"flow-oslo:{obj['customerUid']}"
+    listing = """query($filters: [FilterInput]) {
+      customers(filters: $filters) { items { uuid %s } } }"""
+    async with flow_gateway({}, {"flow-oslo": flow}, sources=(flow_source("flow-oslo", flow),)) as (
+        gateway
+    ):
+        detail = await gateway.query(CUSTOMER, {"id": uuid})
+        page = await gateway.query(listing % "metaData", {"filters": _filters(source="flow-oslo")})
+        plain = await gateway.query(listing % "email", {"filters": _filters(source="flow-oslo")})
+    items = {item["uuid"]: item for item in page["data"]["customers"]["items"]}
+    assert items[uuid]["metaData"] == detail["data"]["customer"]["metaData"]
+    assert items[uuid]["metaData"]["ledgerNumber"] == "020077"
+    assert "errors" not in plain

@@ -66,6 +66,8 @@ _CUSTOMER_FIELDS = """
     customerId uuid status email fullName metaData
     createdAt { value }
     group { customerGroupId groupName }"""
+# A list page that selects no metaData asks EverShop for none (less to send, decode and map).
+_LIST_FIELDS = _CUSTOMER_FIELDS.replace(" metaData", "")
 LIST_QUERY = """query GatewayCustomers($filters: [FilterInput]) {
   customers(filters: $filters) { total items { %s } }
 }"""
@@ -222,7 +224,9 @@ class EverShopConnector(ConnectorBase):
         filters.append(
             {"key": "od", "operation": "eq", "value": "DESC" if query.sort.descending else "ASC"}
         )
-        fields = _CUSTOMER_FIELDS + (_ADDRESS_FIELDS if query.include_addresses else "")
+        fields = (_CUSTOMER_FIELDS if query.include_metadata else _LIST_FIELDS) + (
+            _ADDRESS_FIELDS if query.include_addresses else ""
+        )
         text = LIST_QUERY % fields
 
         async def fetch(page: int, size: int) -> tuple[list[CustomerRecord], int]:

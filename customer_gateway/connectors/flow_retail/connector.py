@@ -205,6 +205,7 @@ class FlowRetailConnector(ConnectorBase):
                     self.name,
                     self.read.object(item, "items[]"),
                     addresses_wanted=query.include_addresses,
+                    metadata_wanted=query.include_metadata,
                 )
                 for item in self.read.array(data.get("items"), "items")
             ]

@@ -47,9 +47,15 @@ _META_FIELDS = (
 
 
 def customer(
-    read: Reader, source: str, obj: Mapping[str, Any], *, addresses_wanted: bool = True
+    read: Reader,
+    source: str,
+    obj: Mapping[str, Any],
+    *,
+    addresses_wanted: bool = True,
+    metadata_wanted: bool = True,
 ) -> CustomerRecord:
-    """One Flow Retail customer; without its addresses for a list page that selects none."""
+    """One Flow Retail customer; without its addresses or its metadata for a list page that
+    selects none (`addresses_wanted`, `metadata_wanted`: empty, never read)."""
     where = "customer"
     uid = read.string(obj, "customerUid", where)
     first = read.opt_string(obj, "firstname", where)
@@ -111,7 +117,11 @@ def customer(
         external_id=read.opt_string(obj, "externalId", where),
         groups=tuple(GroupRef(uid_) for uid_ in group_uids),
         addresses=tuple(addresses),
-        metadata={key: obj[key] for key in _META_FIELDS if obj.get(key) not in (None, [], "")},
+        metadata=(
+            {key: obj[key] for key in _META_FIELDS if obj.get(key) not in (None, [], "")}
+            if metadata_wanted
+            else {}
+        ),
     )
 
 
