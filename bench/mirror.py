@@ -24,6 +24,7 @@ import asyncio
 import json
 import math
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -217,6 +218,8 @@ async def bench_sync(total: int, each: int | None, kinds: Sequence[str]) -> None
                     seconds = time.perf_counter() - started
             count = await store.count(settings.name)
             await store.close()
+            size = sum(path.stat().st_size for path in directory.iterdir())
+            shutil.rmtree(directory)
             floor, how = _floor(kind, customers)
             ratio = seconds / floor
             report(
@@ -235,6 +238,13 @@ async def bench_sync(total: int, each: int | None, kinds: Sequence[str]) -> None
                     f"{rss.peak:.0f} MB",
                     "<= 250 MB",
                     rss.peak <= 250,
+                )
+            )
+            report(
+                Row(
+                    "sync",
+                    f"{kind}: store file (SQLite, indexes and search)",
+                    f"{size / 2**20:.0f} MB = {size / max(count, 1) / 1024:.1f} KB a row",
                 )
             )
 
@@ -429,6 +439,9 @@ async def bench_grid(customers: int, runs: int) -> None:
                     outcome == "ok" and p50 <= 10 and p99 <= 30,
                 )
             )
+    size = sum(path.stat().st_size for path in directory.iterdir())
+    report(Row("grid", "store file (SQLite)", f"{size / 2**20:.0f} MB"))
+    shutil.rmtree(directory)
     shops = {
         f"pt-{kind.replace('_', '-')}": (kind, int(10_000 * share))
         for kind, share in SHARES.items()
