@@ -24,6 +24,7 @@ import asyncio
 import json
 import math
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -163,6 +164,13 @@ def emulator_process(kind: str, customers: int, seed: int) -> Iterator[tuple[str
         process.wait(timeout=10)
 
 
+def _size_and_remove(directory: Path) -> int:
+    """The store's files (database, WAL) in bytes; then they go (a million rows: gigabytes)."""
+    size = sum(path.stat().st_size for path in directory.iterdir())
+    shutil.rmtree(directory)
+    return size
+
+
 def _floor(kind: str, customers: int) -> tuple[float, str]:
     """The least time the source's published limits (the sync's half share) allow, pages read
     one ahead: a window limit lets its share through at once, then one share per window."""
@@ -217,6 +225,7 @@ async def bench_sync(total: int, each: int | None, kinds: Sequence[str]) -> None
                     seconds = time.perf_counter() - started
             count = await store.count(settings.name)
             await store.close()
+            size = _size_and_remove(directory)
             floor, how = _floor(kind, customers)
             ratio = seconds / floor
             report(
@@ -235,6 +244,13 @@ async def bench_sync(total: int, each: int | None, kinds: Sequence[str]) -> None
                     f"{rss.peak:.0f} MB",
                     "<= 250 MB",
                     rss.peak <= 250,
+                )
+            )
+            report(
+                Row(
+                    "sync",
+                    f"{kind}: store file (SQLite, indexes and search)",
+                    f"{size / 2**20:.0f} MB = {size / max(count, 1) / 1024:.1f} KB a row",
                 )
             )
 
@@ -429,6 +445,8 @@ async def bench_grid(customers: int, runs: int) -> None:
                     outcome == "ok" and p50 <= 10 and p99 <= 30,
                 )
             )
+    size = _size_and_remove(directory)
+    report(Row("grid", "store file (SQLite)", f"{size / 2**20:.0f} MB"))
     shops = {
         f"pt-{kind.replace('_', '-')}": (kind, int(10_000 * share))
         for kind, share in SHARES.items()

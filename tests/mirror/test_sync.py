@@ -228,3 +228,27 @@ async def test_a_first_load_over_creation_time_ties_loses_no_customer(
         assert await r.syncer.step()
         assert await r.store_docs() == await r.source_docs()
         assert len(await r.store_docs()) == 60
+
+
+async def test_shoptet_without_a_job_webhook_loads_page_by_page(store: SqlMirrorStore) -> None:
+    """No `webhook_url` and none registered: Shoptet refuses the snapshot, so the first load
+    reads every list page and each customer's details; the change feed follows as usual."""
+    from customer_gateway.emulators.shoptet import ShoptetEmulator
+
+    emulator = ShoptetEmulator(seed=22, customers=45, rate_limits=False, job_seconds=0.1)
+    async with rig(store, "shoptet-b", emulator, options={}) as r:
+        await r.syncer.open()
+        assert await r.syncer.step()
+        assert r.mirror.serving
+        assert not emulator.requests("GET", "/api/customers/snapshot")
+        assert len(emulator.requests("GET", "/api/customers")) >= 1
+        loaded = await r.store_docs()
+        await _change(r.connector, random.Random(5), 8, sorted(loaded))
+        assert await r.syncer.step()  # the change feed
+        assert emulator.requests("GET", "/api/customers/changes")
+        assert not emulator.requests("GET", "/api/customers/snapshot")
+        stored = await r.store_docs()
+    # The oracle: the same shop's snapshot, read by a connector that may register the webhook.
+    async with rig(store, "shoptet-b", emulator) as oracle:
+        assert stored == await oracle.source_docs()
+        assert len(stored) >= 40

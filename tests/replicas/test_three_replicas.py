@@ -50,7 +50,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster,
         )
         try:
             cluster.start_emulator(latency=0.05)
-            cluster.start_gateways(3)
+            # Pass-through: these guarantees are about upstream calls (the mirror would serve reads).
+            cluster.start_gateways(3, extra_env={"CUSTOMER_GATEWAY_SOURCES__SHOP__MIRROR": "false"})
             yield cluster, proxy
         finally:
             cluster.stop()
