@@ -27,6 +27,7 @@ steps (`complete_value`, `complete_awaitable_value`, `handle_field_error`), in t
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable
 from types import CoroutineType, GeneratorType
 from typing import Any, TypeGuard
@@ -83,6 +84,7 @@ _Step = tuple[
 # Built-in scalars whose output coercion returns a `str` unchanged (graphql-core's
 # `serialize_string` and `serialize_id`: `isinstance(value, str)` first).
 _TEXT_SCALARS = (GraphQLString, GraphQLID)
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 # Strawberry's own `get_result`, as imported (tests/unit/test_executor.py patches both).
 _GET_RESULT = StrawberryField.get_result
 
@@ -246,6 +248,24 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             if parameter is not None
         )
         info_name = base.info_parameter.name if base.info_parameter is not None else None
+        func = base.wrapped_func
+        parameters = list(base.signature.parameters.values())
+        if (
+            with_self
+            and not source_names
+            and info_name is not None
+            and inspect.isfunction(func)
+            and [parameter.name for parameter in parameters]
+            == [base.self_parameter.name, info_name]  # type: ignore[union-attr]
+            and parameters[1].kind in _POSITIONAL
+        ):
+            # `def field(self, info)`, a plain function: what `base(source, info=…)` comes to,
+            # without the resolver's `__call__` and a keyword dict per call.
+
+            def self_and_info(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+                return func(source, info_class(_raw_info=info, _field=field))
+
+            return self_and_info
 
         def direct(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
             kwargs: dict[str, Any] = dict.fromkeys(source_names, source)
