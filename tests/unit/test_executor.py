@@ -12,6 +12,7 @@ import strawberry
 from strawberry.schema import schema_converter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
+from strawberry.types.fields.resolver import StrawberryResolver
 
 from customer_gateway.schema import executor as executor_module
 from customer_gateway.schema.executor import PlainFieldExecutor
@@ -242,3 +243,22 @@ class NullableItems:
     @strawberry.field
     def outers(self) -> list[Outer | None]:
         return [Outer(key=1), None, Outer(key=3)]
+
+
+def test_self_and_info_resolvers_are_called_positionally(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`def required(self, info)` is called with both positionally, without the resolver's
+    `__call__`; `def inner(self)` still goes through it. Same answers as the long path."""
+    called: list[str] = []
+    original = StrawberryResolver.__call__
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        called.append(self.name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(StrawberryResolver, "__call__", counting)
+    query = "{ outers { inner { label } required { label } } }"
+    planned = _run_objects(PlainFieldExecutor, query)
+    assert "required" not in called
+    assert called.count("inner") == 5
+    monkeypatch.undo()
+    assert planned == _run_objects(None, query)
