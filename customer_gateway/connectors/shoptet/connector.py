@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import sys
 import zlib
@@ -62,6 +61,7 @@ from customer_gateway.connectors.shoptet.capabilities import CAPABILITIES, LIST_
 from customer_gateway.connectors.shoptet.errors import error_for_response
 from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.server.settings import ConfigError, SourceSettings
+from customer_gateway.text import json_bytes
 from customer_gateway.text.digits import is_ascii_digits
 
 GUID = re.compile(r"^[A-Za-z0-9-]{1,36}$")
@@ -591,7 +591,7 @@ class ShoptetConnector(ConnectorBase):
 
     def _snapshot_line(self, line: bytes) -> CustomerRecord:
         try:
-            obj = json.loads(line)
+            obj = json_bytes.loads(line)  # json.loads' value, a third of the work
         except ValueError:
             raise self.read.bad("snapshot line (not JSON)") from None
         return mapping.customer(self.read, self.name, self.read.object(obj, "snapshot line"))
