@@ -50,7 +50,7 @@ from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.connectors.transport import build_client
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.keys import collation_key
-from customer_gateway.mirror.store import SyncState, open_store, sqlite_url
+from customer_gateway.mirror.store import SQLITE_FILE, SyncState, open_store, sqlite_url
 from customer_gateway.mirror.sync import BACKGROUND, Syncer
 from customer_gateway.server.app import create_app
 from customer_gateway.server.sandbox import emulator_class
@@ -402,17 +402,24 @@ async def in_process(
         yield client
 
 
-async def bench_grid(customers: int, runs: int) -> None:
-    directory = Path(tempfile.mkdtemp(prefix="bench-grid-"))
-    started = time.perf_counter()
-    names = await fill_store(directory, customers)
-    report(
-        Row(
-            "grid",
-            f"store filled: {customers} customers (SQLite)",
-            f"{time.perf_counter() - started:.0f} s",
+async def bench_grid(customers: int, runs: int, keep: Path | None = None) -> None:
+    """`keep`: the filled store is kept there, and a store found there is measured again
+    without filling it (a million rows take ten minutes to write)."""
+    directory = keep or Path(tempfile.mkdtemp(prefix="bench-grid-"))
+    if keep is not None and (keep / SQLITE_FILE).exists():
+        names = [f"grid-{kind.replace('_', '-')}" for kind in SHARES]
+        report(Row("grid", f"store kept in {keep} (filled before)", "-"))
+    else:
+        directory.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        names = await fill_store(directory, customers)
+        report(
+            Row(
+                "grid",
+                f"store filled: {customers} customers (SQLite)",
+                f"{time.perf_counter() - started:.0f} s",
+            )
         )
-    )
     sources = tuple(
         SourceSettings(
             name=name,
@@ -445,8 +452,9 @@ async def bench_grid(customers: int, runs: int) -> None:
                     outcome == "ok" and p50 <= 10 and p99 <= 30,
                 )
             )
-    size = _size_and_remove(directory)
-    report(Row("grid", "store file (SQLite)", f"{size / 2**20:.0f} MB"))
+    if keep is None:
+        size = _size_and_remove(directory)
+        report(Row("grid", "store file (SQLite)", f"{size / 2**20:.0f} MB"))
     shops = {
         f"pt-{kind.replace('_', '-')}": (kind, int(10_000 * share))
         for kind, share in SHARES.items()
@@ -589,7 +597,7 @@ async def run(args: argparse.Namespace) -> int:
     if "sync" in args.only:
         await bench_sync(args.customers, args.sync_customers, args.kinds)
     if "grid" in args.only:
-        await bench_grid(args.customers, args.runs)
+        await bench_grid(args.customers, args.runs, args.keep_store)
     if "lag" in args.only:
         await bench_lag()
     if "sandbox" in args.only:
