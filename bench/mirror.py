@@ -615,6 +615,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--kinds", default=",".join(SHARES), help="the kinds the sync section loads"
     )
+    parser.add_argument(
+        "--keep-store",
+        type=Path,
+        default=None,
+        help="grid: keep the filled store in this directory; measure a store found there again",
+    )
     args = parser.parse_args(argv)
     args.customers = args.customers or (100_000 if args.quick else 1_000_000)
     args.kinds = args.kinds.split(",")
