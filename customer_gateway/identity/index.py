@@ -16,11 +16,8 @@ of its customers had (a new one only when a person is split or first formed).
 
 from __future__ import annotations
 
-import asyncio
-import fcntl
 import hashlib
 import json
-import os
 import secrets
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -30,10 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from customer_gateway.connectors.models import CustomerRecord
@@ -42,7 +36,7 @@ from customer_gateway.identity.tables import config, detached, links, members, p
 from customer_gateway.mirror.keys import MISSING_TIME, normalise_phone, time_key
 from customer_gateway.mirror.query import Dialect, SourceSelection, unfiltered, where
 from customer_gateway.mirror.rows import customer_from_doc
-from customer_gateway.mirror.store import begin_writing
+from customer_gateway.mirror.store import begin_writing, upgrade_in_turn
 from customer_gateway.mirror.tables import customers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -97,21 +91,7 @@ class IdentityIndex:
     async def migrate(self) -> None:
         """Its own Alembic history (version table `identity_alembic_version`), taking turns with
         other processes as the mirror's migrations do."""
-        if self.sqlite:
-            database = self.engine.url.database or ""
-            lock = os.open(f"{database}.identity-migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
-                async with self.engine.begin() as connection:
-                    await connection.run_sync(_upgrade)
-            finally:
-                os.close(lock)
-            return
-        async with self.engine.begin() as connection:
-            await connection.execute(
-                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INDEX_LOCK}
-            )
-            await connection.run_sync(_upgrade)
+        await upgrade_in_turn(self.engine, MIGRATIONS, "identity-migrate-lock", _INDEX_LOCK)
 
     async def needs_rebuild(self) -> bool:
         """The index was built with other match settings, or never while the mirror has rows."""
@@ -792,13 +772,6 @@ def _is_detached() -> sa.ColumnElement[bool]:
 
 def subject_hash(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
-
-
-def _upgrade(connection: Connection) -> None:
-    alembic_config = Config()
-    alembic_config.set_main_option("script_location", str(MIGRATIONS))
-    alembic_config.attributes["connection"] = connection
-    command.upgrade(alembic_config, "head")
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[list[Any]]:

@@ -232,23 +232,7 @@ class SqlMirrorStore:
         return self.engine.dialect.name
 
     async def migrate(self) -> None:
-        """Alembic's upgrade to the latest revision. Processes starting together take turns:
-        an advisory lock on PostgreSQL, a lock file beside the SQLite file (workers)."""
-        if self.dialect.sqlite:
-            database = self.engine.url.database or ""
-            lock = os.open(f"{database}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
-                async with self.engine.begin() as connection:
-                    await connection.run_sync(_upgrade)
-            finally:
-                os.close(lock)  # closing releases the lock
-            return
-        async with self.engine.begin() as connection:
-            await connection.execute(
-                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
-            )
-            await connection.run_sync(_upgrade)
+        await upgrade_in_turn(self.engine, MIGRATIONS, "migrate-lock", _MIGRATION_LOCK)
 
     async def close(self) -> None:
         await self.availability.close()
@@ -694,9 +678,32 @@ def _state(row: Any) -> SyncState:
     )
 
 
-def _upgrade(connection: Connection) -> None:
+async def upgrade_in_turn(
+    engine: AsyncEngine, scripts: Path, lock_name: str, advisory_key: int
+) -> None:
+    """Alembic's upgrade of the history in `scripts` to its head. Processes starting together
+    take turns: an advisory lock on PostgreSQL, a lock file beside the SQLite file (workers)."""
+    upgrade = functools.partial(_upgrade, scripts)
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database or ""
+        lock = os.open(f"{database}.{lock_name}", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+            async with engine.begin() as connection:
+                await connection.run_sync(upgrade)
+        finally:
+            os.close(lock)  # closing releases the lock
+        return
+    async with engine.begin() as connection:
+        await connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key}
+        )
+        await connection.run_sync(upgrade)
+
+
+def _upgrade(scripts: Path, connection: Connection) -> None:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(scripts))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 

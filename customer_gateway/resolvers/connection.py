@@ -18,9 +18,9 @@ from customer_gateway.connectors.models import CustomerRecord, Sort
 from customer_gateway.core.context import GatewayContext, Info
 from customer_gateway.core.errors import BadUserInput, QueryTooComplex
 from customer_gateway.features.cursors import Position
-from customer_gateway.resolvers.customers import Merged, merged_page, natural_id
+from customer_gateway.resolvers.customers import Merged, merged_page, natural_id, request_filters
 from customer_gateway.resolvers.filters.evaluation import sort_key
-from customer_gateway.resolvers.filters.parsing import FilterLike, parse_customer_filters
+from customer_gateway.resolvers.filters.parsing import FilterLike
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.connection import CustomerConnection, CustomerEdge, PageInfo
 from customer_gateway.schema.customer import Customer
@@ -45,12 +45,7 @@ async def customers_connection(
             "customersConnection pages with first/after and last/before, not page/limit filters.",
             field="filters",
         )
-    request = parse_customer_filters(
-        given,
-        max_limit=context.settings.max_page_size,
-        sources=context.sources.names(),
-        strict=context.strict_filters,
-    )
+    request = request_filters(context, given)
     context.report_ignored(path, request.ignored)
     selections = info.selected_fields[0].selections
     wanted = record_attributes(selected_names(selections, ("edges", "node")))

@@ -112,15 +112,21 @@ class _Plan:
     refused: GatewayError | None = None
 
 
-async def customers(info: Info, filters: Sequence[FilterLike] | None) -> CustomerCollection | None:
-    context = info.context
-    path = info.path.as_list()
-    request = parse_customer_filters(
-        filters or [],
+def request_filters(context: GatewayContext, filters: Sequence[FilterLike]) -> ListRequest:
+    """A customer list's filters as this request reads them: the configured page cap, the
+    configured sources, strict or lenient as the request asked."""
+    return parse_customer_filters(
+        filters,
         max_limit=context.settings.max_page_size,
         sources=context.sources.names(),
         strict=context.strict_filters,
     )
+
+
+async def customers(info: Info, filters: Sequence[FilterLike] | None) -> CustomerCollection | None:
+    context = info.context
+    path = info.path.as_list()
+    request = request_filters(context, filters or [])
     context.report_ignored(path, request.ignored)
     wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
     merged = await merged_page(context, request, wanted, path)

@@ -24,11 +24,10 @@ from customer_gateway.core.ids import global_id, parse_global_id
 from customer_gateway.identity.index import IdentityIndex, Key
 from customer_gateway.identity.profile import Profile, merge
 from customer_gateway.mirror.query import SUPPORTED, SourceSelection
-from customer_gateway.resolvers.customers import _candidates
+from customer_gateway.resolvers.customers import _candidates, request_filters
 from customer_gateway.resolvers.filters.parsing import (
     FilterLike,
     IgnoredFilter,
-    parse_customer_filters,
 )
 
 MAX_IDS = 20  # customers one link or unlink names
@@ -137,12 +136,7 @@ async def people(info: Info, filters: Sequence[FilterLike] | None) -> PeoplePage
     context = info.context
     index = index_of(context)
     path = info.path.as_list()
-    request = parse_customer_filters(
-        filters or [],
-        max_limit=context.settings.max_page_size,
-        sources=context.sources.names(),
-        strict=context.strict_filters,
-    )
+    request = request_filters(context, filters or [])
     ignored = list(request.ignored)
     if request.sort_key is not None:
         ignored.append(

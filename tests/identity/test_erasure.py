@@ -45,6 +45,15 @@ query($email: ID!) {
   }
 }
 """
+# A keyed create of the person's: made before the erasure, replayed after it.
+KEYED_CREATE = {
+    "source": "flow-c",
+    "input": {
+        "email": "jana.novakova@gmail.com",
+        "fullName": "Jana Vymazatelná",
+        "idempotencyKey": "erase-test-key-1",
+    },
+}
 
 
 class DeletesDown:
@@ -105,17 +114,7 @@ async def test_erasure_across_sources_under_faults(identity_target: dict[str, An
         members = {c["uuid"] for c in person["data"]["people"]["items"][0]["customers"]}
         assert members == set(uuids.values())
         # The gateway's own stores hold the person: an idempotency record and an export.
-        keyed = await gateway.query(
-            CREATE,
-            {
-                "source": "flow-c",
-                "input": {
-                    "email": "jana.novakova@gmail.com",
-                    "fullName": "Jana Vymazatelná",
-                    "idempotencyKey": "erase-test-key-1",
-                },
-            },
-        )
+        keyed = await gateway.query(CREATE, KEYED_CREATE)
         assert "errors" not in keyed, keyed
         uuids["flow-c#2"] = keyed["data"]["createCustomer"]["uuid"]
         export = await gateway.query('mutation { startCustomerExport(sources: ["flow-c"]) { id } }')
@@ -262,16 +261,6 @@ async def test_erasure_across_sources_under_faults(identity_target: dict[str, An
 
         # The idempotency record that held the erased customer is gone (memory or PostgreSQL):
         # the same key no longer answers with the erased customer.
-        replay = await gateway.query(
-            CREATE,
-            {
-                "source": "flow-c",
-                "input": {
-                    "email": "jana.novakova@gmail.com",
-                    "fullName": "Jana Vymazatelná",
-                    "idempotencyKey": "erase-test-key-1",
-                },
-            },
-        )
+        replay = await gateway.query(CREATE, KEYED_CREATE)
         assert "errors" not in replay, replay
         assert replay["data"]["createCustomer"]["uuid"] != uuids["flow-c#2"]

@@ -53,9 +53,10 @@ class Query:
 QUERY = "{ items { name nickname count colour tags shout alias: name } }"
 
 
-def _run(executor: type[Any] | None) -> dict[str, Any]:
-    schema = strawberry.Schema(query=Query, execution_context_class=executor)
-    result = schema.execute_sync(QUERY)
+def _run(executor: type[Any] | None, root: type = Query, query: str = QUERY) -> dict[str, Any]:
+    """The answer and its errors (sorted) on `executor`, or on graphql-core's with None."""
+    schema = strawberry.Schema(query=root, execution_context_class=executor)
+    result = schema.execute_sync(query)
     return {
         "data": result.data,
         "errors": sorted(
@@ -136,14 +137,7 @@ OBJECT_QUERY = "{ outers { key inner { label } required { label } again: inner {
 
 
 def _run_objects(executor: type[Any] | None, query: str = OBJECT_QUERY) -> dict[str, Any]:
-    schema = strawberry.Schema(query=ObjectQuery, execution_context_class=executor)
-    result = schema.execute_sync(query)
-    return {
-        "data": result.data,
-        "errors": sorted(
-            (e.message, tuple(e.path or ()), str(e.locations)) for e in result.errors or []
-        ),
-    }
+    return _run(executor, ObjectQuery, query)
 
 
 def test_object_fields_complete_as_on_the_long_path() -> None:
