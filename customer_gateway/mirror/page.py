@@ -11,7 +11,9 @@ triggers), else counted.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,34 +26,67 @@ from customer_gateway.mirror.rows import customer_from_doc, group_from_doc
 from customer_gateway.mirror.tables import counts, customers, groups, memberships
 
 _ROWID: sa.ColumnClause[int] = sa.literal_column("mirror_customers.rowid", sa.Integer)
+# The page's place: parameters of the statements, which are built once per request shape.
+_OFFSET = sa.bindparam("page_offset", type_=sa.Integer)
+_LIMIT = sa.bindparam("page_limit", type_=sa.Integer)
+# Requests of different filters (a keyword each) or sorts whose statements are kept.
+STATEMENTS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class PageStatements:
+    rows: sa.Select[Any]  # (source, doc) in the page's order; takes offset and limit
+    total: sa.Select[Any]
+
+
+class Statements:
+    """A store's page statements, built once per request (selection, sort, whether paged) and
+    kept: the next page of the same grid, or the same page again, executes the same statement
+    objects, so SQLAlchemy neither builds them nor derives their cache keys again (its compiled
+    cache then gives their SQL). The bound values (sources, filter values) are part of the key;
+    only the page's offset and limit are parameters."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.page = functools.lru_cache(maxsize=STATEMENTS)(self._page)
+
+    def _page(
+        self, selection: tuple[SourceSelection, ...], sort: Sort, paged: bool
+    ) -> PageStatements:
+        condition = sql.where(self.dialect, selection)
+        walk = sql.group_walk(selection, sort)
+        rows: Any
+        if walk is not None and paged:
+            rows = _group_page(self.dialect, walk, sort)
+        elif self.dialect.sqlite and paged:
+            rows = _deferred(condition, sort)
+        else:
+            rows = sa.select(customers.c.source, customers.c.doc).where(condition)
+            rows = rows.order_by(*sql.order_by(sort)).offset(_OFFSET)
+            if paged:
+                rows = rows.limit(_LIMIT)
+        return PageStatements(rows, _counted(selection, condition))
 
 
 def read_page(
-    dialect: Dialect,
+    statements: Statements,
     selection: Sequence[SourceSelection],
     sort: Sort,
     offset: int,
     limit: int | None,
     connection: Connection,
 ) -> tuple[list[CustomerRecord], int]:
-    """One page in the merged order, and how many rows match."""
-    condition = sql.where(dialect, selection)
-    walk = sql.group_walk(selection, sort)
-    if walk is not None and limit is not None:
-        rows = _group_page(connection, dialect, walk, sort, offset, limit)
-    elif dialect.sqlite and limit is not None:
-        rows = _deferred(connection, condition, sql.order_by(sort), offset, limit)
-    else:
-        page = sa.select(customers.c.source, customers.c.doc).where(condition)
-        page = page.order_by(*sql.order_by(sort)).offset(offset)
-        if limit is not None:
-            page = page.limit(limit)
-        rows = [(source, doc) for source, doc in connection.execute(page)]
-    total = connection.execute(_counted(selection, condition)).scalar_one()
+    """One page in the merged order, and how many rows match: two statements."""
+    prepared = statements.page(tuple(selection), sort, limit is not None)
+    place = {"page_offset": offset}
+    if limit is not None:
+        place["page_limit"] = limit
+    rows: Sequence[Any] = connection.execute(prepared.rows, place).all()
+    total = connection.execute(prepared.total).scalar_one()
     return [customer_from_doc(source, doc) for source, doc in rows], int(total)
 
 
-def _counted(selection: Sequence[SourceSelection], condition: Any) -> Any:
+def _counted(selection: Sequence[SourceSelection], condition: Any) -> sa.Select[Any]:
     if sql.unfiltered(selection):
         return sa.select(sa.func.coalesce(sa.func.sum(counts.c.customers), 0)).where(
             counts.c.source.in_([part.source for part in selection])
@@ -62,16 +97,10 @@ def _counted(selection: Sequence[SourceSelection], condition: Any) -> Any:
     return sa.select(sa.func.count()).select_from(customers).where(condition)
 
 
-def _group_page(
-    connection: Connection,
-    dialect: Dialect,
-    walk: tuple[list[str], str],
-    sort: Sort,
-    offset: int,
-    limit: int,
-) -> list[tuple[str, str]]:
+def _group_page(dialect: Dialect, walk: tuple[list[str], str], sort: Sort) -> sa.Select[Any]:
     """One group's page newest (or oldest) first: the membership index's walk gives the
-    page's (source, id) pairs without reading a customer row, then their documents."""
+    page's (source, id) pairs without reading a customer row, then each one's document by its
+    primary key (a join on both key columns; the walk's order is total: time, rank, nat)."""
     names, group_id = walk
     source = (
         sa.literal_column("+mirror_memberships.source", sa.String)
@@ -79,68 +108,75 @@ def _group_page(
         else memberships.c.source
     )
     created = memberships.c.created_key
-    keys = connection.execute(
-        sa.select(memberships.c.source, memberships.c.customer_id)
+    walked = (
+        sa.select(
+            memberships.c.source,
+            memberships.c.customer_id,
+            created,
+            memberships.c.rank,
+            memberships.c.nat,
+        )
         .where(memberships.c.group_id == group_id, source.in_(names))
         .order_by(
             created.desc() if sort.descending else created.asc(),
             memberships.c.rank,
             memberships.c.nat,
         )
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    if not keys:
-        return []
-    pairs = [(str(a), str(b)) for a, b in keys]
-    by_source: dict[str, list[str]] = {}
-    for pair_source, native_id in pairs:
-        by_source.setdefault(pair_source, []).append(native_id)
-    # Per source, `native_id IN (…)`: a primary-key lookup each (SQLite scans for a row-value
-    # IN).
-    found = {
-        (row_source, native_id): doc
-        for row_source, native_id, doc in connection.execute(
-            sa.select(customers.c.source, customers.c.native_id, customers.c.doc).where(
-                sa.or_(
-                    *(
-                        sa.and_(customers.c.source == name, customers.c.native_id.in_(ids))
-                        for name, ids in by_source.items()
-                    )
-                )
+        .offset(_OFFSET)
+        .limit(_LIMIT)
+        .subquery("walked")
+    )
+    found = customers.alias("found")
+    return (
+        sa.select(found.c.source, found.c.doc)
+        .select_from(
+            walked.join(
+                found,
+                sa.and_(
+                    found.c.source == walked.c.source,
+                    found.c.native_id == walked.c.customer_id,
+                ),
             )
         )
-    }
-    return [(pair[0], found[pair]) for pair in pairs if pair in found]
+        .order_by(
+            walked.c.created_key.desc() if sort.descending else walked.c.created_key.asc(),
+            walked.c.rank,
+            walked.c.nat,
+        )
+    )
 
 
-def _deferred(
-    connection: Connection,
-    condition: Any,
-    order: Sequence[Any],
-    offset: int,
-    limit: int,
-) -> list[tuple[str, str]]:
-    ids = [
-        key
-        for (key,) in connection.execute(
-            sa.select(_ROWID)
-            .select_from(customers)
-            .where(condition)
-            .order_by(*order)
-            .offset(offset)
-            .limit(limit)
+def _deferred(condition: Any, sort: Sort) -> sa.Select[Any]:
+    """SQLite: the page found as row ids on the sort's index alone (a deep page skips its
+    offset without reading a row), then its rows by id, in the index's order (a deferred join;
+    the order is total: sort key, rank, nat)."""
+    column, descending = sql.sort_key(sort)
+    keyed = (
+        sa.select(
+            _ROWID.label("row_id"),
+            column.label("sort_key"),
+            customers.c.rank,
+            customers.c.nat,
         )
-    ]
-    if not ids:
-        return []
-    found = {
-        key: (source, doc)
-        for key, source, doc in connection.execute(
-            sa.select(_ROWID, customers.c.source, customers.c.doc).where(_ROWID.in_(ids))
+        .select_from(customers)
+        .where(condition)
+        .order_by(*sql.order_by(sort))
+        .offset(_OFFSET)
+        .limit(_LIMIT)
+        .subquery("keyed")
+    )
+    found = customers.alias("found")
+    return (
+        sa.select(found.c.source, found.c.doc)
+        .select_from(
+            keyed.join(found, sa.literal_column("found.rowid", sa.Integer) == keyed.c.row_id)
         )
-    }
-    return [found[key] for key in ids if key in found]
+        .order_by(
+            keyed.c.sort_key.desc() if descending else keyed.c.sort_key.asc(),
+            keyed.c.rank,
+            keyed.c.nat,
+        )
+    )
 
 
 def read_customers(

@@ -199,6 +199,7 @@ class SqlMirrorStore:
         # SQLite: the request path's reads, one thread hop each (`threaded`).
         self.reader = reader
         self.dialect = Dialect(engine.dialect.name)
+        self.statements = page.Statements(self.dialect)
         # Called on each upsert and delete of customers, sync's and the gateway's writes alike.
         self.observers: list[WriteObserver] = []
         self.availability = StoreAvailability(self.ping)
@@ -261,7 +262,7 @@ class SqlMirrorStore:
     ) -> tuple[list[CustomerRecord], int]:
         """One page in the merged order, and how many rows match (`page.read_page`)."""
         return await self._read(
-            functools.partial(page.read_page, self.dialect, selection, sort, offset, limit)
+            functools.partial(page.read_page, self.statements, selection, sort, offset, limit)
         )
 
     async def get_customers(self, source: str, ids: Sequence[str]) -> list[CustomerRecord | None]:
