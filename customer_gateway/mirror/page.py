@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +31,16 @@ _OFFSET = sa.bindparam("page_offset", type_=sa.Integer)
 _LIMIT = sa.bindparam("page_limit", type_=sa.Integer)
 # Requests of different filters (a keyword each) or sorts whose statements are kept.
 STATEMENTS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class StorePage:
+    """A page, its total, and the group lists asked for with it (`groups_of`: sources whose
+    customers name their groups by id only, so the page's group names cost no second read)."""
+
+    records: list[CustomerRecord]
+    total: int
+    groups: dict[str, list[GroupRecord]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +84,31 @@ def read_page(
     sort: Sort,
     offset: int,
     limit: int | None,
+    groups_of: Sequence[str],
     connection: Connection,
-) -> tuple[list[CustomerRecord], int]:
-    """One page in the merged order, and how many rows match: two statements."""
+) -> StorePage:
+    """One page in the merged order, how many rows match, and the group lists of `groups_of`:
+    two statements (three with groups)."""
     prepared = statements.page(tuple(selection), sort, limit is not None)
     place = {"page_offset": offset}
     if limit is not None:
         place["page_limit"] = limit
     rows: Sequence[Any] = connection.execute(prepared.rows, place).all()
     total = connection.execute(prepared.total).scalar_one()
-    return [customer_from_doc(source, doc) for source, doc in rows], int(total)
+    records = [customer_from_doc(source, doc) for source, doc in rows]
+    listed: dict[str, list[GroupRecord]] = {}
+    if groups_of:
+        listed = {source: [] for source in groups_of}
+        for source, doc in connection.execute(_GROUPS_OF, {"sources": list(groups_of)}):
+            listed[source].append(group_from_doc(source, doc))
+    return StorePage(records, int(total), listed)
+
+
+_GROUPS_OF = (
+    sa.select(groups.c.source, groups.c.doc)
+    .where(groups.c.source.in_(sa.bindparam("sources", expanding=True)))
+    .order_by(groups.c.source, groups.c.position, groups.c.native_id)
+)
 
 
 def _counted(selection: Sequence[SourceSelection], condition: Any) -> sa.Select[Any]:

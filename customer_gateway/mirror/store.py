@@ -132,6 +132,15 @@ class MirrorStore(Protocol):
         self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
     ) -> tuple[list[CustomerRecord], int]: ...
 
+    async def query_page(
+        self,
+        selection: Sequence[SourceSelection],
+        sort: Sort,
+        offset: int,
+        limit: int | None,
+        groups_of: Sequence[str] = (),
+    ) -> page.StorePage: ...
+
     async def get_customers(
         self, source: str, ids: Sequence[str]
     ) -> list[CustomerRecord | None]: ...
@@ -261,8 +270,22 @@ class SqlMirrorStore:
         self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
     ) -> tuple[list[CustomerRecord], int]:
         """One page in the merged order, and how many rows match (`page.read_page`)."""
+        found = await self.query_page(selection, sort, offset, limit)
+        return found.records, found.total
+
+    async def query_page(
+        self,
+        selection: Sequence[SourceSelection],
+        sort: Sort,
+        offset: int,
+        limit: int | None,
+        groups_of: Sequence[str] = (),
+    ) -> page.StorePage:
+        """`query`, and the group lists of the sources `groups_of`, in the same read."""
         return await self._read(
-            functools.partial(page.read_page, self.statements, selection, sort, offset, limit)
+            functools.partial(
+                page.read_page, self.statements, selection, sort, offset, limit, tuple(groups_of)
+            )
         )
 
     async def get_customers(self, source: str, ids: Sequence[str]) -> list[CustomerRecord | None]:

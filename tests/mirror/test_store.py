@@ -492,8 +492,8 @@ async def test_concurrent_write_transactions_wait_for_each_other_on_sqlite(
 async def test_a_page_read_is_one_thread_hop_on_sqlite(
     tmp_path: Path, conditions: tuple[Condition, ...]
 ) -> None:
-    """A page (rows, documents, total) and a request's other reads (records by id, groups) go
-    to SQLite's thread and back once each: every hop back is a `call_soon_threadsafe` on the
+    """A page (rows, documents, total, with or without group lists) and a request's other reads
+    (records by id, groups) go to SQLite's thread and back once each: every hop back is a `call_soon_threadsafe` on the
     loop (aiosqlite's results and an executor's alike), so they are counted there. Through
     aiosqlite a page cost 13 (each statement's cursor, execute, fetch and close, the pool's
     rollback)."""
@@ -521,15 +521,27 @@ async def test_a_page_read_is_one_thread_hop_on_sqlite(
         try:
             records, total = await store.query(selection, sort, 20, 20)
             page_hops = hops
+            # The page with the group lists of the sources that name groups by id only.
+            with_groups = await store.query_page(selection, sort, 20, 20, ["shop-a", "shop-b"])
+            with_groups_hops = hops - page_hops
             ids = [record.id for record in sources["shop-a"][:30]]
             found = await store.get_customers("shop-a", ids)
             listed = await store.list_groups("shop-a")
         finally:
             del loop.call_soon_threadsafe
-        assert records and total > 20  # a real page, not an empty answer
+        assert records  # a real page, not an empty answer
+        assert total > 20
         assert page_hops == 1
+        assert with_groups_hops == 1
+        assert (with_groups.records, with_groups.total) == (records, total)
+        assert {
+            source: [group.id for group in kept] for source, kept in with_groups.groups.items()
+        } == {
+            "shop-a": ["1"],
+            "shop-b": [],
+        }
         assert [record.id for record in found if record] == ids
         assert [group.id for group in listed] == ["1"]
-        assert hops == 3
+        assert hops == 4
     finally:
         await store.close()
