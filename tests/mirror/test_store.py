@@ -517,7 +517,7 @@ async def test_a_page_read_is_one_thread_hop_on_sqlite(
             hops += 1
             return threadsafe(*args, **kwargs)  # type: ignore[arg-type]
 
-        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign,assignment]
         try:
             records, total = await store.query(selection, sort, 20, 20)
             page_hops = hops
