@@ -1,7 +1,7 @@
 """The HTTP engine every connector sends through.
 
 One source's circuit breaker, rate limits, bulkhead, retries and streaming around its
-`httpx.AsyncClient` (the parts: resilience.py, pacing.py; the client itself: transport.py).
+`SourceClient` (the parts: resilience.py, pacing.py; the client itself: transport.py).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from customer_gateway.connectors.resilience import (
     remaining,
 )
 from customer_gateway.connectors.statuses import parse_json
+from customer_gateway.connectors.transport import Answer, SourceClient
 from customer_gateway.core.errors import ErrorCode
 from customer_gateway.observability.telemetry import Telemetry, route_template
 from customer_gateway.text.sendable import first_unsendable, path_problem
@@ -73,8 +74,8 @@ class UpstreamHTTP:
     def __init__(
         self,
         source: str,
-        client: httpx.AsyncClient,
-        error_for_status: Callable[[httpx.Response], UpstreamError],
+        client: SourceClient,
+        error_for_status: Callable[[Answer], UpstreamError],
         *,
         kind: str = "unknown",
         max_concurrency: int | None = None,
@@ -82,7 +83,7 @@ class UpstreamHTTP:
         retries: int = 2,
         rate_limits: Mapping[str, RateLimit] | None = None,
         rate_class: Callable[[str, str], str] = lambda method, path: "default",
-        observe: Callable[[httpx.Response, str], None] | None = None,
+        observe: Callable[[Answer, str], None] | None = None,
         placeholders: Mapping[str, str] | None = None,
         words: frozenset[str] | None = None,
     ) -> None:
@@ -116,7 +117,7 @@ class UpstreamHTTP:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         """`idempotent`: may this request be sent again? Default: GET/HEAD/OPTIONS only."""
         safe = method in ("GET", "HEAD", "OPTIONS") if idempotent is None else idempotent
         reason = path_problem(path) or first_unsendable((path, json, list((params or {}).values())))
@@ -151,7 +152,7 @@ class UpstreamHTTP:
                 admission.release()
             if error is None:
                 self.budget.deposit()
-                assert isinstance(response, httpx.Response)
+                assert isinstance(response, Answer)
                 return response
             if not (safe and error.retryable and attempt < self.retry.attempts):
                 raise error
@@ -195,7 +196,7 @@ class UpstreamHTTP:
         json: Any,
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
-    ) -> tuple[httpx.Response | UpstreamError, Ticket]:
+    ) -> tuple[Answer | UpstreamError, Ticket]:
         try:
             if BACKGROUND_SHARE.get() is not None:
                 # Its own, smaller budget first (no deadline: it waits as long as it must).
@@ -225,14 +226,14 @@ class UpstreamHTTP:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
         ticket: Ticket,
-    ) -> httpx.Response | UpstreamError:
+    ) -> Answer | UpstreamError:
         telemetry = self.telemetry
         if telemetry is not None and ticket.waited:
             telemetry.rate_limit_waits.labels(self.source).inc(ticket.waited)
         route = self.route(path)
         sent_headers = dict(headers or {})
         started = time.perf_counter()
-        outcome: httpx.Response | UpstreamError
+        outcome: Answer | UpstreamError
         with (
             telemetry.upstream_span(self.source, self.kind, method, route, sent_headers)
             if telemetry is not None
@@ -251,18 +252,14 @@ class UpstreamHTTP:
                 outcome = UpstreamUnavailable(
                     f"{self.source} could not be reached ({method} {route})", source=self.source
                 )
-            label = (
-                str(outcome.status_code)
-                if isinstance(outcome, httpx.Response)
-                else outcome.code.value
-            )
+            label = str(outcome.status_code) if isinstance(outcome, Answer) else outcome.code.value
             if span is not None:
                 span.set_attribute("http.response.status_code_or_error", label)
         if telemetry is not None:
             telemetry.upstream_done(
                 self.source, self.kind, method, route, label, time.perf_counter() - started
             )
-        if isinstance(outcome, httpx.Response):
+        if isinstance(outcome, Answer):
             logger.debug("upstream %s %s %s -> %s", self.source, method, route, label)
             if self._observe is not None:
                 self._observe(outcome, rate_class)
@@ -310,11 +307,10 @@ class UpstreamHTTP:
         try:
             async with contextlib.AsyncExitStack() as stack:
                 await stack.enter_async_context(self._slot(what))
-                response = await stack.enter_async_context(self.client.stream("GET", url))
+                response = await stack.enter_async_context(self.client.stream(url))
                 if response.status_code >= 400:
-                    await response.aread()
-                    raise self._error_for_status(response)
-                yield _guarded_chunks(self.source, what, response.aiter_bytes())
+                    raise self._error_for_status(await response.whole())
+                yield _guarded_chunks(self.source, what, response.chunks())
         except httpx.TimeoutException:
             raise UpstreamTimeout(
                 f"{self.source} did not answer {what} in time", source=self.source

@@ -37,8 +37,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final
 
-import httpx
-
 from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.ecwid import mapping
@@ -71,6 +69,7 @@ from customer_gateway.connectors.models import (
     Page,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.transport import Answer
 from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.server.settings import ConfigError, SourceSettings
 
@@ -93,7 +92,7 @@ class _EcwidBase(ConnectorBase):
 
     # -- errors ---------------------------------------------------------------------------
 
-    def error_for_status(self, response: httpx.Response) -> UpstreamError:
+    def error_for_status(self, response: Answer) -> UpstreamError:
         return error_for_response(self.name, response, self.dialect)
 
     # -- customers ------------------------------------------------------------------------

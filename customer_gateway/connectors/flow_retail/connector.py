@@ -32,8 +32,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-import httpx
-
 from customer_gateway.connectors import errors
 from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.defaults import ConnectorBase
@@ -61,6 +59,7 @@ from customer_gateway.connectors.models import (
     StoreView,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.transport import Answer
 from customer_gateway.server.settings import ConfigError, SourceSettings
 from customer_gateway.text import json_bytes
 
@@ -147,7 +146,7 @@ class FlowRetailConnector(ConnectorBase):
         params: Mapping[str, str | int] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         """A tenant call; a rejected device-flow access token is renewed once."""
         url = f"/tenants/{self.tenant}{path}"
         for attempt in (1, 2):
@@ -176,7 +175,7 @@ class FlowRetailConnector(ConnectorBase):
             raise self.read.bad(f"{method} {path} (not JSON)") from None
         return self.read.object(payload, "body")
 
-    def error_for_status(self, response: httpx.Response) -> UpstreamError:
+    def error_for_status(self, response: Answer) -> UpstreamError:
         return error_for_response(self.name, response)
 
     # -- customers ------------------------------------------------------------------------
