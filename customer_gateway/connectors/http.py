@@ -107,6 +107,7 @@ class UpstreamHTTP:
         self._rate_class = rate_class
         self._observe = observe
         self._random = random.Random()
+        self._routes: dict[str, str] = {}  # path -> route template, the last few hundred
 
     async def send(
         self,
@@ -201,8 +202,15 @@ class UpstreamHTTP:
             if BACKGROUND_SHARE.get() is not None:
                 # Its own, smaller budget first (no deadline: it waits as long as it must).
                 await self.background_limiter.acquire(rate_class, float("inf"))
-            async with self.pacing.hold(rate_class, remaining(self.total_timeout)) as ticket:
+            ready = self.pacing.ready(rate_class)
+            if ready is not None:
+                ticket = ready
                 outcome = await self._paced(method, path, rate_class, json, params, headers, ticket)
+            else:
+                async with self.pacing.hold(rate_class, remaining(self.total_timeout)) as ticket:
+                    outcome = await self._paced(
+                        method, path, rate_class, json, params, headers, ticket
+                    )
         except Throttled as throttled:
             raise UpstreamRateLimited(
                 f"{self.source}'s published rate limit leaves no room before the deadline",
@@ -240,10 +248,24 @@ class UpstreamHTTP:
             else contextlib.nullcontext()
         ) as span:
             try:
-                async with self._slot(f"{method} {route}"):
-                    outcome = await self.client.request(
-                        method, path, json=json, params=params, headers=sent_headers
-                    )
+                slots = self._slots
+                if BACKGROUND_SHARE.get() is None and (slots is None or not slots.locked()):
+                    # A live call and a free slot (the usual case): taken at once, without
+                    # the context managers and the deadline timer a wait for one needs.
+                    if slots is not None:
+                        await slots.acquire()
+                    try:
+                        outcome = await self.client.request(
+                            method, path, json=json, params=params, headers=sent_headers
+                        )
+                    finally:
+                        if slots is not None:
+                            slots.release()
+                else:
+                    async with self._slot(f"{method} {route}"):
+                        outcome = await self.client.request(
+                            method, path, json=json, params=params, headers=sent_headers
+                        )
             except httpx.TimeoutException:
                 outcome = UpstreamTimeout(
                     f"{self.source} did not answer {method} {route} in time", source=self.source
@@ -286,8 +308,11 @@ class UpstreamHTTP:
             yield
             return
         try:
-            async with asyncio.timeout(remaining(self.total_timeout)):
-                await self._slots.acquire()
+            if self._slots.locked():
+                async with asyncio.timeout(remaining(self.total_timeout)):
+                    await self._slots.acquire()
+            else:
+                await self._slots.acquire()  # free: taken at once, no deadline timer to set
         except TimeoutError:
             raise UpstreamUnavailable(
                 f"{self.source} is saturated: no free slot for {what} before the deadline",
@@ -322,7 +347,14 @@ class UpstreamHTTP:
 
     def route(self, path: str) -> str:
         """`path` with no id in it: what metrics, traces, logs and error messages show."""
-        return route_template(path, self.placeholders, self.words)
+        routes = self._routes
+        route = routes.get(path)
+        if route is None:
+            route = route_template(path, self.placeholders, self.words)
+            if len(routes) >= _ROUTES_KEPT:
+                routes.clear()  # paths with ids are many: keep the recent ones only
+            routes[path] = route
+        return route
 
     async def send_json(
         self,
@@ -339,6 +371,9 @@ class UpstreamHTTP:
         )
         return parse_json(self.source, response)
 
+
+# Paths whose route template is remembered (a list route repeats; a path with an id mostly not).
+_ROUTES_KEPT = 512
 
 # Outcomes that say the source is unwell (they count against its circuit breaker).
 _UPSTREAM_FAULTS = frozenset(

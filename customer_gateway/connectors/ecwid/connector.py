@@ -55,6 +55,7 @@ from customer_gateway.connectors.errors import (
     UpstreamError,
     UpstreamRejected,
 )
+from customer_gateway.connectors.helpers import gather_reads
 from customer_gateway.connectors.models import (
     ChangePage,
     ChangeRecord,
@@ -135,7 +136,7 @@ class _EcwidBase(ConnectorBase):
 
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
         unique = [i for i in dict.fromkeys(ids) if mapping.is_ecwid_id(i)]
-        found = await asyncio.gather(*(self.dialect.fetch(i) for i in unique))
+        found = await gather_reads([self.dialect.fetch(i) for i in unique])
         records = {
             customer_id: mapping.customer(self.read, self.name, obj)
             for customer_id, obj in zip(unique, found, strict=True)

@@ -39,6 +39,7 @@ from customer_gateway.connectors.errors import UpstreamError
 from customer_gateway.connectors.flow_retail import mapping
 from customer_gateway.connectors.flow_retail.capabilities import CAPABILITIES, SORT_KEYS
 from customer_gateway.connectors.flow_retail.errors import error_for_response, item_error
+from customer_gateway.connectors.helpers import gather_reads
 from customer_gateway.connectors.models import (
     BatchItem,
     BatchOperation,
@@ -224,7 +225,7 @@ class FlowRetailConnector(ConnectorBase):
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
         unique = [uid for uid in dict.fromkeys(ids) if UID.match(uid)]
         found = dict(
-            zip(unique, await asyncio.gather(*(self._get(uid) for uid in unique)), strict=True)
+            zip(unique, await gather_reads([self._get(uid) for uid in unique]), strict=True)
         )
         return [found.get(uid) for uid in ids]
 

@@ -33,7 +33,7 @@ from customer_gateway.connectors import errors
 from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.errors import UpstreamError
-from customer_gateway.connectors.helpers import page_plan
+from customer_gateway.connectors.helpers import gather_reads, page_plan
 from customer_gateway.connectors.models import (
     AddressDraft,
     ChangePage,
@@ -195,7 +195,7 @@ class ShoptetConnector(ConnectorBase):
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
         unique = [guid for guid in dict.fromkeys(ids) if GUID.match(guid)]
         found = dict(
-            zip(unique, await asyncio.gather(*(self._detail(g) for g in unique)), strict=True)
+            zip(unique, await gather_reads([self._detail(g) for g in unique]), strict=True)
         )
         records = {
             guid: mapping.customer(self.read, self.name, obj)
