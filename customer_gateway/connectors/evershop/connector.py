@@ -116,6 +116,7 @@ class EverShopConnector(ConnectorBase):
         self._refresh_token: str | None = None
         self._expires_at = 0.0
         self._login_lock = asyncio.Lock()
+        self._group_refs: mapping.GroupRefs = {}
 
     def rate_class(self, method: str, path: str) -> str:
         # Registration shares the login tier (modules/base/services/rateLimit.ts).
@@ -247,6 +248,7 @@ class EverShopConnector(ConnectorBase):
                     self.settings.base_url,
                     self.read.object(item, "customers.items[]"),
                     query.include_addresses,
+                    self._group_refs,
                 )
                 for item in items
             ]
