@@ -44,7 +44,7 @@ def test_a_customer_maps_every_field() -> None:
     assert record.urn == f"urn:evershop:customer:customer:{UUID}"
     assert record.edit_url == f"https://shop.test/admin/customers/edit/{UUID}"
     assert record.update_api == record.delete_api == f"https://shop.test/api/customers/{UUID}"
-    assert (record.addresses, record.metadata, record.missing) == ((), {}, {"addresses"})
+    assert (record.addresses, record.metadata, record.missing) == ((), {}, frozenset({"addresses"}))
     nameless = mapping.customer(READ, "shop", "", item(fullName=None, group=None), True)
     assert (nameless.full_name, nameless.groups, nameless.missing) == (None, (), frozenset())
 
