@@ -15,6 +15,7 @@ UPSTREAM_TIMEOUT).
 from __future__ import annotations
 
 import json as jsonlib
+import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from types import TracebackType
@@ -38,6 +39,7 @@ from customer_gateway.server.settings import SourceSettings
 _PATH_SAFE = "".join(
     chr(i) for i in range(0x21, 0x7F) if chr(i) not in '"#<>?`{}' and not chr(i).isalnum()
 )
+_NON_PRINTABLE = re.compile("[\x00-\x1f\x7f]")
 _KEEPALIVE_SECONDS = 5.0  # httpx's keep-alive expiry (`httpx.Limits`)
 _CHUNK = 64 * 1024
 
@@ -86,6 +88,12 @@ class AiohttpClient:
         params: Params | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Answer:
+        if not path.isprintable() and (found := _NON_PRINTABLE.search(path)) is not None:
+            # httpx refuses these in a URL (a path that would not be the one asked for).
+            raise httpx.InvalidURL(
+                f"Invalid non-printable ASCII character in URL, {found.group()!r} at position "
+                f"{found.start()}."
+            )
         relative = quote(path.lstrip("/"), safe=_PATH_SAFE)
         url = self._prefix + relative
         if params:

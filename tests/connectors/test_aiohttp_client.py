@@ -173,3 +173,12 @@ async def test_a_stream_comes_in_chunks_and_an_error_whole(server: str) -> None:
         assert await read(client, server + "/big") == (200, 1_000_000, b"")
         status, _, content = await read(client, server + "/missing")
         assert (status, json.loads(content)) == (404, {"e": 1})
+
+
+async def test_a_path_with_a_control_character_is_refused_as_httpx_refuses_it(server: str) -> None:
+    for transport in ("httpx", "aiohttp"):
+        async with build_client(settings(server + "/base/", transport)) as client:
+            with pytest.raises(httpx.InvalidURL):
+                await client.request("GET", "/customers/\x01")
+            # Printable non-ASCII goes out percent-encoded, as httpx sends it.
+            assert (await client.request("GET", "/é")).json()["target"] == "/base/%C3%A9"
