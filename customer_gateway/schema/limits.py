@@ -43,13 +43,17 @@ class QueryShape(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = _context(self)
         limits = context.settings.limits if context else Limits()
-        query = self.execution_context.query or ""
-        if len(query) > limits.max_query_chars:
-            raise QueryTooComplex(f"The query is longer than {limits.max_query_chars} characters.")
+        check_length(self.execution_context.query or "", limits)
         yield
         document = self.execution_context.graphql_document
         if document is not None:
             check_shape(document, limits)
+
+
+def check_length(query: str, limits: Limits) -> None:
+    """Refuse a document longer than the limit, before parsing it."""
+    if len(query) > limits.max_query_chars:
+        raise QueryTooComplex(f"The query is longer than {limits.max_query_chars} characters.")
 
 
 def check_shape(document: DocumentNode, limits: Limits) -> Shape:
@@ -239,20 +243,36 @@ class CostLimit(SchemaExtension):
         document = self.execution_context.graphql_document
         if context is None or document is None or self.execution_context.pre_execution_errors:
             return
-        budget = context.settings.limits.max_cost
-        estimate = estimate_cost(
+        check_cost(
             document,
             self.execution_context.operation_name,
-            self.execution_context.variables or {},
-            sources=len(context.sources),
-            default_limit=min(20, context.settings.max_page_size),
-            max_limit=context.settings.max_page_size,
+            self.execution_context.variables,
+            context,
         )
-        if estimate > budget:
-            raise QueryTooComplex(
-                f"The operation could cause about {estimate} upstream calls; the budget is "
-                f"{budget}. Ask for fewer items or fewer fields that need a call per item."
-            )
+
+
+def check_cost(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    context: GatewayContext,
+) -> None:
+    """QueryTooComplex when the operation's estimate is over the budget (CostLimit's check,
+    also the plain path's: schema/plain.py)."""
+    budget = context.settings.limits.max_cost
+    estimate = estimate_cost(
+        document,
+        operation_name,
+        variables or {},
+        sources=len(context.sources),
+        default_limit=min(20, context.settings.max_page_size),
+        max_limit=context.settings.max_page_size,
+    )
+    if estimate > budget:
+        raise QueryTooComplex(
+            f"The operation could cause about {estimate} upstream calls; the budget is "
+            f"{budget}. Ask for fewer items or fewer fields that need a call per item."
+        )
 
 
 # Fields of a Customer that may need the source's detail (a list summary lacks them).
@@ -402,9 +422,15 @@ class Authorization(SchemaExtension):
         context = _context(self)
         if context is not None:
             operation = self.execution_context.operation_type
-            scope = "write" if operation is StrawberryOperationType.MUTATION else "read"
-            if not context.principal.may(scope):
-                raise Forbidden(f"This caller's credentials lack the {scope!r} scope.")
-            if context.principal.sources == frozenset():
-                raise Forbidden("This caller's credentials grant no source.")
+            authorize(context, operation is StrawberryOperationType.MUTATION)
         yield
+
+
+def authorize(context: GatewayContext, mutation: bool) -> None:
+    """Forbidden unless the caller holds the operation's scope and some source (Authorization's
+    check, also the plain path's: schema/plain.py)."""
+    scope = "write" if mutation else "read"
+    if not context.principal.may(scope):
+        raise Forbidden(f"This caller's credentials lack the {scope!r} scope.")
+    if context.principal.sources == frozenset():
+        raise Forbidden("This caller's credentials grant no source.")
