@@ -26,8 +26,9 @@ the extensions `build_schema` lists (it builds both) and without tracing (Source
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,8 @@ from strawberry.utils.operation import get_first_operation, get_operation_type
 from customer_gateway.core.context import GatewayContext
 from customer_gateway.schema.extensions import add_partial_errors, begin_execution, source_results
 from customer_gateway.schema.limits import authorize, check_cost, check_length, check_shape
-from customer_gateway.schema.validation_cache import DocumentValidations
+from customer_gateway.schema.validation_cache import MAX_DOCUMENTS, DocumentValidations
+from customer_gateway.server.settings import Limits
 
 if TYPE_CHECKING:
     from graphql import ASTValidationRule
@@ -69,6 +71,18 @@ class Prepared:
     provided_operation_name: str | None
 
 
+@dataclass(slots=True)
+class _DocumentMemo:
+    """What holds for a document whatever the request: the limits its shape passed (None:
+    not checked yet), that it validated (only a document that did is remembered as such), the
+    parts of its cost estimate that the variables do not change (limits.estimate_cost)."""
+
+    document: DocumentNode
+    shape_passed: Limits | None = None
+    valid: bool = False
+    cost: dict[Any, Any] = field(default_factory=dict)
+
+
 class PlainOperations:
     """The checks and the execution of `build_schema`'s extensions, as direct calls."""
 
@@ -86,6 +100,7 @@ class PlainOperations:
         # parsed on either path is the same document, so its validation is remembered once.
         self.parse = ParserCache().cached_parse_document
         self.schema: Schema | None = None
+        self._memos: OrderedDict[int, _DocumentMemo] = OrderedDict()
 
     def bind(self, schema: Schema) -> None:
         """The schema this path runs; without directives of its own (Strawberry then adds an
@@ -108,7 +123,10 @@ class PlainOperations:
         try:
             check_length(query, limits)
             document: DocumentNode = self.parse(query, max_tokens=self.max_tokens)
-            check_shape(document, limits)
+            memo = self._memo(document)
+            if memo.shape_passed is not limits:
+                check_shape(document, limits)
+                memo.shape_passed = limits
             if operation_name is not None:
                 name: str | None = operation_name
             else:
@@ -117,13 +135,27 @@ class PlainOperations:
             operation_type = get_operation_type(document, name)
             if operation_type not in _PLAIN:
                 return None
-            if self.validations.validate(schema._schema, document, self.rules):
-                return None
-            check_cost(document, name, variables, context)
+            if not memo.valid:
+                if self.validations.validate(schema._schema, document, self.rules):
+                    return None
+                memo.valid = True
+            check_cost(document, name, variables, context, memo.cost)
             authorize(context, operation_type is OperationType.MUTATION)
-        except Exception:
+        except Exception:  # refused: Strawberry's way gives its own answer
             return None
         return Prepared(query, document, operation_type, name, operation_name)
+
+    def _memo(self, document: DocumentNode) -> _DocumentMemo:
+        """What this path learned of a document (the parser cache hands out one document per
+        query text, so its identity is its key; the entry keeps it alive)."""
+        memo = self._memos.get(id(document))
+        if memo is not None and memo.document is document:
+            self._memos.move_to_end(id(document))
+            return memo
+        memo = self._memos[id(document)] = _DocumentMemo(document)
+        if len(self._memos) > MAX_DOCUMENTS:
+            self._memos.popitem(last=False)
+        return memo
 
     async def execute(
         self,
