@@ -10,6 +10,7 @@ differences allowed are wall-clock figures (`latencyMs`, `retryAfter`), zeroed i
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -17,7 +18,9 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import hypothesis_graphql
 import pytest
+from hypothesis import HealthCheck, given, settings
 from starlette.applications import Starlette
 
 from bench import queries
@@ -25,6 +28,7 @@ from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.schema.plain import PlainOperations
 from customer_gateway.server.settings import ApiKey, AuthSettings, Limits, Secret
 from tests.api.conftest import Gateway, evershop_source, running_gateway
+from tests.security.test_fuzz import REPRESENTATIONS, SDL
 
 pytestmark = pytest.mark.anyio
 
@@ -230,3 +234,42 @@ async def test_mutations_and_limits_through_the_plain_path() -> None:
             gateway.answers = answers  # type: ignore[attr-defined]
         assert plain.answers == view.answers  # type: ignore[attr-defined]
         assert b"QUERY_TOO_COMPLEX" in plain.answers[1][2]  # type: ignore[attr-defined]
+
+
+# hypothesis-graphql documents answered by both paths (the executor's differential test sends
+# 10,000 through the plain path on both of its gateways: tests/api/test_executor_differential.py).
+GENERATED = 400
+
+
+def test_generated_documents_answer_as_the_view() -> None:
+    documents: list[str] = []
+
+    @settings(
+        max_examples=GENERATED,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        hypothesis_graphql.queries(SDL, allow_x00=True, custom_scalars={"_Any": REPRESENTATIONS})
+    )
+    def collect(document: str) -> None:
+        documents.append(document)
+
+    collect()
+    headers = {"content-type": "application/json", "x-api-key": READER}
+
+    async def run() -> None:
+        async with _pair() as (plain, view):
+            customer_id = await _first_customer(plain)
+            assert await _first_customer(view) == customer_id
+            for document in documents:
+                body = _body(query=document)
+                got, expected = (
+                    await _answer(plain, body, headers),
+                    await _answer(view, body, headers),
+                )
+                assert got == expected, document
+
+    asyncio.run(run())
