@@ -70,6 +70,7 @@ from customer_gateway.server.plain_post import PlainPost, cached_parse_content_t
 from customer_gateway.server.request_body import BadRequestBody, decode_request_json
 from customer_gateway.server.sandbox import build_sandbox
 from customer_gateway.server.settings import Settings, load_settings
+from customer_gateway.server.shortcut import GraphQLPosts
 from customer_gateway.server.sources import Sources, open_sources
 from customer_gateway.state.runtime import SharedState, open_state
 
@@ -491,8 +492,9 @@ def create_app(
                 max_age=600,
             )
         )
+    graphql_route = Route("/graphql", guarded, methods=["GET", "POST"])
     routes: list[BaseRoute] = [
-        Route("/graphql", guarded, methods=["GET", "POST"]),
+        graphql_route,
         WebSocketRoute("/graphql", graphql),  # subscriptions; credentials in connection_init
         Route("/healthz", healthz),
         Route("/readyz", requires("ops", authenticator, readyz)),
@@ -506,7 +508,11 @@ def create_app(
     if settings.graphiql:
         routes.append(Mount(ASSETS_PATH, ide_assets()))
     middleware.insert(0, Middleware(RequestLog, telemetry=telemetry))
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    # Innermost: a POST to /graphql past the exception middleware and the router (shortcut.py).
+    # (Starlette builds its middleware stack on the first request, from this list.)
+    app.user_middleware.append(Middleware(GraphQLPosts, route=graphql_route, router=app.router))
+    return app
 
 
 def describe_mode(settings: Settings) -> str:

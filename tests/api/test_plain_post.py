@@ -22,10 +22,12 @@ import hypothesis_graphql
 import pytest
 from hypothesis import HealthCheck, given, settings
 from starlette.applications import Starlette
+from starlette.routing import Router
 
 from bench import queries
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.schema.plain import PlainOperations
+from customer_gateway.security.guard import GraphQLGuard
 from customer_gateway.server.settings import ApiKey, AuthSettings, Limits, Secret
 from tests.api.conftest import Gateway, evershop_source, running_gateway
 from tests.security.test_fuzz import REPRESENTATIONS, SDL
@@ -273,3 +275,35 @@ def test_generated_documents_answer_as_the_view() -> None:
                 assert got == expected, document
 
     asyncio.run(run())
+
+
+async def test_posts_to_graphql_skip_the_router_with_its_scope(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """server/shortcut.py: a POST to /graphql reaches the route without the router, with the
+    scope the router gives; a GET (and any other path) goes the router's way."""
+    routed: list[str] = []
+    scopes: list[dict[str, Any]] = []
+    original_router = Router.app
+    original_guard = GraphQLGuard.__call__
+
+    async def counted(self: Router, scope: Any, receive: Any, send: Any) -> None:
+        routed.append(scope["method"])
+        await original_router(self, scope, receive, send)
+
+    async def seen(self: GraphQLGuard, scope: Any, receive: Any, send: Any) -> None:
+        scopes.append({key: scope.get(key) for key in ("router", "route", "path_params")})
+        await original_guard(self, scope, receive, send)
+
+    monkeypatch.setattr(Router, "app", counted)
+    monkeypatch.setattr(GraphQLGuard, "__call__", seen)
+    async with _pair() as (plain, _):
+        headers = {"x-api-key": READER}
+        body = {"query": "{ sources { name } }"}
+        posted = await plain.client.post("/graphql", json=body, headers=headers)
+        got = await plain.client.get("/graphql", params=body, headers=headers)
+        assert posted.json() == got.json()
+        assert routed == ["GET"]
+        assert scopes[0] == scopes[1]
+        assert scopes[0]["path_params"] == {}
+        assert getattr(scopes[0]["route"], "path", None) == "/graphql"
