@@ -178,13 +178,19 @@ def group_walk(selection: Sequence[SourceSelection], sort: Sort) -> tuple[list[s
     return [part.source for part in selection], group
 
 
-def order_by(sort: Sort) -> list[ColumnElement[object]]:
+def sort_key(sort: Sort) -> tuple[ColumnElement[object], bool]:
+    """The column the page is ordered by first, and whether descending (then rank, then nat)."""
     column = _SORT_COLUMNS.get(sort.field)
     if column is None:
         # A sort the store does not declare (EverShop's customer_id): like any source, it
         # ignores it, and the gateway sorts the rows it reads (any fixed order serves).
-        return [customers.c.created_key.desc(), customers.c.rank, customers.c.nat]
-    return [column.desc() if sort.descending else column.asc(), customers.c.rank, customers.c.nat]
+        return customers.c.created_key, True
+    return column, sort.descending
+
+
+def order_by(sort: Sort) -> list[ColumnElement[object]]:
+    column, descending = sort_key(sort)
+    return [column.desc() if descending else column.asc(), customers.c.rank, customers.c.nat]
 
 
 def condition_sql(dialect: Dialect, condition: Condition) -> ColumnElement[bool]:

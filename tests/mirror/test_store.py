@@ -477,3 +477,71 @@ async def test_concurrent_write_transactions_wait_for_each_other_on_sqlite(
         await asyncio.gather(*(write(n) for n in range(4)))
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        (),  # the grid's first page: counts from `mirror_counts`
+        (Condition(FilterField.KEYWORD, Op.EQ, ("ann",)),),  # counted
+        (Condition(FilterField.STATUS, Op.EQ, ("0",)),),  # total from the facet counts
+        (Condition(FilterField.GROUP, Op.EQ, ("1",)),),  # the membership index's walk
+    ],
+    ids=["unfiltered", "keyword", "status", "group"],
+)
+async def test_a_page_read_is_one_thread_hop_on_sqlite(
+    tmp_path: Path, conditions: tuple[Condition, ...]
+) -> None:
+    """A page (rows, documents, total, with or without group lists) and a request's other reads
+    (records by id, groups) go to SQLite's thread and back once each: every hop back is a `call_soon_threadsafe` on the
+    loop (aiosqlite's results and an executor's alike), so they are counted there. Through
+    aiosqlite a page cost 13 (each statement's cursor, execute, fetch and close, the pool's
+    rollback)."""
+    import asyncio
+
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    try:
+        sources = await _filled(store)
+        async with store.writing() as writer:
+            await writer.replace_groups("shop-a", [GroupRecord("shop-a", "1", 1, "One")])
+        selection = [SourceSelection(name, conditions) for name in sources]
+        sort = Sort(SortField.CREATED_AT, True)
+        await store.query(selection, sort, 0, 20)  # the reader's first connection opened
+        loop = asyncio.get_running_loop()
+        hops = 0
+        threadsafe = loop.call_soon_threadsafe
+
+        def counted(*args: object, **kwargs: object) -> object:
+            nonlocal hops
+            hops += 1
+            return threadsafe(*args, **kwargs)  # type: ignore[arg-type]
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign,assignment]
+        try:
+            records, total = await store.query(selection, sort, 20, 20)
+            page_hops = hops
+            # The page with the group lists of the sources that name groups by id only.
+            with_groups = await store.query_page(selection, sort, 20, 20, ["shop-a", "shop-b"])
+            with_groups_hops = hops - page_hops
+            ids = [record.id for record in sources["shop-a"][:30]]
+            found = await store.get_customers("shop-a", ids)
+            listed = await store.list_groups("shop-a")
+        finally:
+            del loop.call_soon_threadsafe
+        assert records  # a real page, not an empty answer
+        assert total > 20
+        assert page_hops == 1
+        assert with_groups_hops == 1
+        assert (with_groups.records, with_groups.total) == (records, total)
+        assert {
+            source: [group.id for group in kept] for source, kept in with_groups.groups.items()
+        } == {
+            "shop-a": ["1"],
+            "shop-b": [],
+        }
+        assert [record.id for record in found if record] == ids
+        assert [group.id for group in listed] == ["1"]
+        assert hops == 4
+    finally:
+        await store.close()
