@@ -123,12 +123,21 @@ class Query:
 
 def _queries() -> list[Query]:
     from bench import queries
+    from bench.harness import FAN_OUT_SOURCES
 
     return [
         Query("q1", "Q1 customer(id), Ecwid", queries.q1),
         Query("q2-ecwid", "Q2 Ecwid N = 50", lambda _: queries.q2(["ecwid"], 50)),
         Query("q2-evershop", "Q2 EverShop N = 50", lambda _: queries.q2(["evershop"], 50)),
         Query("q2-flow", "Q2 Flow Retail N = 50", lambda _: queries.q2(["flow"], 50)),
+        # The list-scaling and fan-out rows of `python -m bench --quick`, counted: the gateway's
+        # CPU per upstream row (N = 100 of one source; four sources of 50 merged into 50).
+        Query("q2-ecwid-100", "Q2 Ecwid N = 100", lambda _: queries.q2(["ecwid"], 100)),
+        Query(
+            "q2-evershop-100", "Q2 EverShop N = 100", lambda _: queries.q2(["evershop"], 100)
+        ),
+        Query("q2-flow-100", "Q2 Flow Retail N = 100", lambda _: queries.q2(["flow"], 100)),
+        Query("q3", "Q3 4 sources N = 50", lambda _: queries.q2(FAN_OUT_SOURCES, 50)),
     ]
 
 
