@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,14 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
-from customer_gateway.resolvers.filters.evaluation import ilike, matches, merge, sort_key
+from customer_gateway.resolvers.filters.evaluation import (
+    _Descending,
+    ilike,
+    matches,
+    merge,
+    sort_key,
+    sort_value,
+)
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -150,6 +158,29 @@ def test_merge_equals_sorting_the_union(field: SortField, descending: bool) -> N
         key=lambda r: (key(r), "abc".index(r.source)),
     )
     assert [r.id for r in merged] == [r.id for r in expected]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_created_at_key_orders_and_ties_as_the_general_key(descending: bool) -> None:
+    # The default order's key is a plain tuple; it must order and tie exactly as the general
+    # key (`sort_value`, inverted by `_Descending`) for nulls, equal moments, zones, microseconds.
+    rng = random.Random(11)
+    zones = [UTC, timezone(timedelta(hours=2)), timezone(-timedelta(hours=5, minutes=30))]
+    moments: list[datetime | None] = [None, datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC)]
+    for _ in range(60):
+        moment = T0 + timedelta(seconds=rng.randint(-3, 3), microseconds=rng.choice([0, 1, 999]))
+        moments.append(moment.astimezone(rng.choice(zones)))
+    records = [record(str(index), created=moment) for index, moment in enumerate(moments)]
+    fast = sort_key(Sort(SortField.CREATED_AT, descending))
+
+    def general(r: CustomerRecord) -> Any:
+        value = sort_value(r, SortField.CREATED_AT)
+        return _Descending(value) if descending else value
+
+    for left in records:
+        for right in records:
+            assert (fast(left) < fast(right)) == (general(left) < general(right))
+            assert (fast(left) == fast(right)) == (general(left) == general(right))
 
 
 def test_merge_keeps_each_sources_own_order() -> None:

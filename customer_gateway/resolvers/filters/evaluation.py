@@ -227,9 +227,25 @@ def sort_value(
 
 def sort_key(sort: Sort, collation: str = "en_US") -> Callable[[CustomerRecord], Any]:
     """Compare records in `sort` order; text in `collation` ("en_US" or "C")."""
+    if sort.field is SortField.CREATED_AT:
+        # The default order, keyed for every row of a list (windows, ties, the merge): a plain
+        # tuple compares in C, where `_Descending` calls Python for each comparison.
+        return _newest_first if sort.descending else _oldest_first
     if sort.descending:
         return lambda record: _Descending(sort_value(record, sort.field, collation))
     return lambda record: sort_value(record, sort.field, collation)
+
+
+def _oldest_first(record: CustomerRecord) -> tuple[int, float]:
+    moment = record.created_at
+    return (1, 0.0) if moment is None else (0, moment.timestamp())
+
+
+def _newest_first(record: CustomerRecord) -> tuple[int, float]:
+    """`_Descending(sort_value(...))`'s order as a plain tuple: nulls first, then the moment
+    negated (a float's negation is exact, so equal moments stay equal)."""
+    moment = record.created_at
+    return (0, 0.0) if moment is None else (1, -moment.timestamp())
 
 
 def merge(
@@ -242,9 +258,17 @@ def merge(
     exactly what one database holding every source would return, and pages never overlap.
     """
     key = sort_key(sort, collation)
-    decorated = (
-        ((key(record), position, record) for record in stream)
-        for position, stream in enumerate(streams)
-    )
-    for _, _, record in heapq.merge(*decorated, key=lambda item: (item[0], item[1])):
+    # (key, stream, index in it, record): the first three never tie, so tuples compare without
+    # a key function per comparison and never reach the records.
+    decorated = [_decorated(stream, position, key) for position, stream in enumerate(streams)]
+    for _, _, _, record in heapq.merge(*decorated):
         yield record
+
+
+def _decorated(
+    stream: Sequence[CustomerRecord], position: int, key: Callable[[CustomerRecord], Any]
+) -> Iterator[tuple[Any, int, int, CustomerRecord]]:
+    """A stream's records with their keys; `position` bound per stream (a nested generator
+    expression would read the outer loop's last value once it has moved on)."""
+    for index, record in enumerate(stream):
+        yield key(record), position, index, record
