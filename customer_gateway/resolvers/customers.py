@@ -128,13 +128,14 @@ async def customers(info: Info, filters: Sequence[FilterLike] | None) -> Custome
     path = info.path.as_list()
     request = request_filters(context, filters or [])
     context.report_ignored(path, request.ignored)
-    wanted = record_attributes(selected_names(info.selected_fields[0].selections, ("items",)))
+    names = frozenset(selected_names(info.selected_fields[0].selections, ("items",)))
+    wanted = record_attributes(names)
     merged = await merged_page(context, request, wanted, path)
     if merged is None:
         return None
     page = await merged.finish(merged.records)
     return CustomerCollection(
-        items=[Customer.from_record(record, _kind(context, record)) for record in page],
+        items=[Customer.from_record(record, _kind(context, record), names) for record in page],
         current_page=request.page,
         total=merged.total,
         current_filters=[Filter(key=k, operation=o, value=v) for k, o, v in request.echo],

@@ -116,10 +116,17 @@ class Customer:
     record: strawberry.Private[CustomerRecord]
 
     @classmethod
-    def from_record(cls, record: CustomerRecord, kind: str) -> Customer:
+    def from_record(
+        cls, record: CustomerRecord, kind: str, selected: frozenset[str] | None = None
+    ) -> Customer:
+        """`selected`: the Customer fields the query selects (a list page's items), so the
+        derived values nobody reads (EverShop's Dates, the URN, the metaData copy) are not made
+        for each row; None builds every field. Fields not selected are never read: placeholders."""
+        if selected is None:
+            selected = _EVERY_FIELD
         customer = cls(
             customer_id=record.numeric_id,
-            uuid=global_id(record.source, record.id),
+            uuid=global_id(record.source, record.id) if "uuid" in selected else "",
             native_id=record.id,
             source=Source.of(record.source, kind),
             status=record.status,
@@ -128,14 +135,20 @@ class Customer:
             phone=record.phone,
             vat_number=record.vat_number,
             company_name=record.company_name,
-            created_at=Date.of(record.created_at),
-            updated_at=Date.of(record.updated_at) if record.updated_at else None,
-            urn=record.urn or f"urn:customer-gateway:{kind}:customer:{record.source}:{record.id}",
+            created_at=Date.of(record.created_at) if "createdAt" in selected else _UNREAD_DATE,
+            updated_at=Date.of(record.updated_at)
+            if record.updated_at and "updatedAt" in selected
+            else None,
+            urn=(record.urn or f"urn:customer-gateway:{kind}:customer:{record.source}:{record.id}")
+            if "urn" in selected
+            else "",
             edit_url=record.edit_url,
             update_api=record.update_api,
             delete_api=record.delete_api,
-            update_metafields_api=f"{record.update_api}/metafields" if record.update_api else None,
-            meta_data=cast(JSON, dict(record.metadata)),
+            update_metafields_api=f"{record.update_api}/metafields"
+            if record.update_api and "updateMetafieldsApi" in selected
+            else None,
+            meta_data=cast(JSON, dict(record.metadata)) if "metaData" in selected else None,
             record=record,
         )
         if record.missing:
@@ -226,6 +239,11 @@ class Customer:
             return None
         return [CustomerGroup.from_record(group, self.source.kind) for group in groups]
 
+
+# `from_record` without a selection: every field that it derives from the record.
+_EVERY_FIELD = frozenset({"uuid", "createdAt", "updatedAt", "urn", "updateMetafieldsApi", "metaData"})
+# What an unselected `createdAt` holds (never read, never shown).
+_UNREAD_DATE = Date(value=None, text=None)
 
 # CustomerRecord attributes a list summary may lack → the Customer fields that show them.
 _UNKNOWN_WHEN_MISSING = {
