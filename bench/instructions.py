@@ -133,9 +133,7 @@ def _queries() -> list[Query]:
         # The list-scaling and fan-out rows of `python -m bench --quick`, counted: the gateway's
         # CPU per upstream row (N = 100 of one source; four sources of 50 merged into 50).
         Query("q2-ecwid-100", "Q2 Ecwid N = 100", lambda _: queries.q2(["ecwid"], 100)),
-        Query(
-            "q2-evershop-100", "Q2 EverShop N = 100", lambda _: queries.q2(["evershop"], 100)
-        ),
+        Query("q2-evershop-100", "Q2 EverShop N = 100", lambda _: queries.q2(["evershop"], 100)),
         Query("q2-flow-100", "Q2 Flow Retail N = 100", lambda _: queries.q2(["flow"], 100)),
         Query("q3", "Q3 4 sources N = 50", lambda _: queries.q2(FAN_OUT_SOURCES, 50)),
     ]

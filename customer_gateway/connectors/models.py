@@ -10,7 +10,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from customer_gateway.connectors.quick_init import quick_init
 
@@ -103,6 +103,19 @@ class CustomerQuery:
     # read either.
     include_addresses: bool = True
     include_metadata: bool = True
+    # The optional record attributes the caller reads (None: all): a list page's selection with
+    # what its filters and sort read. A connector may leave the others of `OPTIONAL_READS`
+    # unset (None) on what it lists: they are never read (bench/README.md).
+    reads: frozenset[str] | None = None
+
+    def reads_attribute(self, attribute: str) -> bool:
+        return self.reads is None or attribute in self.reads
+
+
+# What `CustomerQuery.reads` may leave out of a listed record: details that cost a listed row
+# decoding and mapping (a date parsed, a phone looked for in the contacts) and no page needs
+# unless it shows, filters or sorts by them.
+OPTIONAL_READS: Final = frozenset({"updated_at", "phone", "vat_number", "company_name"})
 
 
 @dataclass(frozen=True, slots=True)

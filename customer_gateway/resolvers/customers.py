@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from customer_gateway.connectors.errors import Unsupported
 from customer_gateway.connectors.models import (
+    OPTIONAL_READS,
     TEXT_SORTS,
     Condition,
     CustomerQuery,
@@ -279,10 +280,17 @@ def _plans(
     """`reads`: the record attributes the page's rows will read (addresses and metadata are
     built only when read)."""
     single = len(candidates) == 1
-    built = {"include_addresses": "addresses" in reads, "include_metadata": "metadata" in reads}
     plans = []
     max_scan = context.settings.max_scan
     for connector, wanted in candidates:
+        # The optional attributes the rows' fields, the filters (pushed ones too: a SUPERSET
+        # pushdown is checked again here) and the sort read; the others need not be built.
+        needs = reads.union(SORT_NEEDS[sort.field], *(FILTER_NEEDS[c.field] for c in wanted))
+        built: dict[str, Any] = {
+            "include_addresses": "addresses" in reads,
+            "include_metadata": "metadata" in reads,
+            "reads": needs & OPTIONAL_READS,
+        }
         capabilities = connector.capabilities
         unreadable = sorted(
             {c.field.value for c in wanted if c.field in capabilities.unreadable_fields}

@@ -37,6 +37,7 @@ from customer_gateway.connectors.errors import (
 )
 from customer_gateway.connectors.helpers import synthetic_int_id
 from customer_gateway.connectors.models import (
+    OPTIONAL_READS,
     ChangeRecord,
     ChangeType,
     Condition,
@@ -1067,3 +1068,43 @@ async def test_a_page_without_metadata_asks_only_for_what_it_maps(
     assert list(lean.items) == expected
     assert any(record.phone for record in lean.items)
     assert any(record.addresses for record in lean.items) == addresses
+
+
+@pytest.mark.parametrize("dialect", [EcwidEmulator, EcwidWrapperEmulator])
+@pytest.mark.parametrize("addresses", [False, True])
+@pytest.mark.parametrize(
+    "reads",
+    [
+        frozenset(),
+        frozenset({"phone"}),
+        frozenset({"updated_at", "vat_number"}),
+        frozenset({"company_name"}),
+        OPTIONAL_READS,
+    ],
+)
+async def test_a_page_reads_only_the_optional_attributes_it_asks_for(
+    dialect: type[Emulated], addresses: bool, reads: frozenset[str]
+) -> None:
+    """`CustomerQuery.reads`: the optional attributes it names are the full answer's, the
+    others None, and `responseFields` leaves out what only the others need."""
+    emulator = dialect(seed=11, customers=60)
+    async with connect(emulator) as shop:
+        full = await shop.list_customers(CustomerQuery(limit=60))
+        emulator.reset_journal()
+        lean = await shop.list_customers(
+            CustomerQuery(
+                limit=60, include_addresses=addresses, include_metadata=False, reads=reads
+            )
+        )
+    (sent,) = queries(emulator)
+    assert ("contacts(" in sent["responseFields"]) == ("phone" in reads)
+    assert ("updated" in sent["responseFields"]) == ("updated_at" in reads)
+    assert lean.total == full.total
+    unread: dict[str, Any] = {attribute: None for attribute in OPTIONAL_READS - reads}
+    expected = [
+        replace(record, metadata={}, addresses=record.addresses if addresses else (), **unread)
+        for record in full.items
+    ]
+    assert list(lean.items) == expected
+    for attribute in reads:
+        assert any(getattr(record, attribute) for record in lean.items), attribute

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -28,6 +29,7 @@ from customer_gateway.connectors.errors import (
 )
 from customer_gateway.connectors.flow_retail import FlowRetailConnector
 from customer_gateway.connectors.models import (
+    OPTIONAL_READS,
     BatchItem,
     BatchOperation,
     Condition,
@@ -226,6 +228,28 @@ async def test_list_pages_with_the_page_size_the_tenant_echoes() -> None:
         assert [r.id for r in tail.items] == [o["customerUid"] for o in objects[28:]]
         everything = await flow.list_customers(CustomerQuery(sort=oldest_first, limit=None))
         assert [r.id for r in everything.items] == [o["customerUid"] for o in objects]
+
+
+@pytest.mark.parametrize(
+    "reads",
+    [frozenset(), frozenset({"phone", "company_name"}), frozenset({"updated_at"}), OPTIONAL_READS],
+)
+async def test_a_page_reads_only_the_optional_attributes_it_asks_for(
+    reads: frozenset[str],
+) -> None:
+    """`CustomerQuery.reads`: the optional attributes it names are the full answer's, the
+    others None (never read)."""
+    emulator = FlowRetailEmulator(seed=5, customers=40)
+    async with connect(emulator) as (flow, _):
+        full = await flow.list_customers(CustomerQuery(limit=40))
+        lean = await flow.list_customers(
+            CustomerQuery(limit=40, include_addresses=False, include_metadata=False, reads=reads)
+        )
+    unread: dict[str, Any] = {attribute: None for attribute in OPTIONAL_READS - reads}
+    expected = [replace(r, addresses=(), metadata={}, **unread) for r in full.items]
+    assert list(lean.items) == expected
+    for attribute in reads:
+        assert any(getattr(record, attribute) for record in lean.items), attribute
 
 
 async def test_limit_none_reads_more_than_one_thousand() -> None:

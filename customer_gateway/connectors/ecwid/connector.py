@@ -33,6 +33,7 @@ Shared by both (the dialects differ only in how a call is sent and unwrapped, `d
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final
@@ -89,6 +90,31 @@ LIST_FIELDS: Final = (
 )
 LIST_FIELDS_WITH_ADDRESSES: Final = f"total,items({_ITEM_FIELDS},billingPerson,shippingAddresses)"
 
+
+@functools.lru_cache(maxsize=64)
+def list_fields(addresses: bool, reads: frozenset[str] | None) -> str:
+    """`responseFields` of a list page without metaData that reads `reads` of the optional
+    attributes (None: all): `LIST_FIELDS` (`LIST_FIELDS_WITH_ADDRESSES`) less what only the
+    attributes it does not read need (`updated`, `taxId`, the contacts and the billing person's
+    phone, its company)."""
+    if reads is None:
+        return LIST_FIELDS_WITH_ADDRESSES if addresses else LIST_FIELDS
+    phone = "phone" in reads
+    item = ["id", "email", "name", "registered"]
+    item += ["updated"] if "updated_at" in reads else []
+    item += ["taxId"] if "vat_number" in reads else []
+    item += ["customerGroupId", "customerGroupName"]
+    item += ["contacts(type,default,contact)"] if phone else []
+    if addresses:
+        item += ["billingPerson", "shippingAddresses"]
+    else:
+        person = ["name", "firstName", "lastName"]
+        person += ["phone"] if phone else []
+        person += ["companyName"] if "company_name" in reads else []
+        item.append(f"billingPerson({','.join(person)})")
+    return f"total,items({','.join(item)})"
+
+
 # A group list gathered from customers reads at most this many (100 requests of 100).
 GROUPS_FROM_CUSTOMERS_MAX: Final = 10_000
 
@@ -118,9 +144,7 @@ class _EcwidBase(ConnectorBase):
             # Only what the mapping reads comes back: a page that selects no metaData (nor
             # addresses) was ~2.3 KB a customer, mostly addresses, contacts and stats decoded
             # to be dropped (bench/README.md, instructions per request).
-            base["responseFields"] = (
-                LIST_FIELDS_WITH_ADDRESSES if query.include_addresses else LIST_FIELDS
-            )
+            base["responseFields"] = list_fields(query.include_addresses, query.reads)
         limit = query.limit
         first_size = PAGE_MAX if limit is None else min(PAGE_MAX, max(limit, 1))
 
@@ -134,6 +158,7 @@ class _EcwidBase(ConnectorBase):
                     self.read.object(i, "customers.items[]"),
                     addresses_wanted=query.include_addresses,
                     metadata_wanted=query.include_metadata,
+                    reads=query.reads,
                 )
                 for i in items
             ]

@@ -248,11 +248,13 @@ def customer(
     *,
     addresses_wanted: bool = True,
     metadata_wanted: bool = True,
+    reads: frozenset[str] | None = None,
 ) -> CustomerRecord:
     """One Ecwid customer entity (search item or detail: Ecwid returns the same shape).
 
     A list page that selects no addresses or no metaData (`addresses_wanted`, `metadata_wanted`)
-    gets records without them: empty, never read."""
+    gets records without them: empty, never read. `reads` (None: all): the optional attributes
+    (`models.OPTIONAL_READS`) the page reads; the others are left None, never read."""
     where = "customer"
     number = read.integer(obj, "id", where)
     billing = read.object(obj.get("billingPerson") or {}, "customer.billingPerson")
@@ -272,10 +274,16 @@ def customer(
         # Ecwid has no enabled/disabled flag (README 3.2): every customer can sign in and buy.
         status=1,
         created_at=ecwid_datetime(read, obj.get("registered"), "customer.registered"),
-        updated_at=ecwid_datetime(read, obj.get("updated"), "customer.updated"),
-        phone=_phone(read, billing, contacts, obj),
-        vat_number=read.opt_text(obj, "taxId", where),
-        company_name=read.opt_text(billing, "companyName", "customer.billingPerson"),
+        updated_at=ecwid_datetime(read, obj.get("updated"), "customer.updated")
+        if reads is None or "updated_at" in reads
+        else None,
+        phone=_phone(read, billing, contacts, obj) if reads is None or "phone" in reads else None,
+        vat_number=read.opt_text(obj, "taxId", where)
+        if reads is None or "vat_number" in reads
+        else None,
+        company_name=read.opt_text(billing, "companyName", "customer.billingPerson")
+        if reads is None or "company_name" in reads
+        else None,
         groups=(GroupRef(str(group_id), int_id(group_id), group_name),),
         addresses=tuple(addresses),
         metadata=_metadata(read, obj, contacts) if contacts is not None else {},

@@ -206,6 +206,7 @@ class FlowRetailConnector(ConnectorBase):
                     self.read.object(item, "items[]"),
                     addresses_wanted=query.include_addresses,
                     metadata_wanted=query.include_metadata,
+                    reads=query.reads,
                 )
                 for item in self.read.array(data.get("items"), "items")
             ]

@@ -53,9 +53,12 @@ def customer(
     *,
     addresses_wanted: bool = True,
     metadata_wanted: bool = True,
+    reads: frozenset[str] | None = None,
 ) -> CustomerRecord:
     """One Flow Retail customer; without its addresses or its metadata for a list page that
-    selects none (`addresses_wanted`, `metadata_wanted`: empty, never read)."""
+    selects none (`addresses_wanted`, `metadata_wanted`: empty, never read). `reads` (None:
+    all): the optional attributes (`models.OPTIONAL_READS`) the page reads; the others are left
+    None, never read."""
     where = "customer"
     uid = read.string(obj, "customerUid", where)
     first = read.opt_string(obj, "firstname", where)
@@ -110,10 +113,14 @@ def customer(
         full_name=full_name,
         status=1,  # Flow Retail has no enabled flag (README 5.1: unknown); every customer is 1
         created_at=read.iso_datetime(obj.get("createdAt"), "customer.createdAt"),
-        updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt"),
-        phone=read.opt_string(obj, "mobile", where),
-        vat_number=read.opt_string(obj, "vatNumber", where),
-        company_name=company,
+        updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt")
+        if reads is None or "updated_at" in reads
+        else None,
+        phone=read.opt_string(obj, "mobile", where) if reads is None or "phone" in reads else None,
+        vat_number=read.opt_string(obj, "vatNumber", where)
+        if reads is None or "vat_number" in reads
+        else None,
+        company_name=company if reads is None or "company_name" in reads else None,
         external_id=read.opt_string(obj, "externalId", where),
         groups=tuple(GroupRef(uid_) for uid_ in group_uids),
         addresses=tuple(addresses),
