@@ -129,6 +129,9 @@ class GatewayContext:
     loaders: Loaders = field(init=False)
     # (source, top-level field) pairs already reported in `partial_errors`.
     _reported: set[tuple[str, str | int]] = field(default_factory=set, init=False)
+    # `Customer.group`'s answers by (source, id, numeric id, name, kind): the rows of a page in
+    # one group share one CustomerGroup instead of building one each (schema/customer.py).
+    group_views: dict[tuple[str, str, int, str, str], Any] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from customer_gateway.connectors.models import Address, CustomerRecord
+from customer_gateway.connectors.models import Address, CustomerRecord, GroupRecord
 from customer_gateway.core.context import Info
 from customer_gateway.core.errors import GatewayError
 from customer_gateway.core.ids import global_id
@@ -172,15 +172,35 @@ class Customer:
         # Synchronous when the source embedded the group (EverShop, Ecwid): a page of N customers
         # then completes without N coroutines and tasks (measured: bench/README.md). Otherwise
         # the awaitable goes back to graphql-core, which awaits it as an async resolver's.
-        if "groups" in self.record.missing:
+        record = self.record
+        if "groups" in record.missing:
             return None  # not read: its source failed after the merge
-        embedded = customer_fields.embedded_groups(self.record, first_only=True)
+        if record.groups:
+            ref = record.groups[0]
+            if ref.name is not None and ref.numeric_id is not None:
+                # Embedded (EverShop, Ecwid): the page's rows in one group share its answer.
+                return self._group_view(info, ref.id, ref.numeric_id, ref.name)
+        embedded = customer_fields.embedded_groups(record, first_only=True)
         if embedded is None:
             # Flow Retail: names by id, read with the page (its group list primes the loader).
-            embedded = customer_fields.ready_groups(info.context, self.record, first_only=True)
+            embedded = customer_fields.ready_groups(info.context, record, first_only=True)
         if embedded is not None:
-            return CustomerGroup.from_record(embedded[0], self.source.kind) if embedded else None
+            if not embedded:
+                return None
+            first = embedded[0]
+            return self._group_view(info, first.id, first.numeric_id, first.name)
         return cast(CustomerGroup | None, self._loaded_group(info))
+
+    def _group_view(self, info: Info, id: str, numeric_id: int, name: str) -> CustomerGroup:
+        """`CustomerGroup.from_record` of this customer's group, made once per request and
+        group (a CustomerGroup is a value: its fields come from these five alone)."""
+        key = (self.record.source, id, numeric_id, name, self.source.kind)
+        views = info.context.group_views
+        view: CustomerGroup | None = views.get(key)
+        if view is None:
+            group = GroupRecord(self.record.source, id, numeric_id, name)
+            view = views[key] = CustomerGroup.from_record(group, self.source.kind)
+        return view
 
     async def _loaded_group(self, info: Info) -> CustomerGroup | None:
         groups = await customer_fields.settled_groups(
@@ -241,7 +261,9 @@ class Customer:
 
 
 # `from_record` without a selection: every field that it derives from the record.
-_EVERY_FIELD = frozenset({"uuid", "createdAt", "updatedAt", "urn", "updateMetafieldsApi", "metaData"})
+_EVERY_FIELD = frozenset(
+    {"uuid", "createdAt", "updatedAt", "urn", "updateMetafieldsApi", "metaData"}
+)
 # What an unselected `createdAt` holds (never read, never shown).
 _UNREAD_DATE = Date(value=None, text=None)
 
