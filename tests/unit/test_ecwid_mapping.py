@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -46,3 +47,22 @@ def test_empty_and_null_strings_read_as_absent() -> None:
 def test_a_string_field_of_another_type_is_a_typed_error(value: object) -> None:
     with pytest.raises(UpstreamBadResponse, match=r"customer\.email"):
         mapping.customer(READ, "ecwid", {"id": 7, "email": value})
+
+
+def test_rows_in_one_group_share_one_group_ref() -> None:
+    read = Reader("ecwid-test")
+    rows: list[dict[str, Any]] = [
+        {"id": 1, "customerGroupId": 5, "customerGroupName": "Gold"},
+        {"id": 2, "customerGroupId": 5, "customerGroupName": "Gold"},
+        {"id": 3, "customerGroupId": 5, "customerGroupName": "Renamed"},
+        {"id": 4},  # General
+        {"id": 5, "customerGroupId": 3_000_000_000, "customerGroupName": "Big"},
+    ]
+    known: mapping.GroupRefs = {}
+    shared = [mapping.customer(read, "s", row, group_refs=known) for row in rows]
+    alone = [mapping.customer(read, "s", row) for row in rows]
+    assert shared == alone  # the same values, shared or not
+    assert shared[0].groups[0] is shared[1].groups[0]
+    assert shared[2].groups[0] is not shared[0].groups[0]
+    assert [r.groups[0].name for r in shared] == ["Gold", "Gold", "Renamed", "General", "Big"]
+    assert len(known) == 4

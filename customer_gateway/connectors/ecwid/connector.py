@@ -127,6 +127,7 @@ class _EcwidBase(ConnectorBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.read = Reader(self.name)
+        self._group_refs: mapping.GroupRefs = {}
 
     # -- errors ---------------------------------------------------------------------------
 
@@ -159,6 +160,7 @@ class _EcwidBase(ConnectorBase):
                     addresses_wanted=query.include_addresses,
                     metadata_wanted=query.include_metadata,
                     reads=query.reads,
+                    group_refs=self._group_refs,
                 )
                 for i in items
             ]

@@ -49,6 +49,9 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.reading import Reader
 
+# A connector's GroupRefs by (id, name) (`customer`'s `group_refs`), at most this many kept.
+GroupRefs = dict[tuple[int, str | None], GroupRef]
+GROUP_REFS_KEPT: Final = 1024
 GENERAL_GROUP_ID: Final = 0
 GENERAL_GROUP_NAME: Final = "General"
 MAX_INT32: Final = 2**31 - 1
@@ -249,12 +252,14 @@ def customer(
     addresses_wanted: bool = True,
     metadata_wanted: bool = True,
     reads: frozenset[str] | None = None,
+    group_refs: GroupRefs | None = None,
 ) -> CustomerRecord:
     """One Ecwid customer entity (search item or detail: Ecwid returns the same shape).
 
     A list page that selects no addresses or no metaData (`addresses_wanted`, `metadata_wanted`)
     gets records without them: empty, never read. `reads` (None: all): the optional attributes
-    (`models.OPTIONAL_READS`) the page reads; the others are left None, never read."""
+    (`models.OPTIONAL_READS`) the page reads; the others are left None, never read.
+    `group_refs`: the connector's GroupRefs by (id, name), shared by the rows in one group."""
     where = "customer"
     number = read.integer(obj, "id", where)
     billing = read.object(obj.get("billingPerson") or {}, "customer.billingPerson")
@@ -284,10 +289,23 @@ def customer(
         company_name=read.opt_text(billing, "companyName", "customer.billingPerson")
         if reads is None or "company_name" in reads
         else None,
-        groups=(GroupRef(str(group_id), int_id(group_id), group_name),),
+        groups=(_group_ref(group_id, group_name, group_refs),),
         addresses=tuple(addresses),
         metadata=_metadata(read, obj, contacts) if contacts is not None else {},
     )
+
+
+def _group_ref(number: int, name: str | None, known: GroupRefs | None) -> GroupRef:
+    """The customer's embedded group; one GroupRef per (id, name) where the connector keeps
+    them (a GroupRef is a frozen value: every row in the group may hold the same one)."""
+    if known is None:
+        return GroupRef(str(number), int_id(number), name)
+    ref = known.get((number, name))
+    if ref is None:
+        if len(known) >= GROUP_REFS_KEPT:
+            known.clear()  # a bound, not a cache policy: a store has a handful of groups
+        ref = known[number, name] = GroupRef(str(number), int_id(number), name)
+    return ref
 
 
 def _addresses(
