@@ -202,8 +202,11 @@ async def merged_page(
         streams = [
             results[plan.connector.name][0] for plan in plans if plan.connector.name in results
         ]
-        merged = merge(streams, sort, collation)
-        page = list(islice(merged, request.offset, request.offset + request.limit))
+        window = slice(request.offset, request.offset + request.limit)
+        if len(streams) == 1:
+            page = streams[0][window]  # one stream is its own merge: no key per record
+        else:
+            page = list(islice(merge(streams, sort, collation), window.start, window.stop))
     return Merged(context, page, total, sort, collation, wanted, path, prefetch)
 
 
