@@ -422,7 +422,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                     )
                 if result is not Undefined:
                     results[response_name] = result
-                    if is_awaitable(result):
+                    # A completed object is a dict, never awaitable: no call to ask.
+                    if type(result) is not dict and is_awaitable(result):
                         awaitable_fields.append(response_name)
         except Exception:
             if awaitable_fields:
@@ -475,7 +476,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                     completed = self.complete_object_value(
                         object_type, field_details_list, info, path, result, position_context
                     )
-            if self.is_awaitable(completed):
+            if type(completed) is not dict and self.is_awaitable(completed):
                 return _await_completed(self, completed, return_type, field_details_list, path)
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
@@ -567,7 +568,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 else:
                     try:
                         completed = self._execute_steps(object_type, item, item_path, steps, None)
-                        if is_awaitable(completed):
+                        if type(completed) is not dict and is_awaitable(completed):
                             append_completed(
                                 _await_completed(
                                     self, completed, item_type, field_details_list, item_path
