@@ -40,6 +40,7 @@ from customer_gateway.connectors.models import (
     FilterField,
     GroupDraft,
     GroupPatch,
+    GroupRef,
     Op,
     Sort,
     SortField,
@@ -250,6 +251,21 @@ async def test_a_page_reads_only_the_optional_attributes_it_asks_for(
     assert list(lean.items) == expected
     for attribute in reads:
         assert any(getattr(record, attribute) for record in lean.items), attribute
+
+
+async def test_rows_in_one_group_share_one_group_ref() -> None:
+    emulator = FlowRetailEmulator(seed=5, customers=40)
+    async with connect(emulator) as (flow, _):
+        page = await flow.list_customers(CustomerQuery(limit=40))
+        again = await flow.list_customers(CustomerQuery(limit=40))
+    refs = [ref for record in page.items for ref in record.groups]
+    by_uid: dict[str, GroupRef] = {}
+    for ref in refs:
+        assert by_uid.setdefault(ref.id, ref) is ref  # one instance per uid
+    assert len(by_uid) < len(refs)  # the page has rows in one group
+    assert [r.groups for r in again.items] == [r.groups for r in page.items]
+    for record in page.items:  # the values an unshared GroupRef per row has
+        assert record.groups == tuple(GroupRef(ref.id) for ref in record.groups)
 
 
 async def test_limit_none_reads_more_than_one_thousand() -> None:

@@ -97,6 +97,7 @@ class FlowRetailConnector(ConnectorBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.read = Reader(self.name)
+        self._group_refs: mapping.GroupRefs = {}
         self.tenant = self.settings.credentials["tenant"].reveal()
         self._access_token: str | None = None
         self._login_lock = asyncio.Lock()
@@ -207,6 +208,7 @@ class FlowRetailConnector(ConnectorBase):
                     addresses_wanted=query.include_addresses,
                     metadata_wanted=query.include_metadata,
                     reads=query.reads,
+                    group_refs=self._group_refs,
                 )
                 for item in self.read.array(data.get("items"), "items")
             ]

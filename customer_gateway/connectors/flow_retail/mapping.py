@@ -25,6 +25,9 @@ from customer_gateway.connectors.models import (
 )
 from customer_gateway.connectors.reading import Reader
 
+# A connector's GroupRefs by group uid (`customer`'s `group_refs`), at most this many kept.
+GroupRefs = dict[str, GroupRef]
+GROUP_REFS_KEPT = 1024
 _ADDRESS_KINDS = {"INVOICE_ADDRESS": "billing", "DELIVERY_ADDRESS": "delivery"}
 # Flow Retail's customer fields that the common model has no place for: kept in metaData.
 _META_FIELDS = (
@@ -54,11 +57,13 @@ def customer(
     addresses_wanted: bool = True,
     metadata_wanted: bool = True,
     reads: frozenset[str] | None = None,
+    group_refs: GroupRefs | None = None,
 ) -> CustomerRecord:
     """One Flow Retail customer; without its addresses or its metadata for a list page that
     selects none (`addresses_wanted`, `metadata_wanted`: empty, never read). `reads` (None:
     all): the optional attributes (`models.OPTIONAL_READS`) the page reads; the others are left
-    None, never read."""
+    None, never read. `group_refs`: the connector's GroupRefs by uid, shared by the rows in one
+    group."""
     where = "customer"
     uid = read.string(obj, "customerUid", where)
     first = read.opt_string(obj, "firstname", where)
@@ -122,7 +127,7 @@ def customer(
         else None,
         company_name=company if reads is None or "company_name" in reads else None,
         external_id=read.opt_string(obj, "externalId", where),
-        groups=tuple(GroupRef(uid_) for uid_ in group_uids),
+        groups=tuple(_group_ref(uid_, group_refs) for uid_ in group_uids),
         addresses=tuple(addresses),
         metadata=(
             {key: obj[key] for key in _META_FIELDS if obj.get(key) not in (None, [], "")}
@@ -130,6 +135,19 @@ def customer(
             else {}
         ),
     )
+
+
+def _group_ref(uid: str, known: GroupRefs | None) -> GroupRef:
+    """One GroupRef per group uid where the connector keeps them (a frozen value: every row in
+    the group may hold the same one)."""
+    if known is None:
+        return GroupRef(uid)
+    ref = known.get(uid)
+    if ref is None:
+        if len(known) >= GROUP_REFS_KEPT:
+            known.clear()  # a bound, not a cache policy: a tenant has a handful of groups
+        ref = known[uid] = GroupRef(uid)
+    return ref
 
 
 def address(read: Reader, obj: Mapping[str, Any]) -> Address:
