@@ -91,9 +91,10 @@ async def set_aside(connection: AsyncConnection) -> bool:
     return True
 
 
-async def restore(transaction: Transaction) -> bool:
+async def restore(transaction: Transaction, sorting: Transaction | None = None) -> bool:
     """What `set_aside` dropped, built again (each index in a transaction of its own, then the
-    search index and its triggers); False when nothing was set aside."""
+    search index and its triggers); False when nothing was set aside. `sorting`: the
+    transactions the indexes are built in (their sorts spill to disk, `SqlMirrorStore`)."""
     async with transaction() as connection:
         if not await _is_set_aside(connection):
             return False
@@ -103,7 +104,7 @@ async def restore(transaction: Transaction) -> bool:
             )
         )
     for name in indexes:
-        async with transaction() as connection:
+        async with (sorting or transaction)() as connection:
             if not await _is_set_aside(connection):
                 return True  # restored meanwhile (another process)
             sql = await connection.scalar(sa.select(_aside.c.sql).where(_aside.c.name == name))

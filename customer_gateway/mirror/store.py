@@ -46,6 +46,8 @@ from customer_gateway.mirror.tables import counts, customers, groups, membership
 from customer_gateway.server.datadir import create_private
 
 SQLITE_FILE = "mirror.sqlite3"
+CACHE_KIB = 32768  # SQLite's page cache per connection (`_sqlite_pragmas`)
+SORT_CACHE_KIB = 8192  # while an index is built after a bulk load (`bulk.py`)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Serialises migrations of replicas starting at once (PostgreSQL); any constant will do.
 _MIGRATION_LOCK = 0x6D6972726F72
@@ -214,7 +216,7 @@ def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -
     cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # A load writes a dozen indexes in sort-key order, not insertion order: a larger page cache
     # (32 MiB per connection, filled only as used) keeps their pages between transactions.
-    cursor.execute("PRAGMA cache_size=-32768")
+    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
@@ -245,7 +247,7 @@ class SqlMirrorStore:
         if self.dialect.sqlite:
             # A bulk load cut short (a crash, a source no longer configured): its indexes back
             # before anything else (the migrations' schema is the whole one).
-            await bulk.restore(self._transaction)
+            await bulk.restore(self._transaction, self._sorting_transaction)
         await upgrade_in_turn(self.engine, MIGRATIONS, "migrate-lock", _MIGRATION_LOCK)
 
     async def close(self) -> None:
@@ -272,6 +274,27 @@ class SqlMirrorStore:
         async with self._write_turn, self.engine.begin() as connection:
             await begin_writing(connection)
             yield connection
+
+    @asynccontextmanager
+    async def _sorting_transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction whose sorts (`CREATE INDEX`) spill to temporary files past
+        `SORT_CACHE_KIB`: under `temp_store=MEMORY` SQLite's sorter keeps a whole sort in memory
+        (an index of 400,000 rows: a hundred MB more), else up to the page cache's size, which
+        is shrunk meanwhile (the process's memory stays flat whatever the shop's size). SQLite
+        only; the settings (temp_store cannot change inside a transaction) are put back after."""
+        assert self._write_turn is not None
+        async with self._write_turn, self.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA temp_store=FILE")
+            await connection.exec_driver_sql(f"PRAGMA cache_size=-{SORT_CACHE_KIB}")
+            try:
+                await begin_writing(connection)
+                yield connection
+                await connection.commit()
+            finally:
+                await connection.rollback()  # nothing when committed
+                await connection.exec_driver_sql("PRAGMA temp_store=MEMORY")
+                await connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
+                await connection.commit()
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -451,7 +474,7 @@ class SqlMirrorStore:
     async def end_bulk_load(self) -> None:
         """After a load's rows: what `bulk_load` set aside, built (nothing when nothing was)."""
         if self.dialect.sqlite:
-            await bulk.restore(self._transaction)
+            await bulk.restore(self._transaction, self._sorting_transaction)
 
     async def list_groups(self, source: str) -> list[GroupRecord]:
         async with self.engine.connect() as connection:
