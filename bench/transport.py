@@ -42,7 +42,7 @@ async def measure(
     errors = 0
     async with build_client(settings) as client:
         for _ in range(concurrency):  # warm the pool
-            await client.get(path, headers=headers)
+            await client.request("GET", path, headers=headers)
         deadline = time.perf_counter() + seconds
 
         async def worker() -> None:
@@ -50,9 +50,11 @@ async def measure(
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
                 try:
-                    response = await client.get(path, headers=headers)
-                    response.raise_for_status()
+                    response = await client.request("GET", path, headers=headers)
                 except httpx.HTTPError:
+                    errors += 1
+                    continue
+                if response.status_code >= 400:
                     errors += 1
                     continue
                 latencies.append(time.perf_counter() - started)

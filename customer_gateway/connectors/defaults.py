@@ -13,8 +13,6 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from typing import ClassVar
 
-import httpx
-
 from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.errors import (
     Unsupported,
@@ -43,6 +41,7 @@ from customer_gateway.connectors.pacing import (
     SharedPacing,
 )
 from customer_gateway.connectors.statuses import error_for_status, retry_after
+from customer_gateway.connectors.transport import Answer, SourceClient
 from customer_gateway.core.errors import GatewayError
 from customer_gateway.server.settings import ConfigError, SourceSettings
 from customer_gateway.state.redis import SharedRedis
@@ -79,7 +78,7 @@ class ConnectorBase:
     def __init__(
         self,
         settings: SourceSettings,
-        client: httpx.AsyncClient,
+        client: SourceClient,
         *,
         locks: RecordLocks | None = None,
         shared: SharedRedis | None = None,
@@ -134,7 +133,7 @@ class ConnectorBase:
         """Which of `capabilities.rate_limits` a request counts against."""
         return "default"
 
-    def observe_response(self, response: httpx.Response, rate_class: str) -> None:
+    def observe_response(self, response: Answer, rate_class: str) -> None:
         """Read what a response says about the source's limits (e.g. a bucket's fill level)."""
 
     @property
@@ -144,7 +143,7 @@ class ConnectorBase:
     def unsupported(self, operation: str) -> Unsupported:
         return Unsupported(f"{self.kind} sources have no API to {operation}", source=self.name)
 
-    def error_for_status(self, response: httpx.Response) -> UpstreamError:
+    def error_for_status(self, response: Answer) -> UpstreamError:
         """Map an upstream error response to a typed error (connectors override it)."""
         return error_for_status(self.name, response.status_code, retry_after(response))
 

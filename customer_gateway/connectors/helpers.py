@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 EXPORT_PAGE = 500  # records per list request when an export pages through a source
 
@@ -36,3 +41,11 @@ def synthetic_int_id(native_id: str) -> int:
     """
     digest = hashlib.blake2b(native_id.encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big") & 0x7FFFFFFF
+
+
+async def gather_reads(calls: Sequence[Awaitable[T]]) -> list[T]:
+    """`asyncio.gather` of `calls`, but one call (a `customer(id)`) is awaited in place: no task
+    to create, schedule and gather for it."""
+    if len(calls) == 1:
+        return [await calls[0]]
+    return list(await asyncio.gather(*calls))

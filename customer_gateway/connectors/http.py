@@ -1,7 +1,7 @@
 """The HTTP engine every connector sends through.
 
 One source's circuit breaker, rate limits, bulkhead, retries and streaming around its
-`httpx.AsyncClient` (the parts: resilience.py, pacing.py; the client itself: transport.py).
+`SourceClient` (the parts: resilience.py, pacing.py; the client itself: transport.py).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from customer_gateway.connectors.resilience import (
     remaining,
 )
 from customer_gateway.connectors.statuses import parse_json
+from customer_gateway.connectors.transport import Answer, SourceClient
 from customer_gateway.core.errors import ErrorCode
 from customer_gateway.observability.telemetry import Telemetry, route_template
 from customer_gateway.text.sendable import first_unsendable, path_problem
@@ -73,8 +74,8 @@ class UpstreamHTTP:
     def __init__(
         self,
         source: str,
-        client: httpx.AsyncClient,
-        error_for_status: Callable[[httpx.Response], UpstreamError],
+        client: SourceClient,
+        error_for_status: Callable[[Answer], UpstreamError],
         *,
         kind: str = "unknown",
         max_concurrency: int | None = None,
@@ -82,7 +83,7 @@ class UpstreamHTTP:
         retries: int = 2,
         rate_limits: Mapping[str, RateLimit] | None = None,
         rate_class: Callable[[str, str], str] = lambda method, path: "default",
-        observe: Callable[[httpx.Response, str], None] | None = None,
+        observe: Callable[[Answer, str], None] | None = None,
         placeholders: Mapping[str, str] | None = None,
         words: frozenset[str] | None = None,
     ) -> None:
@@ -106,6 +107,7 @@ class UpstreamHTTP:
         self._rate_class = rate_class
         self._observe = observe
         self._random = random.Random()
+        self._routes: dict[str, str] = {}  # path -> route template, the last few hundred
 
     async def send(
         self,
@@ -116,7 +118,7 @@ class UpstreamHTTP:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         """`idempotent`: may this request be sent again? Default: GET/HEAD/OPTIONS only."""
         safe = method in ("GET", "HEAD", "OPTIONS") if idempotent is None else idempotent
         reason = path_problem(path) or first_unsendable((path, json, list((params or {}).values())))
@@ -151,7 +153,7 @@ class UpstreamHTTP:
                 admission.release()
             if error is None:
                 self.budget.deposit()
-                assert isinstance(response, httpx.Response)
+                assert isinstance(response, Answer)
                 return response
             if not (safe and error.retryable and attempt < self.retry.attempts):
                 raise error
@@ -195,13 +197,20 @@ class UpstreamHTTP:
         json: Any,
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
-    ) -> tuple[httpx.Response | UpstreamError, Ticket]:
+    ) -> tuple[Answer | UpstreamError, Ticket]:
         try:
             if BACKGROUND_SHARE.get() is not None:
                 # Its own, smaller budget first (no deadline: it waits as long as it must).
                 await self.background_limiter.acquire(rate_class, float("inf"))
-            async with self.pacing.hold(rate_class, remaining(self.total_timeout)) as ticket:
+            ready = self.pacing.ready(rate_class)
+            if ready is not None:
+                ticket = ready
                 outcome = await self._paced(method, path, rate_class, json, params, headers, ticket)
+            else:
+                async with self.pacing.hold(rate_class, remaining(self.total_timeout)) as ticket:
+                    outcome = await self._paced(
+                        method, path, rate_class, json, params, headers, ticket
+                    )
         except Throttled as throttled:
             raise UpstreamRateLimited(
                 f"{self.source}'s published rate limit leaves no room before the deadline",
@@ -225,24 +234,38 @@ class UpstreamHTTP:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
         ticket: Ticket,
-    ) -> httpx.Response | UpstreamError:
+    ) -> Answer | UpstreamError:
         telemetry = self.telemetry
         if telemetry is not None and ticket.waited:
             telemetry.rate_limit_waits.labels(self.source).inc(ticket.waited)
         route = self.route(path)
         sent_headers = dict(headers or {})
         started = time.perf_counter()
-        outcome: httpx.Response | UpstreamError
+        outcome: Answer | UpstreamError
         with (
             telemetry.upstream_span(self.source, self.kind, method, route, sent_headers)
             if telemetry is not None
             else contextlib.nullcontext()
         ) as span:
             try:
-                async with self._slot(f"{method} {route}"):
-                    outcome = await self.client.request(
-                        method, path, json=json, params=params, headers=sent_headers
-                    )
+                slots = self._slots
+                if BACKGROUND_SHARE.get() is None and (slots is None or not slots.locked()):
+                    # A live call and a free slot (the usual case): taken at once, without
+                    # the context managers and the deadline timer a wait for one needs.
+                    if slots is not None:
+                        await slots.acquire()
+                    try:
+                        outcome = await self.client.request(
+                            method, path, json=json, params=params, headers=sent_headers
+                        )
+                    finally:
+                        if slots is not None:
+                            slots.release()
+                else:
+                    async with self._slot(f"{method} {route}"):
+                        outcome = await self.client.request(
+                            method, path, json=json, params=params, headers=sent_headers
+                        )
             except httpx.TimeoutException:
                 outcome = UpstreamTimeout(
                     f"{self.source} did not answer {method} {route} in time", source=self.source
@@ -251,18 +274,14 @@ class UpstreamHTTP:
                 outcome = UpstreamUnavailable(
                     f"{self.source} could not be reached ({method} {route})", source=self.source
                 )
-            label = (
-                str(outcome.status_code)
-                if isinstance(outcome, httpx.Response)
-                else outcome.code.value
-            )
+            label = str(outcome.status_code) if isinstance(outcome, Answer) else outcome.code.value
             if span is not None:
                 span.set_attribute("http.response.status_code_or_error", label)
         if telemetry is not None:
             telemetry.upstream_done(
                 self.source, self.kind, method, route, label, time.perf_counter() - started
             )
-        if isinstance(outcome, httpx.Response):
+        if isinstance(outcome, Answer):
             logger.debug("upstream %s %s %s -> %s", self.source, method, route, label)
             if self._observe is not None:
                 self._observe(outcome, rate_class)
@@ -289,8 +308,11 @@ class UpstreamHTTP:
             yield
             return
         try:
-            async with asyncio.timeout(remaining(self.total_timeout)):
-                await self._slots.acquire()
+            if self._slots.locked():
+                async with asyncio.timeout(remaining(self.total_timeout)):
+                    await self._slots.acquire()
+            else:
+                await self._slots.acquire()  # free: taken at once, no deadline timer to set
         except TimeoutError:
             raise UpstreamUnavailable(
                 f"{self.source} is saturated: no free slot for {what} before the deadline",
@@ -310,11 +332,10 @@ class UpstreamHTTP:
         try:
             async with contextlib.AsyncExitStack() as stack:
                 await stack.enter_async_context(self._slot(what))
-                response = await stack.enter_async_context(self.client.stream("GET", url))
+                response = await stack.enter_async_context(self.client.stream(url))
                 if response.status_code >= 400:
-                    await response.aread()
-                    raise self._error_for_status(response)
-                yield _guarded_chunks(self.source, what, response.aiter_bytes())
+                    raise self._error_for_status(await response.whole())
+                yield _guarded_chunks(self.source, what, response.chunks())
         except httpx.TimeoutException:
             raise UpstreamTimeout(
                 f"{self.source} did not answer {what} in time", source=self.source
@@ -326,7 +347,14 @@ class UpstreamHTTP:
 
     def route(self, path: str) -> str:
         """`path` with no id in it: what metrics, traces, logs and error messages show."""
-        return route_template(path, self.placeholders, self.words)
+        routes = self._routes
+        route = routes.get(path)
+        if route is None:
+            route = route_template(path, self.placeholders, self.words)
+            if len(routes) >= _ROUTES_KEPT:
+                routes.clear()  # paths with ids are many: keep the recent ones only
+            routes[path] = route
+        return route
 
     async def send_json(
         self,
@@ -343,6 +371,9 @@ class UpstreamHTTP:
         )
         return parse_json(self.source, response)
 
+
+# Paths whose route template is remembered (a list route repeats; a path with an id mostly not).
+_ROUTES_KEPT = 512
 
 # Outcomes that say the source is unwell (they count against its circuit breaker).
 _UPSTREAM_FAULTS = frozenset(

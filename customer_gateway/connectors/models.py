@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from customer_gateway.connectors.quick_init import quick_init
+
 
 class FilterField(enum.Enum):
     KEYWORD = "keyword"
@@ -113,6 +115,7 @@ class GroupRef:
     name: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Address:
     id: str | None
@@ -131,6 +134,7 @@ class Address:
     numeric_id: int | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CustomerRecord:
     source: str

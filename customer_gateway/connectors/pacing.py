@@ -102,6 +102,12 @@ class Pacing(Protocol):
         until the block ends. `Throttled` or `Saturated` when the wait would be longer."""
         ...
 
+    def ready(self, rate_class: str) -> Ticket | None:
+        """The ticket `hold` would give at once, with nothing to hold or give back, when
+        nothing can make a call of this class wait (no limit, no block, no shared cap); else
+        None, and the call goes through `hold`."""
+        ...
+
     async def block(self, rate_class: str, seconds: float) -> None:
         """The source said Retry-After: pause the class (at most `MAX_RETRY_AFTER`)."""
         ...
@@ -125,6 +131,13 @@ class LocalPacing:
     async def hold(self, rate_class: str, budget: float) -> AsyncIterator[Ticket]:
         waited = await self.limiter.acquire(rate_class, budget)
         yield Ticket(waited=waited, sent_at=self.limiter.clock())
+
+    def ready(self, rate_class: str) -> Ticket | None:
+        # `acquire` takes nothing and waits for nothing for such a class (a source without
+        # published limits, or `rate_limits = false`): no context manager per call.
+        if self.limiter.unlimited(rate_class):
+            return Ticket(sent_at=self.limiter.clock())
+        return None
 
     async def block(self, rate_class: str, seconds: float) -> None:
         self.limiter.block(rate_class, seconds)
@@ -476,6 +489,9 @@ class SharedPacing:
             self._mode_changed.notify_all()
 
     # -- holding ----------------------------------------------------------------------------
+
+    def ready(self, rate_class: str) -> Ticket | None:
+        return None  # every admission goes through the shared queue
 
     @asynccontextmanager
     async def hold(self, rate_class: str, budget: float) -> AsyncIterator[Ticket]:

@@ -1,6 +1,6 @@
 """The Connector protocol every upstream implements, and the optional ones some do.
 
-A connector is built for one configured source and owns that source's `httpx.AsyncClient`
+A connector is built for one configured source and owns that source's `SourceClient`
 (created in the app's lifespan). It returns the gateway's records (`models.py`) and raises only
 `UpstreamError`s (`errors.py`): httpx exceptions, upstream bodies and URLs with query strings
 never leave this package.

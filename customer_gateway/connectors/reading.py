@@ -85,7 +85,7 @@ class Reader:
             return None
         if not isinstance(value, str) or not value.lstrip("-").isdigit():
             raise self.bad(where)
-        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+        return datetime.fromtimestamp(int(value) / 1000, UTC)  # positional: no keyword parse
 
     def iso_datetime(self, value: Any, where: str) -> datetime | None:
         """ISO 8601 with or without a colon in the offset (Shoptet: +0200), 'Z' allowed."""

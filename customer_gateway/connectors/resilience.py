@@ -288,6 +288,10 @@ class RateLimiter:
         limit = self._limits.get(name)
         return max(blocked, limit.wait() if limit is not None else 0.0)
 
+    def unlimited(self, name: str) -> bool:
+        """No published limit for this class and no Retry-After block on it."""
+        return name not in self._limits and name not in self._blocked_until
+
     async def acquire(self, name: str, budget: float) -> float:
         """Wait for a slot and take it; the seconds waited. `Throttled` (nothing taken) when the
         wait would take longer than `budget`."""

@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpx
-
 from customer_gateway.connectors.errors import (
     Conflict,
     NotFound,
@@ -21,11 +19,12 @@ from customer_gateway.connectors.errors import (
 from customer_gateway.connectors.resilience import (
     MAX_RETRY_AFTER,
 )
+from customer_gateway.connectors.transport import Answer
 from customer_gateway.text import json_bytes
 from customer_gateway.text.digits import is_ascii_digits
 
 
-def parse_json(source: str, response: httpx.Response) -> Any:
+def parse_json(source: str, response: Answer) -> Any:
     try:
         return json_bytes.loads(response.content)  # response.json()'s value, faster
     except ValueError:
@@ -68,7 +67,7 @@ def error_for_status(
     )
 
 
-def retry_after(response: httpx.Response) -> float | None:
+def retry_after(response: Answer) -> float | None:
     """Retry-After in seconds, from either form RFC 9110 allows (delay-seconds or HTTP-date),
     at most `MAX_RETRY_AFTER` (`99999999999999999999` or a date in year 9999 is one hour)."""
     value = response.headers.get("retry-after")

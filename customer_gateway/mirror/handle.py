@@ -3,9 +3,11 @@ mirror serves reads yet. Shared by its sync loop and its connector."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord
@@ -78,9 +80,10 @@ class SourceMirror:
         }
 
 
+@functools.lru_cache(maxsize=64)
 def _iso(moment: float | None) -> str | None:
+    """Every response's `extensions.sources` shows each mirror's syncedAt: formatted once per
+    sync step, not per request."""
     if moment is None:
         return None
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")

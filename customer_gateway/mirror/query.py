@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from customer_gateway.connectors.models import Condition, FilterField, Op, Sort, SortField
 from customer_gateway.mirror.keys import (
+    ANY,
     MISSING_TIME,
     Pattern,
     fts_query,
@@ -71,11 +73,24 @@ class SourceSelection:
 
 
 class Dialect:
-    """Where SQLite and PostgreSQL differ: how a folded column is matched against a pattern."""
+    """Where SQLite and PostgreSQL differ: how a folded column is matched against a pattern.
 
-    def __init__(self, name: str) -> None:
+    `hits` (SQLite) says how a contains-pattern uses the trigram index, and so which plan the
+    planner takes for a page (`page.read_page` picks by the count):
+    - "lookup": `rowid IN (hits)`: each hit's row is read and the hits sorted (a rare keyword);
+    - "walk": `+rowid IN (hits)`: the sort's covering index is walked in order, each entry's
+      row id tested against the hit set (a common keyword, a deep page);
+    - "none": no trigram index, the pattern tested on each row the sort's index walks to (a
+      common keyword's first pages: no hit set to build).
+    """
+
+    HITS = ("lookup", "walk", "none")
+
+    def __init__(self, name: str, *, hits: str = "lookup") -> None:
+        assert hits in self.HITS
         self.name = name
         self.sqlite = name == "sqlite"
+        self.hits = hits
 
     def matches(self, column: ColumnElement[str], pattern: Pattern) -> ColumnElement[bool]:
         if self.sqlite:
@@ -92,16 +107,51 @@ class Dialect:
     def narrowed(self, pattern: Pattern) -> ColumnElement[bool] | None:
         """SQLite: rows whose text holds every literal run of the pattern, from the trigram
         index (PostgreSQL's planner uses its pg_trgm index for LIKE by itself)."""
-        if not self.sqlite:
+        if not self.sqlite or self.hits == "none":
             return None
         query = fts_query(pattern)
         if query is None:
             return None
-        fts = sa.table(FTS_TABLE, sa.column("rowid"))
-        hits = sa.select(fts.c.rowid).where(
-            sa.literal_column(FTS_TABLE).op("MATCH", is_comparison=True)(sa.literal(query))
-        )
-        return sa.literal_column("mirror_customers.rowid").in_(hits)
+        row_id = "+mirror_customers.rowid" if self.hits == "walk" else "mirror_customers.rowid"
+        return sa.literal_column(row_id).in_(trigram_hits(query))
+
+
+def trigram_hits(query: str | sa.BindParameter[str]) -> sa.Select[Any]:
+    """The row ids the trigram index finds for an FTS5 query (a value or a parameter)."""
+    fts = sa.table(FTS_TABLE, sa.column("rowid"))
+    matched = query if isinstance(query, sa.BindParameter) else sa.literal(query)
+    return sa.select(fts.c.rowid).where(
+        sa.literal_column(FTS_TABLE).op("MATCH", is_comparison=True)(matched)
+    )
+
+
+def exact_contains(pattern: Pattern) -> bool:
+    """Whether the pattern is "contains one literal run of 3 or more characters": the trigram
+    index's phrase query then matches exactly the rows whose name or e-mail contains it (FTS5's
+    trigram phrases are substrings of one column; both columns are folded as the pattern is),
+    so no row has to be read to test it."""
+    parts = pattern.parts
+    return (
+        len(parts) >= 5
+        and parts[0] is ANY
+        and parts[-1] is ANY
+        and all(part is not None and part is not ANY for part in parts[1:-1])
+    )
+
+
+def keyword_only(dialect: Dialect, selection: Sequence[SourceSelection]) -> str | None:
+    """SQLite: the trigram query when every part of the request is the same exact keyword and
+    nothing else (the admin grid's search box), else None."""
+    if not dialect.sqlite or not selection:
+        return None
+    first = selection[0].conditions
+    if len(first) != 1 or any(part.conditions != first for part in selection):
+        return None
+    condition = first[0]
+    if condition.field is not FilterField.KEYWORD:
+        return None
+    pattern = parse(f"%{condition.value}%")
+    return fts_query(pattern) if exact_contains(pattern) else None
 
 
 def where(dialect: Dialect, selection: Sequence[SourceSelection]) -> ColumnElement[bool]:
@@ -178,24 +228,32 @@ def group_walk(selection: Sequence[SourceSelection], sort: Sort) -> tuple[list[s
     return [part.source for part in selection], group
 
 
-def order_by(sort: Sort) -> list[ColumnElement[object]]:
+def sort_key(sort: Sort) -> tuple[ColumnElement[object], bool]:
+    """The column the page is ordered by first, and whether descending (then rank, then nat)."""
     column = _SORT_COLUMNS.get(sort.field)
     if column is None:
         # A sort the store does not declare (EverShop's customer_id): like any source, it
         # ignores it, and the gateway sorts the rows it reads (any fixed order serves).
-        return [customers.c.created_key.desc(), customers.c.rank, customers.c.nat]
-    return [column.desc() if sort.descending else column.asc(), customers.c.rank, customers.c.nat]
+        return customers.c.created_key, True
+    return column, sort.descending
+
+
+def order_by(sort: Sort) -> list[ColumnElement[object]]:
+    column, descending = sort_key(sort)
+    return [column.desc() if descending else column.asc(), customers.c.rank, customers.c.nat]
 
 
 def condition_sql(dialect: Dialect, condition: Condition) -> ColumnElement[bool]:
     field, op, values = condition.field, condition.op, condition.values
     if field is FilterField.KEYWORD:
         pattern = parse(f"%{condition.value}%")
+        narrowed = dialect.narrowed(pattern)
+        if narrowed is not None and exact_contains(pattern):
+            return narrowed  # the trigram hits are the matches (`exact_contains`)
         found = sa.or_(
             dialect.matches(customers.c.name_fold, pattern),
             dialect.matches(customers.c.email_fold, pattern),
         )
-        narrowed = dialect.narrowed(pattern)
         return found if narrowed is None else sa.and_(narrowed, found)
     if field is FilterField.EMAIL:
         return _text(dialect, customers.c.email, customers.c.email_fold, op, values, wrap=False)

@@ -60,6 +60,7 @@ from customer_gateway.connectors.protocol import (
 )
 from customer_gateway.mirror.availability import StoreUnavailable
 from customer_gateway.mirror.handle import SourceMirror
+from customer_gateway.mirror.page import StorePage
 from customer_gateway.mirror.query import LIVE_ONLY, SORTS, SUPPORTED, SourceSelection
 
 logger = logging.getLogger("customer_gateway.mirror")
@@ -206,18 +207,26 @@ class MirroredSource(SyncingSource):
     async def list_customers(self, query: CustomerQuery) -> Page:
         if any(condition.field in LIVE_ONLY for condition in query.conditions):
             return await self.inner.list_customers(query)  # only the source can tell
-        records, total = await self.query_store(
+        found = await self.query_store(
             [SourceSelection(self.name, query.conditions)], query.sort, query.offset, query.limit
         )
-        return Page(records, total)
+        return Page(found.records, found.total)
 
     async def query_store(
-        self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
-    ) -> tuple[list[CustomerRecord], int]:
-        """One page of the store (this source's rows, or several mirrored sources' together)."""
+        self,
+        selection: Sequence[SourceSelection],
+        sort: Sort,
+        offset: int,
+        limit: int | None,
+        groups_of: Sequence[str] = (),
+    ) -> StorePage:
+        """One page of the store (this source's rows, or several mirrored sources' together),
+        with the group lists of the mirrored sources `groups_of` read alongside."""
         store = self.mirror.store
         try:
-            return await store.availability.read(store.query(selection, sort, offset, limit))
+            return await store.availability.read(
+                store.query_page(selection, sort, offset, limit, groups_of)
+            )
         except StoreUnavailable:
             raise UpstreamUnavailable(
                 f"{self.name}: the mirror's store did not answer; the next request reads "
@@ -232,8 +241,13 @@ class MirroredSource(SyncingSource):
         except StoreUnavailable:
             return await self.inner.get_customers(ids)
 
+    @property
+    def groups_in_store(self) -> bool:
+        """Its group list is read from the store (else from the source itself)."""
+        return self.mirror.groups is True
+
     async def list_groups(self) -> Sequence[GroupRecord]:
-        if self.mirror.groups is not True:
+        if not self.groups_in_store:
             return await self.inner.list_groups()  # the source's own answer (or its error)
         store = self.mirror.store
         try:

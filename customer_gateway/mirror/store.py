@@ -13,11 +13,11 @@ import fcntl
 import functools
 import json
 import os
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -28,25 +28,19 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
-from customer_gateway.mirror import bulk
-from customer_gateway.mirror import query as sql
+from customer_gateway.mirror import bulk, page
 from customer_gateway.mirror.availability import StoreAvailability
 from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
-from customer_gateway.mirror.rows import (
-    Document,
-    customer_from_doc,
-    customer_values,
-    document,
-    group_doc,
-    group_from_doc,
-)
+from customer_gateway.mirror.rows import Document, customer_values, document, group_doc
 from customer_gateway.mirror.statements import RowStatements
 from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
+from customer_gateway.mirror.threaded import ThreadReader, sqlite_pragmas
 from customer_gateway.server.datadir import create_private
 
+T = TypeVar("T")
+
 SQLITE_FILE = "mirror.sqlite3"
-CACHE_KIB = 32768  # SQLite's page cache per connection (`_sqlite_pragmas`)
 SORT_CACHE_KIB = 8192  # while an index is built after a bulk load (`bulk.py`)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Serialises migrations of replicas starting at once (PostgreSQL); any constant will do.
@@ -141,6 +135,15 @@ class MirrorStore(Protocol):
         self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
     ) -> tuple[list[CustomerRecord], int]: ...
 
+    async def query_page(
+        self,
+        selection: Sequence[SourceSelection],
+        sort: Sort,
+        offset: int,
+        limit: int | None,
+        groups_of: Sequence[str] = (),
+    ) -> page.StorePage: ...
+
     async def get_customers(
         self, source: str, ids: Sequence[str]
     ) -> list[CustomerRecord | None]: ...
@@ -191,11 +194,10 @@ def open_store(url: str, *, busy_timeout_ms: int = 30_000) -> SqlMirrorStore:
     if url.startswith("postgresql"):
         engine_args = {"pool_size": 5, "max_overflow": 10, "pool_pre_ping": True}
     engine = create_async_engine(url, **engine_args)
-    if engine.dialect.name == "sqlite":
-        event.listen(
-            engine.sync_engine, "connect", functools.partial(_sqlite_pragmas, busy_timeout_ms)
-        )
-    return SqlMirrorStore(engine)
+    if engine.dialect.name != "sqlite":
+        return SqlMirrorStore(engine)
+    event.listen(engine.sync_engine, "connect", functools.partial(sqlite_pragmas, busy_timeout_ms))
+    return SqlMirrorStore(engine, ThreadReader(url, busy_timeout_ms))
 
 
 async def begin_writing(connection: AsyncConnection) -> None:
@@ -207,25 +209,15 @@ async def begin_writing(connection: AsyncConnection) -> None:
         await connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL: requests read while the sync writes; NORMAL is durable across process crashes.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    # Other processes' writers (workers over one file): wait up to 30 s for their turn.
-    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    # A load writes a dozen indexes in sort-key order, not insertion order: a larger page cache
-    # (32 MiB per connection, filled only as used) keeps their pages between transactions.
-    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-    cursor.execute("PRAGMA temp_store=MEMORY")
-    cursor.close()
-
-
 class SqlMirrorStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, reader: ThreadReader | None = None) -> None:
         self.engine = engine
+        # SQLite: the request path's reads, one thread hop each (`threaded`).
+        self.reader = reader
         self.dialect = Dialect(engine.dialect.name)
-        self.statements = RowStatements.for_dialect(engine.dialect)
+        self.statements = page.Statements(self.dialect)
+        # The sync's row writes, rendered once (`statements.py`).
+        self.row_statements = RowStatements.for_dialect(engine.dialect)
         # Called on each upsert and delete of customers, sync's and the gateway's writes alike.
         self.observers: list[WriteObserver] = []
         self.availability = StoreAvailability(self.ping)
@@ -252,12 +244,14 @@ class SqlMirrorStore:
 
     async def close(self) -> None:
         await self.availability.close()
+        if self.reader is not None:
+            await self.reader.close()
         await self.engine.dispose()
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlWriter]:
         async with self._transaction() as connection:
-            yield SqlWriter(connection, self.dialect, self.observers, self.statements)
+            yield SqlWriter(connection, self.dialect, self.observers, self.row_statements)
 
     def write_transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A write transaction for what is kept beside the mirror's tables (the identity
@@ -284,6 +278,7 @@ class SqlMirrorStore:
         only; the settings (temp_store cannot change inside a transaction) are put back after."""
         assert self._write_turn is not None
         async with self._write_turn, self.engine.connect() as connection:
+            cache = int(await connection.scalar(sa.text("PRAGMA cache_size")) or 0)
             await connection.exec_driver_sql("PRAGMA temp_store=FILE")
             await connection.exec_driver_sql(f"PRAGMA cache_size=-{SORT_CACHE_KIB}")
             try:
@@ -293,140 +288,43 @@ class SqlMirrorStore:
             finally:
                 await connection.rollback()  # nothing when committed
                 await connection.exec_driver_sql("PRAGMA temp_store=MEMORY")
-                await connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
+                await connection.exec_driver_sql(f"PRAGMA cache_size={cache}")
                 await connection.commit()
 
     # -- reads ------------------------------------------------------------------------------
 
+    async def _read(self, read: Callable[[Connection], T]) -> T:
+        """`read`'s statements together: on SQLite in one hop to a reader thread, on PostgreSQL
+        in one `run_sync` on a pooled connection."""
+        if self.reader is not None:
+            return await self.reader.run(read)
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(read)
+
     async def query(
         self, selection: Sequence[SourceSelection], sort: Sort, offset: int, limit: int | None
     ) -> tuple[list[CustomerRecord], int]:
-        """One page in the merged order, and how many rows match.
+        """One page in the merged order, and how many rows match (`page.read_page`)."""
+        found = await self.query_page(selection, sort, offset, limit)
+        return found.records, found.total
 
-        The total: an unfiltered page's from the per-source counts, one status's or one
-        group's from the per-facet counts (both kept by triggers), else counted. On SQLite the
-        page is found first as row ids, on the sort's index alone (a deep page skips its offset
-        without reading a row), then its documents are read (a deferred join)."""
-        condition = sql.where(self.dialect, selection)
-        order = sql.order_by(sort)
-        counted: Any
-        if sql.unfiltered(selection):
-            counted = sa.select(sa.func.coalesce(sa.func.sum(counts.c.customers), 0)).where(
-                counts.c.source.in_([part.source for part in selection])
-            )
-        elif (facet := sql.facet_count(selection)) is not None:
-            counted = facet
-        else:
-            counted = sa.select(sa.func.count()).select_from(customers).where(condition)
-        walk = sql.group_walk(selection, sort)
-        async with self.engine.connect() as connection:
-            if walk is not None and limit is not None:
-                rows = await self._group_page(connection, walk, sort, offset, limit)
-            elif self.dialect.sqlite and limit is not None:
-                rows = await self._deferred(connection, condition, order, offset, limit)
-            else:
-                page = sa.select(customers.c.source, customers.c.doc).where(condition)
-                page = page.order_by(*order).offset(offset)
-                if limit is not None:
-                    page = page.limit(limit)
-                rows = [(source, doc) for source, doc in await connection.execute(page)]
-            total = (await connection.execute(counted)).scalar_one()
-        return [customer_from_doc(source, doc) for source, doc in rows], int(total)
-
-    async def _group_page(
+    async def query_page(
         self,
-        connection: AsyncConnection,
-        walk: tuple[list[str], str],
+        selection: Sequence[SourceSelection],
         sort: Sort,
         offset: int,
-        limit: int,
-    ) -> list[tuple[str, str]]:
-        """One group's page newest (or oldest) first: the membership index's walk gives the
-        page's (source, id) pairs without reading a customer row, then their documents."""
-        names, group_id = walk
-        source = (
-            sa.literal_column("+mirror_memberships.source", sa.String)
-            if self.dialect.sqlite
-            else memberships.c.source
+        limit: int | None,
+        groups_of: Sequence[str] = (),
+    ) -> page.StorePage:
+        """`query`, and the group lists of the sources `groups_of`, in the same read."""
+        return await self._read(
+            functools.partial(
+                page.read_page, self.statements, selection, sort, offset, limit, tuple(groups_of)
+            )
         )
-        created = memberships.c.created_key
-        keys = (
-            await connection.execute(
-                sa.select(memberships.c.source, memberships.c.customer_id)
-                .where(memberships.c.group_id == group_id, source.in_(names))
-                .order_by(
-                    created.desc() if sort.descending else created.asc(),
-                    memberships.c.rank,
-                    memberships.c.nat,
-                )
-                .offset(offset)
-                .limit(limit)
-            )
-        ).all()
-        if not keys:
-            return []
-        pairs = [(str(a), str(b)) for a, b in keys]
-        by_source: dict[str, list[str]] = {}
-        for pair_source, native_id in pairs:
-            by_source.setdefault(pair_source, []).append(native_id)
-        # Per source, `native_id IN (…)`: a primary-key lookup each (SQLite scans for a
-        # row-value IN).
-        found = {
-            (row_source, native_id): doc
-            for row_source, native_id, doc in await connection.execute(
-                sa.select(customers.c.source, customers.c.native_id, customers.c.doc).where(
-                    sa.or_(
-                        *(
-                            sa.and_(customers.c.source == name, customers.c.native_id.in_(ids))
-                            for name, ids in by_source.items()
-                        )
-                    )
-                )
-            )
-        }
-        return [(pair[0], found[pair]) for pair in pairs if pair in found]
-
-    @staticmethod
-    async def _deferred(
-        connection: AsyncConnection,
-        condition: Any,
-        order: Sequence[Any],
-        offset: int,
-        limit: int,
-    ) -> list[tuple[str, str]]:
-        rowid: sa.ColumnClause[int] = sa.literal_column("mirror_customers.rowid", sa.Integer)
-        ids = [
-            key
-            for (key,) in await connection.execute(
-                sa.select(rowid)
-                .select_from(customers)
-                .where(condition)
-                .order_by(*order)
-                .offset(offset)
-                .limit(limit)
-            )
-        ]
-        if not ids:
-            return []
-        found = {
-            key: (source, doc)
-            for key, source, doc in await connection.execute(
-                sa.select(rowid, customers.c.source, customers.c.doc).where(rowid.in_(ids))
-            )
-        }
-        return [found[key] for key in ids if key in found]
 
     async def get_customers(self, source: str, ids: Sequence[str]) -> list[CustomerRecord | None]:
-        found: dict[str, CustomerRecord] = {}
-        async with self.engine.connect() as connection:
-            for chunk in _chunks(list(dict.fromkeys(ids)), 500):
-                rows = await connection.execute(
-                    sa.select(customers.c.native_id, customers.c.doc).where(
-                        customers.c.source == source, customers.c.native_id.in_(chunk)
-                    )
-                )
-                found.update((key, customer_from_doc(source, doc)) for key, doc in rows)
-        return [found.get(key) for key in ids]
+        return await self._read(functools.partial(page.read_customers, source, ids))
 
     async def digests(self, source: str, ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -477,13 +375,7 @@ class SqlMirrorStore:
             await bulk.restore(self._transaction, self._sorting_transaction)
 
     async def list_groups(self, source: str) -> list[GroupRecord]:
-        async with self.engine.connect() as connection:
-            rows = await connection.execute(
-                sa.select(groups.c.doc)
-                .where(groups.c.source == source)
-                .order_by(groups.c.position, groups.c.native_id)
-            )
-            return [group_from_doc(source, doc) for (doc,) in rows]
+        return await self._read(functools.partial(page.read_groups, source))
 
     async def state(self, source: str) -> SyncState | None:
         async with self.engine.connect() as connection:

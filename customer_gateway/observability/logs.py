@@ -84,6 +84,13 @@ def configure_logging(level: str, secrets: Iterable[str], log_format: str = "jso
     handler.addFilter(SecretScrubber(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    # Neither format prints where a record was made nor its thread or process: the Logging
+    # HOWTO's "Optimization" switches, so a record does not walk the stack (findCaller) or look
+    # up its thread and process names (part of the request log line's cost per request).
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root.setLevel(level.upper())
     # httpx logs every request's full URL at INFO; query strings can carry e-mails or tokens.
     for name in ("httpx", "httpcore"):

@@ -116,6 +116,8 @@ class Telemetry:
             buckets=(1, 2, 5, 10, 20, 50, 100, 200),
             registry=self.registry,
         )
+        # Each metric's children by label values (`_child`); the metrics live as long as this.
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
         self._provider: TracerProvider | None = None
         if otlp_endpoint or span_exporter is not None:
             self._provider = TracerProvider(
@@ -183,16 +185,28 @@ class Telemetry:
     def upstream_done(
         self, source: str, kind: str, method: str, route: str, outcome: str, seconds: float
     ) -> None:
-        self.upstream_requests.labels(source, kind, method, route, outcome).inc()
-        self.upstream_seconds.labels(source, kind).observe(seconds)
+        self._child(self.upstream_requests, (source, kind, method, route, outcome)).inc()
+        self._child(self.upstream_seconds, (source, kind)).observe(seconds)
 
     def request_done(
         self, operation_type: str, status: int, seconds: float, codes: Iterable[str]
     ) -> None:
-        self.requests.labels(operation_type, str(status)).inc()
-        self.request_seconds.labels(operation_type).observe(seconds)
+        self._child(self.requests, (operation_type, str(status))).inc()
+        self._child(self.request_seconds, (operation_type,)).observe(seconds)
         for code in codes:
-            self.errors.labels(code).inc()
+            self._child(self.errors, (code,)).inc()
+
+    def loader_batch(self, loader: str, keys: int) -> None:
+        self._child(self.loader_batches, (loader,)).observe(keys)
+
+    def _child(self, metric: Any, values: tuple[str, ...]) -> Any:
+        """`metric.labels(*values)`, remembered: prometheus_client checks and converts the
+        values and takes a lock on every call (five a request), for the same few children."""
+        key = (id(metric), values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -175,7 +175,7 @@ async def merged_page(
     if together is not None:
         # Every source this request reaches is mirrored in one store: one query pages them all,
         # in the merged order (any page costs one index range, not a window per source).
-        answer = await mirrored_page(context, together, request, sort, path)
+        answer = await mirrored_page(context, together, request, sort, path, wanted)
         if answer is None:
             return None
         page, total = answer

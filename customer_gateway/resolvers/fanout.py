@@ -24,7 +24,17 @@ async def fan_out(
 
     Returns None when every source failed (the field is then null, with one error per source).
     """
-    outcomes = await asyncio.gather(*(call for _, call in calls), return_exceptions=True)
+    outcomes: list[T | BaseException]
+    if len(calls) == 1:
+        # One source (every page over mirrored sources is one store read): awaited here, without
+        # the task and the extra turn of the loop that gather takes. `GatewayContext.call`
+        # resets the context variables it sets, so running in this task's context is the same.
+        try:
+            outcomes = [await calls[0][1]]
+        except Exception as error:
+            outcomes = [error]
+    else:
+        outcomes = await asyncio.gather(*(call for _, call in calls), return_exceptions=True)
     results: dict[str, T] = {}
     failures: list[GatewayError] = []
     for (connector, _), outcome in zip(calls, outcomes, strict=True):

@@ -11,6 +11,7 @@ import asyncio
 import enum
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
@@ -98,7 +99,7 @@ class SourceLoader(Generic[R]):
 
     async def _batch(self, keys: list[Key]) -> list[R | None | Exception]:
         if self._context.telemetry is not None:
-            self._context.telemetry.loader_batches.labels(self._name).observe(len(keys))
+            self._context.telemetry.loader_batch(self._name, len(keys))
         by_source: dict[str, list[str]] = defaultdict(list)
         for source, native_id in keys:
             if native_id not in by_source[source]:
@@ -138,12 +139,23 @@ async def _regions(connector: Connector, ids: Sequence[str]) -> Sequence[RegionR
 
 
 class Loaders:
+    """A request's loaders, each made when the request first uses it (a `customer(id)` uses
+    one of the three: an aiodataloader loader is a few thousand instructions to make)."""
+
     def __init__(self, context: GatewayContext) -> None:
-        self.customers: SourceLoader[CustomerRecord] = SourceLoader(
-            context, _customers, "customers"
-        )
-        self.groups: SourceLoader[GroupRecord] = SourceLoader(context, _groups, "groups")
-        self.regions: SourceLoader[RegionRecord] = SourceLoader(context, _regions, "regions")
+        self._context = context
+
+    @cached_property
+    def customers(self) -> SourceLoader[CustomerRecord]:
+        return SourceLoader(self._context, _customers, "customers")
+
+    @cached_property
+    def groups(self) -> SourceLoader[GroupRecord]:
+        return SourceLoader(self._context, _groups, "groups")
+
+    @cached_property
+    def regions(self) -> SourceLoader[RegionRecord]:
+        return SourceLoader(self._context, _regions, "regions")
 
 
 class GroupPrefetch:

@@ -49,7 +49,11 @@ async def mirrored_page(
     request: ListRequest,
     sort: Sort,
     path: list[str | int],
+    wanted: frozenset[str] = frozenset(),
 ) -> tuple[list[CustomerRecord], int] | None:
+    """The page, and its total. When the page's groups are wanted, the group lists of the
+    sources whose customers name their groups by id only (Flow Retail) come in the same read
+    and prime the request's group loader (as `GroupPrefetch` does for a live page)."""
     sorted_by = f"sort {sort.field.value} {'desc' if sort.descending else 'asc'}"
     for connector, conditions in together:
         outcome = context.outcome(connector)
@@ -58,10 +62,21 @@ async def mirrored_page(
         outcome.applied_by_gateway = []
     first = together[0][0]
     selection = [SourceSelection(connector.name, conditions) for connector, conditions in together]
-    page = first.query_store(selection, sort, request.offset, request.limit)
+    groups_of = [
+        connector.name
+        for connector, _ in together
+        if "groups" in wanted
+        and connector.capabilities.group_names_by_list
+        and connector.groups_in_store
+    ]
+    page = first.query_store(selection, sort, request.offset, request.limit, groups_of)
     results = await fan_out(context, [(first, context.call(first, page))], path)
     for connector, _ in together[1:]:
         context.outcome(connector).calls += 1
     if results is None:
         return None
-    return results[first.name]
+    found = results[first.name]
+    for source, groups in found.groups.items():
+        for group in groups:
+            context.loaders.groups.prime(source, group.id, group)
+    return found.records, found.total

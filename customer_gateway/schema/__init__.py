@@ -6,6 +6,7 @@ from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -25,6 +26,7 @@ from customer_gateway.schema.extensions import SourceReport
 from customer_gateway.schema.federation import NoServiceSdl, check_representations
 from customer_gateway.schema.limits import Authorization, CostLimit, QueryShape
 from customer_gateway.schema.mutation import Mutation
+from customer_gateway.schema.plain import PlainOperations
 from customer_gateway.schema.query import Query
 from customer_gateway.schema.subscription import Subscription
 from customer_gateway.schema.validation_cache import DocumentValidations, ValidationByDocument
@@ -43,6 +45,9 @@ FEDERATION_VERSION: Final = "2.9"
 class GatewaySchema(strawberry.federation.Schema):
     """Also an Apollo Federation v2 subgraph: `Customer` and `CustomerGroup` are entities keyed
     by `uuid` (`_service { sdl }`, `_entities`), so a company supergraph can extend them."""
+
+    # The plain path through this schema's extensions (schema/plain.py); None: none.
+    plain: PlainOperations | None = None
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -90,10 +95,15 @@ def build_schema(
         Authorization,
         SourceReport,
     ]
+    added_rules: tuple[Any, ...] = ()
     if not settings.introspection:
         extensions.append(DisableIntrospection)
         extensions.append(lambda: AddValidationRules([NoServiceSdl]))
-    return GatewaySchema(
+        added_rules = (NoSchemaIntrospectionCustomRule, NoServiceSdl)
+    # The same checks and report as direct calls, for a document that passes them all
+    # (schema/plain.py): built here beside the list it mirrors.
+    plain = PlainOperations(limits.max_tokens, validations, added_rules)
+    schema = GatewaySchema(
         # The newest version Hive's composition and Apollo's router both take (v2.11 is refused
         # by Hive's compose-cli: tests/clients/test_federation.py).
         federation_version=FEDERATION_VERSION,
@@ -105,3 +115,6 @@ def build_schema(
         extensions=extensions,
         execution_context_class=executor,
     )
+    plain.bind(schema)
+    schema.plain = plain
+    return schema

@@ -31,6 +31,7 @@ import inspect
 from collections.abc import Awaitable
 from types import CoroutineType, GeneratorType
 from typing import Any, TypeGuard
+from weakref import WeakKeyDictionary
 
 from graphql import (
     FieldNode,
@@ -43,6 +44,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    GraphQLSchema,
     GraphQLString,
     Undefined,
 )
@@ -81,6 +83,21 @@ _Step = tuple[
     str | None,
     bool,
 ]
+# What `_plan` decides for a field without arguments (`PlainFieldExecutor._decision`): its
+# definition, basic resolver, leaf type, plain attribute, object type and direct resolver.
+_Decision = tuple[
+    GraphQLField | None,
+    Any,
+    GraphQLScalarType | GraphQLEnumType | None,
+    str | None,
+    GraphQLObjectType | None,
+    Any,
+]
+# Per schema (graphql-core's, weakly: a schema that goes takes its entries), by parent type
+# and field name; the parent type is kept to check that the name still means it.
+_DECISIONS: WeakKeyDictionary[
+    GraphQLSchema, dict[tuple[str, str], tuple[GraphQLObjectType, _Decision]]
+] = WeakKeyDictionary()
 # Built-in scalars whose output coercion returns a `str` unchanged (graphql-core's
 # `serialize_string` and `serialize_id`: `isinstance(value, str)` first).
 _TEXT_SCALARS = (GraphQLString, GraphQLID)
@@ -175,29 +192,18 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             object_field: _ObjectField | None = None
             attribute: str | None = None
             if plain_allowed and not node.arguments:
-                field_def = self.schema.get_field(parent_type, node.name.value)
-                candidate = field_def.resolve if field_def is not None else None
-                if candidate is not None and getattr(candidate, "__name__", None) == BASIC_RESOLVER:
-                    field_type = field_def.type  # type: ignore[union-attr]
-                    if isinstance(field_type, GraphQLNonNull):
-                        field_type = field_type.of_type
-                    if isinstance(field_type, GraphQLScalarType | GraphQLEnumType):
-                        resolve, leaf = candidate, field_type
-                        attribute = _plain_attribute(field_def)  # type: ignore[arg-type]
-                if leaf is None and field_def is not None and not field_def.args:
-                    inner = field_def.type
-                    if isinstance(inner, GraphQLNonNull):
-                        inner = inner.of_type
-                    if isinstance(inner, GraphQLObjectType):
-                        object_field = (
-                            field_def,
-                            [details.node for details in field_details_list],
-                            field_def.type,
-                            inner,
-                            self._direct_resolver(field_def)
-                            or field_def.resolve
-                            or self.field_resolver,
-                        )
+                field_def, resolve, leaf, attribute, inner, direct = self._decision(
+                    parent_type, node.name.value
+                )
+                if inner is not None:
+                    assert field_def is not None
+                    object_field = (
+                        field_def,
+                        [details.node for details in field_details_list],
+                        field_def.type,
+                        inner,
+                        direct or field_def.resolve or self.field_resolver,
+                    )
             steps.append(
                 (
                     response_name,
@@ -211,6 +217,43 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             )
         plans[id(fields)] = (fields, steps)
         return steps
+
+    def _decision(self, parent_type: GraphQLObjectType, name: str) -> _Decision:
+        """What `_plan` makes of a field without arguments: its definition; for a plain leaf
+        Strawberry's basic resolver, the leaf type and the plain attribute; for an object field
+        without arguments the object type and the direct resolver. It depends on the schema
+        alone, so it is remembered per schema across executions (`_DECISIONS`)."""
+        decisions = _DECISIONS.get(self.schema)
+        if decisions is None:
+            decisions = _DECISIONS[self.schema] = {}
+        key = (parent_type.name, name)
+        decision = decisions.get(key)
+        if decision is not None and decision[0] is parent_type:
+            return decision[1]
+        field_def = self.schema.get_field(parent_type, name)
+        resolve: Any = None
+        leaf: GraphQLScalarType | GraphQLEnumType | None = None
+        attribute: str | None = None
+        inner_object: GraphQLObjectType | None = None
+        direct: Any = None
+        candidate = field_def.resolve if field_def is not None else None
+        if candidate is not None and getattr(candidate, "__name__", None) == BASIC_RESOLVER:
+            field_type = field_def.type  # type: ignore[union-attr]
+            if isinstance(field_type, GraphQLNonNull):
+                field_type = field_type.of_type
+            if isinstance(field_type, GraphQLScalarType | GraphQLEnumType):
+                resolve, leaf = candidate, field_type
+                attribute = _plain_attribute(field_def)  # type: ignore[arg-type]
+        if leaf is None and field_def is not None and not field_def.args:
+            inner = field_def.type
+            if isinstance(inner, GraphQLNonNull):
+                inner = inner.of_type
+            if isinstance(inner, GraphQLObjectType):
+                inner_object = inner
+                direct = self._direct_resolver(field_def)
+        answer: _Decision = (field_def, resolve, leaf, attribute, inner_object, direct)
+        decisions[key] = (parent_type, answer)
+        return answer
 
     def _direct_resolver(self, field_def: GraphQLField) -> Any:
         """A Strawberry resolver called as Strawberry's own wrapper (`_resolver`,

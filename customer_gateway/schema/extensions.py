@@ -44,33 +44,63 @@ class SourceReport(SchemaExtension):
         context = self.execution_context.context
         if isinstance(context, GatewayContext):
             operation = self.execution_context.operation_type
-            context.operation_type = operation.value if operation else None
-            context.operation_name = self.execution_context.operation_name
-            requested = self.execution_context.operation_extensions or {}
-            context.strict_filters_requested = requested.get("strictFilters") is True
+            begin_execution(
+                context,
+                operation.value if operation else None,
+                self.execution_context.operation_name,
+                self.execution_context.operation_extensions,
+            )
         yield
         context = self.execution_context.context
         result = self.execution_context.result
-        if not isinstance(context, GatewayContext) or result is None or not context.partial_errors:
-            return
-        result.errors = [
-            *(result.errors or []),
-            *(
-                GraphQLError(
-                    partial.error.message,
-                    path=partial.path,
-                    original_error=partial.error,
-                    extensions=partial.error.extensions,
-                )
-                for partial in context.partial_errors
-            ),
-        ]
+        if isinstance(context, GatewayContext) and result is not None:
+            add_partial_errors(context, result)
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context
         if not isinstance(context, GatewayContext):
             return {}
-        results: dict[str, Any] = {"sources": context.sources_extension()}
-        if context.ignored_filters:
-            results["ignoredFilters"] = context.ignored_filters
-        return results
+        return source_results(context)
+
+
+# The report's steps as functions: SourceReport runs them as Strawberry's hooks, the plain path
+# (schema/plain.py) calls them directly, so both answer alike.
+
+
+def begin_execution(
+    context: GatewayContext,
+    operation_type: str | None,
+    operation_name: str | None,
+    operation_extensions: dict[str, Any] | None,
+) -> None:
+    """What the request context learns as execution starts (on_execute, before)."""
+    context.operation_type = operation_type
+    context.operation_name = operation_name
+    requested = operation_extensions or {}
+    context.strict_filters_requested = requested.get("strictFilters") is True
+
+
+def add_partial_errors(context: GatewayContext, result: Any) -> None:
+    """The sources' partial failures, after the executor's errors (on_execute, after)."""
+    if not context.partial_errors:
+        return
+    result.errors = [
+        *(result.errors or []),
+        *(
+            GraphQLError(
+                partial.error.message,
+                path=partial.path,
+                original_error=partial.error,
+                extensions=partial.error.extensions,
+            )
+            for partial in context.partial_errors
+        ),
+    ]
+
+
+def source_results(context: GatewayContext) -> dict[str, Any]:
+    """`extensions.sources` and `extensions.ignoredFilters` (get_results)."""
+    results: dict[str, Any] = {"sources": context.sources_extension()}
+    if context.ignored_filters:
+        results["ignoredFilters"] = context.ignored_filters
+    return results

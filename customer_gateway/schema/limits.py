@@ -9,7 +9,7 @@ just before execution. Every refusal is QUERY_TOO_COMPLEX or FORBIDDEN, with no 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,13 +43,17 @@ class QueryShape(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = _context(self)
         limits = context.settings.limits if context else Limits()
-        query = self.execution_context.query or ""
-        if len(query) > limits.max_query_chars:
-            raise QueryTooComplex(f"The query is longer than {limits.max_query_chars} characters.")
+        check_length(self.execution_context.query or "", limits)
         yield
         document = self.execution_context.graphql_document
         if document is not None:
             check_shape(document, limits)
+
+
+def check_length(query: str, limits: Limits) -> None:
+    """Refuse a document longer than the limit, before parsing it."""
+    if len(query) > limits.max_query_chars:
+        raise QueryTooComplex(f"The query is longer than {limits.max_query_chars} characters.")
 
 
 def check_shape(document: DocumentNode, limits: Limits) -> Shape:
@@ -239,20 +243,38 @@ class CostLimit(SchemaExtension):
         document = self.execution_context.graphql_document
         if context is None or document is None or self.execution_context.pre_execution_errors:
             return
-        budget = context.settings.limits.max_cost
-        estimate = estimate_cost(
+        check_cost(
             document,
             self.execution_context.operation_name,
-            self.execution_context.variables or {},
-            sources=len(context.sources),
-            default_limit=min(20, context.settings.max_page_size),
-            max_limit=context.settings.max_page_size,
+            self.execution_context.variables,
+            context,
         )
-        if estimate > budget:
-            raise QueryTooComplex(
-                f"The operation could cause about {estimate} upstream calls; the budget is "
-                f"{budget}. Ask for fewer items or fewer fields that need a call per item."
-            )
+
+
+def check_cost(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    context: GatewayContext,
+    memo: dict[Any, Any] | None = None,
+) -> None:
+    """QueryTooComplex when the operation's estimate is over the budget (CostLimit's check,
+    also the plain path's: schema/plain.py)."""
+    budget = context.settings.limits.max_cost
+    estimate = estimate_cost(
+        document,
+        operation_name,
+        variables or {},
+        sources=len(context.sources),
+        default_limit=min(20, context.settings.max_page_size),
+        max_limit=context.settings.max_page_size,
+        memo=memo,
+    )
+    if estimate > budget:
+        raise QueryTooComplex(
+            f"The operation could cause about {estimate} upstream calls; the budget is "
+            f"{budget}. Ask for fewer items or fewer fields that need a call per item."
+        )
 
 
 # Fields of a Customer that may need the source's detail (a list summary lacks them).
@@ -268,24 +290,39 @@ def estimate_cost(
     sources: int,
     default_limit: int,
     max_limit: int | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> int:
     """What the operation may cost upstream. A `limit` over `max_limit` counts as `max_limit`:
-    the resolver refuses it as BAD_USER_INPUT, the same answer for 101 as for 1000."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [
-        o
-        for o in operations
-        if operation_name is None or (o.name is not None and o.name.value == operation_name)
-    ]
+    the resolver refuses it as BAD_USER_INPUT, the same answer for 101 as for 1000.
+
+    `memo`: what depends on the document alone (its root fields, what each item costs),
+    remembered across calls for the same document (the plain path keeps one per document:
+    schema/plain.py); only the arguments are read again, as they come from the variables."""
+    memo = {} if memo is None else memo
+    plan = memo.get(("roots", operation_name))
+    if plan is None:
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        chosen = [
+            o
+            for o in operations
+            if operation_name is None or (o.name is not None and o.name.value == operation_name)
+        ]
+        roots = [
+            (field, operation.operation is OperationType.MUTATION)
+            for operation in chosen[:1]
+            for field in _fields(operation.selection_set, fragments, set())
+        ]
+        plan = memo[("roots", operation_name)] = (fragments, roots)
+    fragments, roots = plan
     total = 0
-    for operation in chosen[:1]:
-        mutation = operation.operation is OperationType.MUTATION
-        for field in _fields(operation.selection_set, fragments, set()):
-            args = {arg.name.value: _value(arg.value, variables) for arg in field.arguments or ()}
-            total += _root_cost(field, args, fragments, mutation, sources, default_limit, max_limit)
+    for field, mutation in roots:
+        args = {arg.name.value: _value(arg.value, variables) for arg in field.arguments or ()}
+        total += _root_cost(
+            field, args, fragments, mutation, sources, default_limit, max_limit, memo
+        )
     return total
 
 
@@ -297,7 +334,17 @@ def _root_cost(
     sources: int,
     default_limit: int,
     max_limit: int | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> int:
+    memo = {} if memo is None else memo
+
+    def remembered(what: str, compute: Callable[[], int]) -> int:
+        key = (what, id(field))
+        value = memo.get(key)
+        if value is None:
+            value = memo[key] = compute()
+        return int(value)
+
     name = field.name.value
     if mutation:
         if name == "batchCustomers":
@@ -311,18 +358,26 @@ def _root_cost(
         if max_limit is not None:
             limit = min(limit, max_limit)
         fanout = 1 if _filters_one_source(args.get("filters")) else sources
-        return fanout + limit * _item_cost(field, fragments, "items")
+        return fanout + limit * remembered("items", lambda: _item_cost(field, fragments, "items"))
     if name == "customersConnection":
         size = _count(args.get("first") if args.get("first") is not None else args.get("last"), 20)
         fanout = 1 if _filters_one_source(args.get("filters")) else sources
-        edges = [
-            f for f in _fields(field.selection_set, fragments, set()) if f.name.value == "edges"
-        ]
-        node_cost = max((_item_cost(edge, fragments, "node") for edge in edges), default=0)
-        return fanout + size * node_cost
+
+        def node_cost() -> int:
+            edges = [
+                f for f in _fields(field.selection_set, fragments, set()) if f.name.value == "edges"
+            ]
+            return max((_item_cost(edge, fragments, "node") for edge in edges), default=0)
+
+        return fanout + size * remembered("node", node_cost)
     if name == "customerChanges":
         limit = _count(args.get("limit"), 20)
-        uses_customer = any(f.name.value == "customer" for f in _nested(field, fragments, "items"))
+        uses_customer = remembered(
+            "customer",
+            lambda: int(
+                any(f.name.value == "customer" for f in _nested(field, fragments, "items"))
+            ),
+        )
         return sources + (limit if uses_customer else 0)
     if name == "personDataExport":  # each source's export of the person's customers
         return sources
@@ -330,9 +385,9 @@ def _root_cost(
         return sources
     if name == "_entities":  # references batch per source, as a page of that many does
         count = len(_items(args.get("representations")))
-        return sources + count * _item_cost(field, fragments, None)
+        return sources + count * remembered("item", lambda: _item_cost(field, fragments, None))
     if name in ("customer", "customerGroup", "externalCustomerSearch", "customerDataExport"):
-        return 1 + _item_cost(field, fragments, None)
+        return 1 + remembered("item", lambda: _item_cost(field, fragments, None))
     return 0
 
 
@@ -402,9 +457,15 @@ class Authorization(SchemaExtension):
         context = _context(self)
         if context is not None:
             operation = self.execution_context.operation_type
-            scope = "write" if operation is StrawberryOperationType.MUTATION else "read"
-            if not context.principal.may(scope):
-                raise Forbidden(f"This caller's credentials lack the {scope!r} scope.")
-            if context.principal.sources == frozenset():
-                raise Forbidden("This caller's credentials grant no source.")
+            authorize(context, operation is StrawberryOperationType.MUTATION)
         yield
+
+
+def authorize(context: GatewayContext, mutation: bool) -> None:
+    """Forbidden unless the caller holds the operation's scope and some source (Authorization's
+    check, also the plain path's: schema/plain.py)."""
+    scope = "write" if mutation else "read"
+    if not context.principal.may(scope):
+        raise Forbidden(f"This caller's credentials lack the {scope!r} scope.")
+    if context.principal.sources == frozenset():
+        raise Forbidden("This caller's credentials grant no source.")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import logging
 import re
 import time
@@ -14,11 +13,9 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import httpx
-import orjson
 import strawberry.http.async_base_view
 import strawberry.http.streaming
 from cross_web import HTTPException
@@ -35,7 +32,6 @@ from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
-from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
@@ -61,16 +57,20 @@ from customer_gateway.observability.logs import configure_logging
 from customer_gateway.observability.requestlog import RequestLog
 from customer_gateway.observability.telemetry import Telemetry
 from customer_gateway.schema import build_schema
+from customer_gateway.schema.plain import PlainOperations
 from customer_gateway.security.access import refused, requires
 from customer_gateway.security.auth import ANONYMOUS, Authenticator, Principal, Unauthenticated
 from customer_gateway.security.guard import GraphQLGuard
+from customer_gateway.server.answers import GRAPHQL_RESPONSE, encode_body, shape_answer
 from customer_gateway.server.connections import LIFESPAN_KEY, ConnectionGuard
 from customer_gateway.server.datadir import DataDir
 from customer_gateway.server.ide import ASSETS_PATH, ide_assets, ide_page
 from customer_gateway.server.persisted import DocumentRefused, PersistedDocuments, load_manifest
+from customer_gateway.server.plain_post import PlainPost, cached_parse_content_type
 from customer_gateway.server.request_body import BadRequestBody, decode_request_json
 from customer_gateway.server.sandbox import build_sandbox
 from customer_gateway.server.settings import Settings, load_settings
+from customer_gateway.server.shortcut import GraphQLPosts
 from customer_gateway.server.sources import Sources, open_sources
 from customer_gateway.state.runtime import SharedState, open_state
 
@@ -102,7 +102,6 @@ class Gateway:
     ready_report: dict[str, str] = field(default_factory=dict)
 
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
 LOCAL_ORIGINS = r"http://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
 # Request headers a browser client may send (CORS), each read somewhere in the gateway.
 REQUEST_HEADERS = (
@@ -129,13 +128,10 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
-# Strawberry parses each request's Content-Type and Accept headers through the standard library's
-# `email.message.Message` (33,000 instructions a call under callgrind, two calls per request,
-# about 1 % of a `customer(id)`): the same function remembered per header value (clients send
-# a handful), the same answers. Its callers only read the parameters it returns.
-_parse_content_type = lru_cache(maxsize=64)(parse_content_type)
-strawberry.http.async_base_view.parse_content_type = _parse_content_type  # type: ignore[attr-defined]
-strawberry.http.streaming.parse_content_type = _parse_content_type  # type: ignore[attr-defined]
+# Strawberry's parse of the Content-Type and Accept headers, remembered per header value
+# (plain_post.py: `cached_parse_content_type`), in its two modules.
+strawberry.http.async_base_view.parse_content_type = cached_parse_content_type  # type: ignore[attr-defined]
+strawberry.http.streaming.parse_content_type = cached_parse_content_type  # type: ignore[attr-defined]
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -148,13 +144,22 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
         request.state.sub_response = response
+        context = self.make_context(request, response)
+        request.state.gateway_context = context
+        return context
+
+    def make_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None
+    ) -> GatewayContext:
+        """The request context: the caller the guard found, the sources it may see (served by
+        their mirrors unless `X-Live-Read` asks otherwise), the request's deadline."""
         gateway: Gateway = request.app.state.gateway
         principal: Principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
         sources = gateway.sources.visible_to(principal.sources)
         if gateway.mirrors is not None:
             live = request.headers.get(LIVE_READ, "").strip().lower() in ("1", "true", "yes")
             sources = gateway.mirrors.serving(sources, live=live)
-        context = GatewayContext(
+        return GatewayContext(
             request=request,
             response=response,
             settings=gateway.settings,
@@ -169,8 +174,6 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             identity=gateway.identity,
             erasures=gateway.erasures,
         )
-        request.state.gateway_context = context
-        return context
 
     async def on_ws_connect(self, context: GatewayContext) -> Any:
         """A WebSocket (graphql-transport-ws) proves who it is in `connection_init`'s payload
@@ -210,11 +213,28 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self.persisted = persisted
         self.authenticator = authenticator
         self.local_origins = local_origins
+        operations = getattr(self.schema, "plain", None)
+        self.plain = (
+            PlainPost(operations, persisted, self.make_context, self._streams)
+            if isinstance(operations, PlainOperations)
+            else None
+        )
+
+    def _streams(self, accept: str) -> bool:
+        """Whether the view answers a request with this Accept header as a stream."""
+        return self._get_stream_transport_from_headers({"accept": accept}) is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        if self.plain is not None and scope["method"] == "POST":
+            # A plain JSON POST is answered without the view (plain_post.py); anything else
+            # comes back to it with the body replayed.
+            replayed = await self.plain.answer(scope, receive, send)
+            if replayed is None:
+                return
+            receive = replayed
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as error:
@@ -277,20 +297,18 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
     ) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
         context = getattr(request.state, "gateway_context", None)
-        if isinstance(context, GatewayContext):
-            request.scope.setdefault("state", {})["graphql"] = context.summary(result)
-        if result.data is None and result.errors and all(e.path is None for e in result.errors):
-            # A request error (parse, validation, variables, limits, credentials): execution
-            # never began, so the GraphQL-over-HTTP specification says `data` is absent.
-            processed.pop("data", None)
+        status = shape_answer(
+            processed,
+            result,
+            context if isinstance(context, GatewayContext) else None,
+            request.scope,
+            request.headers.get("accept"),
+        )
         sub_response = getattr(request.state, "sub_response", None)
-        if sub_response is not None and _accepts_graphql_response(request.headers.get("accept")):
+        if sub_response is not None and status is not None:
             sub_response.graphql_media_type = GRAPHQL_RESPONSE
-            if result.data is None and result.errors:
-                codes = {(e.extensions or {}).get("code") for e in result.errors}
-                sub_response.status_code = (
-                    403 if "FORBIDDEN" in codes else 401 if "UNAUTHENTICATED" in codes else 400
-                )
+            if status != 200:
+                sub_response.status_code = status
         return processed
 
     def create_response(
@@ -308,20 +326,6 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         return response
 
 
-def encode_body(data: object) -> bytes:
-    """A response body (and each subscription event): orjson, compact like Strawberry's
-    `json.dumps(separators=(",", ":"))` and the same bytes for ASCII text, with two differences
-    that are the same JSON values: other characters are written as UTF-8 rather than as `\\u`
-    escapes, and a float's exponent has no leading zero (`1e-7`, not `1e-07`). What orjson
-    refuses (an integer wider than 64 bits, a lone surrogate) is encoded by the standard library
-    instead.
-    Measured: bench/README.md, instructions per request."""
-    try:
-        return orjson.dumps(data)
-    except TypeError:  # orjson.JSONEncodeError is one
-        return json.dumps(data, separators=(",", ":")).encode()
-
-
 _REQUEST_ERROR_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.BAD_USER_INPUT}
 
 
@@ -334,19 +338,6 @@ def request_error(status: int, message: str, code: ErrorCode | None = None) -> J
         status_code=status,
         headers=headers,
     )
-
-
-def _accepts_graphql_response(accept: str | None) -> bool:
-    """True when the client prefers (or only takes) the GraphQL response media type."""
-    if not accept:
-        return False
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        if media == GRAPHQL_RESPONSE:
-            return True
-        if media in ("application/json", "*/*", "application/*"):
-            return False
-    return False
 
 
 def create_app(
@@ -501,8 +492,9 @@ def create_app(
                 max_age=600,
             )
         )
+    graphql_route = Route("/graphql", guarded, methods=["GET", "POST"])
     routes: list[BaseRoute] = [
-        Route("/graphql", guarded, methods=["GET", "POST"]),
+        graphql_route,
         WebSocketRoute("/graphql", graphql),  # subscriptions; credentials in connection_init
         Route("/healthz", healthz),
         Route("/readyz", requires("ops", authenticator, readyz)),
@@ -516,7 +508,11 @@ def create_app(
     if settings.graphiql:
         routes.append(Mount(ASSETS_PATH, ide_assets()))
     middleware.insert(0, Middleware(RequestLog, telemetry=telemetry))
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    # Innermost: a POST to /graphql past the exception middleware and the router (shortcut.py).
+    # (Starlette builds its middleware stack on the first request, from this list.)
+    app.user_middleware.append(Middleware(GraphQLPosts, route=graphql_route, router=app.router))
+    return app
 
 
 def describe_mode(settings: Settings) -> str:

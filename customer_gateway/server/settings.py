@@ -93,7 +93,7 @@ class SourceSettings:
     max_connections: int = 20
     retries: int = 2  # extra attempts for idempotent reads
     rate_limits: bool = True  # pace calls to the source's published limits
-    # The connection layer under httpx: "aiohttp" (httpx-aiohttp) or "httpx" (its own pool).
+    # The source's HTTP client: "aiohttp" (aiohttp directly) or "httpx" (httpx's own pool).
     transport: str = "aiohttp"
     # Serve reads from a local mirror of the source (customer_gateway/mirror). Settings built in
     # code default to pass-through; the configuration loader and the sandbox turn it on.

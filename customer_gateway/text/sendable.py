@@ -26,6 +26,8 @@ _UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
 
 def why_unsendable(value: str) -> str | None:
     """Why no source can take `value`, or None when every source can."""
+    if value.isascii() and "\x00" not in value:
+        return None  # no surrogate in ASCII: two scans in C, not a regular-expression search
     found = _UNSENDABLE.search(value)
     if found is None:
         return None
@@ -49,14 +51,15 @@ def first_unsendable(value: Any) -> str | None:
     pending = [value]
     while pending:
         item = pending.pop()
-        if isinstance(item, str):
+        kind = type(item)  # the exact JSON types first: no ABC check per value
+        if kind is str or (kind is not dict and isinstance(item, str)):
             reason = why_unsendable(item)
             if reason is not None:
                 return reason
-        elif isinstance(item, Mapping):
+        elif kind is dict or (kind is not list and isinstance(item, Mapping)):
             pending.extend(item.keys())
             pending.extend(item.values())
-        elif isinstance(item, list | tuple):
+        elif kind is list or isinstance(item, list | tuple):
             pending.extend(item)
     return None
 
@@ -64,10 +67,13 @@ def first_unsendable(value: Any) -> str | None:
 # Connectors build paths from fixed words and ids, and pass query parameters apart: a path
 # with one of these came from a value that would change which resource the request reaches.
 _PATH_BREAKERS = re.compile(r"[?#%\\]|(?:^|/)\.{1,2}(?:/|$)")
+_PATH_MARKS = frozenset("?#%\\.")
 
 
 def path_problem(path: str) -> str | None:
     """Why `path` cannot be sent as built (an id that is not one path segment), or None."""
+    if not _PATH_MARKS.intersection(path):
+        return None  # none of the characters a breaker needs: no regular-expression search
     found = _PATH_BREAKERS.search(path)
     if found is None:
         return None

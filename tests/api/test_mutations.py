@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
 
 from customer_gateway.connectors.evershop import EverShopConnector
+from customer_gateway.connectors.transport import Answer, HttpxClient
 from customer_gateway.server.settings import SourceSettings
 from tests.api.conftest import Gateway
+
+
+def error_answer(status: int, body: object) -> Answer:
+    """An upstream's JSON error answer, as the HTTP engine hands it to `error_for_status`."""
+    return Answer(status, httpx.Headers(), json.dumps(body).encode(), "/api/admin/graphql")
+
 
 pytestmark = pytest.mark.anyio
 
@@ -149,13 +157,13 @@ def test_evershops_foreign_key_500_is_a_rejected_group() -> None:
     with the constraint's name: the input's fault (groupId), not a retryable outage."""
     connector = EverShopConnector(
         SourceSettings(name="shop", kind="evershop", base_url="http://shop.test"),
-        httpx.AsyncClient(),
+        HttpxClient(httpx.AsyncClient()),
     )
     message = (
         'insert or update on table "customer" violates foreign key constraint "FK_CUSTOMER_GROUP"'
     )
     error = connector.error_for_status(
-        httpx.Response(500, json={"error": {"status": 500, "message": message}})
+        error_answer(500, {"error": {"status": 500, "message": message}})
     )
     assert (error.code.value, error.field, error.retryable) == (
         "UPSTREAM_REJECTED",

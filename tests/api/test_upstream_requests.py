@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
+from customer_gateway.emulators.ecwid import EcwidEmulator, EcwidWrapperEmulator
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.emulators.flow_retail import FlowRetailEmulator
 from tests.api.conftest import running_gateway
 from tests.api.flow_fixtures import flow_source
+from tests.api.test_ecwid_gateway import ecwid_gateway
 
 pytestmark = pytest.mark.anyio
 
@@ -108,3 +110,32 @@ async def test_a_failed_group_list_is_an_error_only_when_it_was_needed() -> None
     assert failed["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
     assert [s["status"] for s in failed["extensions"]["sources"]] == ["error"]
     assert failed["data"]["customers"]["items"]
+
+
+Q2 = """query Q2($filters: [FilterInput]) {
+  customers(filters: $filters) { total items { uuid fullName email group { groupName } } } }"""
+
+
+@pytest.mark.parametrize(("size", "most"), [(1, 1), (10, 1), (50, 1), (100, 2)])
+async def test_an_ecwid_page_with_groups_costs_one_request_per_source(size: int, most: int) -> None:
+    """Issue 19: a page of N <= 100 with groups costs at most 2 requests per source, 1 where the
+    source embeds the groups (both Ecwid dialects name each customer's group). The second one
+    at N = 100 is the look past the window that settles a tie at its end (bench/README.md)."""
+    ecwid = EcwidEmulator(seed=5, customers=150)
+    crm = EcwidWrapperEmulator(seed=6, customers=150)
+    async with ecwid_gateway(ecwid=ecwid, crm=crm) as shops:
+        for source, emulator in (("ecwid", ecwid), ("ecwid-crm", crm)):
+            variables = {
+                "filters": [
+                    {"key": "source", "operation": "eq", "value": source},
+                    {"key": "limit", "operation": "eq", "value": str(size)},
+                ]
+            }
+            await shops.query(Q2, variables)
+            shops.reset_journals()
+            payload = await shops.query(Q2, variables)
+            items = payload["data"]["customers"]["items"]
+            assert len(items) == size
+            assert all(item["group"]["groupName"] for item in items)
+            assert 1 <= len(emulator.journal) <= most, [e.path for e in emulator.journal]
+            assert shops.evershop.journal == []

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -1040,3 +1041,29 @@ async def test_a_wrong_wrapper_envelope_is_a_bad_response(body: Any) -> None:
             await shop.list_customers(CustomerQuery())
         with pytest.raises(UpstreamBadResponse):
             await shop.create_customer(CustomerDraft(email="a@example.com", full_name="A"))
+
+
+@pytest.mark.parametrize("dialect", [EcwidEmulator, EcwidWrapperEmulator])
+@pytest.mark.parametrize("addresses", [False, True])
+async def test_a_page_without_metadata_asks_only_for_what_it_maps(
+    dialect: type[Emulated], addresses: bool
+) -> None:
+    """`responseFields` names what the mapping reads: the records are the full answer's, less
+    the parts the page did not select."""
+    emulator = dialect(seed=11, customers=60)
+    async with connect(emulator) as shop:
+        full = await shop.list_customers(CustomerQuery(limit=60))
+        emulator.reset_journal()
+        lean = await shop.list_customers(
+            CustomerQuery(limit=60, include_addresses=addresses, include_metadata=False)
+        )
+    (sent,) = queries(emulator)
+    assert sent["responseFields"].startswith("total,items(id,email,")
+    assert lean.total == full.total
+    expected = [
+        replace(record, metadata={}, addresses=record.addresses if addresses else ())
+        for record in full.items
+    ]
+    assert list(lean.items) == expected
+    assert any(record.phone for record in lean.items)
+    assert any(record.addresses for record in lean.items) == addresses

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC
@@ -29,9 +30,15 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
-from customer_gateway.connectors.transport import build_client
+from customer_gateway.connectors.transport import Answer, build_client
 from customer_gateway.emulators.evershop import EverShopEmulator
 from customer_gateway.server.settings import Secret, SourceSettings
+
+
+def error_answer(status: int, body: object) -> Answer:
+    """An upstream's JSON error answer, as the HTTP engine hands it to `error_for_status`."""
+    return Answer(status, httpx.Headers(), json.dumps(body).encode(), "/api/admin/graphql")
+
 
 pytestmark = pytest.mark.anyio
 
@@ -240,7 +247,7 @@ async def test_a_500_that_names_a_value_is_the_callers_error(
     message: str, field: str | None
 ) -> None:
     async with connect(EverShopEmulator(customers=0)) as shop:
-        response = httpx.Response(500, json={"error": {"status": 500, "message": message}})
+        response = error_answer(500, {"error": {"status": 500, "message": message}})
         error = shop.error_for_status(response)
     assert isinstance(error, UpstreamRejected)
     assert not error.retryable
@@ -259,7 +266,7 @@ async def test_a_500_that_names_a_value_is_the_callers_error(
 )
 async def test_other_500s_are_outages(message: str) -> None:
     async with connect(EverShopEmulator(customers=0)) as shop:
-        response = httpx.Response(500, json={"error": {"status": 500, "message": message}})
+        response = error_answer(500, {"error": {"status": 500, "message": message}})
         error = shop.error_for_status(response)
     assert isinstance(error, UpstreamUnavailable)
     assert error.retryable

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from customer_gateway.connectors.transport import SetCookieJar, build_client
+from customer_gateway.connectors.transport import HttpxClient, SetCookieJar, build_client
 from customer_gateway.server.settings import SourceSettings
 
 pytestmark = pytest.mark.anyio
@@ -43,7 +43,9 @@ async def test_cookies_set_by_a_source_are_kept_and_sent_back(
 
     monkeypatch.setattr(httpx.Cookies, "extract_cookies", counting)
     settings = SourceSettings(name="shop", kind="ecwid", base_url="http://shop.test")
-    async with build_client(settings, httpx.ASGITransport(app=APP)) as client:
+    async with build_client(settings, httpx.ASGITransport(app=APP)) as source_client:
+        assert isinstance(source_client, HttpxClient)
+        client = source_client.httpx
         assert isinstance(client.cookies, SetCookieJar)
         assert (await client.get("/echo")).json() == {"cookie": None}
         assert handed == []  # no Set-Cookie: the jar is not asked

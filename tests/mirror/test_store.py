@@ -26,8 +26,9 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.mirror.keys import collation_key
+from customer_gateway.mirror.page import PlanCosts
 from customer_gateway.mirror.query import SORTS as STORE_SORTS
-from customer_gateway.mirror.query import SourceSelection
+from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.store import (
     Fenced,
     SqlMirrorStore,
@@ -475,5 +476,152 @@ async def test_concurrent_write_transactions_wait_for_each_other_on_sqlite(
                     await asyncio.sleep(0.08)  # holding the write lock, as a big batch does
 
         await asyncio.gather(*(write(n) for n in range(4)))
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        (),  # the grid's first page: counts from `mirror_counts`
+        (Condition(FilterField.KEYWORD, Op.EQ, ("ann",)),),  # counted
+        (Condition(FilterField.STATUS, Op.EQ, ("0",)),),  # total from the facet counts
+        (Condition(FilterField.GROUP, Op.EQ, ("1",)),),  # the membership index's walk
+    ],
+    ids=["unfiltered", "keyword", "status", "group"],
+)
+async def test_a_page_read_is_one_thread_hop_on_sqlite(
+    tmp_path: Path, conditions: tuple[Condition, ...]
+) -> None:
+    """A page (rows, documents, total, with or without group lists) and a request's other reads
+    (records by id, groups) go to SQLite's thread and back once each: every hop back is a `call_soon_threadsafe` on the
+    loop (aiosqlite's results and an executor's alike), so they are counted there. Through
+    aiosqlite a page cost 13 (each statement's cursor, execute, fetch and close, the pool's
+    rollback)."""
+    import asyncio
+
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    try:
+        sources = await _filled(store)
+        async with store.writing() as writer:
+            await writer.replace_groups("shop-a", [GroupRecord("shop-a", "1", 1, "One")])
+        selection = [SourceSelection(name, conditions) for name in sources]
+        sort = Sort(SortField.CREATED_AT, True)
+        await store.query(selection, sort, 0, 20)  # the reader's first connection opened
+        loop = asyncio.get_running_loop()
+        hops = 0
+        threadsafe = loop.call_soon_threadsafe
+
+        def counted(*args: object, **kwargs: object) -> object:
+            nonlocal hops
+            hops += 1
+            return threadsafe(*args, **kwargs)  # type: ignore[arg-type]
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign,assignment]
+        try:
+            records, total = await store.query(selection, sort, 20, 20)
+            page_hops = hops
+            # The page with the group lists of the sources that name groups by id only.
+            with_groups = await store.query_page(selection, sort, 20, 20, ["shop-a", "shop-b"])
+            with_groups_hops = hops - page_hops
+            ids = [record.id for record in sources["shop-a"][:30]]
+            found = await store.get_customers("shop-a", ids)
+            listed = await store.list_groups("shop-a")
+        finally:
+            del loop.call_soon_threadsafe
+        assert records  # a real page, not an empty answer
+        assert total > 20
+        assert page_hops == 1
+        assert with_groups_hops == 1
+        assert (with_groups.records, with_groups.total) == (records, total)
+        assert {
+            source: [group.id for group in kept] for source, kept in with_groups.groups.items()
+        } == {
+            "shop-a": ["1"],
+            "shop-b": [],
+        }
+        assert [record.id for record in found if record] == ids
+        assert [group.id for group in listed] == ["1"]
+        assert hops == 4
+    finally:
+        await store.close()
+
+
+# The admin grid's search box: keywords that are one literal run (counted by the trigram index
+# alone on SQLite and found by the plan the count makes cheapest), and ones that are not.
+KEYWORDS = ("ann", "lee", "example", "NOVAK", "zzzq", "an", "t_m", "100%")
+
+
+@pytest.mark.parametrize("plan", Dialect.HITS)
+async def test_every_keyword_plan_is_the_gateways_evaluation(
+    store: SqlMirrorStore, plan: str
+) -> None:
+    """Each plan of a keyword page (`page.PlanCosts`: made the only cheap one here) gives the
+    oracle's page and total, for every sort, shallow and deep pages, on both databases (on
+    PostgreSQL the planner decides and `plan` changes nothing)."""
+    costs = {hits: 1e9 for hits in Dialect.HITS} | {plan: 0.0}
+    store.statements.costs = PlanCosts(
+        lookup_per_hit=costs["lookup"],
+        hit_set_per_hit=costs["walk"],
+        walk_per_entry=costs["walk"],
+        row_per_entry=costs["none"],
+    )
+    sources = await _filled(store)
+    for keyword in KEYWORDS:
+        condition = Condition(FilterField.KEYWORD, Op.EQ, (keyword,))
+        selection = [SourceSelection(source, (condition,)) for source in sources]
+        for sort in SORTS:
+            expected = _oracle(sources, [condition], sort)
+            for offset, limit in ((0, 7), (9, 20), (max(0, len(expected) - 3), 10)):
+                records, total = await store.query(selection, sort, offset, limit)
+                got = [(record.source, record.id) for record in records]
+                assert got == expected[offset : offset + limit], (keyword, sort, offset)
+                assert total == len(expected), (keyword, sort)
+        # A request that leaves out a source with rows is counted row by row (the trigram
+        # index's count holds every source's hits).
+        alone = _oracle({"shop-a": sources["shop-a"]}, [condition], SORTS[0])
+        records, total = await store.query(selection[:1], SORTS[0], 0, 5)
+        assert [(record.source, record.id) for record in records] == alone[:5]
+        assert total == len(alone)
+
+
+def test_a_keyword_page_takes_the_cheapest_plan() -> None:
+    costs = PlanCosts()
+    # A rare surname among a million rows: read its few hits.
+    assert costs.cheapest(total=40, rows=1_000_000, reach=20) == "lookup"
+    # A common one: its first page is a short walk, testing each row.
+    assert costs.cheapest(total=100_000, rows=1_000_000, reach=20) == "none"
+    # The same keyword's page 1,000: the walk tests row ids against the hit set instead.
+    assert costs.cheapest(total=100_000, rows=1_000_000, reach=20_000) == "walk"
+    # No hit: nothing to read.
+    assert costs.cheapest(total=0, rows=1_000_000, reach=20) == "lookup"
+
+
+async def test_a_common_keyword_reads_no_row_to_count_on_sqlite(tmp_path: Path) -> None:
+    """The total of a keyword every source shares is the trigram index's count: the statement
+    that counts rows is not executed (its plan would read every hit's row)."""
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    try:
+        sources = await _filled(store)
+        condition = Condition(FilterField.KEYWORD, Op.EQ, ("example",))
+        selection = [SourceSelection(source, (condition,)) for source in sources]
+        sort = Sort(SortField.CREATED_AT, True)
+        statements = store.statements.page(tuple(selection), sort, True, "lookup")
+        assert store.reader is not None
+        reader = store.reader.engine
+        executed: list[str] = []
+
+        def record(*args: object) -> None:
+            executed.append(str(args[2]))
+
+        sa.event.listen(reader, "before_cursor_execute", record)
+        _, total = await store.query(selection, sort, 0, 20)
+        assert total == len(_oracle(sources, [condition], sort)) > 0
+        counted = str(statements.total.compile(reader))
+        assert executed
+        assert counted not in executed
+        assert any("mirror_customers_fts" in statement for statement in executed)
     finally:
         await store.close()

@@ -1,4 +1,4 @@
-"""Strawberry's Content-Type and Accept parsing, remembered per header value (server/app.py):
+"""Strawberry's Content-Type and Accept parsing, remembered per header value (server/plain_post.py, put in Strawberry's modules by server/app.py):
 the same answers as Strawberry's own function, and the one its request path calls."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import strawberry.http.async_base_view
 import strawberry.http.streaming
 from strawberry.http.parse_content_type import parse_content_type
 
-from customer_gateway.server import app
+from customer_gateway.server import app, plain_post
 
 
 @pytest.mark.parametrize(
@@ -22,10 +22,14 @@ from customer_gateway.server import app
     ],
 )
 def test_the_remembered_parse_gives_strawberrys_answer(header: str) -> None:
-    assert app._parse_content_type(header) == parse_content_type(header)
-    assert app._parse_content_type(header) == parse_content_type(header)  # from the cache
+    assert plain_post.cached_parse_content_type(header) == parse_content_type(header)
+    assert plain_post.cached_parse_content_type(header) == parse_content_type(
+        header
+    )  # from the cache
 
 
 def test_strawberrys_request_path_calls_the_remembered_parse() -> None:
-    assert strawberry.http.async_base_view.parse_content_type is app._parse_content_type  # type: ignore[attr-defined]
-    assert strawberry.http.streaming.parse_content_type is app._parse_content_type  # type: ignore[attr-defined]
+    remembered = plain_post.cached_parse_content_type
+    assert app.GatewayGraphQL is not None  # importing the app puts it in Strawberry's modules
+    assert strawberry.http.async_base_view.parse_content_type is remembered  # type: ignore[attr-defined]
+    assert strawberry.http.streaming.parse_content_type is remembered  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from customer_gateway.server.app import encode_body
+from customer_gateway.server.answers import encode_body
 
 STRAWBERRY = {"separators": (",", ":")}  # strawberry/http/base.py: encode_json
 

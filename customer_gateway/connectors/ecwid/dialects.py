@@ -18,11 +18,10 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final, Protocol
 
-import httpx
-
 from customer_gateway.connectors.errors import NotFound
 from customer_gateway.connectors.http import UpstreamHTTP
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.transport import Answer
 
 WRAPPER_PREFIX: Final = "/api/json/v1/ecwid"
 
@@ -34,7 +33,7 @@ class Dialect(Protocol):
         """Does `path` name one record (a 404 then means that record does not exist)?"""
         ...
 
-    def error_message(self, response: httpx.Response) -> str:
+    def error_message(self, response: Answer) -> str:
         """Ecwid's error text, for telling the refused field only (never shown)."""
         ...
 
@@ -59,7 +58,7 @@ class Dialect(Protocol):
         ...
 
 
-def _json_body(response: httpx.Response) -> Any:
+def _json_body(response: Answer) -> Any:
     try:
         return response.json()
     except ValueError:
@@ -81,7 +80,7 @@ class V3:
     def is_entity_path(self, path: str) -> bool:
         return self._entity.search(path) is not None
 
-    def error_message(self, response: httpx.Response) -> str:
+    def error_message(self, response: Answer) -> str:
         body = _json_body(response)
         message = body.get("errorMessage") if isinstance(body, Mapping) else None
         return message if isinstance(message, str) else ""
@@ -142,7 +141,7 @@ class Wrapper:
     def is_entity_path(self, path: str) -> bool:
         return self._entity.search(path) is not None
 
-    def error_message(self, response: httpx.Response) -> str:
+    def error_message(self, response: Answer) -> str:
         body = _json_body(response)
         errors = body.get("errors") if isinstance(body, Mapping) else None
         if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Final
 
-import httpx
-
 from customer_gateway.connectors.ecwid.dialects import Dialect
 from customer_gateway.connectors.errors import (
     Conflict,
@@ -18,13 +16,14 @@ from customer_gateway.connectors.errors import (
     UpstreamRejected,
 )
 from customer_gateway.connectors.statuses import error_for_status, retry_after
+from customer_gateway.connectors.transport import Answer
 
 
-def error_for_response(source: str, response: httpx.Response, dialect: Dialect) -> UpstreamError:
+def error_for_response(source: str, response: Answer, dialect: Dialect) -> UpstreamError:
     """An Ecwid error answer as the gateway's typed error. `errorMessage` is read (through the
     dialect) only to name the refused field and the missing scope, never repeated."""
     status = response.status_code
-    path = response.request.url.path
+    path = response.path
     message = dialect.error_message(response)  # read, never repeated
     groups = "/customer_groups" in path
     what = "customer group" if groups else "customer"

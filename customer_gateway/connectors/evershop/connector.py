@@ -25,8 +25,6 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import httpx
-
 from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.errors import (
@@ -52,6 +50,7 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.transport import Answer
 from customer_gateway.text.digits import is_ascii_digits
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -117,12 +116,13 @@ class EverShopConnector(ConnectorBase):
         self._refresh_token: str | None = None
         self._expires_at = 0.0
         self._login_lock = asyncio.Lock()
+        self._group_refs: mapping.GroupRefs = {}
 
     def rate_class(self, method: str, path: str) -> str:
         # Registration shares the login tier (modules/base/services/rateLimit.ts).
         return "auth" if method == "POST" and path == "/api/customers" else "api"
 
-    def error_for_status(self, response: httpx.Response) -> UpstreamError:
+    def error_for_status(self, response: Answer) -> UpstreamError:
         return error_for_response(self.name, response)
 
     # -- auth -----------------------------------------------------------------------------
@@ -248,6 +248,7 @@ class EverShopConnector(ConnectorBase):
                     self.settings.base_url,
                     self.read.object(item, "customers.items[]"),
                     query.include_addresses,
+                    self._group_refs,
                 )
                 for item in items
             ]

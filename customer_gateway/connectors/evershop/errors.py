@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-import httpx
-
 from customer_gateway.connectors.errors import (
     Conflict,
     NotFound,
@@ -20,9 +18,10 @@ from customer_gateway.connectors.errors import (
     UpstreamRejected,
 )
 from customer_gateway.connectors.statuses import error_for_status, retry_after
+from customer_gateway.connectors.transport import Answer
 
 
-def error_for_response(source: str, response: httpx.Response) -> UpstreamError:
+def error_for_response(source: str, response: Answer) -> UpstreamError:
     """EverShop's `{"error": {"status", "message"}}`, validation and PostgreSQL's errors as
     HTTP 500 included, as the gateway's typed errors."""
     message = _error_message(response)
@@ -121,7 +120,7 @@ _INPUT_ERRORS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
 )
 
 
-def _error_message(response: httpx.Response) -> str:
+def _error_message(response: Answer) -> str:
     try:
         body = response.json()
     except ValueError:

@@ -57,34 +57,59 @@ def status_label(read: Reader, value: Any, where: str) -> StatusLabel | None:
     )
 
 
+# The GroupRef of each (customerGroupId, groupName) a connector has read: a page's customers
+# share a few groups, and the frozen record is the same value each time (GroupRefs, below).
+GroupRefs = dict[tuple[int, str], GroupRef]
+_GROUP_REFS_KEPT = 1024
+_NO_ADDRESSES = frozenset({"addresses"})
+
+
 def customer(
-    read: Reader, source: str, base_url: str, item: Mapping[str, Any], with_addresses: bool
+    read: Reader,
+    source: str,
+    base_url: str,
+    item: Mapping[str, Any],
+    with_addresses: bool,
+    group_refs: GroupRefs | None = None,
 ) -> CustomerRecord:
-    """A GraphQL Customer (camelCase)."""
+    """A GraphQL Customer (camelCase).
+
+    Hot (every row of a page): each value is taken as it is when it has its JSON type exactly,
+    and goes through the `Reader`'s checked read otherwise (which accepts what it accepts and
+    raises what it raises, in the same order as before)."""
     where = "customer"
-    uuid = read.string(item, "uuid", where)
+    uuid = item.get("uuid")
+    if type(uuid) is not str:
+        uuid = read.string(item, "uuid", where)
     group = item.get("group")
     groups: tuple[GroupRef, ...] = ()
     if group is not None:
-        group = read.object(group, "customer.group")
-        number = read.integer(group, "customerGroupId", "customer.group")
-        groups = (
-            GroupRef(
-                id=str(number),
-                numeric_id=number,
-                name=read.string(group, "groupName", "customer.group"),
-            ),
-        )
-    created = read.object(item.get("createdAt"), "customer.createdAt")
+        groups = (_group_ref(read, group, group_refs),)
+    created = item.get("createdAt")
+    if type(created) is not dict:
+        created = read.object(created, "customer.createdAt")
     meta = item.get("metaData")
+    numeric_id = item.get("customerId")
+    if type(numeric_id) is not int:
+        numeric_id = read.integer(item, "customerId", where)
+    email = item.get("email")
+    if type(email) is not str:
+        email = read.string(item, "email", where)
+    full_name = item.get("fullName")
+    if full_name is not None and type(full_name) is not str:
+        full_name = read.opt_string(item, "fullName", where)
+    status = item.get("status")
+    if type(status) is not int:
+        status = read.integer(item, "status", where)
+    api = f"{base_url}/api/customers/{uuid}"
     return CustomerRecord(
-        source=source,
-        id=uuid,
-        numeric_id=read.integer(item, "customerId", where),
-        email=read.string(item, "email", where),
-        full_name=read.opt_string(item, "fullName", where),
-        status=read.integer(item, "status", where),
-        created_at=read.epoch_millis(created.get("value"), "customer.createdAt.value"),
+        source,
+        uuid,
+        numeric_id,
+        email,
+        full_name,
+        status,
+        read.epoch_millis(created.get("value"), "customer.createdAt.value"),
         groups=groups,
         addresses=(
             tuple(
@@ -96,9 +121,25 @@ def customer(
         ),
         metadata=dict(read.object(meta, "customer.metaData")) if meta is not None else {},
         urn=f"urn:evershop:customer:customer:{uuid}",
-        **links(base_url, uuid),
-        missing=frozenset() if with_addresses else frozenset({"addresses"}),
+        edit_url=f"{base_url}/admin/customers/edit/{uuid}",
+        update_api=api,
+        delete_api=api,
+        missing=frozenset() if with_addresses else _NO_ADDRESSES,
     )
+
+
+def _group_ref(read: Reader, group: Any, known: GroupRefs | None) -> GroupRef:
+    group = read.object(group, "customer.group")
+    number = read.integer(group, "customerGroupId", "customer.group")
+    name = read.string(group, "groupName", "customer.group")
+    if known is None:
+        return GroupRef(id=str(number), numeric_id=number, name=name)
+    ref = known.get((number, name))
+    if ref is None:
+        if len(known) >= _GROUP_REFS_KEPT:
+            known.clear()
+        ref = known[number, name] = GroupRef(id=str(number), numeric_id=number, name=name)
+    return ref
 
 
 def row_customer(

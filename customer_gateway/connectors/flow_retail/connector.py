@@ -32,8 +32,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-import httpx
-
 from customer_gateway.connectors import errors
 from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.defaults import ConnectorBase
@@ -41,6 +39,7 @@ from customer_gateway.connectors.errors import UpstreamError
 from customer_gateway.connectors.flow_retail import mapping
 from customer_gateway.connectors.flow_retail.capabilities import CAPABILITIES, SORT_KEYS
 from customer_gateway.connectors.flow_retail.errors import error_for_response, item_error
+from customer_gateway.connectors.helpers import gather_reads
 from customer_gateway.connectors.models import (
     BatchItem,
     BatchOperation,
@@ -61,6 +60,7 @@ from customer_gateway.connectors.models import (
     StoreView,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.transport import Answer
 from customer_gateway.server.settings import ConfigError, SourceSettings
 from customer_gateway.text import json_bytes
 
@@ -147,7 +147,7 @@ class FlowRetailConnector(ConnectorBase):
         params: Mapping[str, str | int] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         """A tenant call; a rejected device-flow access token is renewed once."""
         url = f"/tenants/{self.tenant}{path}"
         for attempt in (1, 2):
@@ -176,7 +176,7 @@ class FlowRetailConnector(ConnectorBase):
             raise self.read.bad(f"{method} {path} (not JSON)") from None
         return self.read.object(payload, "body")
 
-    def error_for_status(self, response: httpx.Response) -> UpstreamError:
+    def error_for_status(self, response: Answer) -> UpstreamError:
         return error_for_response(self.name, response)
 
     # -- customers ------------------------------------------------------------------------
@@ -225,7 +225,7 @@ class FlowRetailConnector(ConnectorBase):
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
         unique = [uid for uid in dict.fromkeys(ids) if UID.match(uid)]
         found = dict(
-            zip(unique, await asyncio.gather(*(self._get(uid) for uid in unique)), strict=True)
+            zip(unique, await gather_reads([self._get(uid) for uid in unique]), strict=True)
         )
         return [found.get(uid) for uid in ids]
 

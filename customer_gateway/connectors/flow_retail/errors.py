@@ -6,14 +6,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from customer_gateway.connectors import errors
 from customer_gateway.connectors.errors import UpstreamError
 from customer_gateway.connectors.statuses import error_for_status, retry_after
+from customer_gateway.connectors.transport import Answer
 
 
-def error_for_response(source: str, response: httpx.Response) -> UpstreamError:
+def error_for_response(source: str, response: Answer) -> UpstreamError:
     """A Flow Retail error answer (`{message}`) as the gateway's typed error."""
     status = response.status_code
     message = _message(response)
@@ -70,7 +69,7 @@ _FIELD_WORDS = (
 )
 
 
-def _message(response: httpx.Response) -> str:
+def _message(response: Answer) -> str:
     try:
         body = response.json()
     except ValueError:

@@ -29,13 +29,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import httpx
-
 from customer_gateway.connectors import errors
 from customer_gateway.connectors.capabilities import Capabilities
 from customer_gateway.connectors.defaults import ConnectorBase
 from customer_gateway.connectors.errors import UpstreamError
-from customer_gateway.connectors.helpers import page_plan
+from customer_gateway.connectors.helpers import gather_reads, page_plan
 from customer_gateway.connectors.models import (
     AddressDraft,
     ChangePage,
@@ -59,6 +57,7 @@ from customer_gateway.connectors.reading import Reader
 from customer_gateway.connectors.shoptet import mapping
 from customer_gateway.connectors.shoptet.capabilities import CAPABILITIES, LIST_PAGE_MAX
 from customer_gateway.connectors.shoptet.errors import error_for_response
+from customer_gateway.connectors.transport import Answer
 from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.server.settings import ConfigError, SourceSettings
 from customer_gateway.text import json_bytes
@@ -122,7 +121,7 @@ class ShoptetConnector(ConnectorBase):
     def rate_class(self, method: str, path: str) -> str:
         return "bucket"
 
-    def observe_response(self, response: httpx.Response, rate_class: str) -> None:
+    def observe_response(self, response: Answer, rate_class: str) -> None:
         """`X-RateLimit-Bucket-Filling: 150/200`: the bucket's real level, after this request."""
         used, _, _capacity = response.headers.get("x-ratelimit-bucket-filling", "").partition("/")
         if is_ascii_digits(used.strip()):
@@ -148,7 +147,7 @@ class ShoptetConnector(ConnectorBase):
         )
         return self.read.object(payload, "body").get("data")
 
-    def error_for_status(self, response: httpx.Response) -> UpstreamError:
+    def error_for_status(self, response: Answer) -> UpstreamError:
         return error_for_response(self.name, response)
 
     # -- customers ------------------------------------------------------------------------
@@ -196,7 +195,7 @@ class ShoptetConnector(ConnectorBase):
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
         unique = [guid for guid in dict.fromkeys(ids) if GUID.match(guid)]
         found = dict(
-            zip(unique, await asyncio.gather(*(self._detail(g) for g in unique)), strict=True)
+            zip(unique, await gather_reads([self._detail(g) for g in unique]), strict=True)
         )
         records = {
             guid: mapping.customer(self.read, self.name, obj)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
-
 from customer_gateway.connectors import errors
 from customer_gateway.connectors.errors import UpstreamError
 from customer_gateway.connectors.statuses import error_for_status, retry_after
+from customer_gateway.connectors.transport import Answer
 
 
-def error_for_response(source: str, response: httpx.Response) -> UpstreamError:
+def error_for_response(source: str, response: Answer) -> UpstreamError:
     """Shoptet's `{data, errors}` envelope: the first error's code and instance say what."""
     status = response.status_code
     code, instance = _first_error(response)
@@ -75,7 +74,7 @@ _FIELDS = {
 }
 
 
-def _first_error(response: httpx.Response) -> tuple[str | None, str | None]:
+def _first_error(response: Answer) -> tuple[str | None, str | None]:
     try:
         body = response.json()
     except ValueError:

@@ -1,0 +1,188 @@
+"""`SourceClient` on aiohttp's session directly (`transport = "aiohttp"`, the default).
+
+The request goes out as httpx would have sent it: the URL as httpx merges it (the base URL's
+path, then the path percent-encoded with httpx's path set, then `urlencode` of the
+parameters), a JSON body as httpx encodes it (`json.dumps`, no ASCII escaping, compact,
+`NaN` refused), the source's User-Agent, no redirects followed. Timeouts as httpx's: `connect`
+for a pooled connection or a new one, `read` between bytes of the answer.
+
+aiohttp's errors become httpx's exception types as httpx's own pool raises them: a refused or
+unreachable connection `httpx.ConnectError`, a reset or a server that hung up
+`httpx.ReadError`, only a real timeout a `httpx.TimeoutException` (UPSTREAM_UNAVAILABLE vs
+UPSTREAM_TIMEOUT).
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import aiohttp
+import httpx
+from yarl import URL
+
+from customer_gateway.connectors.transport import (
+    USER_AGENT,
+    Answer,
+    Params,
+    StreamedAnswer,
+)
+from customer_gateway.server.settings import SourceSettings
+
+# httpx's path percent-encode set (httpx._urlparse.PATH_SAFE): printable ASCII but for space,
+# `"`, `#`, `<`, `>`, `?`, `` ` ``, `{`, `}` (paths never hold `%`, `?` or `#`: `path_problem`).
+_PATH_SAFE = "".join(
+    chr(i) for i in range(0x21, 0x7F) if chr(i) not in '"#<>?`{}' and not chr(i).isalnum()
+)
+_NON_PRINTABLE = re.compile("[\x00-\x1f\x7f]")
+_KEEPALIVE_SECONDS = 5.0  # httpx's keep-alive expiry (`httpx.Limits`)
+_CHUNK = 64 * 1024
+
+
+class AiohttpClient:
+    def __init__(self, settings: SourceSettings) -> None:
+        base = httpx.URL(settings.base_url)  # normalised as httpx would (host case, port)
+        # httpx merges `base path + "/" + path without its leading "/"`.
+        self._prefix = str(base.copy_with(query=None, fragment=None)).rstrip("/") + "/"
+        self._base_path = base.path.rstrip("/") + "/"
+        self._settings = settings
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        """The session, made on first use (inside the running loop, as aiohttp wants)."""
+        session = self._session
+        if session is None:
+            settings = self._settings
+            timeouts = settings.timeouts
+            connector = aiohttp.TCPConnector(
+                limit=settings.max_connections,
+                keepalive_timeout=_KEEPALIVE_SECONDS,
+                ssl=httpx.create_ssl_context(),  # httpx's certificates (certifi, SSL_CERT_FILE)
+            )
+            session = self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    connect=timeouts.connect,
+                    sock_connect=timeouts.connect,
+                    sock_read=timeouts.read,
+                ),
+                headers={"User-Agent": USER_AGENT},
+                # Cookies a source sets are kept and sent back, from IP-address hosts too (as
+                # httpx's jar does; aiohttp's refuses those unless `unsafe`).
+                cookie_jar=aiohttp.CookieJar(unsafe=True),
+            )
+        return session
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
+        if not path.isprintable() and (found := _NON_PRINTABLE.search(path)) is not None:
+            # httpx refuses these in a URL (a path that would not be the one asked for).
+            raise httpx.InvalidURL(
+                f"Invalid non-printable ASCII character in URL, {found.group()!r} at position "
+                f"{found.start()}."
+            )
+        relative = quote(path.lstrip("/"), safe=_PATH_SAFE)
+        url = self._prefix + relative
+        if params:
+            url += "?" + urlencode([(key, _text(value)) for key, value in params.items()])
+        data: bytes | None = None
+        if json is not None:
+            data = jsonlib.dumps(
+                json, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode()
+            headers = {"Content-Type": "application/json", **(headers or {})}
+        session = self._open()
+        with _as_httpx_errors():
+            response = await session.request(
+                method,
+                URL(url, encoded=True),
+                data=data,
+                headers=headers,
+                allow_redirects=False,
+            )
+            try:
+                content = await response.read()
+            finally:
+                response.release()
+        return Answer(
+            response.status, response.headers, content, self._base_path + path.lstrip("/")
+        )
+
+    @asynccontextmanager
+    async def stream(self, url: str) -> AsyncIterator[StreamedAnswer]:
+        session = self._open()
+        with _as_httpx_errors():
+            response = await session.get(URL(url), allow_redirects=False)
+        try:
+            yield _Streamed(response)
+        finally:
+            response.release()
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> AiohttpClient:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class _Streamed:
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self.response = response
+        self.status_code = response.status
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        with _as_httpx_errors():
+            async for chunk in self.response.content.iter_chunked(_CHUNK):
+                yield chunk
+
+    async def whole(self) -> Answer:
+        with _as_httpx_errors():
+            content = await self.response.read()
+        response = self.response
+        return Answer(response.status, response.headers, content, response.url.path)
+
+
+def _text(value: str | int) -> str:
+    """httpx's query value (`primitive_value_to_str`): booleans as JSON's words."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+@contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    try:
+        yield
+    except (TimeoutError, aiohttp.ServerTimeoutError) as error:
+        if isinstance(error, aiohttp.ConnectionTimeoutError):
+            raise httpx.ConnectTimeout(str(error)) from error
+        raise httpx.ReadTimeout(str(error)) from error
+    except aiohttp.ClientConnectorError as error:
+        raise httpx.ConnectError(str(error)) from error
+    except aiohttp.ClientError as error:
+        raise httpx.ReadError(str(error)) from error

@@ -1,0 +1,184 @@
+"""`AiohttpClient` (`transport = "aiohttp"`) over real HTTP on 127.0.0.1: the request goes out
+as httpx sends it (URL, query string, JSON body, headers), cookies a source sets come back,
+errors are httpx's exception types as httpx's own pool raises them, streams read in chunks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+
+from customer_gateway.connectors.aiohttp_client import AiohttpClient
+from customer_gateway.connectors.transport import HttpxClient, SourceClient, build_client
+from customer_gateway.server.settings import SourceSettings, Timeouts
+
+pytestmark = pytest.mark.anyio
+
+
+async def echo(request: web.Request) -> web.Response:
+    body = await request.read()
+    return web.json_response(
+        {
+            "method": request.method,
+            "target": request.raw_path,  # path and query string as sent
+            "body": body.decode(),
+            "content_type": request.headers.get("content-type"),
+            "user_agent": request.headers.get("user-agent"),
+            "authorization": request.headers.get("authorization"),
+            "cookie": request.headers.get("cookie"),
+        },
+        headers={"Retry-After": "7"},
+    )
+
+
+async def login(request: web.Request) -> web.Response:
+    response = web.json_response({"ok": True})
+    response.set_cookie("session", "s-1", path="/")
+    return response
+
+
+async def slow(request: web.Request) -> web.Response:
+    await asyncio.sleep(2)
+    return web.json_response({})
+
+
+async def hang_up(request: web.Request) -> web.StreamResponse:
+    assert request.transport is not None
+    request.transport.close()  # no answer at all
+    return web.StreamResponse()
+
+
+async def big(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse()
+    await response.prepare(request)
+    for _ in range(10):
+        await response.write(b"x" * 100_000)
+    await response.write_eof()
+    return response
+
+
+async def missing(request: web.Request) -> web.Response:
+    return web.json_response({"e": 1}, status=404)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[str]:
+    app = web.Application()
+    app.router.add_route("*", "/base/{tail:.*}", echo)
+    app.router.add_get("/login", login)
+    app.router.add_get("/slow", slow)
+    app.router.add_get("/hang-up", hang_up)
+    app.router.add_get("/big", big)
+    app.router.add_get("/missing", missing)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def settings(base_url: str, transport: str = "aiohttp", **overrides: Any) -> SourceSettings:
+    return SourceSettings(
+        name="shop", kind="ecwid", base_url=base_url, transport=transport, **overrides
+    )
+
+
+async def test_the_default_transport_is_aiohttp_directly(server: str) -> None:
+    async with build_client(settings(server)) as client:
+        assert isinstance(client, AiohttpClient)
+    async with build_client(settings(server, "httpx")) as client:
+        assert isinstance(client, HttpxClient)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body"),
+    [
+        ("GET", "/customers/12", None, None),
+        ("GET", "customers", {"email": "a b+c@é.example", "limit": 5, "flag": True}, None),
+        ("GET", "/odd path/ü/[x]|^;=", {"q": "&?#/%"}, None),
+        ("POST", "/api/admin/graphql", {"page": 2}, {"query": "{ x }", "variables": {"é": 1e16}}),
+        ("PUT", "/customers/7", None, {"a": [1, 2.5, None, True, "\u2028"]}),
+        ("DELETE", "/customers/7", {}, None),
+    ],
+)
+async def test_requests_go_out_as_httpx_sends_them(
+    server: str, method: str, path: str, params: dict[str, Any] | None, body: Any
+) -> None:
+    seen: list[dict[str, Any]] = []
+    for transport in ("httpx", "aiohttp"):
+        async with build_client(settings(server + "/base/", transport)) as client:
+            answer = await client.request(
+                method, path, params=params, json=body, headers={"authorization": "Bearer t"}
+            )
+            assert answer.status_code == 200
+            assert answer.headers.get("retry-after") == "7"  # any case
+            assert answer.path == "/base/" + path.lstrip("/")
+            seen.append(answer.json())
+    by_httpx, by_aiohttp = seen
+    assert by_aiohttp == by_httpx
+    assert by_aiohttp["user_agent"] == "customer-gateway/0.1"
+    assert by_aiohttp["authorization"] == "Bearer t"
+
+
+async def test_cookies_a_source_sets_are_sent_back(server: str) -> None:
+    async with build_client(settings(server)) as client:
+        assert (await client.request("GET", "/base/echo")).json()["cookie"] is None
+        await client.request("GET", "/login")
+        assert (await client.request("GET", "/base/echo")).json()["cookie"] == "session=s-1"
+
+
+async def test_an_unreachable_source_is_a_connect_error(server: str) -> None:
+    closed = httpx.URL(server).copy_with(port=1)
+    async with build_client(settings(str(closed))) as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.request("GET", "/x")
+
+
+async def test_a_slow_answer_is_a_read_timeout(server: str) -> None:
+    quick = Timeouts(connect=1.0, read=0.2, total=1.0)
+    async with build_client(settings(server, timeouts=quick)) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.request("GET", "/slow")
+
+
+async def test_a_source_that_hangs_up_is_a_read_error(server: str) -> None:
+    for transport in ("httpx", "aiohttp"):
+        async with build_client(settings(server, transport)) as client:
+            with pytest.raises(httpx.TransportError) as raised:
+                await client.request("GET", "/hang-up")
+            assert not isinstance(raised.value, httpx.TimeoutException)
+
+
+async def test_a_stream_comes_in_chunks_and_an_error_whole(server: str) -> None:
+    async def read(client: SourceClient, url: str) -> tuple[int, int, bytes]:
+        async with client.stream(url) as streamed:
+            if streamed.status_code >= 400:
+                answer = await streamed.whole()
+                return answer.status_code, 0, answer.content
+            size = 0
+            async for chunk in streamed.chunks():
+                size += len(chunk)
+            return streamed.status_code, size, b""
+
+    async with build_client(settings("http://unused.test")) as client:
+        assert await read(client, server + "/big") == (200, 1_000_000, b"")
+        status, _, content = await read(client, server + "/missing")
+        assert (status, json.loads(content)) == (404, {"e": 1})
+
+
+async def test_a_path_with_a_control_character_is_refused_as_httpx_refuses_it(server: str) -> None:
+    for transport in ("httpx", "aiohttp"):
+        async with build_client(settings(server + "/base/", transport)) as client:
+            with pytest.raises(httpx.InvalidURL):
+                await client.request("GET", "/customers/\x01")
+            # Printable non-ASCII goes out percent-encoded, as httpx sends it.
+            assert (await client.request("GET", "/é")).json()["target"] == "/base/%C3%A9"
