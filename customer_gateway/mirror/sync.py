@@ -352,11 +352,13 @@ class Syncer:
         )
         if full:
             state = state.but(phase="empty", cursor={})
+        # The groups first: a load's end starts serving, and a page then names its rows'
+        # groups from the store in the same read (`SyncingSource.groups_in_store`).
+        await self._sync_groups()
         if state.phase != "following":
             state = await self._load(state)
         else:
             state = await self._follow(state)
-        await self._sync_groups()
         await self._save(state.but(error=None, attempt_at=self.clock()))
 
     # -- loading ---------------------------------------------------------------------------
