@@ -196,8 +196,8 @@ def measure_latency(
             "list scaling",
             f"Q2 {source}: p50(N = 100) / p50(N = 1) (emulator answers {grown:+.0f} ms slower)",
             f"{ratio:.2f} ×",
-            "≤ 1.30 ×",
-            ratio <= 1.30,
+            "≤ 1.20 ×",  # issue 19 (round 1: 1.30)
+            ratio <= 1.20,
         )
     for n in (10, 50):
         q3 = closed(url, queries.q2(FAN_OUT_SOURCES, n), cfg)
@@ -210,8 +210,8 @@ def measure_latency(
             f"Q3 4 sources N = {n}: p50 {ms(q3.p50_ms)} / slowest Q2 ({slowest}) p50 "
             f"{ms(reference.p50_ms)}",
             f"{ratio:.2f} ×",
-            "≤ 1.15 ×",
-            ratio <= 1.15,
+            "≤ 1.10 ×",  # issue 19 (round 1: 1.15)
+            ratio <= 1.10,
         )
     q1 = closed(url, queries.q1(ecwid_id), cfg)
     report.add(
@@ -401,8 +401,8 @@ def measure_raw(report: Report, emus: Emulators, url: str, ecwid_id: str, cfg: C
         f"Q1, 0 ms upstream, 16 connections: {gateway.rate:.0f}/s vs bare Starlette "
         f"{baseline.rate:.0f}/s",
         f"{ratio:.2f} ×",
-        "≥ 0.20 ×",
-        ratio >= 0.20,
+        "≥ 0.25 ×",  # issue 19 (round 1: 0.20)
+        ratio >= 0.25,
     )
 
 

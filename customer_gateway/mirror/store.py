@@ -28,11 +28,12 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
-from customer_gateway.mirror import page
+from customer_gateway.mirror import bulk, page
 from customer_gateway.mirror.availability import StoreAvailability
 from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
-from customer_gateway.mirror.rows import customer_row, group_doc
+from customer_gateway.mirror.rows import Document, customer_values, document, group_doc
+from customer_gateway.mirror.statements import RowStatements
 from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
 from customer_gateway.mirror.threaded import ThreadReader, sqlite_pragmas
 from customer_gateway.server.datadir import create_private
@@ -40,6 +41,7 @@ from customer_gateway.server.datadir import create_private
 T = TypeVar("T")
 
 SQLITE_FILE = "mirror.sqlite3"
+SORT_CACHE_KIB = 8192  # while an index is built after a bulk load (`bulk.py`)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Serialises migrations of replicas starting at once (PostgreSQL); any constant will do.
 _MIGRATION_LOCK = 0x6D6972726F72
@@ -97,6 +99,7 @@ class StoreWriter(Protocol):
         rank: int,
         pass_no: int,
         text_key: TextKey,
+        docs: Sequence[Document] | None = None,
     ) -> None: ...
 
     async def delete_customers(self, source: str, ids: Sequence[str]) -> None: ...
@@ -152,6 +155,10 @@ class MirrorStore(Protocol):
     async def count(self, source: str) -> int: ...
 
     async def analyze(self) -> None: ...
+
+    async def bulk_load(self) -> bool: ...
+
+    async def end_bulk_load(self) -> None: ...
 
     async def list_groups(self, source: str) -> list[GroupRecord]: ...
 
@@ -209,6 +216,8 @@ class SqlMirrorStore:
         self.reader = reader
         self.dialect = Dialect(engine.dialect.name)
         self.statements = page.Statements(self.dialect)
+        # The sync's row writes, rendered once (`statements.py`).
+        self.row_statements = RowStatements.for_dialect(engine.dialect)
         # Called on each upsert and delete of customers, sync's and the gateway's writes alike.
         self.observers: list[WriteObserver] = []
         self.availability = StoreAvailability(self.ping)
@@ -227,6 +236,10 @@ class SqlMirrorStore:
         return self.engine.dialect.name
 
     async def migrate(self) -> None:
+        if self.dialect.sqlite:
+            # A bulk load cut short (a crash, a source no longer configured): its indexes back
+            # before anything else (the migrations' schema is the whole one).
+            await bulk.restore(self._transaction, self._sorting_transaction)
         await upgrade_in_turn(self.engine, MIGRATIONS, "migrate-lock", _MIGRATION_LOCK)
 
     async def close(self) -> None:
@@ -238,7 +251,7 @@ class SqlMirrorStore:
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlWriter]:
         async with self._transaction() as connection:
-            yield SqlWriter(connection, self.dialect, self.observers)
+            yield SqlWriter(connection, self.dialect, self.observers, self.row_statements)
 
     def write_transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A write transaction for what is kept beside the mirror's tables (the identity
@@ -255,6 +268,28 @@ class SqlMirrorStore:
         async with self._write_turn, self.engine.begin() as connection:
             await begin_writing(connection)
             yield connection
+
+    @asynccontextmanager
+    async def _sorting_transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction whose sorts (`CREATE INDEX`) spill to temporary files past
+        `SORT_CACHE_KIB`: under `temp_store=MEMORY` SQLite's sorter keeps a whole sort in memory
+        (an index of 400,000 rows: a hundred MB more), else up to the page cache's size, which
+        is shrunk meanwhile (the process's memory stays flat whatever the shop's size). SQLite
+        only; the settings (temp_store cannot change inside a transaction) are put back after."""
+        assert self._write_turn is not None
+        async with self._write_turn, self.engine.connect() as connection:
+            cache = int(await connection.scalar(sa.text("PRAGMA cache_size")) or 0)
+            await connection.exec_driver_sql("PRAGMA temp_store=FILE")
+            await connection.exec_driver_sql(f"PRAGMA cache_size=-{SORT_CACHE_KIB}")
+            try:
+                await begin_writing(connection)
+                yield connection
+                await connection.commit()
+            finally:
+                await connection.rollback()  # nothing when committed
+                await connection.exec_driver_sql("PRAGMA temp_store=MEMORY")
+                await connection.exec_driver_sql(f"PRAGMA cache_size={cache}")
+                await connection.commit()
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -325,6 +360,20 @@ class SqlMirrorStore:
         async with self._transaction() as connection:
             await connection.execute(sa.text("ANALYZE"))
 
+    async def bulk_load(self) -> bool:
+        """Before a load: on SQLite, when the store holds no customer and serves no source, the
+        secondary indexes and the search index are set aside until `end_bulk_load` (`bulk.py`).
+        True when they are."""
+        if not self.dialect.sqlite:
+            return False
+        async with self._transaction() as connection:
+            return await bulk.set_aside(connection)
+
+    async def end_bulk_load(self) -> None:
+        """After a load's rows: what `bulk_load` set aside, built (nothing when nothing was)."""
+        if self.dialect.sqlite:
+            await bulk.restore(self._transaction, self._sorting_transaction)
+
     async def list_groups(self, source: str) -> list[GroupRecord]:
         return await self._read(functools.partial(page.read_groups, source))
 
@@ -380,10 +429,12 @@ class SqlWriter:
         connection: AsyncConnection,
         dialect: Dialect,
         observers: Sequence[WriteObserver] = (),
+        statements: RowStatements | None = None,
     ) -> None:
         self.connection = connection
         self.dialect = dialect
         self.observers = observers
+        self.statements = statements or RowStatements.for_dialect(connection.dialect)
         self._fence: dict[str, int] = {}
 
     async def fence(self, source: str, token: int) -> None:
@@ -414,46 +465,35 @@ class SqlWriter:
         rank: int,
         pass_no: int,
         text_key: TextKey,
+        docs: Sequence[Document] | None = None,
     ) -> None:
+        """`docs`: the records' documents, in their order, when the caller has them already."""
         if not records:
             return
-        latest = {(record.source, record.id): record for record in records}  # last one wins
+        documents = docs if docs is not None else [document(record) for record in records]
+        latest = {  # last one wins
+            (record.source, record.id): (record, doc)
+            for record, doc in zip(records, documents, strict=True)
+        }
         rows = [
-            customer_row(record, rank=rank, pass_no=pass_no, text_key=text_key)
-            for record in latest.values()
+            customer_values(record, rank=rank, pass_no=pass_no, text_key=text_key, doc=doc)
+            for record, doc in latest.values()
         ]
-        insert = self._insert(customers)
-        keys = {"source", "native_id"}
-        upsert = insert.on_conflict_do_update(
-            index_elements=[customers.c.source, customers.c.native_id],
-            set_={
-                column.name: insert.excluded[column.name]
-                for column in customers.columns
-                if column.name not in keys
-            },
-        )
-        await self.connection.execute(upsert, rows)
+        await self.statements.upsert_customers.execute_many(self.connection, rows)
         by_source: dict[str, list[str]] = {}
         for source, native_id in latest:
             by_source.setdefault(source, []).append(native_id)
         for source, ids in by_source.items():
             await self._clear_memberships(source, ids)
+        # (source, customer_id, group_id, created_key, rank, nat): `MEMBERSHIP_COLUMNS`
         members = [
-            {
-                "source": row["source"],
-                "customer_id": row["native_id"],
-                "group_id": group_id,
-                "created_key": row["created_key"],
-                "rank": row["rank"],
-                "nat": row["nat"],
-            }
-            for record, row in zip(latest.values(), rows, strict=True)
+            (row[0], row[1], group_id, row[4], row[2], row[3])
+            for (record, _), row in zip(latest.values(), rows, strict=True)
             for group_id in dict.fromkeys(ref.id for ref in record.groups)
         ]
-        if members:
-            await self.connection.execute(sa.insert(memberships), members)
+        await self.statements.insert_memberships.execute_many(self.connection, members)
         for observer in self.observers:
-            await observer.customers_upserted(self.connection, list(latest.values()))
+            await observer.customers_upserted(self.connection, [r for r, _ in latest.values()])
 
     async def _clear_memberships(self, source: str, ids: Sequence[str]) -> None:
         for chunk in _chunks(list(ids), 500):

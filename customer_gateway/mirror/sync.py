@@ -47,7 +47,7 @@ from customer_gateway.core.errors import ErrorCode, GatewayError
 from customer_gateway.features.events import CustomerEvent, EventHub
 from customer_gateway.mirror.availability import STORE_FAILURES
 from customer_gateway.mirror.handle import SourceMirror
-from customer_gateway.mirror.rows import customer_doc, digest
+from customer_gateway.mirror.rows import document
 from customer_gateway.mirror.store import Fenced, StoreWriter, SyncState
 from customer_gateway.server.settings import SourceSettings
 from customer_gateway.state.lease import Lease
@@ -269,7 +269,7 @@ class Syncer:
         if not self._announcing or self.events is None or not (records or gone):
             return [], []
         known = await self.mirror.store.digests(self.name, [*(r.id for r in records), *gone])
-        edited = [r.id for r in records if known.get(r.id) != digest(customer_doc(r))]
+        edited = [r.id for r in records if known.get(r.id) != document(r).digest]
         return edited, [key for key in gone if key in known]
 
     def _announce(
@@ -352,11 +352,13 @@ class Syncer:
         )
         if full:
             state = state.but(phase="empty", cursor={})
+        # The groups first: a load's end starts serving, and a page then names its rows'
+        # groups from the store in the same read (`SyncingSource.groups_in_store`).
+        await self._sync_groups()
         if state.phase != "following":
             state = await self._load(state)
         else:
             state = await self._follow(state)
-        await self._sync_groups()
         await self._save(state.but(error=None, attempt_at=self.clock()))
 
     # -- loading ---------------------------------------------------------------------------
@@ -364,6 +366,8 @@ class Syncer:
     async def _load(self, state: SyncState) -> SyncState:
         self._announcing = False  # a load announces nothing (a subscriber wants changes)
         started = self.clock()
+        # Into an empty store (SQLite): the indexes are built once at the end (`bulk.py`).
+        await self.mirror.store.bulk_load()
         if self.style is SyncStyle.SNAPSHOT_FEED and "load" not in state.cursor:
             try:
                 state, since = await self._load_snapshot(state)
@@ -383,6 +387,7 @@ class Syncer:
         else:
             state = await self._page_through(state, "load")
             since = datetime.fromtimestamp(float(state.cursor.get("started", started)), UTC)
+        await self.mirror.store.end_bulk_load()
         await self._settle_unseen(state.pass_no)
         now = self.clock()
         cursor = (
@@ -503,11 +508,15 @@ class Syncer:
     ) -> SyncState:
         """Rows and the cursor after them, in one transaction."""
         unchanged: list[str] = []
+        docs = [document(record) for record in records]  # once: compared, then written
         if compare and records:
             known = await self.mirror.store.digests(self.name, [r.id for r in records])
-            unchanged = [r.id for r in records if known.get(r.id) == digest(customer_doc(r))]
+            unchanged = [
+                r.id for r, d in zip(records, docs, strict=True) if known.get(r.id) == d.digest
+            ]
             same = set(unchanged)
-            records = [r for r in records if r.id not in same]
+            kept = [(r, d) for r, d in zip(records, docs, strict=True) if r.id not in same]
+            records, docs = [r for r, _ in kept], [d for _, d in kept]
         edited = [r.id for r in records] if compare and self._announcing else []
         async with self._writing() as writer:
             await writer.upsert_customers(
@@ -515,6 +524,7 @@ class Syncer:
                 rank=self.mirror.rank,
                 pass_no=state.pass_no,
                 text_key=self.mirror.text_key,
+                docs=docs,
             )
             if unchanged:
                 await writer.mark_seen(self.name, unchanged, state.pass_no)

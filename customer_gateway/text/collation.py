@@ -66,6 +66,19 @@ def _unknown(char: str) -> Weights:
     return _UNKNOWN + chr(code), _BASE_ACCENT, _LOWER_CASE, chr(0x7000 + code)
 
 
+@cache
+def _translations() -> tuple[frozenset[str], tuple[dict[int, str], ...]]:
+    """The characters a text can be keyed by `str.translate` alone (in the table, and not the
+    second of a contracted pair, so no pair can start before them), and per level their weights
+    (level 4 with its position marks), as translation tables."""
+    weights, pairs = _table()
+    singles = {text: unit for text, unit in weights.items() if len(text) == 1}
+    plain = frozenset(singles) - {pair[1] for pair in pairs}
+    levels = tuple({ord(char): singles[char][level] for char in plain} for level in range(3))
+    fourth = {ord(char): "".join(f"\x01{weight}" for weight in singles[char][3]) for char in plain}
+    return plain, (*levels, fourth)
+
+
 @lru_cache(maxsize=65_536)
 def en_us_key(text: str) -> tuple[str, str]:
     """A sort key: compare keys to compare texts as Postgres does under en_US.UTF-8.
@@ -74,6 +87,15 @@ def en_us_key(text: str) -> tuple[str, str]:
     "forward,position", so each of its weights carries a 0x01 position mark), the second the
     text itself for Postgres's byte-wise tie-break.
     """
+    plain, tables = _translations()
+    if plain.issuperset(text):
+        # Every character on its own (most names, every e-mail): each level is the text's
+        # characters replaced by their weights, one `str.translate` (C) per level.
+        return "\x01".join(text.translate(table) for table in tables), text
+    return _key_by_character(text), text
+
+
+def _key_by_character(text: str) -> str:
     weights, pairs = _table()
     levels: tuple[list[str], list[str], list[str], list[str]] = ([], [], [], [])
     index = 0
@@ -89,7 +111,7 @@ def en_us_key(text: str) -> tuple[str, str]:
         levels[1].append(unit[1])
         levels[2].append(unit[2])
         levels[3].extend(f"\x01{weight}" for weight in unit[3])
-    return "\x01".join("".join(level) for level in levels), text
+    return "\x01".join("".join(level) for level in levels)
 
 
 def c_key(text: str) -> str:
