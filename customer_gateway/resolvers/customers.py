@@ -288,7 +288,7 @@ def _plans(
     for connector, wanted in candidates:
         # The optional attributes the rows' fields, the filters (pushed ones too: a SUPERSET
         # pushdown is checked again here) and the sort read; the others need not be built.
-        needs = reads.union(SORT_NEEDS[sort.field], *(FILTER_NEEDS[c.field] for c in wanted))
+        needs = reads.union((SORT_NEEDS[sort.field],), *(FILTER_NEEDS[c.field] for c in wanted))
         built: dict[str, Any] = {
             "include_addresses": "addresses" in reads,
             "include_metadata": "metadata" in reads,

@@ -832,3 +832,39 @@ async def test_a_list_page_builds_metadata_only_when_it_selects_it() -> None:
     assert items[uuid]["metaData"] == detail["data"]["customer"]["metaData"]
     assert items[uuid]["metaData"]["ledgerNumber"] == "020077"
     assert "errors" not in plain
+
+
+UUIDS_ONLY = """query Q($filters: [FilterInput]) { customers(filters: $filters) {
+  total items { uuid } } }"""
+
+
+async def test_a_filter_the_gateway_rechecks_reads_a_field_the_page_does_not_select() -> None:
+    """The page selects only `uuid`; its phone and VAT filters (SUPERSET pushdowns the gateway
+    checks again) and its company filter (applied by the gateway) still read those attributes
+    of each row (`CustomerQuery.reads`)."""
+    evershop, flow = _evershop(), _flow(customers=30)
+    flow.add_customer(
+        OSLO, firstname="Ola", lastname="Vik", mobile="+4791111111", vatNumber="NO1MVA"
+    )
+    flow.add_customer(OSLO, customerType="COMPANY", companyName="Vik Bygg AS")
+    objects = flow.customer_objects(OSLO)
+
+    def oracle(key: str, wanted: Any) -> set[str]:
+        return {f"flow-oslo:{o['customerUid']}" for o in objects if wanted(o.get(key))}
+
+    cases = [
+        ({"phone": "+4791111111"}, oracle("mobile", lambda v: v == "+4791111111")),
+        ({"vat_number": "NO1MVA"}, oracle("vatNumber", lambda v: v == "NO1MVA")),
+        ({"company_name": "Vik Bygg AS"}, oracle("companyName", lambda v: v == "Vik Bygg AS")),
+    ]
+    async with flow_gateway({"evershop-main": evershop}, {"flow-oslo": flow}) as gateway:
+        for filters, expected in cases:
+            assert expected
+            payload = await gateway.query(
+                UUIDS_ONLY, {"filters": _filters(source="flow-oslo", limit=100, **filters)}
+            )
+            assert "errors" not in payload, payload["errors"]
+            found = {item["uuid"] for item in payload["data"]["customers"]["items"]}
+            assert found == expected, filters
+            (applied,) = _sources(payload)["flow-oslo"]["appliedByGateway"][:1]
+            assert applied.split()[0] == next(iter(filters))
