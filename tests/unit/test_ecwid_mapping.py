@@ -66,3 +66,70 @@ def test_rows_in_one_group_share_one_group_ref() -> None:
     assert shared[2].groups[0] is not shared[0].groups[0]
     assert [r.groups[0].name for r in shared] == ["Gold", "Gold", "Renamed", "General", "Big"]
     assert len(known) == 4
+
+
+GOOD: dict[str, Any] = {
+    "id": 7,
+    "email": "a@example.com",
+    "name": "Ada",
+    "registered": "2024-06-04 21:15:10 +0000",
+    "customerGroupId": 5,
+    "customerGroupName": "Gold",
+    "billingPerson": {"name": "Ada B", "firstName": "Ada", "lastName": "B"},
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "where"),
+    [
+        ("id", "7", r"customer\.id"),
+        ("id", True, r"customer\.id"),
+        ("id", 7.0, r"customer\.id"),
+        ("billingPerson", ["x"], r"customer\.billingPerson"),
+        ("billingPerson", {"name": 5}, r"customer\.billingPerson\.name"),
+        ("customerGroupId", "5", r"customer\.customerGroupId"),
+        ("customerGroupId", True, r"customer\.customerGroupId"),
+        ("customerGroupName", 5, r"customer\.customerGroupName"),
+        ("email", ["a"], r"customer\.email"),
+        ("name", 1, r"customer\.name"),
+        ("registered", 1717535710, r"customer\.registered"),
+    ],
+)
+def test_each_hot_field_of_a_wrong_type_is_named(key: str, value: Any, where: str) -> None:
+    with pytest.raises(UpstreamBadResponse, match=where):
+        mapping.customer(READ, "ecwid", {**GOOD, key: value})
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, ("Ada", 5, "Gold", "a@example.com")),
+        ({"name": ""}, ("Ada B", 5, "Gold", "a@example.com")),
+        (
+            {"name": None, "billingPerson": {"firstName": "Ada", "lastName": "B"}},
+            ("Ada B", 5, "Gold", "a@example.com"),
+        ),
+        (
+            {"customerGroupId": None, "customerGroupName": None},
+            ("Ada", 0, "General", "a@example.com"),
+        ),
+        ({"customerGroupId": 0, "customerGroupName": ""}, ("Ada", 0, "General", "a@example.com")),
+        ({"customerGroupId": 9, "customerGroupName": ""}, ("Ada", 9, None, "a@example.com")),
+        ({"email": ""}, ("Ada", 5, "Gold", None)),
+        ({"billingPerson": None}, ("Ada", 5, "Gold", "a@example.com")),
+    ],
+)
+def test_hot_fields_map_as_the_checked_reads_do(
+    changes: dict[str, Any], expected: tuple[Any, ...]
+) -> None:
+    record = mapping.customer(READ, "ecwid", {**GOOD, **changes})
+    group = record.groups[0]
+    assert (record.full_name, group.numeric_id, group.name, record.email) == expected
+    assert (record.id, record.numeric_id) == ("7", 7)
+
+
+def test_an_id_past_31_bits_is_synthesised() -> None:
+    record = mapping.customer(READ, "ecwid", {**GOOD, "id": 2**31})
+    assert record.id == str(2**31)
+    assert 0 <= record.numeric_id < 2**31
+    assert record.numeric_id == mapping.int_id(2**31)
