@@ -64,19 +64,31 @@ def customer(
     all): the optional attributes (`models.OPTIONAL_READS`) the page reads; the others are left
     None, never read. `group_refs`: the connector's GroupRefs by uid, shared by the rows in one
     group."""
+    # Hot (every row of a page): a string or null is taken as it is; anything else goes through
+    # the `Reader`'s checked read, which raises what it raised, in the same order as before.
     where = "customer"
-    uid = read.string(obj, "customerUid", where)
-    first = read.opt_string(obj, "firstname", where)
-    last = read.opt_string(obj, "lastname", where)
-    company = read.opt_string(obj, "companyName", where)
-    parts = " ".join(part for part in (first, last) if part) or None
+    uid = obj.get("customerUid")
+    if type(uid) is not str:
+        uid = read.string(obj, "customerUid", where)
+    first = obj.get("firstname")
+    if first is not None and type(first) is not str:
+        first = read.opt_string(obj, "firstname", where)
+    last = obj.get("lastname")
+    if last is not None and type(last) is not str:
+        last = read.opt_string(obj, "lastname", where)
+    company = obj.get("companyName")
+    if company is not None and type(company) is not str:
+        company = read.opt_string(obj, "companyName", where)
+    parts = (f"{first} {last}" if first and last else first or last) or None
+    display = obj.get("displayName")
+    if display is not None and type(display) is not str:
+        display = read.opt_string(obj, "displayName", where)
     full_name = (
-        read.opt_string(obj, "displayName", where)
-        or (company if obj.get("customerType") == "COMPANY" else parts)
-        or parts
-        or company
+        display or (company if obj.get("customerType") == "COMPANY" else parts) or parts or company
     )
-    email = read.opt_text(obj, "email", where)
+    email = obj.get("email")
+    if type(email) is not str or not email:
+        email = read.opt_text(obj, "email", where)
     if email is None:
         # A company may have no e-mail of its own: its first contact person's (README 5.1).
         for contact in read.array(obj.get("contacts") or [], "customer.contacts"):
