@@ -182,3 +182,72 @@ async def test_a_path_with_a_control_character_is_refused_as_httpx_refuses_it(se
                 await client.request("GET", "/customers/\x01")
             # Printable non-ASCII goes out percent-encoded, as httpx sends it.
             assert (await client.request("GET", "/é")).json()["target"] == "/base/%C3%A9"
+
+
+async def _trickle_server(first: asyncio.Event) -> tuple[web.AppRunner, str]:
+    """An answer that sends its headers and part of its body, then stalls (a slow upstream)."""
+    seen: list[int] = []
+
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Length": "20"})
+        await response.prepare(request)
+        await response.write(b"0123456789")
+        seen.append(1)
+        first.set()
+        await asyncio.sleep(30)
+        return response
+
+    async def quick(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_get("/trickle", trickle)
+    app.router.add_get("/quick", quick)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+async def test_a_cancelled_request_gives_its_connection_back(transport: str) -> None:
+    """A request cancelled mid-body (the caller's deadline) releases its pooled connection:
+    with a pool of one, the next request is answered, on a connection of its own."""
+    first = asyncio.Event()
+    runner, base = await _trickle_server(first)
+    try:
+        limited = settings(base, transport, max_connections=1)
+        async with build_client(limited) as client:
+            task = asyncio.create_task(client.request("GET", "/trickle"))
+            await asyncio.wait_for(first.wait(), 5)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            async with asyncio.timeout(3):
+                assert (await client.request("GET", "/quick")).json() == {"ok": True}
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+async def test_a_full_pool_is_a_timeout_after_the_connect_timeout(transport: str) -> None:
+    """With every connection busy, a request waits `connect` for one, then times out
+    (UPSTREAM_TIMEOUT), on both clients."""
+    first = asyncio.Event()
+    runner, base = await _trickle_server(first)
+    try:
+        quick = Timeouts(connect=0.3, read=10.0, total=10.0)
+        limited = settings(base, transport, max_connections=1, timeouts=quick)
+        async with build_client(limited) as client:
+            task = asyncio.create_task(client.request("GET", "/trickle"))
+            await asyncio.wait_for(first.wait(), 5)
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(httpx.TimeoutException):
+                await client.request("GET", "/quick")
+            assert asyncio.get_running_loop().time() - started < 2
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    finally:
+        await runner.cleanup()
