@@ -251,3 +251,33 @@ async def test_a_full_pool_is_a_timeout_after_the_connect_timeout(transport: str
                 await task
     finally:
         await runner.cleanup()
+
+
+async def content_types(request: web.Request) -> web.Response:
+    return web.json_response({"content_type": request.headers.getall("content-type", [])})
+
+
+async def test_a_content_type_the_caller_names_replaces_the_json_one() -> None:
+    """Header names are case-insensitive: a caller's `content-type` with a JSON body is the one
+    sent (httpx merges headers so), not a second Content-Type beside the client's."""
+    app = web.Application()
+    app.router.add_post("/types", content_types)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        for transport in ("httpx", "aiohttp"):
+            async with build_client(settings(base, transport)) as client:
+                answer = await client.request(
+                    "POST",
+                    "/types",
+                    json={"a": 1},
+                    headers={"content-type": "application/json; charset=utf-8"},
+                )
+                assert answer.json() == {"content_type": ["application/json; charset=utf-8"]}, (
+                    transport
+                )
+    finally:
+        await runner.cleanup()
