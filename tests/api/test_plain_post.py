@@ -307,3 +307,29 @@ async def test_posts_to_graphql_skip_the_router_with_its_scope(
         assert scopes[0] == scopes[1]
         assert scopes[0]["path_params"] == {}
         assert getattr(scopes[0]["route"], "path", None) == "/graphql"
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+async def test_an_exception_inside_execution_answers_as_the_view(
+    environment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The executor itself failing (not a resolver: graphql-core would catch that) is a GraphQL
+    error on both paths, the same bytes and status, never a 5xx."""
+    from customer_gateway.schema.executor import PlainFieldExecutor
+
+    def broken(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret detail of a bug")
+
+    async with _pair(environment=environment) as (plain, view):
+        customer_id = await _first_customer(plain)
+        assert await _first_customer(view) == customer_id
+        monkeypatch.setattr(PlainFieldExecutor, "execute_operation", broken)
+        headers = {"content-type": "application/json", "x-api-key": READER}
+        for accept in (None, GQL):
+            sent = {**headers, **({"accept": accept} if accept else {})}
+            body = _body(query=Q1, variables={"id": customer_id})
+            got, expected = await _answer(plain, body, sent), await _answer(view, body, sent)
+            assert got == expected, accept
+            assert got[0] < 500 and b"INTERNAL" in got[2], got
+            if environment == "production":
+                assert b"secret detail" not in got[2]
