@@ -334,3 +334,35 @@ async def test_an_exception_inside_execution_answers_as_the_view(
             assert b"INTERNAL" in got[2], got
             if environment == "production":
                 assert b"secret detail" not in got[2]
+
+
+async def test_concurrent_requests_of_one_document_keep_their_own_variables_and_caller() -> None:
+    """What the plain path remembers of a document (shape, validation, cost plan) holds for
+    every request of it: concurrent requests of the same document, each with its own variables
+    and credentials, get their own answers."""
+    async with _pair() as (plain, _):
+        customer_id = await _first_customer(plain)
+        body = {"query": "{ customers { items { uuid } } }"}
+        reader = {"content-type": "application/json", "x-api-key": READER}
+        listed = await plain.client.post("/graphql", json=body, headers=reader)
+        ids = [item["uuid"] for item in listed.json()["data"]["customers"]["items"]]
+        assert customer_id in ids
+        wanted = [*ids, f"{SOURCE}:999", *ids]
+        keys = [READER if index % 3 else NOBODY for index in range(len(wanted))]
+
+        async def ask(wanted_id: str, key: str) -> tuple[str, str, Any]:
+            answer = await plain.client.post(
+                "/graphql",
+                content=_body(query=Q1, variables={"id": wanted_id}),
+                headers={"content-type": "application/json", "x-api-key": key},
+            )
+            return wanted_id, key, answer.json()
+
+        for wanted_id, key, answer in await asyncio.gather(*map(ask, wanted, keys)):
+            if key == NOBODY:
+                assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+                assert "data" not in answer
+            elif wanted_id.endswith(":999"):
+                assert answer["data"]["customer"] is None
+            else:
+                assert answer["data"]["customer"]["uuid"] == wanted_id
