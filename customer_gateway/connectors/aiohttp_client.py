@@ -124,8 +124,12 @@ class AiohttpClient:
     @asynccontextmanager
     async def stream(self, url: str) -> AsyncIterator[StreamedAnswer]:
         session = self._open()
+        # As httpx sends it (its escapes kept, what a URL cannot hold escaped), and taken as
+        # encoded: yarl's own requoting would decode `%2F` or `%7E` in the query string, which
+        # a signed download URL's signature covers.
+        sent = URL(str(httpx.URL(url)), encoded=True)
         with _as_httpx_errors():
-            response = await session.get(URL(url), allow_redirects=False)
+            response = await session.get(sent, allow_redirects=False)
         try:
             yield _Streamed(response)
         finally:
