@@ -74,8 +74,9 @@ class AiohttpClient:
                 ),
                 headers={"User-Agent": USER_AGENT},
                 # Cookies a source sets are kept and sent back, from IP-address hosts too (as
-                # httpx's jar does; aiohttp's refuses those unless `unsafe`).
-                cookie_jar=aiohttp.CookieJar(unsafe=True),
+                # httpx's jar does; aiohttp's refuses those unless `unsafe`), and as they were
+                # set (aiohttp quotes a value holding `/`, `+` or `=`, httpx does not).
+                cookie_jar=aiohttp.CookieJar(unsafe=True, quote_cookie=False),
             )
         return session
 

@@ -42,6 +42,13 @@ async def login(request: web.Request) -> web.Response:
     return response
 
 
+async def sticky(request: web.Request) -> web.Response:
+    """A load balancer's stickiness cookie: base64, with `/`, `+` and `=` in it."""
+    response = web.json_response({"ok": True})
+    response.headers.add("Set-Cookie", "AWSALB=ab/c+d==; Path=/")
+    return response
+
+
 async def slow(request: web.Request) -> web.Response:
     await asyncio.sleep(2)
     return web.json_response({})
@@ -71,6 +78,7 @@ async def server() -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_route("*", "/base/{tail:.*}", echo)
     app.router.add_get("/login", login)
+    app.router.add_get("/sticky", sticky)
     app.router.add_get("/slow", slow)
     app.router.add_get("/hang-up", hang_up)
     app.router.add_get("/big", big)
@@ -303,3 +311,13 @@ async def test_a_stream_url_goes_out_as_httpx_sends_it(server: str, target: str)
             seen.append((await streamed.whole()).json()["target"])
     by_httpx, by_aiohttp = seen
     assert by_aiohttp == by_httpx
+
+
+async def test_a_cookie_goes_back_as_it_was_set(server: str) -> None:
+    """A cookie's value is sent back byte for byte, as httpx sends it: not put in quotes
+    (a server that does not strip them would see another value)."""
+    for transport in ("httpx", "aiohttp"):
+        async with build_client(settings(server, transport)) as client:
+            await client.request("GET", "/sticky")
+            answer = await client.request("GET", "/base/echo")
+            assert answer.json()["cookie"] == "AWSALB=ab/c+d==", transport
