@@ -42,6 +42,7 @@ _PATH_SAFE = "".join(
 _NON_PRINTABLE = re.compile("[\x00-\x1f\x7f]")
 _KEEPALIVE_SECONDS = 5.0  # httpx's keep-alive expiry (`httpx.Limits`)
 _CHUNK = 64 * 1024
+_NO_CONTENT_TYPE = ("Content-Type",)
 
 
 class AiohttpClient:
@@ -113,6 +114,9 @@ class AiohttpClient:
                 data=data,
                 headers=headers,
                 allow_redirects=False,
+                # A POST or PUT without a body goes without a Content-Type, as httpx sends it
+                # (aiohttp would name it application/octet-stream).
+                skip_auto_headers=_NO_CONTENT_TYPE if data is None else None,
             )
             try:
                 content = await response.read()

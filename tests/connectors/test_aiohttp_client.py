@@ -321,3 +321,13 @@ async def test_a_cookie_goes_back_as_it_was_set(server: str) -> None:
             await client.request("GET", "/sticky")
             answer = await client.request("GET", "/base/echo")
             assert answer.json()["cookie"] == "AWSALB=ab/c+d==", transport
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+async def test_a_request_without_a_body_names_no_content_type(server: str, method: str) -> None:
+    """As httpx sends it: no body, no Content-Type (a source may refuse one it does not take)."""
+    for transport in ("httpx", "aiohttp"):
+        async with build_client(settings(server + "/base/", transport)) as client:
+            answer = await client.request(method, "/customers/7/touch")
+            assert answer.json()["content_type"] is None, transport
+            assert answer.json()["body"] == ""
