@@ -42,6 +42,7 @@ _PATH_SAFE = "".join(
 _NON_PRINTABLE = re.compile("[\x00-\x1f\x7f]")
 _KEEPALIVE_SECONDS = 5.0  # httpx's keep-alive expiry (`httpx.Limits`)
 _CHUNK = 64 * 1024
+_NO_CONTENT_TYPE = ("Content-Type",)
 
 
 class AiohttpClient:
@@ -74,8 +75,9 @@ class AiohttpClient:
                 ),
                 headers={"User-Agent": USER_AGENT},
                 # Cookies a source sets are kept and sent back, from IP-address hosts too (as
-                # httpx's jar does; aiohttp's refuses those unless `unsafe`).
-                cookie_jar=aiohttp.CookieJar(unsafe=True),
+                # httpx's jar does; aiohttp's refuses those unless `unsafe`), and as they were
+                # set (aiohttp quotes a value holding `/`, `+` or `=`, httpx does not).
+                cookie_jar=aiohttp.CookieJar(unsafe=True, quote_cookie=False),
             )
         return session
 
@@ -112,6 +114,9 @@ class AiohttpClient:
                 data=data,
                 headers=headers,
                 allow_redirects=False,
+                # A POST or PUT without a body goes without a Content-Type, as httpx sends it
+                # (aiohttp would name it application/octet-stream).
+                skip_auto_headers=_NO_CONTENT_TYPE if data is None else None,
             )
             try:
                 content = await response.read()
@@ -124,8 +129,12 @@ class AiohttpClient:
     @asynccontextmanager
     async def stream(self, url: str) -> AsyncIterator[StreamedAnswer]:
         session = self._open()
+        # As httpx sends it (its escapes kept, what a URL cannot hold escaped), and taken as
+        # encoded: yarl's own requoting would decode `%2F` or `%7E` in the query string, which
+        # a signed download URL's signature covers.
+        sent = URL(str(httpx.URL(url)), encoded=True)
         with _as_httpx_errors():
-            response = await session.get(URL(url), allow_redirects=False)
+            response = await session.get(sent, allow_redirects=False)
         try:
             yield _Streamed(response)
         finally:

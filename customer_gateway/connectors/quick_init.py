@@ -28,6 +28,19 @@ def quick_init(cls: type[T]) -> type[T]:
     if not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__}: quick_init is for frozen dataclasses with slots")
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    # The twin's `__init__` takes every field, positionally or by name, and does nothing else:
+    # a class whose own `__init__` differs (an `InitVar`, an `init=False` or keyword-only field)
+    # or that checks its fields (`__post_init__`) would be built wrongly, silently.
+    own = [
+        (item.name, item.kind)
+        for item in inspect.signature(vars(cls)["__init__"]).parameters.values()
+    ][1:]
+    positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    if hasattr(cls, "__post_init__") or own != [(item.name, positional) for item in fields]:
+        raise TypeError(
+            f"{cls.__name__}: quick_init builds every field as an argument, with no "
+            "__post_init__, InitVar, init=False or keyword-only field"
+        )
     twin = dataclasses.make_dataclass(
         f"_{cls.__name__}Unfrozen",
         [

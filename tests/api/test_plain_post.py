@@ -307,3 +307,62 @@ async def test_posts_to_graphql_skip_the_router_with_its_scope(
         assert scopes[0] == scopes[1]
         assert scopes[0]["path_params"] == {}
         assert getattr(scopes[0]["route"], "path", None) == "/graphql"
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+async def test_an_exception_inside_execution_answers_as_the_view(
+    environment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The executor itself failing (not a resolver: graphql-core would catch that) is a GraphQL
+    error on both paths, the same bytes and status, never a 5xx."""
+    from customer_gateway.schema.executor import PlainFieldExecutor
+
+    def broken(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret detail of a bug")
+
+    async with _pair(environment=environment) as (plain, view):
+        customer_id = await _first_customer(plain)
+        assert await _first_customer(view) == customer_id
+        monkeypatch.setattr(PlainFieldExecutor, "execute_operation", broken)
+        headers = {"content-type": "application/json", "x-api-key": READER}
+        for accept in (None, GQL):
+            sent = {**headers, **({"accept": accept} if accept else {})}
+            body = _body(query=Q1, variables={"id": customer_id})
+            got, expected = await _answer(plain, body, sent), await _answer(view, body, sent)
+            assert got == expected, accept
+            assert got[0] < 500
+            assert b"INTERNAL" in got[2], got
+            if environment == "production":
+                assert b"secret detail" not in got[2]
+
+
+async def test_concurrent_requests_of_one_document_keep_their_own_variables_and_caller() -> None:
+    """What the plain path remembers of a document (shape, validation, cost plan) holds for
+    every request of it: concurrent requests of the same document, each with its own variables
+    and credentials, get their own answers."""
+    async with _pair() as (plain, _):
+        customer_id = await _first_customer(plain)
+        body = {"query": "{ customers { items { uuid } } }"}
+        reader = {"content-type": "application/json", "x-api-key": READER}
+        listed = await plain.client.post("/graphql", json=body, headers=reader)
+        ids = [item["uuid"] for item in listed.json()["data"]["customers"]["items"]]
+        assert customer_id in ids
+        wanted = [*ids, f"{SOURCE}:999", *ids]
+        keys = [READER if index % 3 else NOBODY for index in range(len(wanted))]
+
+        async def ask(wanted_id: str, key: str) -> tuple[str, str, Any]:
+            answer = await plain.client.post(
+                "/graphql",
+                content=_body(query=Q1, variables={"id": wanted_id}),
+                headers={"content-type": "application/json", "x-api-key": key},
+            )
+            return wanted_id, key, answer.json()
+
+        for wanted_id, key, answer in await asyncio.gather(*map(ask, wanted, keys)):
+            if key == NOBODY:
+                assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+                assert "data" not in answer
+            elif wanted_id.endswith(":999"):
+                assert answer["data"]["customer"] is None
+            else:
+                assert answer["data"]["customer"]["uuid"] == wanted_id

@@ -42,6 +42,13 @@ async def login(request: web.Request) -> web.Response:
     return response
 
 
+async def sticky(request: web.Request) -> web.Response:
+    """A load balancer's stickiness cookie: base64, with `/`, `+` and `=` in it."""
+    response = web.json_response({"ok": True})
+    response.headers.add("Set-Cookie", "AWSALB=ab/c+d==; Path=/")
+    return response
+
+
 async def slow(request: web.Request) -> web.Response:
     await asyncio.sleep(2)
     return web.json_response({})
@@ -71,6 +78,7 @@ async def server() -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_route("*", "/base/{tail:.*}", echo)
     app.router.add_get("/login", login)
+    app.router.add_get("/sticky", sticky)
     app.router.add_get("/slow", slow)
     app.router.add_get("/hang-up", hang_up)
     app.router.add_get("/big", big)
@@ -182,3 +190,144 @@ async def test_a_path_with_a_control_character_is_refused_as_httpx_refuses_it(se
                 await client.request("GET", "/customers/\x01")
             # Printable non-ASCII goes out percent-encoded, as httpx sends it.
             assert (await client.request("GET", "/é")).json()["target"] == "/base/%C3%A9"
+
+
+async def _trickle_server(first: asyncio.Event) -> tuple[web.AppRunner, str]:
+    """An answer that sends its headers and part of its body, then stalls (a slow upstream)."""
+    seen: list[int] = []
+
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Length": "20"})
+        await response.prepare(request)
+        await response.write(b"0123456789")
+        seen.append(1)
+        first.set()
+        await asyncio.sleep(30)
+        return response
+
+    async def quick(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_get("/trickle", trickle)
+    app.router.add_get("/quick", quick)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+async def test_a_cancelled_request_gives_its_connection_back(transport: str) -> None:
+    """A request cancelled mid-body (the caller's deadline) releases its pooled connection:
+    with a pool of one, the next request is answered, on a connection of its own."""
+    first = asyncio.Event()
+    runner, base = await _trickle_server(first)
+    try:
+        limited = settings(base, transport, max_connections=1)
+        async with build_client(limited) as client:
+            task = asyncio.create_task(client.request("GET", "/trickle"))
+            await asyncio.wait_for(first.wait(), 5)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            async with asyncio.timeout(3):
+                assert (await client.request("GET", "/quick")).json() == {"ok": True}
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+async def test_a_full_pool_is_a_timeout_after_the_connect_timeout(transport: str) -> None:
+    """With every connection busy, a request waits `connect` for one, then times out
+    (UPSTREAM_TIMEOUT), on both clients."""
+    first = asyncio.Event()
+    runner, base = await _trickle_server(first)
+    try:
+        quick = Timeouts(connect=0.3, read=10.0, total=10.0)
+        limited = settings(base, transport, max_connections=1, timeouts=quick)
+        async with build_client(limited) as client:
+            task = asyncio.create_task(client.request("GET", "/trickle"))
+            await asyncio.wait_for(first.wait(), 5)
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(httpx.TimeoutException):
+                await client.request("GET", "/quick")
+            assert asyncio.get_running_loop().time() - started < 2
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    finally:
+        await runner.cleanup()
+
+
+async def content_types(request: web.Request) -> web.Response:
+    return web.json_response({"content_type": request.headers.getall("content-type", [])})
+
+
+async def test_a_content_type_the_caller_names_replaces_the_json_one() -> None:
+    """Header names are case-insensitive: a caller's `content-type` with a JSON body is the one
+    sent (httpx merges headers so), not a second Content-Type beside the client's."""
+    app = web.Application()
+    app.router.add_post("/types", content_types)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        for transport in ("httpx", "aiohttp"):
+            async with build_client(settings(base, transport)) as client:
+                answer = await client.request(
+                    "POST",
+                    "/types",
+                    json={"a": 1},
+                    headers={"content-type": "application/json; charset=utf-8"},
+                )
+                assert answer.json() == {"content_type": ["application/json; charset=utf-8"]}, (
+                    transport
+                )
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/base/files/a%2Fb/c%20d.csv.gz?X-Amz-Credential=AK%2F2024%2Fus&sig=ab%2Bc%3D&e=%7E~*",
+        "/base/snapshot.jsonl?token=a+b&q=%20x&u=%C3%A9",
+        "/base/raw é/x?q=a b&z=ü",
+    ],
+)
+async def test_a_stream_url_goes_out_as_httpx_sends_it(server: str, target: str) -> None:
+    """A snapshot's download URL (often signed: its query string is part of the signature)
+    reaches the server as httpx sends it: escapes kept as given, nothing decoded."""
+    seen: list[str] = []
+    for transport in ("httpx", "aiohttp"):
+        async with (
+            build_client(settings("http://unused.test", transport)) as client,
+            client.stream(server + target) as streamed,
+        ):
+            seen.append((await streamed.whole()).json()["target"])
+    by_httpx, by_aiohttp = seen
+    assert by_aiohttp == by_httpx
+
+
+async def test_a_cookie_goes_back_as_it_was_set(server: str) -> None:
+    """A cookie's value is sent back byte for byte, as httpx sends it: not put in quotes
+    (a server that does not strip them would see another value)."""
+    for transport in ("httpx", "aiohttp"):
+        async with build_client(settings(server, transport)) as client:
+            await client.request("GET", "/sticky")
+            answer = await client.request("GET", "/base/echo")
+            assert answer.json()["cookie"] == "AWSALB=ab/c+d==", transport
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+async def test_a_request_without_a_body_names_no_content_type(server: str, method: str) -> None:
+    """As httpx sends it: no body, no Content-Type (a source may refuse one it does not take)."""
+    for transport in ("httpx", "aiohttp"):
+        async with build_client(settings(server + "/base/", transport)) as client:
+            answer = await client.request(method, "/customers/7/touch")
+            assert answer.json()["content_type"] is None, transport
+            assert answer.json()["body"] == ""

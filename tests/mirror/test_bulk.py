@@ -134,3 +134,47 @@ async def test_a_bulk_load_cut_short_is_restored_when_the_store_is_migrated(
         assert await _schema(again) == before
     finally:
         await again.close()
+
+
+async def test_two_processes_two_sources_one_ending_while_the_other_loads(
+    tmp_path: Path,
+) -> None:
+    """Two processes over one file, each loading a source: the second process's migration
+    restores what the first set aside while both still write; the first source's end restores
+    nothing more, the second's neither; every row is then in the indexes and the search index,
+    and a keyword finds both sources' rows (the grid's plans among them)."""
+    first = open_store(sqlite_url(tmp_path))
+    await first.migrate()
+    before = await _schema(first)
+    assert await first.bulk_load()
+    second = open_store(sqlite_url(tmp_path))
+    try:
+        records_a = _records("shop-a", 150, 4)
+        records_b = _records("shop-b", 150, 5)
+        async with first.writing() as writer:
+            await writer.upsert_customers(records_a[:50], rank=0, pass_no=1, text_key=EN_US)
+        await second.migrate()  # another process starts meanwhile: its migration restores
+        assert await _schema(second) == before
+        assert await second.bulk_load() is False  # rows in the store: nothing set aside
+        async with second.writing() as writer:
+            await writer.upsert_customers(records_b[:70], rank=1, pass_no=1, text_key=EN_US)
+        async with first.writing() as writer:
+            await writer.upsert_customers(records_a[50:], rank=0, pass_no=1, text_key=EN_US)
+        await first.end_bulk_load()  # the first source's load ends, the second still loads
+        async with second.writing() as writer:
+            await writer.upsert_customers(records_b[70:], rank=1, pass_no=1, text_key=EN_US)
+        await second.end_bulk_load()
+        assert await _schema(first) == before
+        await _search_index_is_whole(first)
+        sources = {"shop-a": records_a, "shop-b": records_b}
+        by_name = Sort(SortField.NAME, False)
+        for condition in CONDITIONS:
+            expected = _oracle(sources, [condition], by_name)
+            selection = [SourceSelection(source, (condition,)) for source in sources]
+            for store in (first, second):
+                found = await store.query_page(selection, by_name, 0, 10, ())
+                assert [(r.source, r.id) for r in found.records] == expected[:10], condition
+                assert found.total == len(expected), condition
+    finally:
+        await second.close()
+        await first.close()

@@ -86,3 +86,48 @@ def test_only_frozen_slotted_dataclasses_and_no_subclasses() -> None:
 
         class Special(CustomerRecord):
             pass
+
+
+def test_what_the_twin_cannot_build_is_refused() -> None:
+    """The twin's `__init__` takes every field positionally and nothing else: a `__post_init__`
+    (a record's own checks), an `InitVar`, an `init=False` or keyword-only field would be
+    skipped or taken differently, so such a class is refused rather than built wrongly."""
+
+    def checked() -> type:
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Checked:
+            count: int
+
+            def __post_init__(self) -> None:
+                if self.count < 0:
+                    raise ValueError("negative")
+
+        return Checked
+
+    def derived() -> type:
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Derived:
+            count: int
+            twice: int = dataclasses.field(default=0, init=False)
+
+        return Derived
+
+    def keyword() -> type:
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Keyword:
+            count: int
+            label: str = dataclasses.field(default="", kw_only=True)
+
+        return Keyword
+
+    def init_var() -> type:
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class WithInitVar:
+            count: int
+            scale: dataclasses.InitVar[int] = 1
+
+        return WithInitVar
+
+    for make in (checked, derived, keyword, init_var):
+        with pytest.raises(TypeError, match="quick_init"):
+            quick_init(make())
