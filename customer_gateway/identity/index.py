@@ -36,6 +36,7 @@ from customer_gateway.identity.tables import config, detached, links, members, p
 from customer_gateway.mirror.keys import MISSING_TIME, normalise_phone, time_key
 from customer_gateway.mirror.query import Dialect, SourceSelection, unfiltered, where
 from customer_gateway.mirror.rows import customer_from_doc
+from customer_gateway.mirror.statements import in_chunks
 from customer_gateway.mirror.store import begin_writing, upgrade_in_turn
 from customer_gateway.mirror.tables import customers
 
@@ -43,7 +44,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # Serialises the index's writers on PostgreSQL (several sync loops and replicas write at once);
 # SQLite has one writer anyway.
 _INDEX_LOCK = 0x6964656E74
-_CHUNK = 500
 
 Key = tuple[str, str]  # (source, native id)
 
@@ -186,7 +186,7 @@ class IdentityIndex:
         person_ids = [person for (person,) in rows]
         await connection.execute(sa.delete(members).where(members.c.source == source))
         remaining: set[Key] = set()
-        for chunk in _chunks(person_ids):
+        for chunk in in_chunks(person_ids):
             found = await connection.execute(
                 sa.select(members.c.source, members.c.native_id).where(
                     members.c.person_id.in_(chunk)
@@ -201,15 +201,15 @@ class IdentityIndex:
         """These customers are one person (their earlier links are merged into this one)."""
         async with self._writing() as connection:
             link_ids: set[str] = set()
-            for chunk in _chunks(list(keys)):
+            for chunk in in_chunks(list(keys)):
                 found = await connection.execute(
                     sa.select(links.c.link_id).where(_keyed(links, chunk))
                 )
                 link_ids.update(link for (link,) in found)
             linked: set[Key] = set(keys)
-            for chunk in _chunks(sorted(link_ids)):
+            for ids in in_chunks(sorted(link_ids)):
                 found = await connection.execute(
-                    sa.select(links.c.source, links.c.native_id).where(links.c.link_id.in_(chunk))
+                    sa.select(links.c.source, links.c.native_id).where(links.c.link_id.in_(ids))
                 )
                 linked.update((s, n) for s, n in found)
             link_id = new_person_id()
@@ -255,17 +255,15 @@ class IdentityIndex:
     ) -> tuple[set[Key], set[str]]:
         """The members of these customers' people, and those people's ids."""
         person_ids: set[str] = set()
-        for chunk in _chunks(list(keys)):
+        for chunk in in_chunks(list(keys)):
             found = await connection.execute(
                 sa.select(members.c.person_id).where(_keyed(members, chunk))
             )
             person_ids.update(person for (person,) in found if person)
         result: set[Key] = set()
-        for chunk in _chunks(sorted(person_ids)):
+        for ids in in_chunks(sorted(person_ids)):
             found = await connection.execute(
-                sa.select(members.c.source, members.c.native_id).where(
-                    members.c.person_id.in_(chunk)
-                )
+                sa.select(members.c.source, members.c.native_id).where(members.c.person_id.in_(ids))
             )
             result.update((s, n) for s, n in found)
         return result, person_ids
@@ -358,24 +356,24 @@ class IdentityIndex:
             seen_phones |= phones
             found: set[Key] = set()
             for column, values in ((members.c.email_key, emails), (members.c.phone_key, phones)):
-                for chunk in _chunks(sorted(values)):
+                for known in in_chunks(sorted(values)):
                     matched = await connection.execute(
                         sa.select(members.c.source, members.c.native_id).where(
-                            column.in_(chunk), ~_is_detached()
+                            column.in_(known), ~_is_detached()
                         )
                     )
                     found.update((s, n) for s, n in matched)
             new_links: set[str] = set()
-            for chunk in _chunks(sorted(rows)):
+            for chunk in in_chunks(sorted(rows)):
                 linked_rows = await connection.execute(
                     sa.select(links.c.link_id).where(_keyed(links, chunk))
                 )
                 new_links.update(link for (link,) in linked_rows if link not in seen_links)
             seen_links |= new_links
-            for chunk in _chunks(sorted(new_links)):
+            for ids in in_chunks(sorted(new_links)):
                 linked_rows = await connection.execute(
                     sa.select(links.c.source, links.c.native_id, links.c.link_id).where(
-                        links.c.link_id.in_(chunk)
+                        links.c.link_id.in_(ids)
                     )
                 )
                 for source, native_id, link in linked_rows:
@@ -389,7 +387,7 @@ class IdentityIndex:
         self, connection: AsyncConnection, keys: Sequence[Key]
     ) -> dict[Key, tuple[str, str | None, str | None, bool]]:
         result: dict[Key, tuple[str, str | None, str | None, bool]] = {}
-        for chunk in _chunks(list(keys)):
+        for chunk in in_chunks(list(keys)):
             rows = await connection.execute(
                 sa.select(
                     members.c.source,
@@ -406,7 +404,7 @@ class IdentityIndex:
 
     async def _refresh_people(self, connection: AsyncConnection, person_ids: set[str]) -> None:
         delta = 0
-        for chunk in _chunks(sorted(person_ids)):
+        for chunk in in_chunks(sorted(person_ids)):
             gone = await connection.execute(sa.delete(people).where(people.c.person_id.in_(chunk)))
             delta -= gone.rowcount
             made = await connection.execute(
@@ -450,7 +448,7 @@ class IdentityIndex:
     async def _delete_keys(
         connection: AsyncConnection, table: sa.Table, keys: Sequence[Key]
     ) -> None:
-        for chunk in _chunks(list(keys)):
+        for chunk in in_chunks(list(keys)):
             await connection.execute(sa.delete(table).where(_keyed(table, chunk)))
 
     # -- full rebuild ---------------------------------------------------------------------------
@@ -624,7 +622,7 @@ class IdentityIndex:
     async def person_of(self, keys: Sequence[Key]) -> dict[Key, str]:
         found: dict[Key, str] = {}
         async with self.engine.connect() as connection:
-            for chunk in _chunks(list(dict.fromkeys(keys))):
+            for chunk in in_chunks(list(dict.fromkeys(keys))):
                 rows = await connection.execute(
                     sa.select(members.c.source, members.c.native_id, members.c.person_id).where(
                         _keyed(members, chunk)
@@ -636,7 +634,7 @@ class IdentityIndex:
     async def members_of(self, person_ids: Sequence[str]) -> dict[str, list[Key]]:
         found: dict[str, list[Key]] = {person: [] for person in person_ids}
         async with self.engine.connect() as connection:
-            for chunk in _chunks(list(dict.fromkeys(person_ids))):
+            for chunk in in_chunks(list(dict.fromkeys(person_ids))):
                 rows = await connection.execute(
                     sa.select(members.c.person_id, members.c.source, members.c.native_id)
                     .where(members.c.person_id.in_(chunk))
@@ -660,7 +658,7 @@ class IdentityIndex:
         """The mirrored records of these customers (as the mirror keeps them)."""
         found: dict[Key, CustomerRecord] = {}
         async with self.engine.connect() as connection:
-            for chunk in _chunks(list(dict.fromkeys(keys))):
+            for chunk in in_chunks(list(dict.fromkeys(keys))):
                 rows = await connection.execute(
                     sa.select(customers.c.source, customers.c.native_id, customers.c.doc).where(
                         _keyed(customers, chunk)
@@ -772,8 +770,3 @@ def _is_detached() -> sa.ColumnElement[bool]:
 
 def subject_hash(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])

@@ -12,7 +12,7 @@ triggers), else counted.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
 from customer_gateway.mirror import query as sql
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import customer_from_doc, group_from_doc
+from customer_gateway.mirror.statements import in_chunks
 from customer_gateway.mirror.tables import counts, customers, groups, memberships
 
 _ROWID: sa.ColumnClause[int] = sa.literal_column("mirror_customers.rowid", sa.Integer)
@@ -274,7 +275,7 @@ def read_customers(
     source: str, ids: Sequence[str], connection: Connection
 ) -> list[CustomerRecord | None]:
     found: dict[str, CustomerRecord] = {}
-    for chunk in _chunks(list(dict.fromkeys(ids)), 500):
+    for chunk in in_chunks(list(dict.fromkeys(ids))):
         rows = connection.execute(
             sa.select(customers.c.native_id, customers.c.doc).where(
                 customers.c.source == source, customers.c.native_id.in_(chunk)
@@ -291,8 +292,3 @@ def read_groups(source: str, connection: Connection) -> list[GroupRecord]:
         .order_by(groups.c.position, groups.c.native_id)
     )
     return [group_from_doc(source, doc) for (doc,) in rows]
-
-
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

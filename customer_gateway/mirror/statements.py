@@ -10,9 +10,9 @@ asyncpg take as they are).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,6 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from customer_gateway.mirror.rows import ROW_COLUMNS
 from customer_gateway.mirror.tables import customers, memberships
+
+T = TypeVar("T")
+# Values bound in one IN list: far below SQLite's 32,766 host parameters and asyncpg's 32,767.
+IN_CHUNK = 500
+
+
+def in_chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """`items` in lists of at most `size`, one IN (…) statement each."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
 
 MEMBERSHIP_COLUMNS = ("source", "customer_id", "group_id", "created_key", "rank", "nat")
 

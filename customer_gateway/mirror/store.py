@@ -13,7 +13,7 @@ import fcntl
 import functools
 import json
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,7 +33,7 @@ from customer_gateway.mirror.availability import StoreAvailability
 from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import Document, customer_values, document, group_doc
-from customer_gateway.mirror.statements import RowStatements
+from customer_gateway.mirror.statements import RowStatements, in_chunks
 from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
 from customer_gateway.mirror.threaded import ThreadReader, sqlite_pragmas
 from customer_gateway.server.datadir import create_private
@@ -329,7 +329,7 @@ class SqlMirrorStore:
     async def digests(self, source: str, ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         async with self.engine.connect() as connection:
-            for chunk in _chunks(list(dict.fromkeys(ids)), 500):
+            for chunk in in_chunks(list(dict.fromkeys(ids))):
                 rows = await connection.execute(
                     sa.select(customers.c.native_id, customers.c.digest).where(
                         customers.c.source == source, customers.c.native_id.in_(chunk)
@@ -496,7 +496,7 @@ class SqlWriter:
             await observer.customers_upserted(self.connection, [r for r, _ in latest.values()])
 
     async def _clear_memberships(self, source: str, ids: Sequence[str]) -> None:
-        for chunk in _chunks(list(ids), 500):
+        for chunk in in_chunks(list(ids)):
             await self.connection.execute(
                 sa.delete(memberships).where(
                     memberships.c.source == source, memberships.c.customer_id.in_(chunk)
@@ -506,7 +506,7 @@ class SqlWriter:
     async def delete_customers(self, source: str, ids: Sequence[str]) -> None:
         """Rows go (deletes and erasure remove data, they leave no tombstone)."""
         await self._clear_memberships(source, ids)
-        for chunk in _chunks(list(ids), 500):
+        for chunk in in_chunks(list(ids)):
             await self.connection.execute(
                 sa.delete(customers).where(
                     customers.c.source == source, customers.c.native_id.in_(chunk)
@@ -517,7 +517,7 @@ class SqlWriter:
                 await observer.customers_deleted(self.connection, source, ids)
 
     async def mark_seen(self, source: str, ids: Sequence[str], pass_no: int) -> None:
-        for chunk in _chunks(list(ids), 500):
+        for chunk in in_chunks(list(ids)):
             await self.connection.execute(
                 sa.update(customers)
                 .where(customers.c.source == source, customers.c.native_id.in_(chunk))
@@ -640,8 +640,3 @@ def _upgrade(scripts: Path, connection: Connection) -> None:
     config.set_main_option("script_location", str(scripts))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
-
-
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

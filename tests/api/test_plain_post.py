@@ -18,9 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-import hypothesis_graphql
 import pytest
-from hypothesis import HealthCheck, given, settings
 from starlette.applications import Starlette
 from starlette.routing import Router
 
@@ -30,7 +28,7 @@ from customer_gateway.schema.plain import PlainOperations
 from customer_gateway.security.guard import GraphQLGuard
 from customer_gateway.server.settings import ApiKey, AuthSettings, Limits, Secret
 from tests.api.conftest import Gateway, evershop_source, running_gateway
-from tests.security.test_fuzz import REPRESENTATIONS, SDL
+from tests.security.test_fuzz import generated_queries
 
 pytestmark = pytest.mark.anyio
 
@@ -244,22 +242,7 @@ GENERATED = 400
 
 
 def test_generated_documents_answer_as_the_view() -> None:
-    documents: list[str] = []
-
-    @settings(
-        max_examples=GENERATED,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(
-        hypothesis_graphql.queries(SDL, allow_x00=True, custom_scalars={"_Any": REPRESENTATIONS})
-    )
-    def collect(document: str) -> None:
-        documents.append(document)
-
-    collect()
+    documents = generated_queries(GENERATED)
     headers = {"content-type": "application/json", "x-api-key": READER}
 
     async def run() -> None:

@@ -38,6 +38,29 @@ REPRESENTATIONS = st.builds(
 )
 
 
+def generated_queries(count: int) -> list[str]:
+    """`count` hypothesis-graphql query documents over the schema (derandomized: the same ones
+    every run). Queries only: a mutation sent to two gateways would change what the second
+    reads."""
+    documents: list[str] = []
+
+    @settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        hypothesis_graphql.queries(SDL, allow_x00=True, custom_scalars={"_Any": REPRESENTATIONS})
+    )
+    def collect(document: str) -> None:
+        documents.append(document)
+
+    collect()
+    return documents
+
+
 def _check(payload: dict[str, Any], status: int, text: str) -> None:
     assert status < 500, text
     assert "Traceback" not in text
