@@ -5,20 +5,28 @@ The SDL is merged from `modules/customer/graphql/types/**`, `Date`, `Country`, `
 way EverShop declares them. `graphqlMiddleware.js` parses and executes without validating the
 query (it calls `validateSchema`, not `validate`), and turns the first execution error into an
 HTTP 500 via `apiErrorHandler`.
+
+Cost (the benchmarks run this emulator beside the gateway on one core, so its CPU time is in
+what they measure): a query's parsed document is kept per query text (`_parse`); plain leaf
+fields take a short path (`executor`); and an execution first runs with every resolver answering
+at once instead of as a coroutine (`ReadContext`), which is only used when it ends without an
+error (see `GraphQLEndpoint.run`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from inspect import isawaitable
-from typing import Any, Final, cast
+from typing import Any, Final, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     GraphQLError,
     GraphQLObjectType,
@@ -30,6 +38,7 @@ from graphql import (
 )
 
 from .collection import CUSTOMER_FILTERS, GROUP_FILTERS, Collection, Row
+from .executor import LeafShortcutExecutor, is_awaitable
 from .node.graphql_js16 import Js16Error, check_variables, inspect, reword, select_operation
 from .node.js import UNDEFINED, truthy
 from .pg import Collation, PgError
@@ -37,6 +46,26 @@ from .pool import ConnectionPool
 from .store import Database, epoch_ms
 
 Info = GraphQLResolveInfo[Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    """The context value of an execution: how the resolvers EverShop writes as async functions
+    answer. Not `direct`: as EverShop's do, a coroutine (that first waits for a pool connection
+    where EverShop takes one), so graphql-core completes them after the synchronous fields, in
+    the order graphql-js would, and stops at an exhausted pool. `direct`: the value at once.
+
+    The two orders differ only in which of several errors comes first (the one EverShop
+    answers with), so a direct execution is used only when it has no error and no connection
+    can be waited for (`GraphQLEndpoint.run`); reading is all these resolvers do, so running a
+    query again has nothing to observe."""
+
+    direct: bool
+
+
+DIRECT: Final = ReadContext(direct=True)
+AS_EVERSHOP: Final = ReadContext(direct=False)
 
 _FILTER_INPUT_DOC: Final = (
     "The `FilterInput` type represents a filter input object. Operations must be one of the "
@@ -294,9 +323,13 @@ _CAMEL: Final = re.compile(r"[-_][a-zA-Z0-9]")
 
 def camel_case(row: dict[str, Any]) -> dict[str, Any]:
     """`lib/util/camelCase.ts` (so `address_1` becomes `address1`)."""
-    return {
-        _CAMEL.sub(lambda match: match.group()[1].upper(), key): value for key, value in row.items()
-    }
+    return {_camel_key(key): value for key, value in row.items()}
+
+
+@lru_cache(maxsize=1024)
+def _camel_key(key: str) -> str:
+    # Keys are a table's column names: a few dozen, converted once each.
+    return _CAMEL.sub(lambda match: match.group()[1].upper(), key)
 
 
 @cache
@@ -337,6 +370,7 @@ class GraphQLEndpoint:
         self._stable_ties = stable_ties
         self._zone = ZoneInfo(timezone)
         self.schema = self._build()
+        self.direct_reads = True  # False: every execution as EverShop's (the tests compare)
 
     async def run(self, body: Any) -> tuple[int, dict[str, Any]]:
         """Return (status, JSON body) for a request body as the route's body parser left it."""
@@ -347,22 +381,38 @@ class GraphQLEndpoint:
         try:
             if not isinstance(query, str):
                 raise TypeError(f"Body must be a string. Received: {inspect(query)}.")
-            document = parse(query)
+            document = _parse(query)
             check_variables(self.schema, select_operation(document), variables)
         except (GraphQLError, TypeError, Js16Error) as error:
             return 500, _error(str(error.message if isinstance(error, GraphQLError) else error))
+        values = variables if isinstance(variables, dict) else None
+        if self.direct_reads and not self._pool.exhausted:
+            try:
+                direct = await self._execute(document, values, DIRECT)
+            except Exception:  # EverShop's order below raises it again
+                direct = None
+            if direct is not None and not direct.errors:
+                return 200, {"data": direct.data}
+        result = await self._execute(document, values, AS_EVERSHOP)
+        if result.errors:
+            return 500, _error(reword(result.errors[0], document))
+        return 200, {"data": result.data}
+
+    async def _execute(
+        self, document: DocumentNode, variables: dict[str, Any] | None, context: ReadContext
+    ) -> ExecutionResult:
         result = execute(
             self.schema,
             document,
-            context_value={},
-            variable_values=variables if isinstance(variables, dict) else None,
+            context_value=context,
+            variable_values=variables,
+            executor_class=LeafShortcutExecutor,
+            is_awaitable=is_awaitable,
         )
         if isawaitable(result):
             result = await result
         assert isinstance(result, ExecutionResult)
-        if result.errors:
-            return 500, _error(reword(result.errors[0], document))
-        return 200, {"data": result.data}
+        return result
 
     # -- schema ------------------------------------------------------------------------------
     def _build(self) -> GraphQLSchema:
@@ -373,10 +423,10 @@ class GraphQLEndpoint:
                 "currentCustomer": lambda *_: None,
                 "customer": self._customer,
                 "customers": self._customers,
-                "customerGroup": _async_none,
+                "customerGroup": _none,
                 "customerGroups": self._customer_groups,
                 "countries": _countries,
-                "allowedCountries": _async_empty_list,
+                "allowedCountries": _empty_list,
                 "provinces": _provinces,
             },
             "CustomerCollection": {
@@ -397,8 +447,8 @@ class GraphQLEndpoint:
                 "updateProfileApi": lambda *_: "/api/customers/me",
                 "group": self._group,
                 "urn": lambda customer, _info: f"urn:evershop:customer:customer:{customer['uuid']}",
-                "metafields": _async_empty_list,
-                "metafield": _async_none,
+                "metafields": _empty_list,
+                "metafield": _none,
                 "editUrl": lambda customer, _info: f"/admin/customers/edit/{customer['uuid']}",
                 "updateApi": lambda customer, _info: f"/api/customers/{customer['uuid']}",
                 "deleteApi": lambda customer, _info: f"/api/customers/{customer['uuid']}",
@@ -434,70 +484,94 @@ class GraphQLEndpoint:
         return schema
 
     # -- resolvers that read the database (async in EverShop, async here) ---------------------
-    async def _customer(self, _root: Any, _info: Info, **args: Any) -> Any:
+    def _connected(self, info: Info, read: Callable[[], T]) -> T | Awaitable[T]:
+        """An async EverShop resolver that takes a pool connection, then reads (ReadContext)."""
+        if info.context.direct:
+            return read()
+        return self._after_connection(read)
+
+    async def _after_connection(self, read: Callable[[], T]) -> T:
         await self._pool.connection()
+        return read()
+
+    def _customer(self, _root: Any, info: Info, **args: Any) -> Any:
+        return self._connected(info, lambda: self._find_customer(args.get("id")))
+
+    def _find_customer(self, customer_id: Any) -> Any:
         try:
-            row = self._db.find_customer(args.get("id"))
+            row = self._db.find_customer(customer_id)
         except PgError as error:
             if error.code == "22P02":  # SelectQuery.execute answers [] for a non-uuid id
                 return None
             raise
         return None if row is None else camel_case(dict(row))
 
-    async def _customers(self, _root: Any, _info: Info, **args: Any) -> Collection:
-        await self._pool.connection()
+    def _customers(self, _root: Any, info: Info, **args: Any) -> Any:
         filters = args.get("filters", [])
-        return Collection(
-            # The rows themselves: the page's items are copied (camel-cased) on the way out.
-            lambda: cast(list[Row], list(self._db.customers.values())),
-            filters,
-            CUSTOMER_FILTERS,
-            default_order="customer_id",
-            collation=self._collation,
-            stable_ties=self._stable_ties,
-            unique_columns=frozenset({"customer_id"}),  # the primary key
+        return self._connected(
+            info,
+            lambda: Collection(
+                # The rows themselves: the page's items are copied (camel-cased) on the way out.
+                lambda: cast(list[Row], list(self._db.customers.values())),
+                filters,
+                CUSTOMER_FILTERS,
+                default_order="customer_id",
+                collation=self._collation,
+                stable_ties=self._stable_ties,
+                unique_columns=frozenset({"customer_id"}),  # the primary key
+            ),
         )
 
-    async def _customer_groups(self, _root: Any, _info: Info) -> Collection:
-        await self._pool.connection()
-        return Collection(
-            lambda: [dict(row) for row in self._db.groups.values()],
-            [],
-            GROUP_FILTERS,
-            default_order=None,
-            collation=self._collation,
-            stable_ties=self._stable_ties,
+    def _customer_groups(self, _root: Any, info: Info) -> Any:
+        return self._connected(
+            info,
+            lambda: Collection(
+                lambda: [dict(row) for row in self._db.groups.values()],
+                [],
+                GROUP_FILTERS,
+                default_order=None,
+                collation=self._collation,
+                stable_ties=self._stable_ties,
+            ),
         )
 
-    async def _addresses(self, customer: dict[str, Any], _info: Info) -> Any:
-        await self._pool.connection()
-        return [
-            {
-                **camel_case(dict(address)),
-                "updateApi": f"/api/customers/me/addresses/{address['uuid']}",
-                "deleteApi": f"/api/customers/me/addresses/{address['uuid']}",
-            }
-            for address in self._db.addresses_of(customer["customerId"])
-        ]
+    def _addresses(self, customer: dict[str, Any], info: Info) -> Any:
+        return self._connected(
+            info,
+            lambda: [
+                {
+                    **camel_case(dict(address)),
+                    "updateApi": f"/api/customers/me/addresses/{address['uuid']}",
+                    "deleteApi": f"/api/customers/me/addresses/{address['uuid']}",
+                }
+                for address in self._db.addresses_of(customer["customerId"])
+            ],
+        )
 
-    async def _orders(self, customer: dict[str, Any], _info: Info) -> Any:
+    def _orders(self, customer: dict[str, Any], info: Info) -> Any:
         """`select().from('order').where('order.customer_id', '=', customerId)`: table order."""
-        await self._pool.connection()
-        return [camel_case(dict(row)) for row in self._db.orders_of(customer["customerId"])]
+        return self._connected(
+            info,
+            lambda: [camel_case(dict(row)) for row in self._db.orders_of(customer["customerId"])],
+        )
 
-    async def _group(self, customer: dict[str, Any], _info: Info) -> Any:
-        await self._pool.connection()
+    def _group(self, customer: dict[str, Any], info: Info) -> Any:
+        return self._connected(info, lambda: self._group_of(customer))
+
+    def _group_of(self, customer: dict[str, Any]) -> Any:
         group = self._db.groups.get(customer.get("groupId"))  # type: ignore[arg-type]
         return None if group is None else camel_case(dict(group))
 
-    async def _group_customers(self, group: dict[str, Any], _info: Info) -> Any:
-        await self._pool.connection()
+    def _group_customers(self, group: dict[str, Any], info: Info) -> Any:
         wanted = group["customerGroupId"]
-        return [
-            camel_case(dict(row))
-            for row in self._db.customers.values()
-            if row["group_id"] == wanted
-        ]
+        return self._connected(
+            info,
+            lambda: [
+                camel_case(dict(row))
+                for row in self._db.customers.values()
+                if row["group_id"] == wanted
+            ],
+        )
 
     def _date_text(self, raw: Any, _info: Info) -> str:
         if not isinstance(raw, datetime):
@@ -543,20 +617,38 @@ def _nullish(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
-async def _async_none(*_: Any, **__: Any) -> None:
-    return None
+@lru_cache(maxsize=256)
+def _parse(query: str) -> DocumentNode:
+    """A query's document, parsed once per text (execution never changes a document; a text
+    that does not parse raises each time: errors are not kept)."""
+    return parse(query)
 
 
-async def _async_empty_list(*_: Any, **__: Any) -> list[Any]:
-    return []
+def _soon(info: Info, read: Callable[[], T]) -> T | Awaitable[T]:
+    """An async EverShop resolver that takes no connection (ReadContext)."""
+    if info.context.direct:
+        return read()
+    return _call(read)
 
 
-async def _collection_items(root: Collection, _info: Info) -> list[dict[str, Any]]:
-    return [camel_case(row) for row in root.items()]
+async def _call(read: Callable[[], T]) -> T:
+    return read()
 
 
-async def _collection_total(root: Collection, _info: Info) -> int:
-    return root.total()
+def _none(_root: Any, info: Info, **_args: Any) -> Any:
+    return _soon(info, lambda: None)
+
+
+def _empty_list(_root: Any, info: Info, **_args: Any) -> Any:
+    return _soon(info, list)
+
+
+def _collection_items(root: Collection, info: Info) -> Any:
+    return _soon(info, lambda: [camel_case(row) for row in root.items()])
+
+
+def _collection_total(root: Collection, info: Info) -> Any:
+    return _soon(info, root.total)
 
 
 def _filter_value(item: dict[str, Any], _info: Info) -> Any:
