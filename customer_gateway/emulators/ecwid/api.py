@@ -59,7 +59,10 @@ class CustomerApi:
     async def search(self, call: Call) -> Reply:
         query = CustomerQuery.parse(call.query)
         page = self._page(call, CUSTOMERS_DEFAULT_LIMIT)
-        return Reply(self.store.search(query, page))
+        # The pipeline's projection, applied while rendering (its errors come after the
+        # search's own, as when the pipeline projects a finished answer).
+        fields = call.response_fields()
+        return Reply(self.store.search(query, page, fields), projected=fields is not None)
 
     async def get(self, call: Call) -> Reply:
         record = self.store.customer(call.id_param("customerId", "Customer"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Final
 
 from .payloads import EcwidError
@@ -18,7 +19,9 @@ _FIELD_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FieldSpec = dict[str, "FieldSpec | None"]
 
 
+@lru_cache(maxsize=4096)
 def format_datetime(timestamp: float) -> str:
+    # Kept per instant: a list renders each customer's two dates on every read.
     return f"{datetime.fromtimestamp(int(timestamp), UTC):%Y-%m-%d %H:%M:%S} +0000"
 
 

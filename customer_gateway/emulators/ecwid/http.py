@@ -19,7 +19,7 @@ from starlette.responses import Response
 from customer_gateway.emulators.base import Clock, FixedWindow
 from customer_gateway.emulators.http import Missing, Router, compact_json
 
-from .formats import parse_response_fields, project
+from .formats import FieldSpec, parse_response_fields, project
 from .payloads import EcwidError
 from .search import Params
 from .validation import parse_json_object
@@ -33,6 +33,7 @@ _JSON_TYPE: Final = re.compile(r"^application/json\s*(;.*)?$", re.IGNORECASE)
 class Reply:
     body: Any
     status: int = 200
+    projected: bool = False  # the handler applied `responseFields` itself (Call.response_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,13 @@ class Call:
 
     async def json(self) -> dict[str, Any]:
         return parse_json_object(await self.request.body())
+
+    def response_fields(self) -> FieldSpec | None:
+        """The `responseFields` projection the pipeline applies to a GET's answer, or None."""
+        text = self.request.query_params.get("responseFields")
+        if self.request.method == "GET" and text:
+            return parse_response_fields(text)
+        return None
 
     def id_param(self, name: str, what: str) -> int:
         """A numeric path id; anything else cannot name an entity (assumption: 404, not 400)."""
@@ -128,7 +136,7 @@ class Pipeline:
                 )
         reply = await endpoint.handler(Call(request, params))
         fields = request.query_params.get("responseFields")
-        if request.method == "GET" and fields:
+        if request.method == "GET" and fields and not reply.projected:
             reply.body = project(reply.body, parse_response_fields(fields))
         return reply
 

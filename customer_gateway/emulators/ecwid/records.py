@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, Final, cast
 
-from .formats import format_datetime
+from .formats import FieldSpec, format_datetime, project
 from .payloads import Contact, CustomerObject, Person, ShippingAddress, Stats
 
 GENERAL_GROUP_ID = 0
@@ -75,46 +76,74 @@ def format_address(address: ShippingAddress | Person) -> str:
     return ", ".join(str(part) for part in parts if part)
 
 
+# The full entity's fields in README 3.2's order, each read from the record (and the name of
+# its group); ABSENT leaves the field out (a guest has no `taxId`, `contacts`, ...).
+ABSENT: Final = object()
+_Field = Callable[[CustomerRecord, str], object]
+
+
+def _optional(value: object) -> object:
+    return ABSENT if value is None else value
+
+
+FIELDS: Final[tuple[tuple[str, _Field], ...]] = (
+    ("id", lambda record, _group: record.id),
+    ("name", lambda record, _group: _optional(record.name)),
+    ("email", lambda record, _group: record.email),
+    ("registered", lambda record, _group: format_datetime(record.registered)),
+    ("updated", lambda record, _group: format_datetime(record.updated)),
+    ("totalOrderCount", lambda record, _group: record.order_count),
+    ("customerGroupId", lambda record, _group: record.group_id),
+    ("customerGroupName", lambda _record, group: group),
+    (
+        "billingPerson",
+        lambda record, _group: ABSENT if record.billing is None else record.billing.copy(),
+    ),
+    ("shippingAddresses", lambda record, _group: [address.copy() for address in record.shipping]),
+    (
+        "contacts",
+        lambda record, _group: (
+            ABSENT if record.contacts is None else [contact.copy() for contact in record.contacts]
+        ),
+    ),
+    ("taxId", lambda record, _group: _optional(record.tax_id)),
+    ("taxIdValid", lambda record, _group: record.tax_id_valid),
+    ("taxExempt", lambda record, _group: record.tax_exempt),
+    ("b2b_b2c", lambda record, _group: _optional(record.b2b_b2c)),
+    ("fiscalCode", lambda record, _group: _optional(record.fiscal_code)),
+    ("electronicInvoicePecEmail", lambda record, _group: _optional(record.pec_email)),
+    ("electronicInvoiceSdiCode", lambda record, _group: _optional(record.sdi_code)),
+    ("acceptMarketing", lambda record, _group: record.accept_marketing),
+    ("lang", lambda record, _group: _optional(record.lang)),
+    ("stats", lambda record, _group: record.stats()),
+    ("privateAdminNotes", lambda record, _group: _optional(record.private_admin_notes)),
+    (
+        "favorites",
+        lambda record, _group: ABSENT if record.favorites is None else list(record.favorites),
+    ),
+)
+_FIELD_OF: Final = dict(FIELDS)
+
+
 def render_customer(record: CustomerRecord, group_name: str) -> CustomerObject:
     """The full entity in README 3.2's order; fields without a value are left out (guests)."""
-    head: dict[str, object] = {"id": record.id}
-    if record.name is not None:
-        head["name"] = record.name
-    rendered = cast(
-        CustomerObject,
-        head
-        | {
-            "email": record.email,
-            "registered": format_datetime(record.registered),
-            "updated": format_datetime(record.updated),
-            "totalOrderCount": record.order_count,
-            "customerGroupId": record.group_id,
-            "customerGroupName": group_name,
-        },
-    )
-    if record.billing is not None:
-        rendered["billingPerson"] = record.billing.copy()
-    rendered["shippingAddresses"] = [address.copy() for address in record.shipping]
-    if record.contacts is not None:
-        rendered["contacts"] = [contact.copy() for contact in record.contacts]
-    if record.tax_id is not None:
-        rendered["taxId"] = record.tax_id
-    rendered["taxIdValid"] = record.tax_id_valid
-    rendered["taxExempt"] = record.tax_exempt
-    if record.b2b_b2c is not None:
-        rendered["b2b_b2c"] = record.b2b_b2c
-    if record.fiscal_code is not None:
-        rendered["fiscalCode"] = record.fiscal_code
-    if record.pec_email is not None:
-        rendered["electronicInvoicePecEmail"] = record.pec_email
-    if record.sdi_code is not None:
-        rendered["electronicInvoiceSdiCode"] = record.sdi_code
-    rendered["acceptMarketing"] = record.accept_marketing
-    if record.lang is not None:
-        rendered["lang"] = record.lang
-    rendered["stats"] = record.stats()
-    if record.private_admin_notes is not None:
-        rendered["privateAdminNotes"] = record.private_admin_notes
-    if record.favorites is not None:
-        rendered["favorites"] = list(record.favorites)
+    rendered: dict[str, object] = {}
+    for name, value_of in FIELDS:
+        value = value_of(record, group_name)
+        if value is not ABSENT:
+            rendered[name] = value
+    return cast(CustomerObject, rendered)
+
+
+def render_fields(record: CustomerRecord, group_name: str, spec: FieldSpec) -> dict[str, Any]:
+    """`project(render_customer(record, group_name), spec)` (a `responseFields` projection),
+    rendering only the fields `spec` names: a list read with a few fields skips the rest."""
+    rendered: dict[str, Any] = {}
+    for name, nested in spec.items():
+        value_of = _FIELD_OF.get(name)
+        if value_of is None:
+            continue
+        value = value_of(record, group_name)
+        if value is not ABSENT:
+            rendered[name] = value if nested is None else project(value, nested)
     return rendered

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Final, cast
+from typing import Any, Final, cast
 
 from customer_gateway.emulators.base import Clock
 
-from .formats import format_datetime
+from .formats import FieldSpec, format_datetime
 from .payloads import (
     Contact,
     CustomerPage,
@@ -26,6 +26,7 @@ from .records import (
     CustomerRecord,
     format_address,
     render_customer,
+    render_fields,
 )
 from .reference import COUNTRY_NAMES
 from .search import CustomerQuery, Page
@@ -75,7 +76,11 @@ class Store:
         """A customer record changed (every write path calls this)."""
         self.generation += 1
 
-    def search(self, query: CustomerQuery, page: Page) -> CustomerPage:
+    def search(
+        self, query: CustomerQuery, page: Page, fields: FieldSpec | None = None
+    ) -> CustomerPage | dict[str, Any]:
+        """A page of the search; `fields`: projected as `responseFields` (formats.project) does,
+        rendering only the fields it names."""
         if query.unfiltered:
             cached = self._orders.get(query.sort_by)
             if cached is None or cached[0] != self.generation:
@@ -85,13 +90,26 @@ class Store:
         else:
             found = query.run(list(self.customers.values()))
         chosen = found[page.offset : page.offset + page.limit]
-        return {
+        counts = {
             "total": len(found),
             "count": len(chosen),
             "offset": page.offset,
             "limit": page.limit,
-            "items": [render_customer(c, self.groups.get(c.group_id, "")) for c in chosen],
         }
+        if fields is None:
+            return cast(CustomerPage, {**counts, "items": self._items(chosen, None)})
+        projected: dict[str, Any] = {}
+        for name, nested in fields.items():  # formats.project, in the projection's order
+            if name == "items":
+                projected[name] = self._items(chosen, nested)
+            elif name in counts:
+                projected[name] = counts[name]  # a number: a nested projection keeps it
+        return projected
+
+    def _items(self, chosen: list[CustomerRecord], fields: FieldSpec | None) -> list[Any]:
+        if fields is None:
+            return [render_customer(c, self.groups.get(c.group_id, "")) for c in chosen]
+        return [render_fields(c, self.groups.get(c.group_id, ""), fields) for c in chosen]
 
     def _check_email(self, email: str, owner: int | None) -> None:
         folded = email.casefold()

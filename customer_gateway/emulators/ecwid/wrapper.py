@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from customer_gateway.emulators.asgi_link import AsgiLink
 from customer_gateway.emulators.base import Clock, Emulator, FixedWindow
 from customer_gateway.emulators.http import Missing, Router, catch_all
 
@@ -42,6 +43,7 @@ from .http import WINDOW_SECONDS, json_response, retry_after
 PREFIX: Final = "/api/json/v1/ecwid"
 TYPE: Final = "ecwid"
 LIST_DEFAULT_LIMIT: Final = 100  # seed line 33
+_KEPT_URLS: Final = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,12 @@ class EcwidWrapperEmulator(Emulator):
         )
         self.limiter = FixedWindow(rate_limit_per_minute, WINDOW_SECONDS, self.clock)
         self._request_ids = random.Random(f"ecwid-wrapper:{seed}")
+        # The in-process HTTP link to the store, made once (it holds no connection).
+        self._transport = AsgiLink(self.ecwid.app)
+        self._urls: dict[str, httpx.URL] = {}
+        self._client = httpx.AsyncClient(
+            transport=self._transport, base_url="https://app.ecwid.com"
+        )
         self._router: Router[Handler] = Router(
             [
                 ("GET", f"{PREFIX}/customers", self._list),
@@ -146,13 +154,26 @@ class EcwidWrapperEmulator(Emulator):
         if default_limit is not None and "limit" not in request.query_params:
             query = "&".join(part for part in (query, f"limit={default_limit}") if part)
         url = f"{self.ecwid.base_path}{path}" + (f"?{query}" if query else "")
-        transport = httpx.ASGITransport(app=self.ecwid.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="https://app.ecwid.com"
-        ) as ecwid:
-            answer = await ecwid.request(method, url, headers=headers, content=content)
+        # httpx builds the request (its URL normalisation and default headers are what Ecwid
+        # sees) and an ASGI transport calls the store; `AsyncClient.send` around that would
+        # add only what a per-call client without auth, redirects, hooks or cookies never uses.
+        outgoing = self._client.build_request(
+            method, self._url(url), headers=headers, content=content
+        )
+        answer = await self._transport.handle_async_request(outgoing)
+        await answer.aread()
         passed = {k: v for k, v in answer.headers.items() if k.lower() == "retry-after"}
         return Upstream(answer.status_code, answer.json(), passed)
+
+    def _url(self, url: str) -> httpx.URL:
+        """`url` on the store's base as httpx makes it (its parser is most of a request's cost,
+        so the answer is kept per text; a merged URL passed in again is taken as it is)."""
+        known = self._urls.get(url)
+        if known is None:
+            if len(self._urls) >= _KEPT_URLS:
+                self._urls.clear()
+            known = self._urls[url] = self._client.build_request("GET", url).url
+        return known
 
     @staticmethod
     def _failed(upstream: Upstream) -> Response | None:
