@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import time
 from collections.abc import Sequence
@@ -33,10 +34,18 @@ SLEEP_PATH = "/__bench/sleep"
 
 
 def build(kind: str, seed: int, customers: int) -> Emulator:
-    """The emulator of `kind` with its published rate limits off (they would throttle the load)."""
+    """The emulator of `kind` with its published rate limits off (they would throttle the load).
+
+    What the seeding made is then frozen (`gc.freeze()`, as `customer-gateway serve` does for
+    the gateway): the store lives as long as the process, and CPython's collector would
+    otherwise walk all of it on every full collection, a cost of this process's requests that
+    `python -m bench` counts in the gateway's latency (the emulators share one core)."""
     if kind not in EMULATORS:
         raise SystemExit(f"unknown kind {kind!r}")
-    return emulator_class(kind).create(seed=seed, customers=customers, rate_limits=False)
+    emulator = emulator_class(kind).create(seed=seed, customers=customers, rate_limits=False)
+    gc.collect()
+    gc.freeze()
+    return emulator
 
 
 class Counted:

@@ -20,8 +20,9 @@ emulator the query reaches, the cost of the requests it served is divided by the
   `/__instructions/dump/NAME`, as in `bench.instructions`; what the control and counter
   requests between two queries cost is measured once and taken off).
 
-`--baseline REV` measures the emulators of `git archive REV` (its `customer_gateway/` first on
-`PYTHONPATH`) before the working tree's, with the working tree's gateway in front of both.
+`--baseline REV` measures the emulators of `git archive REV` (its `customer_gateway/` and
+`bench/` first on `PYTHONPATH`: its emulators as its own `bench.emulator` served them) before
+the working tree's, with the working tree's gateway in front of both.
 """
 
 from __future__ import annotations
@@ -352,14 +353,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     helper = build_helper(logs) if args.callgrind else None
     head = _git("rev-parse", "--short", "HEAD")
-    dirty = _git("status", "--porcelain", "--untracked-files=no", "customer_gateway")
+    dirty = _git("status", "--porcelain", "--untracked-files=no", "customer_gateway", "bench")
     print(f"logs in {logs}")
     results: dict[str, Measured] = {}
     with tempfile.TemporaryDirectory(prefix="bench-emulator-cost-") as scratch:
         runs: list[tuple[str, Path | None]] = []
         if args.baseline:
             rev = _git("rev-parse", "--short", args.baseline)
-            runs.append((f"{args.baseline} ({rev})", export_tree(rev, Path(scratch) / rev)))
+            # Its emulators as its own `bench.emulator` serves them (both first on PYTHONPATH).
+            baseline = export_tree(rev, Path(scratch) / rev, ("customer_gateway", "bench"))
+            runs.append((f"{args.baseline} ({rev})", baseline))
         runs.append((f"working tree ({head}{', modified' if dirty else ''})", None))
         for index, (label, tree) in enumerate(runs):
             print(f"measuring {label} ...", flush=True)

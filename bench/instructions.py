@@ -160,13 +160,13 @@ def _git(*args: str) -> str:
     ).stdout.strip()
 
 
-def export_tree(rev: str, directory: Path) -> Path:
-    """`customer_gateway/` as `rev` has it, unpacked under `directory`."""
+def export_tree(rev: str, directory: Path, paths: Sequence[str] = ("customer_gateway",)) -> Path:
+    """`paths` (`customer_gateway/`) as `rev` has them, unpacked under `directory`."""
     from bench.harness import ROOT
 
     directory.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", rev, "customer_gateway"],
+        ["git", "archive", "--format=tar", rev, *paths],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -23,6 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from customer_gateway.emulators.evershop import EverShopEmulator
+from customer_gateway.emulators.evershop.collection import (
+    CUSTOMER_FILTERS,
+    Collection,
+    _ranks,
+    row_comparison,
+)
 from customer_gateway.emulators.evershop.executor import LeafShortcutExecutor, is_awaitable
 from customer_gateway.emulators.evershop.graphql_api import DIRECT, _parse
 from customer_gateway.emulators.evershop.node.js import (
@@ -32,6 +38,7 @@ from customer_gateway.emulators.evershop.node.js import (
     parse_json,
     stringify,
 )
+from customer_gateway.emulators.evershop.pg import text_sort_key, tuplesort, tuplesort_ranked
 
 BASE_URL = "http://evershop.test"
 T0 = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
@@ -318,3 +325,71 @@ def test_stringify_writes_what_it_wrote_before(value: Any) -> None:
     reference = json.dumps(_reference_prepare(value), ensure_ascii=False, separators=(",", ":"))
     escaped = re.sub("[\ud800-\udfff]", lambda match: f"\\u{ord(match.group()):04x}", reference)
     assert stringify(value) == escaped
+
+
+# -- ORDER BY: tuplesort over ranks ---------------------------------------------------------------
+
+_SORT_VALUES = st.one_of(st.none(), st.integers(min_value=0, max_value=6))  # many ties
+_SORT_TEXTS = st.one_of(st.none(), st.sampled_from(["a", "A", "b", "é", "e", "", "ab", "Ab"]))
+_SORT_DATES = st.one_of(
+    st.none(), st.sampled_from([T0, T0 + timedelta(seconds=1), T0 + timedelta(days=1)])
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    values=st.one_of(
+        st.lists(_SORT_VALUES, max_size=60),
+        st.lists(_SORT_TEXTS, max_size=60),
+        st.lists(_SORT_DATES, max_size=60),
+        st.lists(st.one_of(_SORT_VALUES, _SORT_TEXTS), max_size=8),  # values that do not compare
+    ),
+    descending=st.booleans(),
+    bound=st.none() | st.integers(min_value=1, max_value=30),
+    collation=st.sampled_from(["C", "en_US"]),
+)
+def test_ranked_sorts_order_rows_as_the_comparison_does(
+    values: list[Any], descending: bool, bound: int | None, collation: Any
+) -> None:
+    rows = [{"id": index, "v": value} for index, value in enumerate(values)]
+    compare = row_comparison("v", text_sort_key(collation), descending)
+    ranks = _ranks(rows, "v", text_sort_key(collation), descending)
+    if ranks is None:  # only where two values do not compare
+        assert {type(value) for value in values} - {type(None)} not in ({int}, {str}, {datetime})
+        return
+    for left in range(len(rows)):
+        for right in range(len(rows)):
+            sign = (ranks[left] > ranks[right]) - (ranks[left] < ranks[right])
+            assert sign == compare(rows[left], rows[right])
+    expected = [row["id"] for row in tuplesort(rows, compare, bound)]
+    assert [row["id"] for row in tuplesort_ranked(rows, ranks, bound)] == expected
+
+
+@pytest.mark.parametrize("stable_ties", [False, True])
+@pytest.mark.parametrize("column", ["created_at", "full_name", "email", "status", "group_id"])
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+@pytest.mark.parametrize("limit", [None, 1, 7, 40, 200])
+def test_a_collection_orders_as_without_ranks(
+    monkeypatch: pytest.MonkeyPatch,
+    stable_ties: bool,
+    column: str,
+    direction: str,
+    limit: int | None,
+) -> None:
+    shop = EverShopEmulator(customers=120, rate_limits=False, seed=3)
+    rows = list(shop._db.customers.values())
+    rows[5]["full_name"] = None  # a NULL among the names
+    collection = Collection(
+        lambda: rows, [], CUSTOMER_FILTERS, default_order=None, collation="en_US",
+        stable_ties=stable_ties,
+    )  # fmt: skip
+    collection.query.order_by(column, direction)
+    bound = None if limit is None else limit
+    ranked = [row["customer_id"] for row in collection._ordered(list(rows), bound)]
+    monkeypatch.setattr("customer_gateway.emulators.evershop.collection._ranks", _no_ranks)
+    compared = [row["customer_id"] for row in collection._ordered(list(rows), bound)]
+    assert ranked == compared
+
+
+def _no_ranks(*_args: Any) -> None:
+    return None

@@ -224,6 +224,63 @@ def tuplesort(items: list[Any], compare: Compare, bound: int | None = None) -> l
     return ordered
 
 
+def tuplesort_ranked(items: list[Any], ranks: list[int], bound: int | None = None) -> list[Any]:
+    """`tuplesort(items, compare, bound)` where `compare(a, b)` is the sign of the difference of
+    their ranks (ints, equal for items that compare equal): the same algorithm and comparisons,
+    so the same order, ties included; the heap's comparisons are inlined over the ranks, the
+    quicksort's made on them (tests/emulators/test_evershop_fast_paths.py compares both)."""
+    if bound is not None and bound >= 0 and len(items) > 2 * bound:
+        return [items[index] for index in _top_n_heapsort_ranked(ranks, bound)]
+
+    def compare(left: int, right: int) -> int:
+        return (ranks[left] > ranks[right]) - (ranks[left] < ranks[right])
+
+    indices = list(range(len(items)))
+    _quicksort(indices, 0, len(indices), compare)
+    return [items[index] for index in indices]
+
+
+def _top_n_heapsort_ranked(rank: list[int], bound: int) -> list[int]:
+    """`_top_n_heapsort` over indices into `rank` (the worst, the highest rank, on top)."""
+    heap: list[int] = []
+    for index, current in enumerate(rank):
+        if len(heap) < bound:  # _heap_insert
+            heap.append(index)
+            hole = len(heap) - 1
+            while hole > 0:
+                parent = (hole - 1) >> 1
+                if rank[heap[parent]] >= current:
+                    break
+                heap[hole] = heap[parent]
+                hole = parent
+            heap[hole] = index
+        elif rank[heap[0]] > current:
+            _heap_replace_top_ranked(heap, len(heap), index, rank)
+    size = len(heap)
+    while size > 1:
+        top = heap[0]
+        size -= 1
+        _heap_replace_top_ranked(heap, size, heap[size], rank)
+        heap[size] = top
+    return heap
+
+
+def _heap_replace_top_ranked(heap: list[int], size: int, index: int, rank: list[int]) -> None:
+    current = rank[index]
+    hole = 0
+    while True:
+        child = 2 * hole + 1
+        if child >= size:
+            break
+        if child + 1 < size and rank[heap[child + 1]] > rank[heap[child]]:
+            child += 1
+        if rank[heap[child]] <= current:
+            break
+        heap[hole] = heap[child]
+        hole = child
+    heap[hole] = index
+
+
 def _median_of_three(items: list[Any], a: int, b: int, c: int, compare: Compare) -> int:
     if compare(items[a], items[b]) < 0:
         if compare(items[b], items[c]) < 0:
