@@ -377,17 +377,16 @@ def test_a_collection_orders_as_without_ranks(
     limit: int | None,
 ) -> None:
     shop = EverShopEmulator(customers=120, rate_limits=False, seed=3)
-    rows = list(shop._db.customers.values())
+    rows: list[dict[str, Any]] = [dict(row) for row in shop._db.customers.values()]
     rows[5]["full_name"] = None  # a NULL among the names
     collection = Collection(
         lambda: rows, [], CUSTOMER_FILTERS, default_order=None, collation="en_US",
         stable_ties=stable_ties,
     )  # fmt: skip
     collection.query.order_by(column, direction)
-    bound = None if limit is None else limit
-    ranked = [row["customer_id"] for row in collection._ordered(list(rows), bound)]
+    ranked = [row["customer_id"] for row in collection._ordered(list(rows), limit)]
     monkeypatch.setattr("customer_gateway.emulators.evershop.collection._ranks", _no_ranks)
-    compared = [row["customer_id"] for row in collection._ordered(list(rows), bound)]
+    compared = [row["customer_id"] for row in collection._ordered(list(rows), limit)]
     assert ranked == compared
 
 
