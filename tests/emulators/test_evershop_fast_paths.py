@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from inspect import isawaitable
 from typing import Any
 
 import httpx
@@ -30,7 +31,12 @@ from customer_gateway.emulators.evershop.collection import (
     row_comparison,
 )
 from customer_gateway.emulators.evershop.executor import LeafShortcutExecutor, is_awaitable
-from customer_gateway.emulators.evershop.graphql_api import DIRECT, _parse
+from customer_gateway.emulators.evershop.graphql_api import (
+    AS_EVERSHOP,
+    DIRECT,
+    ReadContext,
+    _parse,
+)
 from customer_gateway.emulators.evershop.node.js import (
     JsSyntaxError,
     _JsonParser,
@@ -175,14 +181,29 @@ async def test_a_kept_document_reads_the_store_as_it_is_now(client: httpx.AsyncC
     assert broken[0][0] == 500
 
 
-def _result(result: Any) -> tuple[Any, list[Any]]:
+async def _result(result: Any) -> str:
+    """The result as JSON text (the order of fields counts), errors with their paths."""
+    if isawaitable(result):
+        result = await result
     assert isinstance(result, ExecutionResult)
-    return result.data, [error.formatted for error in result.errors or []]
+    errors = [error.formatted for error in result.errors or []]
+    return json.dumps([result.data, errors], default=str)
 
 
+_SHAPE = (
+    '{ customers(filters: [{key: "limit", operation: eq, value: "5"}]) { items {'
+    " customerId uuid status email fullName createdAt { value text } urn editUrl"
+    " group { customerGroupId groupName } orders { orderNumber grandTotal { value text } }"
+    " addresses { city country { code } } metafields { key } } total } }"
+)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("context", [DIRECT, AS_EVERSHOP])
 @pytest.mark.parametrize(
     ("column", "value"),
     [
+        (None, None),  # as seeded
         ("status", "x"),  # Int from a string: a coercion error
         ("status", 2.0),  # a float that is an Int
         ("status", 2.5),  # one that is not
@@ -193,24 +214,29 @@ def _result(result: Any) -> tuple[Any, list[Any]]:
         ("full_name", None),  # non-null
         ("email", ["a"]),  # a list where a String is: the long path
         ("uuid", {"a": 1}),
+        ("created_at", None),  # a non-null object field that is null
+        ("created_at", "x"),  # Date's resolvers on a string
+        ("group_id", 999),  # no such group: null
+        ("customer_id", "7"),  # String where an Int is
     ],
 )
-def test_the_leaf_short_path_completes_as_graphql_core(
-    emulator: EverShopEmulator, column: str, value: Any
+async def test_the_short_paths_complete_as_graphql_core(
+    emulator: EverShopEmulator, column: str | None, value: Any, context: ReadContext
 ) -> None:
-    row = next(iter(emulator._db.customers.values()))
-    row[column] = value  # type: ignore[literal-required]
+    newest = max(emulator._db.customers)
+    if column is not None:
+        emulator._db.customers[newest][column] = value  # type: ignore[literal-required]
     schema = emulator._graphql.schema
-    document = parse("{ customers { items { customerId uuid status email fullName } } }")
-    plain = execute(schema, document, context_value=DIRECT)
+    document = parse(_SHAPE)
+    plain = await _result(execute(schema, document, context_value=context))
     short = execute(
         schema,
         document,
-        context_value=DIRECT,
+        context_value=context,
         executor_class=LeafShortcutExecutor,
         is_awaitable=is_awaitable,
     )
-    assert _result(short) == _result(plain)
+    assert await _result(short) == plain
 
 
 # -- JSON.parse and JSON.stringify --------------------------------------------------------------
