@@ -216,6 +216,8 @@ _SHAPE = (
         ("uuid", {"a": 1}),
         ("created_at", None),  # a non-null object field that is null
         ("created_at", "x"),  # Date's resolvers on a string
+        ("created_at", ValueError("boom")),  # an exception as the value: its error
+        ("created_at", lambda _info: T0),  # a callable: the default resolver calls it
         ("group_id", 999),  # no such group: null
         ("customer_id", "7"),  # String where an Int is
     ],

@@ -13,7 +13,9 @@ takes a shorter way:
 - a leaf field with a resolver and without arguments: the resolver runs with its resolve
   info, and a value of those types is coerced directly;
 - an object field without arguments whose type has no `is_type_of`: the resolver runs with
-  its resolve info, and an object that is there is completed as its type without the dispatch.
+  its resolve info (without a resolver, a row's key is read as the default resolver would,
+  without the info it would not use), and an object that is there is completed as its type
+  without the dispatch.
 
 Everything else takes graphql-core's own steps: a null, an exception value, an awaitable, a
 value that does not coerce, every error (a row's leaf is then read again: a dict lookup,
@@ -33,13 +35,18 @@ from typing import Any, Final, TypeGuard
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
+    GraphQLInt,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import Executor, default_field_resolver, to_nodes
@@ -216,6 +223,28 @@ class LeafShortcutExecutor(Executor[Any]):
         """graphql-core's `execute_field` for a field without arguments, with a leaf's value
         that coerces, or an object that is there, completed without `complete_value`."""
         return_type = field_def.type
+        if field_def.resolve is None and object_type is not None and type(source) is dict:
+            # The default resolver's read of a row, without the resolve info it would not use.
+            value = source.get(field_details_list[0].node.name.value)
+            if (
+                value is not None
+                and value is not Undefined
+                and not isinstance(value, Exception)
+                and not callable(value)
+                and not self.is_awaitable(value)
+            ):
+                try:
+                    completed = self.collect_and_execute_subfields(
+                        object_type, field_details_list, path, value, position_context
+                    )
+                    if self.is_awaitable(completed):
+                        return _await_completed(
+                            self, completed, return_type, field_details_list, path
+                        )
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, return_type, field_details_list, path)
+                    return None
+                return completed
         resolve_fn = field_def.resolve or self.field_resolver
         info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
         try:
@@ -253,6 +282,13 @@ def _coerced(leaf: Leaf | None, value: Any) -> Any:
     """The leaf type's output coercion of `value`, or None where graphql-core's own
     completion must run (a failed coercion is its error to report)."""
     assert leaf is not None
+    # What graphql-core's String and ID give back unchanged (`serialize_string`, `serialize_id`:
+    # a str as it is) and Int too (`coerce_int_from_number`: `int(value)` of an int in range).
+    kind = type(value)
+    if kind is str and (leaf is GraphQLString or leaf is GraphQLID):
+        return value
+    if kind is int and leaf is GraphQLInt and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
+        return value
     try:
         coerced = leaf.coerce_output_value(value)
     except Exception:  # the long path reports it, located
