@@ -37,6 +37,8 @@ from customer_gateway.emulators.evershop.graphql_api import (
     ReadContext,
     _parse,
 )
+from customer_gateway.emulators.evershop.jwt import _decode_complete
+from customer_gateway.emulators.evershop.jwt import decode as jwt_decode
 from customer_gateway.emulators.evershop.node.js import (
     JsSyntaxError,
     _JsonParser,
@@ -421,3 +423,45 @@ def test_a_collection_orders_as_without_ranks(
 
 def _no_ranks(*_args: Any) -> None:
     return None
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+@pytest.mark.parametrize("ids", [[3, 1, 2, 10, 7], [3, True, 2], [5, "4", 1]])
+def test_a_unique_column_orders_as_by_its_sort_key(direction: str, ids: list[Any]) -> None:
+    rows: list[dict[str, Any]] = [{"customer_id": value} for value in ids]
+    collection = Collection(
+        lambda: rows, [], CUSTOMER_FILTERS, default_order=None, collation="en_US",
+        unique_columns=frozenset({"customer_id"}),
+    )  # fmt: skip
+    collection.query.order_by("customer_id", direction)
+    key = text_sort_key("en_US")
+    try:
+        expected = sorted(
+            rows,
+            key=lambda row: (
+                key(row["customer_id"])
+                if isinstance(row["customer_id"], str)
+                else row["customer_id"]
+            ),
+            reverse=direction == "DESC",
+        )
+    except TypeError:
+        with pytest.raises(TypeError):
+            collection._ordered(list(rows), None)
+        return
+    assert collection._ordered(list(rows), None) == expected
+
+
+def test_a_token_is_decoded_once_and_checked_every_time(emulator: EverShopEmulator) -> None:
+    issued = emulator._auth.issue({"email": "admin@example.com", "password": "admin-password"})
+    token = issued.body["data"]["accessToken"]
+    first = jwt_decode(token)
+    uncached = _decode_complete.__wrapped__(token, False)
+    assert uncached is not None
+    assert jwt_decode(token) == first == uncached[1]
+    user, rejection = emulator._auth.user_from_header(f"Bearer {token}")
+    assert rejection is None
+    assert user is not None
+    assert user["email"] == "admin@example.com"
+    bad = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    assert emulator._auth.user_from_header(f"Bearer {bad}")[1] is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -345,6 +346,10 @@ class Collection:
         if column in self._unique_columns:
             # A unique NOT NULL column has no ties: every sort algorithm gives this one order,
             # so the C sort stands in for tuplesort (a page of a 200,000-row table in ms).
+            if set(map(type, map(operator.itemgetter(column), rows))) <= {int}:
+                # Integers (customer_id) are their own keys: no Python call per row.
+                return sorted(rows, key=operator.itemgetter(column), reverse=descending)
+
             def unique_key(row: Row) -> Any:
                 value = row[column]
                 return text_key(value) if isinstance(value, str) else value

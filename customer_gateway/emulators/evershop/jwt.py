@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import re
+from functools import lru_cache
 from typing import Any, Final, Literal
 
 from .node.js import JsSyntaxError, parse_json, stringify
@@ -70,11 +71,16 @@ def _header(token: str) -> Any:
     return header
 
 
+@lru_cache(maxsize=64)
 def _decode_complete(token: str, line_column: bool) -> tuple[Any, Any] | None:
     """jws.decode(token, {json: true}) -> (header, payload), None for a malformed token.
 
     Raises JsSyntaxError when the header is fine but the payload is not JSON (jws parses it
     without a try/catch, so the SyntaxError escapes jwt.decode too).
+
+    Kept per token text (a client sends its token with every request; each is decoded twice,
+    by `decode` and `verify`): the header and payload are only read, never changed, and an
+    error is raised anew each time (lru_cache keeps no exception).
     """
     if _JWS.match(token) is None:
         return None
