@@ -35,7 +35,7 @@ from starlette.routing import BaseRoute
 
 from customer_gateway.emulators.asgi_link import AsgiLink
 from customer_gateway.emulators.base import Clock, Emulator, FixedWindow
-from customer_gateway.emulators.http import Missing, Router, catch_all
+from customer_gateway.emulators.http import Missing, Router, catch_all, compact_json
 
 from .emulator import EcwidEmulator
 from .http import WINDOW_SECONDS, json_response, retry_after
@@ -53,6 +53,7 @@ class Upstream:
     status: int
     body: Any
     headers: dict[str, str]
+    raw: bytes  # the body as Ecwid sent it
 
 
 Handler = Callable[[Request, str | None], Awaitable[Response]]
@@ -64,6 +65,17 @@ def error_response(status: int, title: str, headers: dict[str, str] | None = Non
 
 def envelope(resource_id: str | int, attributes: Any) -> Response:
     return json_response({"data": {"id": resource_id, "type": TYPE, "attributes": attributes}})
+
+
+def wrapped(resource_id: str | int, upstream: Upstream) -> Response:
+    """`envelope(resource_id, upstream.body)` around Ecwid's own bytes: Ecwid writes every
+    answer with `compact_json` (its injected faults' bodies are compact JSON too), which is
+    canonical (`json.loads` inverts it exactly, and writing the parsed value again gives the
+    same bytes), so they are not written again. The body is still parsed (`_forward`): an
+    answer that is not JSON fails as before."""
+    head = b'{"data":{"id":' + compact_json(resource_id) + b',"type":' + compact_json(TYPE)
+    content = head + b',"attributes":' + upstream.raw + b"}}"
+    return Response(content, 200, None, "application/json;charset=utf-8")
 
 
 class EcwidWrapperEmulator(Emulator):
@@ -163,7 +175,7 @@ class EcwidWrapperEmulator(Emulator):
         answer = await self._transport.handle_async_request(outgoing)
         await answer.aread()
         passed = {k: v for k, v in answer.headers.items() if k.lower() == "retry-after"}
-        return Upstream(answer.status_code, answer.json(), passed)
+        return Upstream(answer.status_code, answer.json(), passed, answer.content)
 
     def _url(self, url: str) -> httpx.URL:
         """`url` on the store's base as httpx makes it (its parser is most of a request's cost,
@@ -186,7 +198,7 @@ class EcwidWrapperEmulator(Emulator):
         upstream = await self._forward(
             request, "GET", "/customers", default_limit=LIST_DEFAULT_LIMIT
         )
-        return self._failed(upstream) or envelope(self._request_id(), upstream.body)
+        return self._failed(upstream) or wrapped(self._request_id(), upstream)
 
     async def _get(self, request: Request, customer_id: str | None) -> Response:
         upstream = await self._forward(request, "GET", f"/customers/{customer_id}")
@@ -205,8 +217,8 @@ class EcwidWrapperEmulator(Emulator):
 
     async def _update(self, request: Request, customer_id: str | None) -> Response:
         upstream = await self._forward(request, "PUT", f"/customers/{customer_id}")
-        return self._failed(upstream) or envelope(self._request_id(), upstream.body)
+        return self._failed(upstream) or wrapped(self._request_id(), upstream)
 
     async def _delete(self, request: Request, customer_id: str | None) -> Response:
         upstream = await self._forward(request, "DELETE", f"/customers/{customer_id}")
-        return self._failed(upstream) or envelope(self._request_id(), upstream.body)
+        return self._failed(upstream) or wrapped(self._request_id(), upstream)
