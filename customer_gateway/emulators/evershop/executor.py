@@ -1,5 +1,7 @@
 """graphql-core's executor with short paths for the fields of a page of rows (the admin API).
 
+It is the executor `execute` runs (`IncrementalExecutor`: @defer and @stream answer as before).
+
 A page of 100 customers is ~1,000 fields, and graphql-core runs each through the same steps: a
 response path, a resolve info object, the resolver call and the completion dispatch (non-null?
 list? leaf? abstract? object?). This executor plans each selection set once per execution
@@ -50,6 +52,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import Executor, default_field_resolver, to_nodes
+from graphql.execution.incremental.incremental_executor import IncrementalExecutor
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from graphql.pyutils import is_awaitable as default_is_awaitable
 
@@ -111,7 +114,7 @@ async def _await_completed(
         return None
 
 
-class LeafShortcutExecutor(Executor[Any]):
+class LeafShortcutExecutor(IncrementalExecutor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._kinds = _KINDS.setdefault(self.schema, {})
