@@ -13,7 +13,8 @@ takes a shorter way:
   the row's key is read and the type coerces it, as `default_field_resolver` and
   `complete_leaf_value` would (no path, no resolve info);
 - a leaf field with a resolver and without arguments: the resolver runs with its resolve
-  info, and a value of those types is coerced directly;
+  info (without one if it is marked `source_only`), and a value of those types is coerced
+  directly;
 - an object field without arguments whose type has no `is_type_of`: the resolver runs with
   its resolve info (without a resolver, a row's key is read as the default resolver would,
   without the info it would not use), and an object that is there is completed as its type
@@ -23,7 +24,8 @@ Everything else takes graphql-core's own steps: a null, an exception value, an a
 value that does not coerce, every error (a row's leaf is then read again: a dict lookup,
 nothing to observe; a resolver's value is completed by `complete_value`) and any execution
 with middleware or another default resolver. Errors are reported as graphql-core reports them
-(`handle_field_error`).
+(`handle_field_error`). An object that is there (a list's item) is completed as its type
+without the dispatch too (`complete_value`).
 
 `is_awaitable` answers False for the plain builtin values the resolvers return without
 graphql-core's `hasattr(value, "__await__")`, which is a failed attribute lookup for each.
@@ -31,9 +33,9 @@ graphql-core's `hasattr(value, "__await__")`, which is a failed attribute lookup
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Final, TypeGuard
+from typing import Any, Final, TypeGuard, TypeVar
 from weakref import WeakKeyDictionary
 
 from graphql import (
@@ -46,6 +48,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
@@ -57,6 +60,7 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cance
 from graphql.pyutils import is_awaitable as default_is_awaitable
 
 Leaf = GraphQLScalarType | GraphQLEnumType
+R = TypeVar("R", bound=Callable[..., Any])
 
 _PLAIN_VALUES: Final = frozenset({str, int, float, bool})
 _NEVER_AWAITABLE: Final = frozenset(
@@ -68,6 +72,18 @@ _LONG: Final = 0  # graphql-core's execute_field
 _ROW_LEAF: Final = 1  # a plain leaf read from a row
 _RESOLVED_LEAF: Final = 2  # a leaf with a resolver of its own
 _OBJECT: Final = 3  # an object field
+_SOURCE_LEAF: Final = 4  # a leaf whose resolver reads its source alone (`source_only`)
+
+SOURCE_ONLY: Final = "source_only"
+
+
+def source_only(resolver: R) -> R:
+    """Marks a resolver that reads its source alone (never its resolve info) and changes
+    nothing: a leaf it resolves is called without the info (`resolver(source, None)`), and
+    where its value does not coerce or it raises, called again with it (graphql-core's way)."""
+    setattr(resolver, SOURCE_ONLY, True)
+    return resolver
+
 
 # What a field is, per schema (weakly) and (parent type, field name): its kind, definition, leaf
 # or object type. Resolvers are set on the schema once, when it is built (graphql_api: `_build`).
@@ -93,6 +109,8 @@ def _kind(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str) -> _
         inner = inner.of_type
     if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
         kind = _ROW_LEAF if field_def.resolve is None else _RESOLVED_LEAF
+        if getattr(field_def.resolve, SOURCE_ONLY, False):
+            kind = _SOURCE_LEAF
         return (kind, field_def, inner, None)
     if isinstance(inner, GraphQLObjectType) and inner.is_type_of is None:
         return (_OBJECT, field_def, None, inner)
@@ -173,8 +191,19 @@ class LeafShortcutExecutor(IncrementalExecutor):
                         if coerced is not None:
                             results[response_name] = coerced
                             continue
+                elif way == _SOURCE_LEAF:
+                    assert field_def is not None
+                    try:
+                        value = field_def.resolve(source_value, None)  # type: ignore[misc]
+                    except Exception:  # the long path runs it again and reports it, located
+                        value = None
+                    if type(value) in _PLAIN_VALUES:
+                        coerced = _coerced(leaf, value)
+                        if coerced is not None:
+                            results[response_name] = coerced
+                            continue
                 field_path = Path(path, response_name, parent_type.name)
-                if way in (_RESOLVED_LEAF, _OBJECT):
+                if way in (_RESOLVED_LEAF, _OBJECT, _SOURCE_LEAF):
                     assert field_def is not None
                     result = self._execute_planned(
                         parent_type,
@@ -211,6 +240,32 @@ class LeafShortcutExecutor(IncrementalExecutor):
             return results
 
         return get_results()
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """An object that is there (a list's item) completed as its type without the dispatch
+        (what graphql-core's `complete_value` and `complete_object_value` come to for it)."""
+        if (
+            self._short
+            and result is not None
+            and result is not Undefined
+            and not isinstance(result, Exception)
+        ):
+            inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+            if isinstance(inner, GraphQLObjectType) and inner.is_type_of is None:
+                return self.collect_and_execute_subfields(
+                    inner, field_details_list, path, result, position_context
+                )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def _execute_planned(
         self,

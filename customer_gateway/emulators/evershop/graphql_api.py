@@ -16,7 +16,7 @@ error (see `GraphQLEndpoint.run`).
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
@@ -38,7 +38,7 @@ from graphql import (
 )
 
 from .collection import CUSTOMER_FILTERS, GROUP_FILTERS, Collection, Row
-from .executor import LeafShortcutExecutor, is_awaitable
+from .executor import LeafShortcutExecutor, is_awaitable, source_only
 from .node.graphql_js16 import Js16Error, check_variables, inspect, reword, select_operation
 from .node.js import UNDEFINED, truthy
 from .pg import Collation, PgError
@@ -321,7 +321,7 @@ type Metafield {
 _CAMEL: Final = re.compile(r"[-_][a-zA-Z0-9]")
 
 
-def camel_case(row: dict[str, Any]) -> dict[str, Any]:
+def camel_case(row: Mapping[str, Any]) -> dict[str, Any]:
     """`lib/util/camelCase.ts` (so `address_1` becomes `address1`)."""
     return {_camel_key(key): value for key, value in row.items()}
 
@@ -560,7 +560,7 @@ class GraphQLEndpoint:
 
     def _group_of(self, customer: dict[str, Any]) -> Any:
         group = self._db.groups.get(customer.get("groupId"))  # type: ignore[arg-type]
-        return None if group is None else camel_case(dict(group))
+        return None if group is None else camel_case(group)  # a new dict
 
     def _group_customers(self, group: dict[str, Any], info: Info) -> Any:
         wanted = group["customerGroupId"]
@@ -656,6 +656,7 @@ def _filter_value(item: dict[str, Any], _info: Info) -> Any:
     return None if value is UNDEFINED else value
 
 
+@source_only
 def _date_value(raw: Any, _info: Info) -> Any:
     # graphql-js serialises a Date through valueOf(): epoch milliseconds, as a string.
     return str(epoch_ms(raw)) if isinstance(raw, datetime) else raw
