@@ -46,8 +46,10 @@ from customer_gateway.connectors.models import (
     CustomerRecord,
     GroupRecord,
     GroupRef,
+    SortField,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.rows import RowKey
 
 # A connector's GroupRefs by (id, name) (`customer`'s `group_refs`), at most this many kept.
 GroupRefs = dict[tuple[int, str | None], GroupRef]
@@ -289,7 +291,7 @@ def customer(
     name = obj.get("name")
     if type(name) is not str or not name:
         name = read.opt_text(obj, "name", where)
-    created_at = ecwid_datetime(read, obj.get("registered"), "customer.registered")
+    created_at = registered(read, obj)
     return CustomerRecord(
         source=source,
         id=str(number),
@@ -313,6 +315,34 @@ def customer(
         addresses=tuple(addresses),
         metadata=_metadata(read, obj, contacts) if contacts is not None else {},
     )
+
+
+def native_id(read: Reader, obj: Mapping[str, Any]) -> str:
+    """The record's `id`: the customer's number as decimal text (as `customer` reads it)."""
+    number = obj.get("id")
+    if type(number) is not int:
+        number = read.integer(obj, "id", "customer")
+    return str(number)
+
+
+def registered(read: Reader, obj: Mapping[str, Any]) -> datetime | None:
+    """The record's `created_at` (as `customer` reads it)."""
+    return ecwid_datetime(read, obj.get("registered"), "customer.registered")
+
+
+def row_keys(read: Reader) -> dict[SortField, RowKey]:
+    """A list row's native id and sort value, for each sort Ecwid applies (`rows.RowKeys`):
+    what a merge orders a row by before it maps the row."""
+
+    def newest(row: Any) -> tuple[str, Any]:
+        obj = read.object(row, "customers.items[]")
+        return native_id(read, obj), registered(read, obj)
+
+    def status(row: Any) -> tuple[str, Any]:
+        # Ecwid has no status: every record holds 1 (`customer`).
+        return native_id(read, read.object(row, "customers.items[]")), 1
+
+    return {SortField.CREATED_AT: newest, SortField.STATUS: status}
 
 
 def _group_ref(number: int, name: str | None, known: GroupRefs | None) -> GroupRef:

@@ -6,6 +6,7 @@ Contract: shared/upstreams/README.md section 4 (GraphQL Customer, REST rows, ord
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, TypedDict
 
 from customer_gateway.connectors.models import (
@@ -13,9 +14,11 @@ from customer_gateway.connectors.models import (
     CustomerRecord,
     GroupRef,
     OrderRecord,
+    SortField,
     StatusLabel,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.rows import RowKey
 
 
 def order(read: Reader, source: str, base_url: str, item: Mapping[str, Any]) -> OrderRecord:
@@ -85,9 +88,7 @@ def customer(
     groups: tuple[GroupRef, ...] = ()
     if group is not None:
         groups = (_group_ref(read, group, group_refs),)
-    created = item.get("createdAt")
-    if type(created) is not dict:
-        created = read.object(created, "customer.createdAt")
+    created_at = created_moment(read, item)
     meta = item.get("metaData")
     numeric_id = item.get("customerId")
     if type(numeric_id) is not int:
@@ -109,7 +110,7 @@ def customer(
         email,
         full_name,
         status,
-        read.epoch_millis(created.get("value"), "customer.createdAt.value"),
+        created_at,
         groups=groups,
         addresses=(
             tuple(
@@ -126,6 +127,56 @@ def customer(
         delete_api=api,
         missing=frozenset() if with_addresses else _NO_ADDRESSES,
     )
+
+
+def created_moment(read: Reader, item: Mapping[str, Any]) -> datetime | None:
+    """The record's `created_at`: `createdAt.value` (as `customer` reads it)."""
+    created = item.get("createdAt")
+    if type(created) is not dict:
+        created = read.object(created, "customer.createdAt")
+    return read.epoch_millis(created.get("value"), "customer.createdAt.value")
+
+
+def row_keys(read: Reader) -> dict[SortField, RowKey]:
+    """A list row's native id (its uuid) and sort value, for every sort EverShop applies
+    (`rows.RowKeys`): what a merge orders a row by before it maps the row. Each value is read as
+    `customer` reads it."""
+    where = "customer"
+
+    def row(raw: Any) -> tuple[Mapping[str, Any], str]:
+        item = read.object(raw, "customers.items[]")
+        uuid = item.get("uuid")
+        if type(uuid) is not str:
+            uuid = read.string(item, "uuid", where)
+        return item, uuid
+
+    def newest(raw: Any) -> tuple[str, Any]:
+        item, uuid = row(raw)
+        return uuid, created_moment(read, item)
+
+    def customer_id(raw: Any) -> tuple[str, Any]:
+        item, uuid = row(raw)
+        return uuid, read.integer(item, "customerId", where)
+
+    def email(raw: Any) -> tuple[str, Any]:
+        item, uuid = row(raw)
+        return uuid, read.string(item, "email", where)
+
+    def full_name(raw: Any) -> tuple[str, Any]:
+        item, uuid = row(raw)
+        return uuid, read.opt_string(item, "fullName", where)
+
+    def status(raw: Any) -> tuple[str, Any]:
+        item, uuid = row(raw)
+        return uuid, read.integer(item, "status", where)
+
+    return {
+        SortField.CREATED_AT: newest,
+        SortField.CUSTOMER_ID: customer_id,
+        SortField.EMAIL: email,
+        SortField.NAME: full_name,
+        SortField.STATUS: status,
+    }
 
 
 def _group_ref(read: Reader, group: Any, known: GroupRefs | None) -> GroupRef:

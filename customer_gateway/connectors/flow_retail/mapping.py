@@ -9,6 +9,7 @@ required.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from customer_gateway.connectors.helpers import synthetic_int_id
@@ -21,9 +22,11 @@ from customer_gateway.connectors.models import (
     ExternalHit,
     GroupRecord,
     GroupRef,
+    SortField,
     StoreView,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.rows import RowKey
 
 # A connector's GroupRefs by group uid (`customer`'s `group_refs`), at most this many kept.
 GroupRefs = dict[str, GroupRef]
@@ -129,7 +132,7 @@ def customer(
         email=email,
         full_name=full_name,
         status=1,  # Flow Retail has no enabled flag (README 5.1: unknown); every customer is 1
-        created_at=read.iso_datetime(obj.get("createdAt"), "customer.createdAt"),
+        created_at=created_at(read, obj),
         updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt")
         if reads is None or "updated_at" in reads
         else None,
@@ -147,6 +150,30 @@ def customer(
             else {}
         ),
     )
+
+
+def native_id(read: Reader, obj: Mapping[str, Any]) -> str:
+    """The record's `id`, its `customerUid` (as `customer` reads it)."""
+    uid = obj.get("customerUid")
+    if type(uid) is not str:
+        uid = read.string(obj, "customerUid", "customer")
+    return uid
+
+
+def created_at(read: Reader, obj: Mapping[str, Any]) -> datetime | None:
+    """The record's `created_at` (as `customer` reads it)."""
+    return read.iso_datetime(obj.get("createdAt"), "customer.createdAt")
+
+
+def row_keys(read: Reader) -> dict[SortField, RowKey]:
+    """A list row's native id and sort value, for the sort Flow Retail applies (`rows.RowKeys`):
+    what a merge orders a row by before it maps the row."""
+
+    def newest(row: Any) -> tuple[str, Any]:
+        obj = read.object(row, "items[]")
+        return native_id(read, obj), created_at(read, obj)
+
+    return {SortField.CREATED_AT: newest}
 
 
 def _group_ref(uid: str, known: GroupRefs | None) -> GroupRef:
