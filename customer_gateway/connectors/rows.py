@@ -77,10 +77,6 @@ class Rows(Sequence[CustomerRecord]):
         key = self._key
         return [key(row) for row in self._raw]
 
-    def mapped(self) -> int:
-        """How many rows have been mapped so far."""
-        return sum(record is not None for record in self._records)
-
 
 @dataclass(frozen=True, slots=True)
 class RowMapper:

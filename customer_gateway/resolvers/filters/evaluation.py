@@ -269,17 +269,6 @@ def _newest_moment(moment: datetime | None) -> tuple[int, float]:
     return (0, 0.0) if moment is None else (1, -moment.timestamp())
 
 
-def merge(
-    streams: Sequence[Sequence[CustomerRecord]], sort: Sort, collation: str = "en_US"
-) -> Iterator[CustomerRecord]:
-    """K-way merge of per-source streams, each already in `sort` order (`merge_keyed` over the
-    records' keys)."""
-    key = sort_key(sort, collation)
-    keys = [[key(record) for record in stream] for stream in streams]
-    for stream, place in merge_keyed(keys):
-        yield streams[stream][place]
-
-
 def merge_keyed(keys: Sequence[Sequence[Any]]) -> Iterator[tuple[int, int]]:
     """K-way merge of per-source streams given as their rows' sort keys, each stream in sort
     order: (stream, place in it) of each row, in the merged order.
