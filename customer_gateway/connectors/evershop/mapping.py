@@ -88,7 +88,9 @@ def customer(
     groups: tuple[GroupRef, ...] = ()
     if group is not None:
         groups = (_group_ref(read, group, group_refs),)
-    created_at = created_moment(read, item)
+    created = item.get("createdAt")  # as `created_moment` reads it (inline: every row)
+    if type(created) is not dict:
+        created = read.object(created, "customer.createdAt")
     meta = item.get("metaData")
     numeric_id = item.get("customerId")
     if type(numeric_id) is not int:
@@ -110,7 +112,7 @@ def customer(
         email,
         full_name,
         status,
-        created_at,
+        read.epoch_millis(created.get("value"), "customer.createdAt.value"),
         groups=groups,
         addresses=(
             tuple(

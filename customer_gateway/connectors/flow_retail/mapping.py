@@ -132,7 +132,8 @@ def customer(
         email=email,
         full_name=full_name,
         status=1,  # Flow Retail has no enabled flag (README 5.1: unknown); every customer is 1
-        created_at=created_at(read, obj),
+        # As `created_at` reads it (the merge's key), inline: every row.
+        created_at=read.iso_datetime(obj.get("createdAt"), "customer.createdAt"),
         updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt")
         if reads is None or "updated_at" in reads
         else None,
