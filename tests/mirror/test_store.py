@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import stat
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -627,7 +628,7 @@ async def test_a_common_keyword_reads_no_row_to_count_on_sqlite(tmp_path: Path) 
         await store.close()
 
 
-def _statements_on(engine: sa.Engine) -> tuple[list[str], object]:
+def _statements_on(engine: sa.Engine) -> tuple[list[str], Callable[..., None]]:
     executed: list[str] = []
 
     def record(*args: object) -> None:
