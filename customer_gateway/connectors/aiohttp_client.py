@@ -4,7 +4,8 @@ The request goes out as httpx would have sent it: the URL as httpx merges it (th
 path, then the path percent-encoded with httpx's path set, then `urlencode` of the
 parameters), a JSON body as httpx encodes it (`json.dumps`, no ASCII escaping, compact,
 `NaN` refused), the source's User-Agent, no redirects followed. Timeouts as httpx's: `connect`
-for a pooled connection or a new one, `read` between bytes of the answer.
+for a pooled connection or a new one, `read` between bytes of the answer. The answer's headers
+read as httpx's do (`JoinedHeaders`: a repeated header is its values joined with ", ").
 
 aiohttp's errors become httpx's exception types as httpx's own pool raises them: a refused or
 unreachable connection `httpx.ConnectError`, a reset or a server that hung up
@@ -24,6 +25,7 @@ from urllib.parse import quote, urlencode
 
 import aiohttp
 import httpx
+from multidict import CIMultiDictProxy
 from yarl import URL
 
 from customer_gateway.connectors.transport import (
@@ -123,7 +125,10 @@ class AiohttpClient:
             finally:
                 response.release()
         return Answer(
-            response.status, response.headers, content, self._base_path + path.lstrip("/")
+            response.status,
+            JoinedHeaders(response.headers),
+            content,
+            self._base_path + path.lstrip("/"),
         )
 
     @asynccontextmanager
@@ -171,7 +176,41 @@ class _Streamed:
         with _as_httpx_errors():
             content = await self.response.read()
         response = self.response
-        return Answer(response.status, response.headers, content, response.url.path)
+        return Answer(response.status, JoinedHeaders(response.headers), content, response.url.path)
+
+
+class JoinedHeaders(Mapping[str, str]):
+    """An answer's headers as httpx's `Headers` read them: case-insensitive, and a header sent
+    more than once (two `Retry-After`, `Link` or `X-RateLimit-*` lines) is its values joined
+    with ", ", where aiohttp's `get` gives the first alone. Joined on lookup only (an answer's
+    headers are mostly not read)."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: CIMultiDictProxy[str]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, key: str) -> str:
+        values = self._raw.getall(key)  # KeyError when absent
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        values = self._raw.getall(key, None)
+        if values is None:
+            return default
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({key.lower(): key for key in self._raw}.values())
+
+    def __len__(self) -> int:
+        return len(self._raw)  # as httpx counts: every header line
+
+    def __repr__(self) -> str:
+        return f"JoinedHeaders({self._raw!r})"
 
 
 def _text(value: str | int) -> str:

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from customer_gateway.connectors.aiohttp_client import AiohttpClient
+from customer_gateway.connectors.statuses import retry_after
 from customer_gateway.connectors.transport import HttpxClient, SourceClient, build_client
 from customer_gateway.server.settings import SourceSettings, Timeouts
 
@@ -331,3 +332,72 @@ async def test_a_request_without_a_body_names_no_content_type(server: str, metho
             answer = await client.request(method, "/customers/7/touch")
             assert answer.json()["content_type"] is None, transport
             assert answer.json()["body"] == ""
+
+
+_REPEATED = (
+    ("Retry-After", "5"),
+    ("Retry-After", "10"),
+    ("Link", '<https://shop.example/p/2>; rel="next"'),
+    ("Link", '<https://shop.example/p/9>; rel="last"'),
+    ("X-RateLimit-Bucket-Filling", "150/200"),
+    ("x-ratelimit-bucket-filling", "160/200"),
+    ("Set-Cookie", "a=1; Path=/"),
+    ("Set-Cookie", "b=2; Path=/"),
+    ("ETag", '"v1"'),
+)
+
+
+async def repeated(request: web.Request) -> web.Response:
+    response = web.json_response({"e": 1}, status=429)
+    for name, value in _REPEATED:
+        response.headers.add(name, value)
+    return response
+
+
+async def test_a_repeated_header_reads_the_same_on_both_transports() -> None:
+    """A header sent more than once is its values joined with ", " (httpx's `headers[...]`),
+    on aiohttp too, in a whole answer and a streamed one's: the Retry-After, rate-limit and
+    Link headers connectors read give the same answer whichever transport a source uses."""
+    app = web.Application()
+    app.router.add_get("/repeated", repeated)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    seen: dict[str, list[Any]] = {}
+    try:
+        for transport in ("httpx", "aiohttp"):
+            async with build_client(settings(base, transport)) as client:
+                whole = await client.request("GET", "/repeated")
+                async with client.stream(base + "/repeated") as streamed:
+                    streamed_whole = await streamed.whole()
+            for answer in (whole, streamed_whole):
+                headers = answer.headers
+                seen.setdefault(transport, []).append(
+                    (
+                        headers.get("retry-after"),
+                        headers["LINK"],
+                        headers.get("X-RateLimit-Bucket-Filling"),
+                        headers.get("set-cookie"),
+                        headers.get("etag"),
+                        headers.get("location", "absent"),
+                        "link" in headers,
+                        len(headers),
+                        sorted(key.lower() for key in headers if key.lower() != "date"),
+                        retry_after(answer),
+                    )
+                )
+    finally:
+        await runner.cleanup()
+    assert seen["aiohttp"] == seen["httpx"]
+    first = seen["httpx"][0]
+    assert first[:6] == (
+        "5, 10",
+        '<https://shop.example/p/2>; rel="next", <https://shop.example/p/9>; rel="last"',
+        "150/200, 160/200",
+        "a=1; Path=/, b=2; Path=/",
+        '"v1"',
+        "absent",
+    )
+    assert first[-1] is None  # "5, 10" is neither form RFC 9110 allows, on both
