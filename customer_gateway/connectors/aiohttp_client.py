@@ -4,7 +4,9 @@ The request goes out as httpx would have sent it: the URL as httpx merges it (th
 path, then the path percent-encoded with httpx's path set, then `urlencode` of the
 parameters), a JSON body as httpx encodes it (`json.dumps`, no ASCII escaping, compact,
 `NaN` refused), the source's User-Agent, no redirects followed. Timeouts as httpx's: `connect`
-for a pooled connection or a new one, `read` between bytes of the answer. The answer's headers
+for a pooled connection or a new one, `read` between bytes of the answer and for the request's
+body to be sent (httpx's `write`, which `build_httpx_client` sets to `read`; aiohttp has no
+write timeout of its own: `_TimedBody`). The answer's headers
 read as httpx's do (`JoinedHeaders`: a repeated header is its values joined with ", ").
 
 aiohttp's errors become httpx's exception types as httpx's own pool raises them: a refused or
@@ -15,6 +17,7 @@ UPSTREAM_TIMEOUT).
 
 from __future__ import annotations
 
+import asyncio
 import json as jsonlib
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -25,6 +28,8 @@ from urllib.parse import quote, urlencode
 
 import aiohttp
 import httpx
+from aiohttp.abc import AbstractStreamWriter
+from aiohttp.payload import BytesPayload
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -102,11 +107,14 @@ class AiohttpClient:
         url = self._prefix + relative
         if params:
             url += "?" + urlencode([(key, _text(value)) for key, value in params.items()])
-        data: bytes | None = None
+        data: _TimedBody | None = None
         if json is not None:
-            data = jsonlib.dumps(
-                json, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-            ).encode()
+            data = _TimedBody(
+                jsonlib.dumps(
+                    json, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+                ).encode(),
+                self._settings.timeouts.read,
+            )
             headers = {"Content-Type": "application/json", **(headers or {})}
         session = self._open()
         with _as_httpx_errors():
@@ -179,6 +187,36 @@ class _Streamed:
         return Answer(response.status, JoinedHeaders(response.headers), content, response.url.path)
 
 
+class _WriteTimedOut(TimeoutError):
+    """The request's body was not taken in time (httpx's `WriteTimeout`)."""
+
+
+class _TimedBody(BytesPayload):
+    """A request body sent within `seconds`, as httpx sends one (a write timeout).
+
+    aiohttp writes a body with no timeout, and starts the read timeout only once the body is
+    sent: an upstream that takes the headers and never reads a body larger than the socket's
+    buffers held the request until the caller's deadline. Here the write (the drain of
+    aiohttp's buffer into the socket) times out after `seconds`; aiohttp hands the error to the
+    response, `_as_httpx_errors` makes it `httpx.WriteTimeout` (UPSTREAM_TIMEOUT)."""
+
+    def __init__(self, value: bytes, seconds: float) -> None:
+        super().__init__(value, content_type="application/json")
+        self._seconds = seconds
+
+    async def write(self, writer: AbstractStreamWriter) -> None:
+        await self.write_with_length(writer, None)
+
+    async def write_with_length(
+        self, writer: AbstractStreamWriter, content_length: int | None
+    ) -> None:
+        try:
+            async with asyncio.timeout(self._seconds):
+                await super().write_with_length(writer, content_length)
+        except TimeoutError:
+            raise _WriteTimedOut(f"the request body was not sent in {self._seconds} s") from None
+
+
 class JoinedHeaders(Mapping[str, str]):
     """An answer's headers as httpx's `Headers` read them: case-insensitive, and a header sent
     more than once (two `Retry-After`, `Link` or `X-RateLimit-*` lines) is its values joined
@@ -227,6 +265,8 @@ def _as_httpx_errors() -> Iterator[None]:
     try:
         yield
     except (TimeoutError, aiohttp.ServerTimeoutError) as error:
+        if isinstance(error, _WriteTimedOut):
+            raise httpx.WriteTimeout(str(error)) from error
         if isinstance(error, aiohttp.ConnectionTimeoutError):
             raise httpx.ConnectTimeout(str(error)) from error
         raise httpx.ReadTimeout(str(error)) from error

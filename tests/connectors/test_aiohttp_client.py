@@ -5,6 +5,7 @@ errors are httpx's exception types as httpx's own pool raises them, streams read
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,8 +15,11 @@ import pytest
 from aiohttp import web
 
 from customer_gateway.connectors.aiohttp_client import AiohttpClient
-from customer_gateway.connectors.statuses import retry_after
+from customer_gateway.connectors.errors import UpstreamError
+from customer_gateway.connectors.http import UpstreamHTTP
+from customer_gateway.connectors.statuses import error_for_status, retry_after
 from customer_gateway.connectors.transport import HttpxClient, SourceClient, build_client
+from customer_gateway.core.errors import ErrorCode
 from customer_gateway.server.settings import SourceSettings, Timeouts
 
 pytestmark = pytest.mark.anyio
@@ -401,3 +405,54 @@ async def test_a_repeated_header_reads_the_same_on_both_transports() -> None:
         "absent",
     )
     assert first[-1] is None  # "5, 10" is neither form RFC 9110 allows, on both
+
+
+# aiohttp's own warning for a body over 1 MB (this one must outgrow the sockets' buffers).
+@pytest.mark.filterwarnings("ignore:Sending a large body:ResourceWarning")
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+async def test_an_upstream_that_never_reads_the_body_is_a_timeout(transport: str) -> None:
+    """An upstream that takes a request's headers and never reads its body (larger than the
+    socket's buffers) nor answers: the body's write times out after `timeout_read` (httpx's
+    `write`) on both transports, a typed UPSTREAM_TIMEOUT, and the connection is given back (a
+    pool of one answers the next request)."""
+    stalled: list[asyncio.StreamWriter] = []
+    connections: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        head = await reader.readuntil(b"\r\n\r\n")
+        if head.startswith(b"GET"):
+            writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"ok":true}')
+            await writer.drain()
+            return
+        stalled.append(writer)  # never read, never answered
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    quick = Timeouts(connect=1.0, read=0.5, total=5.0)
+    source = settings(f"http://127.0.0.1:{port}", transport, timeouts=quick, max_connections=1)
+    try:
+        async with build_client(source) as client:
+            http = UpstreamHTTP(
+                "shop",
+                client,
+                lambda answer: error_for_status("shop", answer.status_code),
+                total_timeout=5.0,
+            )
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(UpstreamError) as raised:
+                async with asyncio.timeout(10):  # the test's guard: never reached when fixed
+                    await http.send("POST", "/customers", json={"note": "x" * 32_000_000})
+            took = asyncio.get_running_loop().time() - started
+            assert raised.value.code is ErrorCode.UPSTREAM_TIMEOUT
+            assert took < 3, took
+            async with asyncio.timeout(3):
+                assert (await client.request("GET", "/quick")).json() == {"ok": True}
+        assert stalled
+    finally:
+        server.close()
+        for writer in connections:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+        await server.wait_closed()
