@@ -6,7 +6,8 @@ parameters), a JSON body as httpx encodes it (`json.dumps`, no ASCII escaping, c
 `NaN` refused), the source's User-Agent, no redirects followed. Timeouts as httpx's: `connect`
 for a pooled connection or a new one, `read` between bytes of the answer and for the request's
 body to be sent (httpx's `write`, which `build_httpx_client` sets to `read`; aiohttp has no
-write timeout of its own: `_TimedBody`). The answer's headers
+write timeout of its own: `_TimedBody`). Through the proxy
+httpx would take from the environment (`proxies.py`). The answer's headers
 read as httpx's do (`JoinedHeaders`: a repeated header is its values joined with ", ").
 
 aiohttp's errors become httpx's exception types as httpx's own pool raises them: a refused or
@@ -33,6 +34,7 @@ from aiohttp.payload import BytesPayload
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from customer_gateway.connectors.proxies import EnvProxies, Proxy
 from customer_gateway.connectors.transport import (
     USER_AGENT,
     Answer,
@@ -60,6 +62,11 @@ class AiohttpClient:
         self._base_path = base.path.rstrip("/") + "/"
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
+        # HTTP(S)_PROXY, ALL_PROXY, NO_PROXY as httpx reads them, read now (as httpx does).
+        self._proxies = EnvProxies()
+        self._proxy, self._proxy_headers, self._forward_headers = _through(
+            self._proxies.for_url(base), base.scheme
+        )
 
     def _open(self) -> aiohttp.ClientSession:
         """The session, made on first use (inside the running loop, as aiohttp wants)."""
@@ -81,6 +88,9 @@ class AiohttpClient:
                     sock_read=timeouts.read,
                 ),
                 headers={"User-Agent": USER_AGENT},
+                # Not aiohttp's `trust_env`: the proxy comes from `EnvProxies` (httpx's rules);
+                # aiohttp's would also add ~/.netrc credentials, which httpx does not.
+                trust_env=False,
                 # Cookies a source sets are kept and sent back, from IP-address hosts too (as
                 # httpx's jar does; aiohttp's refuses those unless `unsafe`), and as they were
                 # set (aiohttp quotes a value holding `/`, `+` or `=`, httpx does not).
@@ -116,6 +126,8 @@ class AiohttpClient:
                 self._settings.timeouts.read,
             )
             headers = {"Content-Type": "application/json", **(headers or {})}
+        if self._forward_headers is not None:
+            headers = {**self._forward_headers, **(headers or {})}
         session = self._open()
         with _as_httpx_errors():
             response = await session.request(
@@ -124,6 +136,8 @@ class AiohttpClient:
                 data=data,
                 headers=headers,
                 allow_redirects=False,
+                proxy=self._proxy,
+                proxy_headers=self._proxy_headers,
                 # A POST or PUT without a body goes without a Content-Type, as httpx sends it
                 # (aiohttp would name it application/octet-stream).
                 skip_auto_headers=_NO_CONTENT_TYPE if data is None else None,
@@ -145,9 +159,19 @@ class AiohttpClient:
         # As httpx sends it (its escapes kept, what a URL cannot hold escaped), and taken as
         # encoded: yarl's own requoting would decode `%2F` or `%7E` in the query string, which
         # a signed download URL's signature covers.
-        sent = URL(str(httpx.URL(url)), encoded=True)
+        target = httpx.URL(url)
+        sent = URL(str(target), encoded=True)
+        proxy, proxy_headers, forward_headers = _through(
+            self._proxies.for_url(target), target.scheme
+        )
         with _as_httpx_errors():
-            response = await session.get(sent, allow_redirects=False)
+            response = await session.get(
+                sent,
+                allow_redirects=False,
+                headers=forward_headers,
+                proxy=proxy,
+                proxy_headers=proxy_headers,
+            )
         try:
             yield _Streamed(response)
         finally:
@@ -249,6 +273,19 @@ class JoinedHeaders(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"JoinedHeaders({self._raw!r})"
+
+
+def _through(
+    proxy: Proxy | None, scheme: str
+) -> tuple[URL | None, dict[str, str] | None, dict[str, str] | None]:
+    """aiohttp's arguments for a proxy: its URL, the headers of the CONNECT to it (an https
+    URL, tunnelled), the headers added to a request it forwards (an http URL): its
+    credentials go on whichever it reads, as httpx sends them."""
+    if proxy is None:
+        return None, None, None
+    if scheme == "https":
+        return URL(proxy.url), proxy.headers, None
+    return URL(proxy.url), None, proxy.headers
 
 
 def _text(value: str | int) -> str:
