@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
 from customer_gateway.mirror import bulk, page
-from customer_gateway.mirror.availability import StoreAvailability
+from customer_gateway.mirror.availability import StoreAvailability, StoreClosed
 from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import Document, customer_values, document, group_doc
@@ -225,11 +225,25 @@ class SqlMirrorStore:
         # gateway's writes) queue here, in order, instead of in SQLite's busy handler, whose
         # timeout a queue of loads on a loaded machine can outlast ("database is locked").
         self._write_turn = asyncio.Lock() if self.dialect.sqlite else None
+        # Set by `close`: reads refuse (`StoreClosed`) instead of SQLite's reader threads raising
+        # RuntimeError, or PostgreSQL's disposed engine opening a new pool.
+        self.closed = False
 
     async def ping(self) -> None:
         """One round trip to the database (the availability probe)."""
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             await connection.execute(sa.text("SELECT 1"))
+
+    def _connect(self) -> AsyncConnection:
+        """A connection, refused once the store is closed (`_begin` alike)."""
+        if self.closed:
+            raise StoreClosed
+        return self.engine.connect()
+
+    def _begin(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        if self.closed:
+            raise StoreClosed
+        return self.engine.begin()
 
     @property
     def backend(self) -> str:
@@ -243,6 +257,7 @@ class SqlMirrorStore:
         await upgrade_in_turn(self.engine, MIGRATIONS, "migrate-lock", _MIGRATION_LOCK)
 
     async def close(self) -> None:
+        self.closed = True
         await self.availability.close()
         if self.reader is not None:
             await self.reader.close()
@@ -262,10 +277,10 @@ class SqlMirrorStore:
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction, in this process's turn on SQLite."""
         if self._write_turn is None:
-            async with self.engine.begin() as connection:
+            async with self._begin() as connection:
                 yield connection
             return
-        async with self._write_turn, self.engine.begin() as connection:
+        async with self._write_turn, self._begin() as connection:
             await begin_writing(connection)
             yield connection
 
@@ -277,7 +292,7 @@ class SqlMirrorStore:
         is shrunk meanwhile (the process's memory stays flat whatever the shop's size). SQLite
         only; the settings (temp_store cannot change inside a transaction) are put back after."""
         assert self._write_turn is not None
-        async with self._write_turn, self.engine.connect() as connection:
+        async with self._write_turn, self._connect() as connection:
             cache = int(await connection.scalar(sa.text("PRAGMA cache_size")) or 0)
             await connection.exec_driver_sql("PRAGMA temp_store=FILE")
             await connection.exec_driver_sql(f"PRAGMA cache_size=-{SORT_CACHE_KIB}")
@@ -297,8 +312,10 @@ class SqlMirrorStore:
         """`read`'s statements together: on SQLite in one hop to a reader thread, on PostgreSQL
         in one `run_sync` on a pooled connection."""
         if self.reader is not None:
+            if self.closed:
+                raise StoreClosed
             return await self.reader.run(read)
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             return await connection.run_sync(read)
 
     async def query(
@@ -328,7 +345,7 @@ class SqlMirrorStore:
 
     async def digests(self, source: str, ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             for chunk in in_chunks(list(dict.fromkeys(ids))):
                 rows = await connection.execute(
                     sa.select(customers.c.native_id, customers.c.digest).where(
@@ -340,7 +357,7 @@ class SqlMirrorStore:
 
     async def unseen(self, source: str, pass_no: int, limit: int) -> list[str]:
         """Rows the reconcile pass `pass_no` has not seen (nor any write since it began)."""
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             rows = await connection.execute(
                 sa.select(customers.c.native_id)
                 .where(customers.c.source == source, customers.c.pass_no < pass_no)
@@ -349,7 +366,7 @@ class SqlMirrorStore:
             return [key for (key,) in rows]
 
     async def count(self, source: str) -> int:
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             total = await connection.scalar(
                 sa.select(counts.c.customers).where(counts.c.source == source)
             )
@@ -378,7 +395,7 @@ class SqlMirrorStore:
         return await self._read(functools.partial(page.read_groups, source))
 
     async def state(self, source: str) -> SyncState | None:
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             row = (
                 await connection.execute(sa.select(sync_state).where(sync_state.c.source == source))
             ).first()
@@ -386,14 +403,14 @@ class SqlMirrorStore:
 
     async def fence_of(self, source: str) -> int:
         """The highest fencing token recorded for `source` (0: none)."""
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             value = await connection.scalar(
                 sa.select(sync_state.c.fence).where(sync_state.c.source == source)
             )
         return int(value or 0)
 
     async def states(self) -> list[SyncState]:
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             rows = await connection.execute(sa.select(sync_state).order_by(sync_state.c.source))
             return [_state(row._mapping) for row in rows]
 
