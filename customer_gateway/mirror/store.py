@@ -45,6 +45,8 @@ SORT_CACHE_KIB = 8192  # while an index is built after a bulk load (`bulk.py`)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Serialises migrations of replicas starting at once (PostgreSQL); any constant will do.
 _MIGRATION_LOCK = 0x6D6972726F72
+# The lock file beside the SQLite file the mirror's migrations take turns on (`bulk_load` too).
+MIGRATION_TURN = "migrate-lock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,11 +252,16 @@ class SqlMirrorStore:
         return self.engine.dialect.name
 
     async def migrate(self) -> None:
-        if self.dialect.sqlite:
-            # A bulk load cut short (a crash, a source no longer configured): its indexes back
-            # before anything else (the migrations' schema is the whole one).
+        if not self.dialect.sqlite:
+            await upgrade_in_turn(self.engine, MIGRATIONS, MIGRATION_TURN, _MIGRATION_LOCK)
+            return
+        # A bulk load cut short (a crash, a source no longer configured), or another process's
+        # under way: its indexes back before anything else, in the same turn as the upgrade
+        # (a load does not set them aside meanwhile: `bulk_load`), so that the migrations always
+        # see the whole schema.
+        async with sqlite_turn(self.engine, MIGRATION_TURN):
             await bulk.restore(self._transaction, self._sorting_transaction)
-        await upgrade_in_turn(self.engine, MIGRATIONS, "migrate-lock", _MIGRATION_LOCK)
+            await _upgrade_now(self.engine, MIGRATIONS)
 
     async def close(self) -> None:
         self.closed = True
@@ -383,8 +390,19 @@ class SqlMirrorStore:
         True when they are."""
         if not self.dialect.sqlite:
             return False
-        async with self._transaction() as connection:
-            return await bulk.set_aside(connection)
+        lock = _turn_file(self.engine, MIGRATION_TURN)
+        try:
+            try:
+                # Not while a process migrates the store (its migrations see the whole schema);
+                # held until the set-aside is committed (a migration waits for it, then
+                # restores first). The load goes on with the indexes in place.
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            async with self._transaction() as connection:
+                return await bulk.set_aside(connection)
+        finally:
+            os.close(lock)  # closing releases the lock
 
     async def end_bulk_load(self) -> None:
         """After a load's rows: what `bulk_load` set aside, built (nothing when nothing was)."""
@@ -634,22 +652,36 @@ async def upgrade_in_turn(
 ) -> None:
     """Alembic's upgrade of the history in `scripts` to its head. Processes starting together
     take turns: an advisory lock on PostgreSQL, a lock file beside the SQLite file (workers)."""
-    upgrade = functools.partial(_upgrade, scripts)
     if engine.dialect.name == "sqlite":
-        database = engine.url.database or ""
-        lock = os.open(f"{database}.{lock_name}", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
-            async with engine.begin() as connection:
-                await connection.run_sync(upgrade)
-        finally:
-            os.close(lock)  # closing releases the lock
+        async with sqlite_turn(engine, lock_name):
+            await _upgrade_now(engine, scripts)
         return
     async with engine.begin() as connection:
         await connection.execute(
             sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key}
         )
-        await connection.run_sync(upgrade)
+        await connection.run_sync(functools.partial(_upgrade, scripts))
+
+
+@asynccontextmanager
+async def sqlite_turn(engine: AsyncEngine, lock_name: str) -> AsyncIterator[None]:
+    """This process's turn among those migrating the SQLite file: an exclusive lock on a file
+    beside it, waited for on a thread."""
+    lock = _turn_file(engine, lock_name)
+    try:
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)  # closing releases the lock
+
+
+def _turn_file(engine: AsyncEngine, lock_name: str) -> int:
+    return os.open(f"{engine.url.database or ''}.{lock_name}", os.O_RDWR | os.O_CREAT, 0o600)
+
+
+async def _upgrade_now(engine: AsyncEngine, scripts: Path) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(functools.partial(_upgrade, scripts))
 
 
 def _upgrade(scripts: Path, connection: Connection) -> None:
