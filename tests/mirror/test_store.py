@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import stat
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -624,4 +625,81 @@ async def test_a_common_keyword_reads_no_row_to_count_on_sqlite(tmp_path: Path) 
         assert counted not in executed
         assert any("mirror_customers_fts" in statement for statement in executed)
     finally:
+        await store.close()
+
+
+def _statements_on(engine: sa.Engine) -> tuple[list[str], Callable[..., None]]:
+    executed: list[str] = []
+
+    def record(*args: object) -> None:
+        executed.append(str(args[2]))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    return executed, record
+
+
+async def test_a_total_is_kept_until_the_file_changes_on_sqlite(tmp_path: Path) -> None:
+    """A repeated keyword page (the grid's next page, or a refresh) reuses its total while the
+    file is unchanged; a commit by another connection, here a second store on the same file
+    (another replica or sync process), makes the next read count again."""
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    other = open_store(sqlite_url(tmp_path))
+    try:
+        sources = await _filled(store)
+        every = [
+            SourceSelection(source, (Condition(FilterField.KEYWORD, Op.EQ, ("example",)),))
+            for source in sources
+        ]
+        # One source of two, and two conditions: counted row by row (`counts_rows`).
+        counted = [
+            SourceSelection(
+                "shop-a",
+                (
+                    Condition(FilterField.KEYWORD, Op.EQ, ("ann",)),
+                    Condition(FilterField.STATUS, Op.EQ, ("1",)),
+                ),
+            )
+        ]
+        sort = Sort(SortField.CREATED_AT, True)
+        assert store.reader is not None
+        executed, record = _statements_on(store.reader.engine)
+        try:
+
+            def counts() -> int:
+                return sum(
+                    "count(" in statement.lower() and "mirror_counts" not in statement
+                    for statement in executed
+                )
+
+            first = [await store.query(s, sort, 0, 5) for s in (every, counted)]
+            assert counts() == 2
+            again = [
+                await store.query(s, sort, offset, 5) for s in (every, counted) for offset in (0, 5)
+            ]
+            assert counts() == 2, "a total counted again although the file did not change"
+            assert [total for _, total in again] == [first[0][1]] * 2 + [first[1][1]] * 2
+
+            # Another connection commits a customer both requests match.
+            added = replace(
+                sources["shop-a"][0],
+                id="9001",
+                full_name="Ann Example",
+                email="ann@example.com",
+                status=1,
+            )
+            async with other.writing() as writer:
+                await writer.upsert_customers([added], rank=0, pass_no=1, text_key=EN_US)
+            after = [await store.query(s, sort, 0, 5) for s in (every, counted)]
+            assert counts() == 4
+            assert [total for _, total in after] == [first[0][1] + 1, first[1][1] + 1]
+            grown = {**sources, "shop-a": [*sources["shop-a"], added]}
+            assert after[0][1] == len(_oracle(grown, list(every[0].conditions), sort))
+            assert after[1][1] == len(
+                _oracle({"shop-a": grown["shop-a"]}, list(counted[0].conditions), sort)
+            )
+        finally:
+            sa.event.remove(store.reader.engine, "before_cursor_execute", record)
+    finally:
+        await other.close()
         await store.close()
