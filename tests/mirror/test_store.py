@@ -38,8 +38,8 @@ from customer_gateway.mirror.store import (
     sqlite_url,
 )
 from customer_gateway.mirror.tables import metadata
-from customer_gateway.resolvers.customers import natural_id
 from customer_gateway.resolvers.filters.evaluation import matches, sort_key
+from customer_gateway.resolvers.merging import natural_id
 
 pytestmark = pytest.mark.anyio
 
