@@ -291,7 +291,7 @@ def customer(
     name = obj.get("name")
     if type(name) is not str or not name:
         name = read.opt_text(obj, "name", where)
-    # As `registered` reads it (the merge's key), inline: a call per row shows in Q2's counts.
+    # As `row_keys` reads it (the merge's key); inline: a call per row shows in Q2's counts.
     created_at = ecwid_datetime(read, obj.get("registered"), "customer.registered")
     return CustomerRecord(
         source=source,
@@ -318,30 +318,27 @@ def customer(
     )
 
 
-def native_id(read: Reader, obj: Mapping[str, Any]) -> str:
-    """The record's `id`: the customer's number as decimal text (as `customer` reads it)."""
-    number = obj.get("id")
-    if type(number) is not int:
-        number = read.integer(obj, "id", "customer")
-    return str(number)
-
-
-def registered(read: Reader, obj: Mapping[str, Any]) -> datetime | None:
-    """The record's `created_at` (as `customer` reads it)."""
-    return ecwid_datetime(read, obj.get("registered"), "customer.registered")
-
-
 def row_keys(read: Reader) -> dict[SortField, RowKey]:
     """A list row's native id and sort value, for each sort Ecwid applies (`rows.RowKeys`):
-    what a merge orders a row by before it maps the row."""
+    what a merge orders a row by before it maps the row. Read as `customer` reads them (the
+    contract suite holds the two to one value); inline, as every row a merge reads is keyed."""
+
+    def native_id(obj: Mapping[str, Any]) -> str:
+        number = obj.get("id")
+        if type(number) is not int:
+            number = read.integer(obj, "id", "customer")
+        return str(number)
 
     def newest(row: Any) -> tuple[str, Any]:
-        obj = read.object(row, "customers.items[]")
-        return native_id(read, obj), registered(read, obj)
+        obj = row if type(row) is dict else read.object(row, "customers.items[]")
+        number = obj.get("id")
+        if type(number) is not int:
+            number = read.integer(obj, "id", "customer")
+        return str(number), ecwid_datetime(read, obj.get("registered"), "customer.registered")
 
     def status(row: Any) -> tuple[str, Any]:
         # Ecwid has no status: every record holds 1 (`customer`).
-        return native_id(read, read.object(row, "customers.items[]")), 1
+        return native_id(read.object(row, "customers.items[]")), 1
 
     return {SortField.CREATED_AT: newest, SortField.STATUS: status}
 

@@ -6,7 +6,6 @@ Contract: shared/upstreams/README.md section 4 (GraphQL Customer, REST rows, ord
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, TypedDict
 
 from customer_gateway.connectors.models import (
@@ -88,7 +87,7 @@ def customer(
     groups: tuple[GroupRef, ...] = ()
     if group is not None:
         groups = (_group_ref(read, group, group_refs),)
-    created = item.get("createdAt")  # as `created_moment` reads it (inline: every row)
+    created = item.get("createdAt")  # as `row_keys` reads it (the merge's key)
     if type(created) is not dict:
         created = read.object(created, "customer.createdAt")
     meta = item.get("metaData")
@@ -131,30 +130,29 @@ def customer(
     )
 
 
-def created_moment(read: Reader, item: Mapping[str, Any]) -> datetime | None:
-    """The record's `created_at`: `createdAt.value` (as `customer` reads it)."""
-    created = item.get("createdAt")
-    if type(created) is not dict:
-        created = read.object(created, "customer.createdAt")
-    return read.epoch_millis(created.get("value"), "customer.createdAt.value")
-
-
 def row_keys(read: Reader) -> dict[SortField, RowKey]:
     """A list row's native id (its uuid) and sort value, for every sort EverShop applies
     (`rows.RowKeys`): what a merge orders a row by before it maps the row. Each value is read as
-    `customer` reads it."""
+    `customer` reads it (the contract suite holds the two to one value)."""
     where = "customer"
 
     def row(raw: Any) -> tuple[Mapping[str, Any], str]:
-        item = read.object(raw, "customers.items[]")
+        item = raw if type(raw) is dict else read.object(raw, "customers.items[]")
         uuid = item.get("uuid")
         if type(uuid) is not str:
             uuid = read.string(item, "uuid", where)
         return item, uuid
 
     def newest(raw: Any) -> tuple[str, Any]:
-        item, uuid = row(raw)
-        return uuid, created_moment(read, item)
+        # The default order: every row a merge reads is keyed, so inline.
+        item = raw if type(raw) is dict else read.object(raw, "customers.items[]")
+        uuid = item.get("uuid")
+        if type(uuid) is not str:
+            uuid = read.string(item, "uuid", where)
+        created = item.get("createdAt")
+        if type(created) is not dict:
+            created = read.object(created, "customer.createdAt")
+        return uuid, read.epoch_millis(created.get("value"), "customer.createdAt.value")
 
     def customer_id(raw: Any) -> tuple[str, Any]:
         item, uuid = row(raw)

@@ -9,7 +9,6 @@ required.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from customer_gateway.connectors.helpers import synthetic_int_id
@@ -132,7 +131,7 @@ def customer(
         email=email,
         full_name=full_name,
         status=1,  # Flow Retail has no enabled flag (README 5.1: unknown); every customer is 1
-        # As `created_at` reads it (the merge's key), inline: every row.
+        # As `row_keys` reads it (the merge's key).
         created_at=read.iso_datetime(obj.get("createdAt"), "customer.createdAt"),
         updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt")
         if reads is None or "updated_at" in reads
@@ -153,26 +152,17 @@ def customer(
     )
 
 
-def native_id(read: Reader, obj: Mapping[str, Any]) -> str:
-    """The record's `id`, its `customerUid` (as `customer` reads it)."""
-    uid = obj.get("customerUid")
-    if type(uid) is not str:
-        uid = read.string(obj, "customerUid", "customer")
-    return uid
-
-
-def created_at(read: Reader, obj: Mapping[str, Any]) -> datetime | None:
-    """The record's `created_at` (as `customer` reads it)."""
-    return read.iso_datetime(obj.get("createdAt"), "customer.createdAt")
-
-
 def row_keys(read: Reader) -> dict[SortField, RowKey]:
     """A list row's native id and sort value, for the sort Flow Retail applies (`rows.RowKeys`):
-    what a merge orders a row by before it maps the row."""
+    what a merge orders a row by before it maps the row. Read as `customer` reads them (the
+    contract suite holds the two to one value); inline, as every row a merge reads is keyed."""
 
     def newest(row: Any) -> tuple[str, Any]:
-        obj = read.object(row, "items[]")
-        return native_id(read, obj), created_at(read, obj)
+        obj = row if type(row) is dict else read.object(row, "items[]")
+        uid = obj.get("customerUid")
+        if type(uid) is not str:
+            uid = read.string(obj, "customerUid", "customer")
+        return uid, read.iso_datetime(obj.get("createdAt"), "customer.createdAt")
 
     return {SortField.CREATED_AT: newest}
 
