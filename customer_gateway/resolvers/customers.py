@@ -174,7 +174,8 @@ async def merged_page(
     context: GatewayContext, request: ListRequest, wanted: frozenset[str], path: list[str | int]
 ) -> Merged | None:
     """Records `request.offset .. +limit` of every source's customers in one merged order, and
-    their total; None when every source failed (their errors are reported)."""
+    their total; None when every source failed (their errors are reported). Of the rows the
+    sources answer, only the page's are mapped to records (`merging.py`)."""
     candidates = _candidates(context, request)
     sort = list_sort(request, [connector for connector, _ in candidates])
     collation = merge_collation([connector for connector, _ in candidates], sort)
@@ -185,25 +186,25 @@ async def merged_page(
         answer = await mirrored_page(context, together, request, sort, path, wanted)
         if answer is None:
             return None
-        page, total = answer
-        return Merged(context, list(page), total, sort, collation, wanted, path)
+        stored, total = answer
+        return Merged(context, list(stored), total, sort, collation, wanted, path)
     plans = _plans(context, request, candidates, sort, collation, reads=wanted)
     by_list = [p.connector for p in plans if p.connector.capabilities.group_names_by_list]
     prefetch = GroupPrefetch(context, by_list if "groups" in wanted else [])
+    page: list[CustomerRecord] = []
+    standing: list[Stream] = []
     try:
         results = await fan_out(
             context, [(plan.connector, _run(context, plan, request)) for plan in plans], path
         )
-        if results is None:
-            await prefetch.settle([])
-            return None
-        streams = [results[p.connector.name] for p in plans if p.connector.name in results]
-        if len(plans) == 1 and plans[0].paged_by_source:
-            window = slice(0, None)  # the source answered exactly the page
-        else:
-            window = slice(request.offset, request.offset + request.limit)
-        # Only the page's rows are mapped; one that fails fails its source (`page_of`).
-        page, standing = page_of(context, streams, window, path)
+        if results is not None:
+            streams = [results[p.connector.name] for p in plans if p.connector.name in results]
+            if len(plans) == 1 and plans[0].paged_by_source:
+                window = slice(0, None)  # the source answered exactly the page
+            else:
+                window = slice(request.offset, request.offset + request.limit)
+            # Only the page's rows are mapped; one that fails fails its source (`page_of`).
+            page, standing = page_of(context, streams, window, path)
     except BaseException:
         await prefetch.settle([])
         raise
