@@ -71,6 +71,8 @@ GRID_QUERIES: dict[str, list[tuple[str, str, str]]] = {
     "status disabled": [("status", "eq", "0")],
     "group 2": [("group", "eq", "2")],
     "page 1,000": [("page", "eq", "1000")],
+    # Search and a filter together: counted from the hits (not the trigram index alone).
+    "keyword novák, status disabled": [("keyword", "eq", "novák"), ("status", "eq", "0")],
 }
 SHARES = {"shoptet": 0.4, "ecwid": 0.3, "evershop": 0.2, "flow_retail": 0.1}
 

@@ -552,6 +552,15 @@ async def test_a_page_read_is_one_thread_hop_on_sqlite(
 # The admin grid's search box: keywords that are one literal run (counted by the trigram index
 # alone on SQLite and found by the plan the count makes cheapest), and ones that are not.
 KEYWORDS = ("ann", "lee", "example", "NOVAK", "zzzq", "an", "t_m", "100%")
+WITH_KEYWORD: tuple[tuple[Condition, ...], ...] = (
+    (),
+    (Condition(FilterField.STATUS, Op.EQ, ("0",)),),
+    (Condition(FilterField.GROUP, Op.EQ, ("1",)),),
+    (
+        Condition(FilterField.STATUS, Op.IN, ("0", "1")),
+        Condition(FilterField.FULL_NAME, Op.LIKE, ("%e%",)),
+    ),
+)
 
 
 @pytest.mark.parametrize("plan", Dialect.HITS)
@@ -571,18 +580,23 @@ async def test_every_keyword_plan_is_the_gateways_evaluation(
     sources = await _filled(store)
     for keyword in KEYWORDS:
         condition = Condition(FilterField.KEYWORD, Op.EQ, (keyword,))
-        selection = [SourceSelection(source, (condition,)) for source in sources]
-        for sort in SORTS:
-            expected = _oracle(sources, [condition], sort)
-            for offset, limit in ((0, 7), (9, 20), (max(0, len(expected) - 3), 10)):
-                records, total = await store.query(selection, sort, offset, limit)
-                got = [(record.source, record.id) for record in records]
-                assert got == expected[offset : offset + limit], (keyword, sort, offset)
-                assert total == len(expected), (keyword, sort)
+        # The search box alone, and with the grid's other filters (counted on the hits).
+        for others in WITH_KEYWORD:
+            conditions = [condition, *others]
+            selection = [SourceSelection(source, tuple(conditions)) for source in sources]
+            for sort in SORTS:
+                expected = _oracle(sources, conditions, sort)
+                for offset, limit in ((0, 7), (9, 20), (max(0, len(expected) - 3), 10)):
+                    records, total = await store.query(selection, sort, offset, limit)
+                    got = [(record.source, record.id) for record in records]
+                    assert got == expected[offset : offset + limit], (conditions, sort, offset)
+                    assert total == len(expected), (conditions, sort)
         # A request that leaves out a source with rows is counted row by row (the trigram
         # index's count holds every source's hits).
         alone = _oracle({"shop-a": sources["shop-a"]}, [condition], SORTS[0])
-        records, total = await store.query(selection[:1], SORTS[0], 0, 5)
+        records, total = await store.query(
+            [SourceSelection("shop-a", (condition,))], SORTS[0], 0, 5
+        )
         assert [(record.source, record.id) for record in records] == alone[:5]
         assert total == len(alone)
 
@@ -597,6 +611,11 @@ def test_a_keyword_page_takes_the_cheapest_plan() -> None:
     assert costs.cheapest(total=100_000, rows=1_000_000, reach=20_000) == "walk"
     # No hit: nothing to read.
     assert costs.cheapest(total=0, rows=1_000_000, reach=20) == "lookup"
+    # The common surname with a status filter (a ninth of the rows): ~11,000 matches of its
+    # 100,000 hits. Building the hit set would cost more than testing the 200 rows the status
+    # index walks for page 1; page 1,000 walks the index against the hit set.
+    assert costs.cheapest(total=11_100, rows=111_000, reach=20, hits=100_000) == "none"
+    assert costs.cheapest(total=11_100, rows=111_000, reach=20_000, hits=100_000) == "walk"
 
 
 async def test_a_common_keyword_reads_no_row_to_count_on_sqlite(tmp_path: Path) -> None:
@@ -673,11 +692,12 @@ async def test_a_total_is_kept_until_the_file_changes_on_sqlite(tmp_path: Path) 
                 )
 
             first = [await store.query(s, sort, 0, 5) for s in (every, counted)]
-            assert counts() == 2
+            # The two keywords' trigram counts, and the second request's count on the hits.
+            assert counts() == 3
             again = [
                 await store.query(s, sort, offset, 5) for s in (every, counted) for offset in (0, 5)
             ]
-            assert counts() == 2, "a total counted again although the file did not change"
+            assert counts() == 3, "a total counted again although the file did not change"
             assert [total for _, total in again] == [first[0][1]] * 2 + [first[1][1]] * 2
 
             # Another connection commits a customer both requests match.
@@ -691,7 +711,7 @@ async def test_a_total_is_kept_until_the_file_changes_on_sqlite(tmp_path: Path) 
             async with other.writing() as writer:
                 await writer.upsert_customers([added], rank=0, pass_no=1, text_key=EN_US)
             after = [await store.query(s, sort, 0, 5) for s in (every, counted)]
-            assert counts() == 4
+            assert counts() == 6
             assert [total for _, total in after] == [first[0][1] + 1, first[1][1] + 1]
             grown = {**sources, "shop-a": [*sources["shop-a"], added]}
             assert after[0][1] == len(_oracle(grown, list(every[0].conditions), sort))
@@ -702,4 +722,45 @@ async def test_a_total_is_kept_until_the_file_changes_on_sqlite(tmp_path: Path) 
             sa.event.remove(store.reader.engine, "before_cursor_execute", record)
     finally:
         await other.close()
+        await store.close()
+
+
+async def test_a_keyword_with_other_filters_takes_the_cheapest_plan_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    """The search box with a status filter: its page takes the plan the estimate makes
+    cheapest (here the walk of the status index testing each row: GLOB), its total is counted
+    on the trigram hits (not by testing every row)."""
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    try:
+        sources = await _filled(store)
+        store.statements.costs = PlanCosts(
+            lookup_per_hit=1e9, hit_set_per_hit=1e9, walk_per_entry=1e9, row_per_entry=0.0
+        )
+        conditions = (
+            Condition(FilterField.KEYWORD, Op.EQ, ("example",)),
+            Condition(FilterField.STATUS, Op.EQ, ("0",)),
+        )
+        selection = [SourceSelection(source, conditions) for source in sources]
+        sort = Sort(SortField.CREATED_AT, True)
+        assert store.reader is not None
+        executed, record = _statements_on(store.reader.engine)
+        try:
+            records, total = await store.query(selection, sort, 0, 5)
+        finally:
+            sa.event.remove(store.reader.engine, "before_cursor_execute", record)
+        expected = _oracle(sources, list(conditions), sort)
+        assert [(r.source, r.id) for r in records] == expected[:5]
+        assert total == len(expected) > 5
+        rows = [s for s in executed if "found.doc" in s]
+        counted = [
+            s for s in executed if "count(*)" in s.lower() and "mirror_customers.status" in s
+        ]
+        assert len(rows) == 1
+        assert "GLOB" in rows[0]
+        assert len(counted) == 1
+        assert "GLOB" not in counted[0]
+        assert "mirror_customers_fts" in counted[0]
+    finally:
         await store.close()
