@@ -4,7 +4,11 @@ The request goes out as httpx would have sent it: the URL as httpx merges it (th
 path, then the path percent-encoded with httpx's path set, then `urlencode` of the
 parameters), a JSON body as httpx encodes it (`json.dumps`, no ASCII escaping, compact,
 `NaN` refused), the source's User-Agent, no redirects followed. Timeouts as httpx's: `connect`
-for a pooled connection or a new one, `read` between bytes of the answer.
+for a pooled connection or a new one, `read` between bytes of the answer and for the request's
+body to be sent (httpx's `write`, which `build_httpx_client` sets to `read`; aiohttp has no
+write timeout of its own: `_TimedBody`). Through the proxy
+httpx would take from the environment (`proxies.py`). The answer's headers
+read as httpx's do (`JoinedHeaders`: a repeated header is its values joined with ", ").
 
 aiohttp's errors become httpx's exception types as httpx's own pool raises them: a refused or
 unreachable connection `httpx.ConnectError`, a reset or a server that hung up
@@ -14,6 +18,7 @@ UPSTREAM_TIMEOUT).
 
 from __future__ import annotations
 
+import asyncio
 import json as jsonlib
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -24,8 +29,12 @@ from urllib.parse import quote, urlencode
 
 import aiohttp
 import httpx
+from aiohttp.abc import AbstractStreamWriter
+from aiohttp.payload import BytesPayload
+from multidict import CIMultiDictProxy
 from yarl import URL
 
+from customer_gateway.connectors.proxies import EnvProxies, Proxy
 from customer_gateway.connectors.transport import (
     USER_AGENT,
     Answer,
@@ -53,6 +62,11 @@ class AiohttpClient:
         self._base_path = base.path.rstrip("/") + "/"
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
+        # HTTP(S)_PROXY, ALL_PROXY, NO_PROXY as httpx reads them, read now (as httpx does).
+        self._proxies = EnvProxies()
+        self._proxy, self._proxy_headers, self._forward_headers = _through(
+            self._proxies.for_url(base), base.scheme
+        )
 
     def _open(self) -> aiohttp.ClientSession:
         """The session, made on first use (inside the running loop, as aiohttp wants)."""
@@ -74,6 +88,9 @@ class AiohttpClient:
                     sock_read=timeouts.read,
                 ),
                 headers={"User-Agent": USER_AGENT},
+                # Not aiohttp's `trust_env`: the proxy comes from `EnvProxies` (httpx's rules);
+                # aiohttp's would also add ~/.netrc credentials, which httpx does not.
+                trust_env=False,
                 # Cookies a source sets are kept and sent back, from IP-address hosts too (as
                 # httpx's jar does; aiohttp's refuses those unless `unsafe`), and as they were
                 # set (aiohttp quotes a value holding `/`, `+` or `=`, httpx does not).
@@ -100,12 +117,17 @@ class AiohttpClient:
         url = self._prefix + relative
         if params:
             url += "?" + urlencode([(key, _text(value)) for key, value in params.items()])
-        data: bytes | None = None
+        data: _TimedBody | None = None
         if json is not None:
-            data = jsonlib.dumps(
-                json, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-            ).encode()
+            data = _TimedBody(
+                jsonlib.dumps(
+                    json, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+                ).encode(),
+                self._settings.timeouts.read,
+            )
             headers = {"Content-Type": "application/json", **(headers or {})}
+        if self._forward_headers is not None:
+            headers = {**self._forward_headers, **(headers or {})}
         session = self._open()
         with _as_httpx_errors():
             response = await session.request(
@@ -114,6 +136,8 @@ class AiohttpClient:
                 data=data,
                 headers=headers,
                 allow_redirects=False,
+                proxy=self._proxy,
+                proxy_headers=self._proxy_headers,
                 # A POST or PUT without a body goes without a Content-Type, as httpx sends it
                 # (aiohttp would name it application/octet-stream).
                 skip_auto_headers=_NO_CONTENT_TYPE if data is None else None,
@@ -123,7 +147,10 @@ class AiohttpClient:
             finally:
                 response.release()
         return Answer(
-            response.status, response.headers, content, self._base_path + path.lstrip("/")
+            response.status,
+            JoinedHeaders(response.headers),
+            content,
+            self._base_path + path.lstrip("/"),
         )
 
     @asynccontextmanager
@@ -132,9 +159,19 @@ class AiohttpClient:
         # As httpx sends it (its escapes kept, what a URL cannot hold escaped), and taken as
         # encoded: yarl's own requoting would decode `%2F` or `%7E` in the query string, which
         # a signed download URL's signature covers.
-        sent = URL(str(httpx.URL(url)), encoded=True)
+        target = httpx.URL(url)
+        sent = URL(str(target), encoded=True)
+        proxy, proxy_headers, forward_headers = _through(
+            self._proxies.for_url(target), target.scheme
+        )
         with _as_httpx_errors():
-            response = await session.get(sent, allow_redirects=False)
+            response = await session.get(
+                sent,
+                allow_redirects=False,
+                headers=forward_headers,
+                proxy=proxy,
+                proxy_headers=proxy_headers,
+            )
         try:
             yield _Streamed(response)
         finally:
@@ -171,7 +208,84 @@ class _Streamed:
         with _as_httpx_errors():
             content = await self.response.read()
         response = self.response
-        return Answer(response.status, response.headers, content, response.url.path)
+        return Answer(response.status, JoinedHeaders(response.headers), content, response.url.path)
+
+
+class _WriteTimedOut(TimeoutError):
+    """The request's body was not taken in time (httpx's `WriteTimeout`)."""
+
+
+class _TimedBody(BytesPayload):
+    """A request body sent within `seconds`, as httpx sends one (a write timeout).
+
+    aiohttp writes a body with no timeout, and starts the read timeout only once the body is
+    sent: an upstream that takes the headers and never reads a body larger than the socket's
+    buffers held the request until the caller's deadline. Here the write (the drain of
+    aiohttp's buffer into the socket) times out after `seconds`; aiohttp hands the error to the
+    response, `_as_httpx_errors` makes it `httpx.WriteTimeout` (UPSTREAM_TIMEOUT)."""
+
+    def __init__(self, value: bytes, seconds: float) -> None:
+        super().__init__(value, content_type="application/json")
+        self._seconds = seconds
+
+    async def write(self, writer: AbstractStreamWriter) -> None:
+        await self.write_with_length(writer, None)
+
+    async def write_with_length(
+        self, writer: AbstractStreamWriter, content_length: int | None
+    ) -> None:
+        try:
+            async with asyncio.timeout(self._seconds):
+                await super().write_with_length(writer, content_length)
+        except TimeoutError:
+            raise _WriteTimedOut(f"the request body was not sent in {self._seconds} s") from None
+
+
+class JoinedHeaders(Mapping[str, str]):
+    """An answer's headers as httpx's `Headers` read them: case-insensitive, and a header sent
+    more than once (two `Retry-After`, `Link` or `X-RateLimit-*` lines) is its values joined
+    with ", ", where aiohttp's `get` gives the first alone. Joined on lookup only (an answer's
+    headers are mostly not read)."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: CIMultiDictProxy[str]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, key: str) -> str:
+        values = self._raw.getall(key)  # KeyError when absent
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        values = self._raw.getall(key, None)
+        if values is None:
+            return default
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({key.lower(): key for key in self._raw}.values())
+
+    def __len__(self) -> int:
+        return len(self._raw)  # as httpx counts: every header line
+
+    def __repr__(self) -> str:
+        return f"JoinedHeaders({self._raw!r})"
+
+
+def _through(
+    proxy: Proxy | None, scheme: str
+) -> tuple[URL | None, dict[str, str] | None, dict[str, str] | None]:
+    """aiohttp's arguments for a proxy: its URL, the headers of the CONNECT to it (an https
+    URL, tunnelled), the headers added to a request it forwards (an http URL): its
+    credentials go on whichever it reads, as httpx sends them."""
+    if proxy is None:
+        return None, None, None
+    if scheme == "https":
+        return URL(proxy.url), proxy.headers, None
+    return URL(proxy.url), None, proxy.headers
 
 
 def _text(value: str | int) -> str:
@@ -188,6 +302,8 @@ def _as_httpx_errors() -> Iterator[None]:
     try:
         yield
     except (TimeoutError, aiohttp.ServerTimeoutError) as error:
+        if isinstance(error, _WriteTimedOut):
+            raise httpx.WriteTimeout(str(error)) from error
         if isinstance(error, aiohttp.ConnectionTimeoutError):
             raise httpx.ConnectTimeout(str(error)) from error
         raise httpx.ReadTimeout(str(error)) from error

@@ -107,6 +107,11 @@ class CustomerQuery:
     # what its filters and sort read. A connector may leave the others of `OPTIONAL_READS`
     # unset (None) on what it lists: they are never read (bench/README.md).
     reads: frozenset[str] | None = None
+    # The caller reads each row's native id and sort value first and maps only the rows it shows
+    # (a merge of several sources): a connector may answer with `rows.Rows`, whose rows are
+    # mapped (and checked) when read. False: every item is a record, checked before the page
+    # returns.
+    lazy_rows: bool = False
 
     def reads_attribute(self, attribute: str) -> bool:
         return self.reads is None or attribute in self.reads

@@ -35,7 +35,8 @@ Params = Mapping[str, str | int]
 class Answer:
     """An upstream's answer, read whole: what connectors and the HTTP engine read of it.
 
-    `headers` look up case-insensitively (httpx's `Headers`, aiohttp's `CIMultiDictProxy`);
+    `headers` look up case-insensitively, a header sent more than once as its values joined
+    with ", " (httpx's `Headers`; aiohttp's through `aiohttp_client.JoinedHeaders`);
     `path` is the request's path (the base URL's path included), for error mapping."""
 
     __slots__ = ("content", "headers", "path", "status_code")

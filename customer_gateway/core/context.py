@@ -196,6 +196,23 @@ class GatewayContext:
             REQUEST_COUNTER.reset(counting)
             outcome.elapsed += time.perf_counter() - started
 
+    def source_failure(self, connector: Connector, error: Exception) -> GatewayError:
+        """A failure of the source's answer met after its call (a row of a merged page that
+        fails to map when the page shows it), made what `call` makes of a failure: a
+        `GatewayError` as it is, anything else logged with its traceback and INTERNAL; named
+        after the source and recorded as its failure."""
+        if isinstance(error, GatewayError):
+            failure = error
+        else:
+            logger.error("connector %s failed unexpectedly", connector.name, exc_info=error)
+            failure = GatewayError(
+                "Unexpected error.", code=ErrorCode.INTERNAL, source=connector.name
+            )
+        if failure.source is None:
+            failure.source = connector.name
+        self.report_error(connector, failure)
+        return failure
+
     def report_error(self, connector: Connector, error: GatewayError) -> None:
         """The source failed this request (errors the caller caused are not the source's)."""
         if error.code not in _CALLER_ERRORS:

@@ -8,6 +8,10 @@ a restart. Reads are bounded by `READ_SECONDS`: a store that hangs counts as one
 
 Only what the database did counts: a bug in a query (a programming error) is not an outage and
 is raised as it is.
+
+A store that was closed (shutdown, a reload) while a request still reads it fails the same way
+(`StoreClosed`): the read is `StoreUnavailable`, later requests read the sources themselves,
+and nothing probes it (it is not coming back).
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ class StoreUnavailable(Exception):
     """The store failed a read (the caller decides what to answer instead)."""
 
 
+class StoreClosed(Exception):
+    """A read of a store after its `close` (the store refuses it before touching the database)."""
+
+
 class StoreAvailability:
     def __init__(
         self,
@@ -62,6 +70,8 @@ class StoreAvailability:
         except STORE_FAILURES as error:
             self.failed(error)
             raise StoreUnavailable(type(error).__name__) from None
+        except StoreClosed:
+            raise StoreUnavailable("closed") from None
 
     def failed(self, error: BaseException) -> None:
         if not self.available:
@@ -89,6 +99,8 @@ class StoreAvailability:
             logger.warning("mirror store answers again: mirrored sources are read from it")
 
     async def close(self) -> None:
+        """The store is closing: from now on its sources are read pass-through, unprobed."""
+        self.available = False
         if self._probing is not None:
             self._probing.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -17,7 +17,11 @@ created it:
 - when a load ends (`Syncer._load`, any source's: the first that ends restores for all, the
   others go on with the indexes in place);
 - when the store is migrated (a process starting: a load cut short by a crash resumes from its
-  cursor with the indexes in place, and migrations always see the whole schema).
+  cursor with the indexes in place, and migrations always see the whole schema). The restore
+  and the upgrade run in one migration turn (`SqlMirrorStore.migrate`), and nothing is set
+  aside while any process holds that turn (`SqlMirrorStore.bulk_load`): a load starting while
+  another process waits to migrate keeps its indexes, rather than drop them between that
+  process's restore and its upgrade (a migration that redefines an index would fail on it).
 
 Each index is rebuilt in a transaction of its own (other writers get their turns); the search
 index and its triggers come back in the last one, with the table set aside dropped. A crash

@@ -139,19 +139,31 @@ def exact_contains(pattern: Pattern) -> bool:
     )
 
 
-def keyword_only(dialect: Dialect, selection: Sequence[SourceSelection]) -> str | None:
-    """SQLite: the trigram query when every part of the request is the same exact keyword and
-    nothing else (the admin grid's search box), else None."""
+@dataclass(frozen=True, slots=True)
+class KeywordSearch:
+    """A request whose sources share their conditions, one of them an exact keyword (the admin
+    grid's search box): the trigram query, and the sources' other conditions (`rest`)."""
+
+    query: str
+    rest: tuple[SourceSelection, ...]
+
+
+def keyword_search(dialect: Dialect, selection: Sequence[SourceSelection]) -> KeywordSearch | None:
+    """SQLite: the request's keyword search (`KeywordSearch`), else None."""
     if not dialect.sqlite or not selection:
         return None
     first = selection[0].conditions
-    if len(first) != 1 or any(part.conditions != first for part in selection):
+    if any(part.conditions != first for part in selection):
         return None
-    condition = first[0]
-    if condition.field is not FilterField.KEYWORD:
+    keywords = [c for c in first if c.field is FilterField.KEYWORD]
+    if len(keywords) != 1:
         return None
-    pattern = parse(f"%{condition.value}%")
-    return fts_query(pattern) if exact_contains(pattern) else None
+    pattern = parse(f"%{keywords[0].value}%")
+    query = fts_query(pattern) if exact_contains(pattern) else None
+    if query is None:
+        return None
+    others = tuple(c for c in first if c is not keywords[0])
+    return KeywordSearch(query, tuple(SourceSelection(p.source, others) for p in selection))
 
 
 def where(dialect: Dialect, selection: Sequence[SourceSelection]) -> ColumnElement[bool]:

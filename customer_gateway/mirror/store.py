@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
 from customer_gateway.mirror import bulk, page
-from customer_gateway.mirror.availability import StoreAvailability
+from customer_gateway.mirror.availability import StoreAvailability, StoreClosed
 from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import Document, customer_values, document, group_doc
@@ -45,6 +45,8 @@ SORT_CACHE_KIB = 8192  # while an index is built after a bulk load (`bulk.py`)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Serialises migrations of replicas starting at once (PostgreSQL); any constant will do.
 _MIGRATION_LOCK = 0x6D6972726F72
+# The lock file beside the SQLite file the mirror's migrations take turns on (`bulk_load` too).
+MIGRATION_TURN = "migrate-lock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,24 +227,44 @@ class SqlMirrorStore:
         # gateway's writes) queue here, in order, instead of in SQLite's busy handler, whose
         # timeout a queue of loads on a loaded machine can outlast ("database is locked").
         self._write_turn = asyncio.Lock() if self.dialect.sqlite else None
+        # Set by `close`: reads refuse (`StoreClosed`) instead of SQLite's reader threads raising
+        # RuntimeError, or PostgreSQL's disposed engine opening a new pool.
+        self.closed = False
 
     async def ping(self) -> None:
         """One round trip to the database (the availability probe)."""
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             await connection.execute(sa.text("SELECT 1"))
+
+    def _connect(self) -> AsyncConnection:
+        """A connection, refused once the store is closed (`_begin` alike)."""
+        if self.closed:
+            raise StoreClosed
+        return self.engine.connect()
+
+    def _begin(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        if self.closed:
+            raise StoreClosed
+        return self.engine.begin()
 
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
 
     async def migrate(self) -> None:
-        if self.dialect.sqlite:
-            # A bulk load cut short (a crash, a source no longer configured): its indexes back
-            # before anything else (the migrations' schema is the whole one).
+        if not self.dialect.sqlite:
+            await upgrade_in_turn(self.engine, MIGRATIONS, MIGRATION_TURN, _MIGRATION_LOCK)
+            return
+        # A bulk load cut short (a crash, a source no longer configured), or another process's
+        # under way: its indexes back before anything else, in the same turn as the upgrade
+        # (a load does not set them aside meanwhile: `bulk_load`), so that the migrations always
+        # see the whole schema.
+        async with sqlite_turn(self.engine, MIGRATION_TURN):
             await bulk.restore(self._transaction, self._sorting_transaction)
-        await upgrade_in_turn(self.engine, MIGRATIONS, "migrate-lock", _MIGRATION_LOCK)
+            await _upgrade_now(self.engine, MIGRATIONS)
 
     async def close(self) -> None:
+        self.closed = True
         await self.availability.close()
         if self.reader is not None:
             await self.reader.close()
@@ -262,10 +284,10 @@ class SqlMirrorStore:
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction, in this process's turn on SQLite."""
         if self._write_turn is None:
-            async with self.engine.begin() as connection:
+            async with self._begin() as connection:
                 yield connection
             return
-        async with self._write_turn, self.engine.begin() as connection:
+        async with self._write_turn, self._begin() as connection:
             await begin_writing(connection)
             yield connection
 
@@ -277,7 +299,7 @@ class SqlMirrorStore:
         is shrunk meanwhile (the process's memory stays flat whatever the shop's size). SQLite
         only; the settings (temp_store cannot change inside a transaction) are put back after."""
         assert self._write_turn is not None
-        async with self._write_turn, self.engine.connect() as connection:
+        async with self._write_turn, self._connect() as connection:
             cache = int(await connection.scalar(sa.text("PRAGMA cache_size")) or 0)
             await connection.exec_driver_sql("PRAGMA temp_store=FILE")
             await connection.exec_driver_sql(f"PRAGMA cache_size=-{SORT_CACHE_KIB}")
@@ -297,8 +319,10 @@ class SqlMirrorStore:
         """`read`'s statements together: on SQLite in one hop to a reader thread, on PostgreSQL
         in one `run_sync` on a pooled connection."""
         if self.reader is not None:
+            if self.closed:
+                raise StoreClosed
             return await self.reader.run(read)
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             return await connection.run_sync(read)
 
     async def query(
@@ -328,7 +352,7 @@ class SqlMirrorStore:
 
     async def digests(self, source: str, ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             for chunk in in_chunks(list(dict.fromkeys(ids))):
                 rows = await connection.execute(
                     sa.select(customers.c.native_id, customers.c.digest).where(
@@ -340,7 +364,7 @@ class SqlMirrorStore:
 
     async def unseen(self, source: str, pass_no: int, limit: int) -> list[str]:
         """Rows the reconcile pass `pass_no` has not seen (nor any write since it began)."""
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             rows = await connection.execute(
                 sa.select(customers.c.native_id)
                 .where(customers.c.source == source, customers.c.pass_no < pass_no)
@@ -349,7 +373,7 @@ class SqlMirrorStore:
             return [key for (key,) in rows]
 
     async def count(self, source: str) -> int:
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             total = await connection.scalar(
                 sa.select(counts.c.customers).where(counts.c.source == source)
             )
@@ -366,8 +390,19 @@ class SqlMirrorStore:
         True when they are."""
         if not self.dialect.sqlite:
             return False
-        async with self._transaction() as connection:
-            return await bulk.set_aside(connection)
+        lock = _turn_file(self.engine, MIGRATION_TURN)
+        try:
+            try:
+                # Not while a process migrates the store (its migrations see the whole schema);
+                # held until the set-aside is committed (a migration waits for it, then
+                # restores first). The load goes on with the indexes in place.
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            async with self._transaction() as connection:
+                return await bulk.set_aside(connection)
+        finally:
+            os.close(lock)  # closing releases the lock
 
     async def end_bulk_load(self) -> None:
         """After a load's rows: what `bulk_load` set aside, built (nothing when nothing was)."""
@@ -378,7 +413,7 @@ class SqlMirrorStore:
         return await self._read(functools.partial(page.read_groups, source))
 
     async def state(self, source: str) -> SyncState | None:
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             row = (
                 await connection.execute(sa.select(sync_state).where(sync_state.c.source == source))
             ).first()
@@ -386,14 +421,14 @@ class SqlMirrorStore:
 
     async def fence_of(self, source: str) -> int:
         """The highest fencing token recorded for `source` (0: none)."""
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             value = await connection.scalar(
                 sa.select(sync_state.c.fence).where(sync_state.c.source == source)
             )
         return int(value or 0)
 
     async def states(self) -> list[SyncState]:
-        async with self.engine.connect() as connection:
+        async with self._connect() as connection:
             rows = await connection.execute(sa.select(sync_state).order_by(sync_state.c.source))
             return [_state(row._mapping) for row in rows]
 
@@ -617,22 +652,36 @@ async def upgrade_in_turn(
 ) -> None:
     """Alembic's upgrade of the history in `scripts` to its head. Processes starting together
     take turns: an advisory lock on PostgreSQL, a lock file beside the SQLite file (workers)."""
-    upgrade = functools.partial(_upgrade, scripts)
     if engine.dialect.name == "sqlite":
-        database = engine.url.database or ""
-        lock = os.open(f"{database}.{lock_name}", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
-            async with engine.begin() as connection:
-                await connection.run_sync(upgrade)
-        finally:
-            os.close(lock)  # closing releases the lock
+        async with sqlite_turn(engine, lock_name):
+            await _upgrade_now(engine, scripts)
         return
     async with engine.begin() as connection:
         await connection.execute(
             sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key}
         )
-        await connection.run_sync(upgrade)
+        await connection.run_sync(functools.partial(_upgrade, scripts))
+
+
+@asynccontextmanager
+async def sqlite_turn(engine: AsyncEngine, lock_name: str) -> AsyncIterator[None]:
+    """This process's turn among those migrating the SQLite file: an exclusive lock on a file
+    beside it, waited for on a thread."""
+    lock = _turn_file(engine, lock_name)
+    try:
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)  # closing releases the lock
+
+
+def _turn_file(engine: AsyncEngine, lock_name: str) -> int:
+    return os.open(f"{engine.url.database or ''}.{lock_name}", os.O_RDWR | os.O_CREAT, 0o600)
+
+
+async def _upgrade_now(engine: AsyncEngine, scripts: Path) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(functools.partial(_upgrade, scripts))
 
 
 def _upgrade(scripts: Path, connection: Connection) -> None:

@@ -58,6 +58,9 @@ class ThreadReader:
             poolclass=QueuePool,
             pool_size=threads,
             max_overflow=0,
+            # The connection used last goes out first: requests one after another read on the
+            # same connection, whose page cache and kept totals (`memo`) are then warm.
+            pool_use_lifo=True,
             # Each connection serves one thread at a time, whichever of the pool's threads.
             connect_args={"check_same_thread": False},
         )

@@ -18,9 +18,10 @@ from customer_gateway.connectors.models import CustomerRecord, Sort
 from customer_gateway.core.context import GatewayContext, Info
 from customer_gateway.core.errors import BadUserInput, QueryTooComplex
 from customer_gateway.features.cursors import Position
-from customer_gateway.resolvers.customers import Merged, merged_page, natural_id, request_filters
+from customer_gateway.resolvers.customers import Merged, merged_page, request_filters
 from customer_gateway.resolvers.filters.evaluation import sort_key
 from customer_gateway.resolvers.filters.parsing import FilterLike
+from customer_gateway.resolvers.merging import natural_id
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.connection import CustomerConnection, CustomerEdge, PageInfo
 from customer_gateway.schema.customer import Customer

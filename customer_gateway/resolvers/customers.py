@@ -6,7 +6,6 @@ import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
 from typing import Any, cast
 
 from customer_gateway.connectors.errors import Unsupported
@@ -31,7 +30,6 @@ from customer_gateway.resolvers.filters.evaluation import (
     FILTER_NEEDS,
     SORT_NEEDS,
     matches,
-    merge,
     sort_key,
 )
 from customer_gateway.resolvers.filters.parsing import (
@@ -40,11 +38,18 @@ from customer_gateway.resolvers.filters.parsing import (
     parse_customer_filters,
 )
 from customer_gateway.resolvers.loaders import GroupPrefetch, Unread
+from customer_gateway.resolvers.merging import (
+    Keyed,
+    Stream,
+    keyed,
+    natural_id,
+    page_of,
+    settle_ties,
+)
 from customer_gateway.resolvers.mirrored import mirrored_page, one_store
 from customer_gateway.resolvers.selection import record_attributes, selected_names
 from customer_gateway.schema.common import Filter
 from customer_gateway.schema.customer import Customer, CustomerCollection
-from customer_gateway.text.digits import is_ascii_digits
 
 # EverShop's own customer uuid, as its admin's edit page (`/admin/customers/edit/<uuid>`) sends it.
 _EVERSHOP_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -169,7 +174,8 @@ async def merged_page(
     context: GatewayContext, request: ListRequest, wanted: frozenset[str], path: list[str | int]
 ) -> Merged | None:
     """Records `request.offset .. +limit` of every source's customers in one merged order, and
-    their total; None when every source failed (their errors are reported)."""
+    their total; None when every source failed (their errors are reported). Of the rows the
+    sources answer, only the page's are mapped to records (`merging.py`)."""
     candidates = _candidates(context, request)
     sort = list_sort(request, [connector for connector, _ in candidates])
     collation = merge_collation([connector for connector, _ in candidates], sort)
@@ -180,33 +186,32 @@ async def merged_page(
         answer = await mirrored_page(context, together, request, sort, path, wanted)
         if answer is None:
             return None
-        page, total = answer
-        return Merged(context, list(page), total, sort, collation, wanted, path)
+        stored, total = answer
+        return Merged(context, list(stored), total, sort, collation, wanted, path)
     plans = _plans(context, request, candidates, sort, collation, reads=wanted)
     by_list = [p.connector for p in plans if p.connector.capabilities.group_names_by_list]
     prefetch = GroupPrefetch(context, by_list if "groups" in wanted else [])
+    page: list[CustomerRecord] = []
+    standing: list[Stream] = []
     try:
         results = await fan_out(
             context, [(plan.connector, _run(context, plan, request)) for plan in plans], path
         )
+        if results is not None:
+            streams = [results[p.connector.name] for p in plans if p.connector.name in results]
+            if len(plans) == 1 and plans[0].paged_by_source:
+                window = slice(0, None)  # the source answered exactly the page
+            else:
+                window = slice(request.offset, request.offset + request.limit)
+            # Only the page's rows are mapped; one that fails fails its source (`page_of`).
+            page, standing = page_of(context, streams, window, path)
     except BaseException:
         await prefetch.settle([])
         raise
-    if results is None:
+    if not standing:
         await prefetch.settle([])
         return None
-    total = sum(count for _, count in results.values())
-    if len(plans) == 1 and plans[0].paged_by_source:
-        page = results[plans[0].connector.name][0] if results else []
-    else:
-        streams = [
-            results[plan.connector.name][0] for plan in plans if plan.connector.name in results
-        ]
-        window = slice(request.offset, request.offset + request.limit)
-        if len(streams) == 1:
-            page = streams[0][window]  # one stream is its own merge: no key per record
-        else:
-            page = list(islice(merge(streams, sort, collation), window.start, window.stop))
+    total = sum(stream.total for stream in standing)
     return Merged(context, page, total, sort, collation, wanted, path, prefetch)
 
 
@@ -313,6 +318,11 @@ def _plans(
         sorts_itself = _sorts_itself(connector, sort, collation)
         _report(context, connector, pushed, local, sort, sorts_itself)
         if not local and sorts_itself:
+            # A merge of several sources reads each row's key and maps only the rows the page
+            # shows (bench/README.md: 4 sources of 50 merged into 50). One source's page shows
+            # the rows it reads but the one after: its rows are mapped as they arrive, as
+            # reading a row's key before its mapping would read its sort value twice.
+            built["lazy_rows"] = not single
             if single and sort.field in capabilities.unique_sorts:
                 query = CustomerQuery(pushed, sort, request.offset, request.limit, **built)
             else:
@@ -351,9 +361,7 @@ def _report(
         outcome.applied_by_gateway.append(sorted_by)
 
 
-async def _run(
-    context: GatewayContext, plan: _Plan, request: ListRequest
-) -> tuple[list[CustomerRecord], int]:
+async def _run(context: GatewayContext, plan: _Plan, request: ListRequest) -> Stream:
     connector = plan.connector
     sort = plan.query.sort
     if plan.refused is not None:
@@ -361,13 +369,15 @@ async def _run(
         raise plan.refused
     if plan.paged_by_source:
         result = await context.call(connector, connector.list_customers(plan.query))
-        return list(result.items), result.total
+        return Stream(connector, result.items, result.total)
     if not plan.local and plan.sorted_by_source:
         if plan.query.sort.field in connector.capabilities.unique_sorts:
             # A total order (no ties, or ties in a fixed order: a mirror's): any window of it
             # is a prefix of every other.
-            result = await context.call(connector, connector.list_customers(plan.query))
-            return list(result.items), result.total
+            result, keys = await context.call(
+                connector, _keyed_list(connector, plan.query, plan.collation)
+            )
+            return Stream(connector, result.items, result.total, keys.keys)
         return await _window(context, plan, sort)
     result = await context.call(connector, connector.list_customers(plan.query))
     max_scan = context.settings.max_scan
@@ -393,13 +403,27 @@ async def _run(
     records = await _complete(context, list(result.items), needed)
     records = [r for r in records if all(matches(r, c) for c in plan.local)]
     key = sort_key(sort, plan.collation)
-    records.sort(key=lambda record: (key(record), natural_id(record.id)))
-    return records, len(records)
+    ordered = sorted(
+        (key(record), natural_id(record.id), place) for place, record in enumerate(records)
+    )
+    return Stream(
+        connector,
+        [records[place] for _, _, place in ordered],
+        len(records),
+        [record_key for record_key, _, _ in ordered],
+    )
 
 
-async def _window(
-    context: GatewayContext, plan: _Plan, sort: Sort
-) -> tuple[list[CustomerRecord], int]:
+async def _keyed_list(
+    connector: Connector, query: CustomerQuery, collation: str
+) -> tuple[Page, Keyed]:
+    """The list and its rows' keys (read as part of the source's call: a row whose key cannot
+    be read fails the list, as its mapping did)."""
+    result = await connector.list_customers(query)
+    return result, keyed(result.items, query.sort, collation)
+
+
+async def _window(context: GatewayContext, plan: _Plan, sort: Sort) -> Stream:
     """The source's first `limit` records in its own order, made deterministic.
 
     A database orders equal sort keys as it likes, differently for different LIMITs (Postgres's
@@ -407,13 +431,14 @@ async def _window(
     customers. The record after the window tells whether a tie group crosses its end; the
     window then grows until the group is whole, and each tie group is ordered by native id.
     Records with a smaller key are the same in every window, so every page sees one order.
+    Only the rows' keys are read here (`Rows`): the merge maps the rows it shows.
     """
     connector = plan.connector
     window = plan.query.limit or context.settings.max_scan
-    key = sort_key(sort, plan.collation)
     while True:
-        records, total, after = await _window_and_next(context, plan, window)
-        if after is None or len(records) < window or key(after) != key(records[window - 1]):
+        rows, keys, total, after = await _window_and_next(context, plan, window)
+        count = min(len(keys.keys), window)
+        if after is None or count < window or after != keys.keys[window - 1]:
             break
         if window >= context.settings.max_scan:
             raise QueryTooComplex(
@@ -422,67 +447,45 @@ async def _window(
                 source=connector.name,
             )
         window = min(window * 2, context.settings.max_scan)
-    return _settle_ties(records, key), total
+    settled, order = settle_ties(keys, count)
+    return Stream(connector, rows, total, settled, order)
 
 
 async def _window_and_next(
     context: GatewayContext, plan: _Plan, window: int
-) -> tuple[list[CustomerRecord], int, CustomerRecord | None]:
-    """The first `window` records, their total, and the record after them (None: no more).
+) -> tuple[Sequence[CustomerRecord], Keyed, int, Any]:
+    """The list holding the first `window` rows (and maybe the one after), their keys, their
+    total, and the key of the row after them (None: no more).
 
     The key at each position of a sorted list is the same whatever order ties take, so the
-    record after the window may come from another request. It does when one more record would
+    row after the window may come from another request. It does when one more row would
     cost one more upstream page (a window of exactly 100 where the source pages by 100): then
     both requests go out at once instead of one after the other.
     """
     connector = plan.connector
+    query = plan.query
     page_max = connector.capabilities.max_page_size
     if not page_max or window % page_max:
-        result = await context.call(
-            connector, connector.list_customers(replace(plan.query, limit=window + 1))
+        result, keys = await context.call(
+            connector, _keyed_list(connector, replace(query, limit=window + 1), plan.collation)
         )
-        records = list(result.items)
-        return records[:window], result.total, records[window] if len(records) > window else None
+        after = keys.keys[window] if len(keys.keys) > window else None
+        return result.items, keys, result.total, after
     answers = await asyncio.gather(
-        context.call(connector, connector.list_customers(replace(plan.query, limit=window))),
         context.call(
-            connector, connector.list_customers(replace(plan.query, offset=window, limit=1))
+            connector, _keyed_list(connector, replace(query, limit=window), plan.collation)
+        ),
+        context.call(
+            connector,
+            _keyed_list(connector, replace(query, offset=window, limit=1), plan.collation),
         ),
         return_exceptions=True,
     )
     for answer in answers:
         if isinstance(answer, BaseException):
             raise answer
-    page, following = cast(tuple[Page, Page], answers)
-    return list(page.items), page.total, following.items[0] if following.items else None
-
-
-def _settle_ties(records: list[CustomerRecord], key: Any) -> list[CustomerRecord]:
-    settled: list[CustomerRecord] = []
-    group: list[CustomerRecord] = []
-    group_key: Any = None
-    for record in records:
-        record_key = key(record)  # once per record (a sort key reads dates and collates text)
-        if group and record_key != group_key:
-            settled.extend(_by_native_id(group))
-            group = []
-        if not group:
-            group_key = record_key
-        group.append(record)
-    settled.extend(_by_native_id(group))
-    return settled
-
-
-def _by_native_id(group: list[CustomerRecord]) -> list[CustomerRecord]:
-    """A tie group by native id; one record is its own order."""
-    if len(group) == 1:
-        return group
-    return sorted(group, key=lambda r: natural_id(r.id))
-
-
-def natural_id(native_id: str) -> tuple[int, Any]:
-    """Ties go by native id: numerically where ids are numbers (Ecwid), else as text."""
-    return (0, int(native_id)) if is_ascii_digits(native_id) else (1, native_id)
+    (page, keys), (_, following) = cast(tuple[tuple[Page, Keyed], tuple[Page, Keyed]], answers)
+    return page.items, keys, page.total, following.keys[0] if following.keys else None
 
 
 async def _complete(

@@ -4,7 +4,7 @@ with their bodies."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,6 +24,8 @@ from tests.api.shoptet_fixtures import shoptet_source
 from tests.api.test_ecwid_gateway import ecwid_sources
 
 LIST = """query($f: [FilterInput]) { customers(filters: $f) { total items { uuid } } }"""
+# A source's transport as the gateway gets it (a fault in front of the emulator).
+Wrap = Callable[[str, httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
 
 
 @dataclass
@@ -87,12 +89,15 @@ def _parse(text: str | None, form: str) -> datetime | None:
 
 
 @asynccontextmanager
-async def all_kinds() -> AsyncIterator[Shops]:
-    evershop = EverShopEmulator(seed=1, customers=30)
-    shoptet = ShoptetEmulator(seed=4, customers=40, job_seconds=0.2)
-    flow = FlowRetailEmulator(seed=4, customers=40)
-    ecwid = EcwidEmulator(seed=5, customers=45)
-    crm = EcwidWrapperEmulator(seed=6, customers=35)
+async def all_kinds(
+    *, customers: int | None = None, wrap: Wrap | None = None
+) -> AsyncIterator[Shops]:
+    """`customers`: each shop's size (else 30 to 45); `wrap`: a source's transport, wrapped."""
+    evershop = EverShopEmulator(seed=1, customers=customers or 30)
+    shoptet = ShoptetEmulator(seed=4, customers=customers or 40, job_seconds=0.2)
+    flow = FlowRetailEmulator(seed=4, customers=customers or 40)
+    ecwid = EcwidEmulator(seed=5, customers=customers or 45)
+    crm = EcwidWrapperEmulator(seed=6, customers=customers or 35)
     flow_sent = Recording(flow)
     v3, wrapper = ecwid_sources(ecwid, crm)
     sources = (
@@ -109,6 +114,8 @@ async def all_kinds() -> AsyncIterator[Shops]:
         "ecwid-us": httpx.ASGITransport(app=ecwid.app),
         "ecwid-crm": httpx.ASGITransport(app=crm.app),
     }
+    if wrap is not None:
+        transports = {name: wrap(name, transport) for name, transport in transports.items()}
     app = create_app(Settings(sources=sources), transports=transports)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -5,6 +5,7 @@ errors are httpx's exception types as httpx's own pool raises them, streams read
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,7 +15,11 @@ import pytest
 from aiohttp import web
 
 from customer_gateway.connectors.aiohttp_client import AiohttpClient
+from customer_gateway.connectors.errors import UpstreamError
+from customer_gateway.connectors.http import UpstreamHTTP
+from customer_gateway.connectors.statuses import error_for_status, retry_after
 from customer_gateway.connectors.transport import HttpxClient, SourceClient, build_client
+from customer_gateway.core.errors import ErrorCode
 from customer_gateway.server.settings import SourceSettings, Timeouts
 
 pytestmark = pytest.mark.anyio
@@ -331,3 +336,123 @@ async def test_a_request_without_a_body_names_no_content_type(server: str, metho
             answer = await client.request(method, "/customers/7/touch")
             assert answer.json()["content_type"] is None, transport
             assert answer.json()["body"] == ""
+
+
+_REPEATED = (
+    ("Retry-After", "5"),
+    ("Retry-After", "10"),
+    ("Link", '<https://shop.example/p/2>; rel="next"'),
+    ("Link", '<https://shop.example/p/9>; rel="last"'),
+    ("X-RateLimit-Bucket-Filling", "150/200"),
+    ("x-ratelimit-bucket-filling", "160/200"),
+    ("Set-Cookie", "a=1; Path=/"),
+    ("Set-Cookie", "b=2; Path=/"),
+    ("ETag", '"v1"'),
+)
+
+
+async def repeated(request: web.Request) -> web.Response:
+    response = web.json_response({"e": 1}, status=429)
+    for name, value in _REPEATED:
+        response.headers.add(name, value)
+    return response
+
+
+async def test_a_repeated_header_reads_the_same_on_both_transports() -> None:
+    """A header sent more than once is its values joined with ", " (httpx's `headers[...]`),
+    on aiohttp too, in a whole answer and a streamed one's: the Retry-After, rate-limit and
+    Link headers connectors read give the same answer whichever transport a source uses."""
+    app = web.Application()
+    app.router.add_get("/repeated", repeated)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    seen: dict[str, list[Any]] = {}
+    try:
+        for transport in ("httpx", "aiohttp"):
+            async with build_client(settings(base, transport)) as client:
+                whole = await client.request("GET", "/repeated")
+                async with client.stream(base + "/repeated") as streamed:
+                    streamed_whole = await streamed.whole()
+            for answer in (whole, streamed_whole):
+                headers = answer.headers
+                seen.setdefault(transport, []).append(
+                    (
+                        headers.get("retry-after"),
+                        headers["LINK"],
+                        headers.get("X-RateLimit-Bucket-Filling"),
+                        headers.get("set-cookie"),
+                        headers.get("etag"),
+                        headers.get("location", "absent"),
+                        "link" in headers,
+                        len(headers),
+                        sorted(key.lower() for key in headers if key.lower() != "date"),
+                        retry_after(answer),
+                    )
+                )
+    finally:
+        await runner.cleanup()
+    assert seen["aiohttp"] == seen["httpx"]
+    first = seen["httpx"][0]
+    assert first[:6] == (
+        "5, 10",
+        '<https://shop.example/p/2>; rel="next", <https://shop.example/p/9>; rel="last"',
+        "150/200, 160/200",
+        "a=1; Path=/, b=2; Path=/",
+        '"v1"',
+        "absent",
+    )
+    assert first[-1] is None  # "5, 10" is neither form RFC 9110 allows, on both
+
+
+# aiohttp's own warning for a body over 1 MB (this one must outgrow the sockets' buffers).
+@pytest.mark.filterwarnings("ignore:Sending a large body:ResourceWarning")
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+async def test_an_upstream_that_never_reads_the_body_is_a_timeout(transport: str) -> None:
+    """An upstream that takes a request's headers and never reads its body (larger than the
+    socket's buffers) nor answers: the body's write times out after `timeout_read` (httpx's
+    `write`) on both transports, a typed UPSTREAM_TIMEOUT, and the connection is given back (a
+    pool of one answers the next request)."""
+    stalled: list[asyncio.StreamWriter] = []
+    connections: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        head = await reader.readuntil(b"\r\n\r\n")
+        if head.startswith(b"GET"):
+            writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"ok":true}')
+            await writer.drain()
+            return
+        stalled.append(writer)  # never read, never answered
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    quick = Timeouts(connect=1.0, read=0.5, total=5.0)
+    source = settings(f"http://127.0.0.1:{port}", transport, timeouts=quick, max_connections=1)
+    try:
+        async with build_client(source) as client:
+            http = UpstreamHTTP(
+                "shop",
+                client,
+                lambda answer: error_for_status("shop", answer.status_code),
+                total_timeout=5.0,
+            )
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(UpstreamError) as raised:
+                async with asyncio.timeout(10):  # the test's guard: never reached when fixed
+                    await http.send("POST", "/customers", json={"note": "x" * 32_000_000})
+            took = asyncio.get_running_loop().time() - started
+            assert raised.value.code is ErrorCode.UPSTREAM_TIMEOUT
+            assert took < 3, took
+            async with asyncio.timeout(3):
+                assert (await client.request("GET", "/quick")).json() == {"ok": True}
+        assert stalled
+    finally:
+        server.close()
+        for writer in connections:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+        await server.wait_closed()

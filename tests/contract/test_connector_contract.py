@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -48,10 +49,11 @@ from customer_gateway.connectors.protocol import (
     Regions,
     Snapshots,
 )
+from customer_gateway.connectors.rows import Rows
 from customer_gateway.core.errors import ErrorCode
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.source import mirrored_classes
-from customer_gateway.resolvers.filters.evaluation import matches, sort_value
+from customer_gateway.resolvers.filters.evaluation import SORT_NEEDS, matches, sort_value
 from tests.contract.entries import ENTRIES, Entry
 
 pytestmark = pytest.mark.anyio
@@ -218,6 +220,42 @@ async def test_every_declared_sort_orders_as_the_gateway_merges(
         )
     values = [sort_value(record, field) for record in page.items]
     assert values == sorted(values, reverse=descending)
+
+
+@pytest.mark.parametrize(("kind", "field"), _sorts(), ids=[f"{k}-{f.value}" for k, f in _sorts()])
+@pytest.mark.parametrize("descending", [False, True])
+async def test_rows_read_on_demand_are_the_records_and_keyed_as_they_hold(
+    kind: str, field: SortField, descending: bool
+) -> None:
+    """A merge asks for rows it maps only when it shows them (`lazy_rows`): the page holds the
+    same records as the eager page, and a row's key (read without mapping it) is its record's
+    native id and the value the sort reads, or the merge would order rows by another value than
+    their records show."""
+    entry = ENTRIES[kind]
+    query = CustomerQuery(sort=Sort(field, descending), limit=None)
+    async with entry.connect(entry.emulator()) as connector:
+        eager = list((await connector.list_customers(query)).items)
+        lazy = (await connector.list_customers(replace(query, lazy_rows=True))).items
+        # Optional for a kind (its rows are then mapped as they arrive); these key every sort
+        # they declare, or a merge over them would map every row it reads.
+        assert isinstance(lazy, Rows) or kind not in {
+            "evershop",
+            "flow_retail",
+            "ecwid",
+            "ecwid_wrapper",
+        }
+        if isinstance(lazy, Rows):
+            assert lazy.sort_field is field
+            keys = lazy.key_list()
+            attribute = SORT_NEEDS[field]
+            assert keys == [(record.id, getattr(record, attribute)) for record in eager]
+            types = [
+                (type(value), type(getattr(r, attribute)))
+                for (_, value), r in zip(keys, eager, strict=True)
+            ]
+            assert all(mine is theirs for mine, theirs in types)
+        assert list(lazy) == eager
+    assert eager, "an empty list proves nothing"
 
 
 # Ids no source has: a path in disguise, a space. Answered locally, never sent.

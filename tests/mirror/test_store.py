@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import stat
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,8 +38,8 @@ from customer_gateway.mirror.store import (
     sqlite_url,
 )
 from customer_gateway.mirror.tables import metadata
-from customer_gateway.resolvers.customers import natural_id
 from customer_gateway.resolvers.filters.evaluation import matches, sort_key
+from customer_gateway.resolvers.merging import natural_id
 
 pytestmark = pytest.mark.anyio
 
@@ -551,6 +552,15 @@ async def test_a_page_read_is_one_thread_hop_on_sqlite(
 # The admin grid's search box: keywords that are one literal run (counted by the trigram index
 # alone on SQLite and found by the plan the count makes cheapest), and ones that are not.
 KEYWORDS = ("ann", "lee", "example", "NOVAK", "zzzq", "an", "t_m", "100%")
+WITH_KEYWORD: tuple[tuple[Condition, ...], ...] = (
+    (),
+    (Condition(FilterField.STATUS, Op.EQ, ("0",)),),
+    (Condition(FilterField.GROUP, Op.EQ, ("1",)),),
+    (
+        Condition(FilterField.STATUS, Op.IN, ("0", "1")),
+        Condition(FilterField.FULL_NAME, Op.LIKE, ("%e%",)),
+    ),
+)
 
 
 @pytest.mark.parametrize("plan", Dialect.HITS)
@@ -570,18 +580,23 @@ async def test_every_keyword_plan_is_the_gateways_evaluation(
     sources = await _filled(store)
     for keyword in KEYWORDS:
         condition = Condition(FilterField.KEYWORD, Op.EQ, (keyword,))
-        selection = [SourceSelection(source, (condition,)) for source in sources]
-        for sort in SORTS:
-            expected = _oracle(sources, [condition], sort)
-            for offset, limit in ((0, 7), (9, 20), (max(0, len(expected) - 3), 10)):
-                records, total = await store.query(selection, sort, offset, limit)
-                got = [(record.source, record.id) for record in records]
-                assert got == expected[offset : offset + limit], (keyword, sort, offset)
-                assert total == len(expected), (keyword, sort)
+        # The search box alone, and with the grid's other filters (counted on the hits).
+        for others in WITH_KEYWORD:
+            conditions = [condition, *others]
+            selection = [SourceSelection(source, tuple(conditions)) for source in sources]
+            for sort in SORTS:
+                expected = _oracle(sources, conditions, sort)
+                for offset, limit in ((0, 7), (9, 20), (max(0, len(expected) - 3), 10)):
+                    records, total = await store.query(selection, sort, offset, limit)
+                    got = [(record.source, record.id) for record in records]
+                    assert got == expected[offset : offset + limit], (conditions, sort, offset)
+                    assert total == len(expected), (conditions, sort)
         # A request that leaves out a source with rows is counted row by row (the trigram
         # index's count holds every source's hits).
         alone = _oracle({"shop-a": sources["shop-a"]}, [condition], SORTS[0])
-        records, total = await store.query(selection[:1], SORTS[0], 0, 5)
+        records, total = await store.query(
+            [SourceSelection("shop-a", (condition,))], SORTS[0], 0, 5
+        )
         assert [(record.source, record.id) for record in records] == alone[:5]
         assert total == len(alone)
 
@@ -596,6 +611,11 @@ def test_a_keyword_page_takes_the_cheapest_plan() -> None:
     assert costs.cheapest(total=100_000, rows=1_000_000, reach=20_000) == "walk"
     # No hit: nothing to read.
     assert costs.cheapest(total=0, rows=1_000_000, reach=20) == "lookup"
+    # The common surname with a status filter (a ninth of the rows): ~11,000 matches of its
+    # 100,000 hits. Building the hit set would cost more than testing the 200 rows the status
+    # index walks for page 1; page 1,000 walks the index against the hit set.
+    assert costs.cheapest(total=11_100, rows=111_000, reach=20, hits=100_000) == "none"
+    assert costs.cheapest(total=11_100, rows=111_000, reach=20_000, hits=100_000) == "walk"
 
 
 async def test_a_common_keyword_reads_no_row_to_count_on_sqlite(tmp_path: Path) -> None:
@@ -623,5 +643,124 @@ async def test_a_common_keyword_reads_no_row_to_count_on_sqlite(tmp_path: Path) 
         assert executed
         assert counted not in executed
         assert any("mirror_customers_fts" in statement for statement in executed)
+    finally:
+        await store.close()
+
+
+def _statements_on(engine: sa.Engine) -> tuple[list[str], Callable[..., None]]:
+    executed: list[str] = []
+
+    def record(*args: object) -> None:
+        executed.append(str(args[2]))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    return executed, record
+
+
+async def test_a_total_is_kept_until_the_file_changes_on_sqlite(tmp_path: Path) -> None:
+    """A repeated keyword page (the grid's next page, or a refresh) reuses its total while the
+    file is unchanged; a commit by another connection, here a second store on the same file
+    (another replica or sync process), makes the next read count again."""
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    other = open_store(sqlite_url(tmp_path))
+    try:
+        sources = await _filled(store)
+        every = [
+            SourceSelection(source, (Condition(FilterField.KEYWORD, Op.EQ, ("example",)),))
+            for source in sources
+        ]
+        # One source of two, and two conditions: counted row by row (`counts_rows`).
+        counted = [
+            SourceSelection(
+                "shop-a",
+                (
+                    Condition(FilterField.KEYWORD, Op.EQ, ("ann",)),
+                    Condition(FilterField.STATUS, Op.EQ, ("1",)),
+                ),
+            )
+        ]
+        sort = Sort(SortField.CREATED_AT, True)
+        assert store.reader is not None
+        executed, record = _statements_on(store.reader.engine)
+        try:
+
+            def counts() -> int:
+                return sum(
+                    "count(" in statement.lower() and "mirror_counts" not in statement
+                    for statement in executed
+                )
+
+            first = [await store.query(s, sort, 0, 5) for s in (every, counted)]
+            # The two keywords' trigram counts, and the second request's count on the hits.
+            assert counts() == 3
+            again = [
+                await store.query(s, sort, offset, 5) for s in (every, counted) for offset in (0, 5)
+            ]
+            assert counts() == 3, "a total counted again although the file did not change"
+            assert [total for _, total in again] == [first[0][1]] * 2 + [first[1][1]] * 2
+
+            # Another connection commits a customer both requests match.
+            added = replace(
+                sources["shop-a"][0],
+                id="9001",
+                full_name="Ann Example",
+                email="ann@example.com",
+                status=1,
+            )
+            async with other.writing() as writer:
+                await writer.upsert_customers([added], rank=0, pass_no=1, text_key=EN_US)
+            after = [await store.query(s, sort, 0, 5) for s in (every, counted)]
+            assert counts() == 6
+            assert [total for _, total in after] == [first[0][1] + 1, first[1][1] + 1]
+            grown = {**sources, "shop-a": [*sources["shop-a"], added]}
+            assert after[0][1] == len(_oracle(grown, list(every[0].conditions), sort))
+            assert after[1][1] == len(
+                _oracle({"shop-a": grown["shop-a"]}, list(counted[0].conditions), sort)
+            )
+        finally:
+            sa.event.remove(store.reader.engine, "before_cursor_execute", record)
+    finally:
+        await other.close()
+        await store.close()
+
+
+async def test_a_keyword_with_other_filters_takes_the_cheapest_plan_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    """The search box with a status filter: its page takes the plan the estimate makes
+    cheapest (here the walk of the status index testing each row: GLOB), its total is counted
+    on the trigram hits (not by testing every row)."""
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    try:
+        sources = await _filled(store)
+        store.statements.costs = PlanCosts(
+            lookup_per_hit=1e9, hit_set_per_hit=1e9, walk_per_entry=1e9, row_per_entry=0.0
+        )
+        conditions = (
+            Condition(FilterField.KEYWORD, Op.EQ, ("example",)),
+            Condition(FilterField.STATUS, Op.EQ, ("0",)),
+        )
+        selection = [SourceSelection(source, conditions) for source in sources]
+        sort = Sort(SortField.CREATED_AT, True)
+        assert store.reader is not None
+        executed, record = _statements_on(store.reader.engine)
+        try:
+            records, total = await store.query(selection, sort, 0, 5)
+        finally:
+            sa.event.remove(store.reader.engine, "before_cursor_execute", record)
+        expected = _oracle(sources, list(conditions), sort)
+        assert [(r.source, r.id) for r in records] == expected[:5]
+        assert total == len(expected) > 5
+        rows = [s for s in executed if "found.doc" in s]
+        counted = [
+            s for s in executed if "count(*)" in s.lower() and "mirror_customers.status" in s
+        ]
+        assert len(rows) == 1
+        assert "GLOB" in rows[0]
+        assert len(counted) == 1
+        assert "GLOB" not in counted[0]
+        assert "mirror_customers_fts" in counted[0]
     finally:
         await store.close()

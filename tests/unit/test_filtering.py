@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -17,12 +18,14 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.resolvers.filters.evaluation import (
+    SORT_NEEDS,
     _Descending,
     ilike,
     matches,
-    merge,
+    merge_keyed,
     sort_key,
     sort_value,
+    value_key,
 )
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -131,6 +134,13 @@ def test_nulls_sort_last_ascending_and_first_descending() -> None:
     assert [r.id for r in descending] == ["2", "1"]
 
 
+def merge(streams: list[list[CustomerRecord]], sort: Sort) -> list[CustomerRecord]:
+    """The streams merged by their records' keys, as the merge of a list orders them."""
+    key = sort_key(sort)
+    places = merge_keyed([[key(r) for r in stream] for stream in streams])
+    return [streams[stream][place] for stream, place in places]
+
+
 @pytest.mark.parametrize("field", list(SortField))
 @pytest.mark.parametrize("descending", [False, True])
 def test_merge_equals_sorting_the_union(field: SortField, descending: bool) -> None:
@@ -151,7 +161,7 @@ def test_merge_equals_sorting_the_union(field: SortField, descending: bool) -> N
         ]
         records.sort(key=sort_key(Sort(field, descending)))
         streams.append(records)
-    merged = list(merge(streams, Sort(field, descending)))
+    merged = merge(streams, Sort(field, descending))
     key = sort_key(Sort(field, descending))
     expected = sorted(
         (r for stream in streams for r in stream),
@@ -181,6 +191,37 @@ def test_the_created_at_key_orders_and_ties_as_the_general_key(descending: bool)
         for right in records:
             assert (fast(left) < fast(right)) == (general(left) < general(right))
             assert (fast(left) == fast(right)) == (general(left) == general(right))
+
+
+@pytest.mark.parametrize("field", list(SortField))
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_value_key_is_the_key_of_the_record_holding_the_value(
+    field: SortField, descending: bool
+) -> None:
+    # A merge keys a row it has not mapped by the value its record will hold (`value_key`):
+    # keys from values and from records compare as one order, the same order.
+    rng = random.Random(5)
+    names = [None, "anna", "Bert", "Øyvind", "eva", "Eva"]
+    records = [
+        replace(
+            record(
+                str(index),
+                email=rng.choice([None, "a@x.org", "B@x.org", "b@x.org"]),
+                name=rng.choice(names),
+                status=rng.choice([0, 1, 2]),
+                created=rng.choice([None, T0, T0 + timedelta(microseconds=1)]),
+            ),
+            numeric_id=rng.randint(0, 3),
+        )
+        for index in range(40)
+    ]
+    sort = Sort(field, descending)
+    by_record, by_value = sort_key(sort), value_key(sort)
+    for left in records:
+        mine = by_value(getattr(left, SORT_NEEDS[field]))
+        for right in records:
+            assert (mine < by_record(right)) == (by_record(left) < by_record(right))
+            assert (mine == by_record(right)) == (by_record(left) == by_record(right))
 
 
 def test_merge_keeps_each_sources_own_order() -> None:

@@ -71,6 +71,7 @@ from customer_gateway.connectors.models import (
     Page,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.rows import RowMapper
 from customer_gateway.connectors.transport import Answer
 from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.server.settings import ConfigError, SourceSettings
@@ -128,6 +129,7 @@ class _EcwidBase(ConnectorBase):
         super().__init__(*args, **kwargs)
         self.read = Reader(self.name)
         self._group_refs: mapping.GroupRefs = {}
+        self._row_keys = mapping.row_keys(self.read)
 
     # -- errors ---------------------------------------------------------------------------
 
@@ -149,22 +151,23 @@ class _EcwidBase(ConnectorBase):
         limit = query.limit
         first_size = PAGE_MAX if limit is None else min(PAGE_MAX, max(limit, 1))
 
-        async def fetch(offset: int, size: int) -> tuple[list[CustomerRecord], int]:
+        def record(item: Any) -> CustomerRecord:
+            return mapping.customer(
+                self.read,
+                self.name,
+                self.read.object(item, "customers.items[]"),
+                addresses_wanted=query.include_addresses,
+                metadata_wanted=query.include_metadata,
+                reads=query.reads,
+                group_refs=self._group_refs,
+            )
+
+        rows = RowMapper.of(query, record, self._row_keys)
+
+        async def fetch(offset: int, size: int) -> tuple[list[Any], int]:
             body = await self.dialect.search({**base, "offset": offset, "limit": size})
-            items = self.read.array(body.get("items"), "customers.items")
-            records = [
-                mapping.customer(
-                    self.read,
-                    self.name,
-                    self.read.object(i, "customers.items[]"),
-                    addresses_wanted=query.include_addresses,
-                    metadata_wanted=query.include_metadata,
-                    reads=query.reads,
-                    group_refs=self._group_refs,
-                )
-                for i in items
-            ]
-            return records, self.read.integer(body, "total", "customers")
+            items = rows.kept(self.read.array(body.get("items"), "customers.items"))
+            return items, self.read.integer(body, "total", "customers")
 
         records, total = await fetch(query.offset, first_size)
         if limit == 0:
@@ -177,7 +180,7 @@ class _EcwidBase(ConnectorBase):
             )
             for more, _ in pages:
                 records.extend(more)
-        return Page(records if limit is None else records[:limit], total)
+        return Page(rows.items(records if limit is None else records[:limit]), total)
 
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
         unique = [i for i in dict.fromkeys(ids) if mapping.is_ecwid_id(i)]

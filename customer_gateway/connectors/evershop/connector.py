@@ -50,6 +50,7 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.rows import RowMapper
 from customer_gateway.connectors.transport import Answer
 from customer_gateway.text.digits import is_ascii_digits
 
@@ -117,6 +118,7 @@ class EverShopConnector(ConnectorBase):
         self._expires_at = 0.0
         self._login_lock = asyncio.Lock()
         self._group_refs: mapping.GroupRefs = {}
+        self._row_keys = mapping.row_keys(self.read)
 
     def rate_class(self, method: str, path: str) -> str:
         # Registration shares the login tier (modules/base/services/rateLimit.ts).
@@ -229,7 +231,19 @@ class EverShopConnector(ConnectorBase):
         )
         text = LIST_QUERY % fields
 
-        async def fetch(page: int, size: int) -> tuple[list[CustomerRecord], int]:
+        def record(item: Any) -> CustomerRecord:
+            return mapping.customer(
+                self.read,
+                self.name,
+                self.settings.base_url,
+                self.read.object(item, "customers.items[]"),
+                query.include_addresses,
+                self._group_refs,
+            )
+
+        rows = RowMapper.of(query, record, self._row_keys)
+
+        async def fetch(page: int, size: int) -> tuple[list[Any], int]:
             variables = {
                 "filters": [
                     *filters,
@@ -241,26 +255,15 @@ class EverShopConnector(ConnectorBase):
             collection = self.read.object(data.get("customers"), "data.customers")
             items = self.read.array(collection.get("items"), "customers.items")
             total = self.read.integer(collection, "total", "customers")
-            records = [
-                mapping.customer(
-                    self.read,
-                    self.name,
-                    self.settings.base_url,
-                    self.read.object(item, "customers.items[]"),
-                    query.include_addresses,
-                    self._group_refs,
-                )
-                for item in items
-            ]
-            return records, total
+            return rows.kept(items), total
 
         if query.limit is not None:
             size = query.limit
             if query.offset % size == 0:
                 records, total = await fetch(query.offset // size + 1, size)
-                return Page(records, total)
+                return Page(rows.items(records), total)
             records, total = await fetch(1, query.offset + size)
-            return Page(records[query.offset :], total)
+            return Page(rows.items(records[query.offset :]), total)
 
         records, total = await fetch(1, PAGE_SIZE)
         page = 1
@@ -270,7 +273,7 @@ class EverShopConnector(ConnectorBase):
             if not more:
                 break
             records.extend(more)
-        return Page(records[query.offset :], total)
+        return Page(rows.items(records[query.offset :]), total)
 
     async def get_customers(self, ids: Sequence[str]) -> Sequence[CustomerRecord | None]:
         valid = [customer_id for customer_id in dict.fromkeys(ids) if UUID.match(customer_id)]

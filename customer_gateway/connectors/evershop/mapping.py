@@ -13,9 +13,11 @@ from customer_gateway.connectors.models import (
     CustomerRecord,
     GroupRef,
     OrderRecord,
+    SortField,
     StatusLabel,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.rows import RowKey
 
 
 def order(read: Reader, source: str, base_url: str, item: Mapping[str, Any]) -> OrderRecord:
@@ -85,7 +87,7 @@ def customer(
     groups: tuple[GroupRef, ...] = ()
     if group is not None:
         groups = (_group_ref(read, group, group_refs),)
-    created = item.get("createdAt")
+    created = item.get("createdAt")  # as `row_keys` reads it (the merge's key)
     if type(created) is not dict:
         created = read.object(created, "customer.createdAt")
     meta = item.get("metaData")
@@ -126,6 +128,55 @@ def customer(
         delete_api=api,
         missing=frozenset() if with_addresses else _NO_ADDRESSES,
     )
+
+
+def row_keys(read: Reader) -> dict[SortField, RowKey]:
+    """A list row's native id (its uuid) and sort value, for every sort EverShop applies
+    (`rows.RowKeys`): what a merge orders a row by before it maps the row. Each value is read as
+    `customer` reads it (the contract suite holds the two to one value)."""
+    where = "customer"
+
+    def row(raw: Any) -> tuple[Mapping[str, Any], str]:
+        item = raw if type(raw) is dict else read.object(raw, "customers.items[]")
+        uuid = item.get("uuid")
+        if type(uuid) is not str:
+            uuid = read.string(item, "uuid", where)
+        return item, uuid
+
+    def newest(raw: Any) -> tuple[str, Any]:
+        # The default order: every row a merge reads is keyed, so inline.
+        item = raw if type(raw) is dict else read.object(raw, "customers.items[]")
+        uuid = item.get("uuid")
+        if type(uuid) is not str:
+            uuid = read.string(item, "uuid", where)
+        created = item.get("createdAt")
+        if type(created) is not dict:
+            created = read.object(created, "customer.createdAt")
+        return uuid, read.epoch_millis(created.get("value"), "customer.createdAt.value")
+
+    def customer_id(raw: Any) -> tuple[str, Any]:
+        item, uuid = row(raw)
+        return uuid, read.integer(item, "customerId", where)
+
+    def email(raw: Any) -> tuple[str, Any]:
+        item, uuid = row(raw)
+        return uuid, read.string(item, "email", where)
+
+    def full_name(raw: Any) -> tuple[str, Any]:
+        item, uuid = row(raw)
+        return uuid, read.opt_string(item, "fullName", where)
+
+    def status(raw: Any) -> tuple[str, Any]:
+        item, uuid = row(raw)
+        return uuid, read.integer(item, "status", where)
+
+    return {
+        SortField.CREATED_AT: newest,
+        SortField.CUSTOMER_ID: customer_id,
+        SortField.EMAIL: email,
+        SortField.NAME: full_name,
+        SortField.STATUS: status,
+    }
 
 
 def _group_ref(read: Reader, group: Any, known: GroupRefs | None) -> GroupRef:

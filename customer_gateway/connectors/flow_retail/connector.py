@@ -60,6 +60,7 @@ from customer_gateway.connectors.models import (
     StoreView,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.rows import RowMapper
 from customer_gateway.connectors.transport import Answer
 from customer_gateway.server.settings import ConfigError, SourceSettings
 from customer_gateway.text import json_bytes
@@ -98,6 +99,7 @@ class FlowRetailConnector(ConnectorBase):
         super().__init__(*args, **kwargs)
         self.read = Reader(self.name)
         self._group_refs: mapping.GroupRefs = {}
+        self._row_keys = mapping.row_keys(self.read)
         self.tenant = self.settings.credentials["tenant"].reveal()
         self._access_token: str | None = None
         self._login_lock = asyncio.Lock()
@@ -192,7 +194,20 @@ class FlowRetailConnector(ConnectorBase):
             params["sortBy"] = SORT_KEYS[query.sort.field]
             params["sortDirection"] = "DESC" if query.sort.descending else "ASC"
 
-        async def fetch(page: int, size: int) -> tuple[list[CustomerRecord], int, int]:
+        def record(item: Any) -> CustomerRecord:
+            return mapping.customer(
+                self.read,
+                self.name,
+                self.read.object(item, "items[]"),
+                addresses_wanted=query.include_addresses,
+                metadata_wanted=query.include_metadata,
+                reads=query.reads,
+                group_refs=self._group_refs,
+            )
+
+        rows = RowMapper.of(query, record, self._row_keys)
+
+        async def fetch(page: int, size: int) -> tuple[list[Any], int, int]:
             paging = {**params, "pageNumber": page, "pageSize": size}
             if search is None:
                 data = await self._json("GET", "/customers", params=paging)
@@ -200,22 +215,11 @@ class FlowRetailConnector(ConnectorBase):
                 data = await self._json(
                     "POST", "/customers/search", params=paging, body=search, idempotent=True
                 )
-            items = [
-                mapping.customer(
-                    self.read,
-                    self.name,
-                    self.read.object(item, "items[]"),
-                    addresses_wanted=query.include_addresses,
-                    metadata_wanted=query.include_metadata,
-                    reads=query.reads,
-                    group_refs=self._group_refs,
-                )
-                for item in self.read.array(data.get("items"), "items")
-            ]
+            items = rows.kept(self.read.array(data.get("items"), "items"))
             return items, *self._paging(data)
 
         records, total = await _read_window(fetch, query.offset, query.limit)
-        return Page(records, total)
+        return Page(rows.items(records), total)
 
     def _paging(self, data: Mapping[str, Any]) -> tuple[int, int]:
         """(totalCount, the effective pageSize) of a list answer."""

@@ -21,9 +21,11 @@ from customer_gateway.connectors.models import (
     ExternalHit,
     GroupRecord,
     GroupRef,
+    SortField,
     StoreView,
 )
 from customer_gateway.connectors.reading import Reader
+from customer_gateway.connectors.rows import RowKey
 
 # A connector's GroupRefs by group uid (`customer`'s `group_refs`), at most this many kept.
 GroupRefs = dict[str, GroupRef]
@@ -129,6 +131,7 @@ def customer(
         email=email,
         full_name=full_name,
         status=1,  # Flow Retail has no enabled flag (README 5.1: unknown); every customer is 1
+        # As `row_keys` reads it (the merge's key).
         created_at=read.iso_datetime(obj.get("createdAt"), "customer.createdAt"),
         updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt")
         if reads is None or "updated_at" in reads
@@ -147,6 +150,21 @@ def customer(
             else {}
         ),
     )
+
+
+def row_keys(read: Reader) -> dict[SortField, RowKey]:
+    """A list row's native id and sort value, for the sort Flow Retail applies (`rows.RowKeys`):
+    what a merge orders a row by before it maps the row. Read as `customer` reads them (the
+    contract suite holds the two to one value); inline, as every row a merge reads is keyed."""
+
+    def newest(row: Any) -> tuple[str, Any]:
+        obj = row if type(row) is dict else read.object(row, "items[]")
+        uid = obj.get("customerUid")
+        if type(uid) is not str:
+            uid = read.string(obj, "customerUid", "customer")
+        return uid, read.iso_datetime(obj.get("createdAt"), "customer.createdAt")
+
+    return {SortField.CREATED_AT: newest}
 
 
 def _group_ref(uid: str, known: GroupRefs | None) -> GroupRef:

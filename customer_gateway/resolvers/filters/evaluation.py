@@ -13,6 +13,7 @@ import heapq
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from itertools import count, repeat
 from typing import Any
 
 from customer_gateway.connectors.models import (
@@ -214,15 +215,16 @@ def sort_value(
     record: CustomerRecord, field: SortField, collation: str = "en_US"
 ) -> tuple[int, Any]:
     """(is null, value): nulls sort after every value ascending, before them descending."""
+    return _value(field, getattr(record, SORT_NEEDS[field]), collation)
+
+
+def _value(field: SortField, value: Any, collation: str) -> tuple[int, Any]:
+    """`sort_value` of a record that holds `value` in the attribute `field` reads."""
     if field is SortField.CREATED_AT:
-        moment: datetime | None = record.created_at
-        return (1, 0.0) if moment is None else (0, moment.timestamp())
-    if field is SortField.STATUS:
-        return (0, record.status)
-    if field is SortField.CUSTOMER_ID:
-        return (0, record.numeric_id)
-    text = record.email if field is SortField.EMAIL else record.full_name
-    return (1, ()) if text is None else (0, collation_key(collation)(text))
+        return (1, 0.0) if value is None else (0, value.timestamp())
+    if field is SortField.STATUS or field is SortField.CUSTOMER_ID:
+        return (0, value)
+    return (1, ()) if value is None else (0, collation_key(collation)(value))
 
 
 def sort_key(sort: Sort, collation: str = "en_US") -> Callable[[CustomerRecord], Any]:
@@ -234,6 +236,17 @@ def sort_key(sort: Sort, collation: str = "en_US") -> Callable[[CustomerRecord],
     if sort.descending:
         return lambda record: _Descending(sort_value(record, sort.field, collation))
     return lambda record: sort_value(record, sort.field, collation)
+
+
+def value_key(sort: Sort, collation: str = "en_US") -> Callable[[Any], Any]:
+    """`sort_key` of a record from the value it holds in the attribute the sort reads
+    (`SORT_NEEDS`): how a merge keys a row it has not mapped (`connectors.rows.Rows.key`)."""
+    field = sort.field
+    if field is SortField.CREATED_AT:
+        return _newest_moment if sort.descending else _oldest_moment
+    if sort.descending:
+        return lambda value: _Descending(_value(field, value, collation))
+    return lambda value: _value(field, value, collation)
 
 
 def _oldest_first(record: CustomerRecord) -> tuple[int, float]:
@@ -248,27 +261,27 @@ def _newest_first(record: CustomerRecord) -> tuple[int, float]:
     return (0, 0.0) if moment is None else (1, -moment.timestamp())
 
 
-def merge(
-    streams: Sequence[Sequence[CustomerRecord]], sort: Sort, collation: str = "en_US"
-) -> Iterator[CustomerRecord]:
-    """K-way merge of per-source streams, each already in `sort` order.
+def _oldest_moment(moment: datetime | None) -> tuple[int, float]:
+    return (1, 0.0) if moment is None else (0, moment.timestamp())
+
+
+def _newest_moment(moment: datetime | None) -> tuple[int, float]:
+    return (0, 0.0) if moment is None else (1, -moment.timestamp())
+
+
+def merge_keyed(keys: Sequence[Sequence[Any]]) -> Iterator[tuple[int, int]]:
+    """K-way merge of per-source streams given as their rows' sort keys, each stream in sort
+    order: (stream, place in it) of each row, in the merged order.
 
     Only stream heads are compared, so each source's own order (its collation, its tie order)
     is kept; ties between sources go to the earlier stream. Page n of the result is therefore
     exactly what one database holding every source would return, and pages never overlap.
     """
-    key = sort_key(sort, collation)
-    # (key, stream, index in it, record): the first three never tie, so tuples compare without
-    # a key function per comparison and never reach the records.
-    decorated = [_decorated(stream, position, key) for position, stream in enumerate(streams)]
-    for _, _, _, record in heapq.merge(*decorated):
-        yield record
-
-
-def _decorated(
-    stream: Sequence[CustomerRecord], position: int, key: Callable[[CustomerRecord], Any]
-) -> Iterator[tuple[Any, int, int, CustomerRecord]]:
-    """A stream's records with their keys; `position` bound per stream (a nested generator
-    expression would read the outer loop's last value once it has moved on)."""
-    for index, record in enumerate(stream):
-        yield key(record), position, index, record
+    # (key, stream, place): the last two never tie, so tuples compare without a key function
+    # per comparison; zip builds them in C.
+    decorated = [
+        zip(stream_keys, repeat(stream), count(), strict=False)
+        for stream, stream_keys in enumerate(keys)
+    ]
+    for _, stream, place in heapq.merge(*decorated):
+        yield stream, place

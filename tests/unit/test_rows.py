@@ -1,0 +1,99 @@
+"""Rows read on demand (`connectors/rows.py`) and a source's window settled by key
+(`resolvers/merging.py`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from customer_gateway.connectors.errors import UpstreamBadResponse
+from customer_gateway.connectors.models import CustomerQuery, CustomerRecord, Sort, SortField
+from customer_gateway.connectors.rows import RowMapper, Rows
+from customer_gateway.resolvers.merging import Keyed, settle_ties
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+class Counting:
+    """A mapping that counts its calls and refuses rows marked bad."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def record(self, row: dict[str, Any]) -> CustomerRecord:
+        self.calls.append(row["id"])
+        if row.get("bad"):
+            raise UpstreamBadResponse("bad row", source="s")
+        return CustomerRecord("s", row["id"], 0, None, None, 1, row["at"])
+
+    @staticmethod
+    def key(row: dict[str, Any]) -> tuple[str, Any]:
+        return row["id"], row["at"]
+
+
+ROWS = [{"id": str(n), "at": T0} for n in range(5)]
+
+
+def test_a_row_is_mapped_when_read_once_and_keyed_without_mapping() -> None:
+    mapping = Counting()
+    rows = Rows(list(ROWS), mapping.record, mapping.key, SortField.CREATED_AT)
+    assert rows.key_list() == [(str(n), T0) for n in range(5)]
+    assert rows.key(3) == ("3", T0)
+    assert mapping.calls == []
+    assert rows[3].id == "3"
+    assert rows[3] is rows[3]
+    assert mapping.calls == ["3"]
+    assert [r.id for r in rows[1:4]] == ["1", "2", "3"]
+    assert [r.id for r in rows] == ["0", "1", "2", "3", "4"]
+    assert mapping.calls == ["3", "1", "2", "0", "4"]  # each once
+    assert len(rows) == 5
+
+
+def test_a_bad_row_fails_where_it_is_read() -> None:
+    mapping = Counting()
+    rows = Rows([*ROWS, {"id": "5", "at": T0, "bad": True}], mapping.record, mapping.key,
+                SortField.CREATED_AT)  # fmt: skip
+    assert rows[0].id == "0"
+    with pytest.raises(UpstreamBadResponse):
+        rows[5]
+    with pytest.raises(UpstreamBadResponse):
+        list(rows)
+
+
+@pytest.mark.parametrize(
+    ("lazy", "field", "deferred"),
+    [
+        (True, SortField.CREATED_AT, True),
+        (False, SortField.CREATED_AT, False),  # not asked: mapped as the pages arrive
+        (True, SortField.EMAIL, False),  # no key for this sort
+    ],
+)
+def test_rows_are_deferred_only_when_asked_and_keyed(
+    lazy: bool, field: SortField, deferred: bool
+) -> None:
+    mapping = Counting()
+    query = CustomerQuery(sort=Sort(field), lazy_rows=lazy)
+    rows = RowMapper.of(query, mapping.record, {SortField.CREATED_AT: mapping.key})
+    kept = rows.kept(list(ROWS))
+    assert (mapping.calls == []) is deferred
+    items = rows.items(kept[1:])
+    assert isinstance(items, Rows) is deferred
+    assert [r.id for r in items] == ["1", "2", "3", "4"]
+
+
+def test_an_eager_page_refuses_a_bad_row_when_it_arrives() -> None:
+    mapping = Counting()
+    rows = RowMapper.of(CustomerQuery(), mapping.record, {SortField.CREATED_AT: mapping.key})
+    with pytest.raises(UpstreamBadResponse):
+        rows.kept([*ROWS, {"id": "5", "at": T0, "bad": True}])
+
+
+def test_ties_are_settled_by_native_id_and_distinct_keys_keep_their_order() -> None:
+    keyed = Keyed([1, 2, 2, 2, 3, 4, 4], ["z", "10", "9", "a", "b", "y", "x"])
+    keys, order = settle_ties(keyed, 6)  # the 7th is the row after the window
+    assert keys == [1, 2, 2, 2, 3, 4]
+    assert order == [0, 2, 1, 3, 4, 5]  # 9 before 10 (numbers), numbers before text
+    assert settle_ties(Keyed([1, 2, 3], ["c", "b", "a"]), 3) == ([1, 2, 3], None)
+    assert settle_ties(Keyed([], []), 0) == ([], None)
