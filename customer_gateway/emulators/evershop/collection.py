@@ -13,6 +13,7 @@ import itertools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Final
 
 from .node.js import UNDEFINED, js_number, parse_int, to_js_string
@@ -386,6 +387,10 @@ def row_comparison(column: str, text_key: Callable[[str], Any], descending: bool
     return compare
 
 
+# Values that are their own sort keys (no NULL among them, no text to collate, no float).
+_SELF_RANKED: Final = frozenset({int, datetime})
+
+
 def _ranks(
     rows: list[Row], column: str, text_key: Callable[[str], Any], descending: bool
 ) -> list[int] | None:
@@ -393,15 +398,17 @@ def _ranks(
     lower for a row that comes first (NULLs after every value ascending, before descending).
     None where the values do not rank (two that do not compare, a float): the comparison
     itself then decides, as before."""
-    keys: list[Any] = []
-    for row in rows:
-        value = row[column]
-        if value is None:
-            keys.append((1,))
-        elif type(value) is float:
-            return None
-        else:
-            keys.append((0, text_key(value) if isinstance(value, str) else value))
+    keys: list[Any] = list(map(operator.itemgetter(column), rows))
+    if not set(map(type, keys)) <= _SELF_RANKED:
+        keys = []
+        for row in rows:
+            value = row[column]
+            if value is None:
+                keys.append((1,))
+            elif type(value) is float:
+                return None
+            else:
+                keys.append((0, text_key(value) if isinstance(value, str) else value))
     try:
         order = sorted(range(len(keys)), key=keys.__getitem__)
     except TypeError:
