@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from inspect import isawaitable
 from typing import Any
 
@@ -35,6 +35,7 @@ from customer_gateway.emulators.evershop.graphql_api import (
     AS_EVERSHOP,
     DIRECT,
     ReadContext,
+    _date_value,
     _parse,
 )
 from customer_gateway.emulators.evershop.jwt import _decode_complete
@@ -47,6 +48,7 @@ from customer_gateway.emulators.evershop.node.js import (
     stringify,
 )
 from customer_gateway.emulators.evershop.pg import text_sort_key, tuplesort, tuplesort_ranked
+from customer_gateway.emulators.evershop.store import epoch_ms
 
 BASE_URL = "http://evershop.test"
 T0 = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
@@ -481,3 +483,14 @@ def test_a_token_is_decoded_once_and_checked_every_time(emulator: EverShopEmulat
     assert user["email"] == "admin@example.com"
     bad = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
     assert emulator._auth.user_from_header(f"Bearer {bad}")[1] is not None
+
+
+def test_a_date_value_is_its_epoch_milliseconds_every_time() -> None:
+    oslo = timezone(timedelta(hours=1))
+    for moment in (T0, T0.astimezone(oslo), T0 + timedelta(microseconds=1999)):
+        assert _date_value(moment, None) == str(epoch_ms(moment))  # type: ignore[arg-type]
+    assert _date_value(T0.astimezone(oslo), None) == _date_value(T0, None)  # type: ignore[arg-type]
+    naive = datetime(2024, 5, 1, 8, 30)
+    for _ in range(2):  # refused each time (no answer kept for it)
+        with pytest.raises(TypeError):
+            _date_value(naive, None)  # type: ignore[arg-type]

@@ -659,7 +659,14 @@ def _filter_value(item: dict[str, Any], _info: Info) -> Any:
 @source_only
 def _date_value(raw: Any, _info: Info) -> Any:
     # graphql-js serialises a Date through valueOf(): epoch milliseconds, as a string.
-    return str(epoch_ms(raw)) if isinstance(raw, datetime) else raw
+    return _epoch_text(raw) if isinstance(raw, datetime) else raw
+
+
+@lru_cache(maxsize=4096)
+def _epoch_text(moment: datetime) -> str:
+    # Kept per instant (a list shows each customer's creation time on every read); equal
+    # datetimes are the same instant, so the same text.
+    return str(epoch_ms(moment))
 
 
 def _group_edit_url(_group: Any, _info: Info) -> str:
