@@ -1,6 +1,6 @@
-"""The emulators' own cost per upstream request, for the requests the gateway sends in the bench.
+"""The emulators' own cost per query, for the upstream requests the gateway sends in the bench.
 
-    python -m bench.emulator_cost                        # CPU time per upstream request
+    python -m bench.emulator_cost                        # CPU time per query
     python -m bench.emulator_cost --callgrind            # instructions (valgrind), steadier
     python -m bench.emulator_cost --callgrind --baseline main   # main's emulators, then these
 
@@ -10,8 +10,8 @@ emulator spends on a request is in the latency the gateway is measured by ("list
 (`bench.emulator`, one uvicorn process each, core 1, rate limits off, 0 ms added latency), the
 gateway as in `python -m bench` (core 0, not measured), and each query of the bench (Q2 of one
 source at N = 1/10/50/100, Q3 at N = 10/50, Q1) is sent `--requests` times in a row. For each
-emulator the query reaches, the cost of the requests it served is divided by their number
-(the emulator's own `/__bench/requests` counter):
+emulator the query reaches, the cost of the requests it served (counted by its own
+`/__bench/requests`) is divided by the number of queries, and Q3's costs are also summed:
 
 - default: the CPU time of the emulator's process from `/proc/PID/task/*/schedstat`
   (nanoseconds on the CPU, user and kernel), so timing noise of a shared machine shows;
