@@ -73,6 +73,9 @@ def child(helper: str, argv: Sequence[str]) -> int:
     sys.stdout.flush()
     counted = Counted(emulator.app, emulator, args.latency)
 
+    # The control paths as `bench.instructions`' child answers them. Not imported from there:
+    # this child runs by its path with a baseline's tree first on PYTHONPATH, whose
+    # `bench.instructions` may predate any shared helper.
     async def app(scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if not path.startswith(CONTROL):
