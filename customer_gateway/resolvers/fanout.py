@@ -50,13 +50,19 @@ async def fan_out(
         else:
             results[connector.name] = outcome
     for failure in failures:
-        logger.info(
-            "source failed, answering with the others: code=%s source=%s path=%s",
-            failure.code.value,
-            failure.source,
-            path,
-        )
-        context.report_partial(path, failure)
+        report_failure(context, failure, path)
     if failures and not results:
         return None
     return results
+
+
+def report_failure(context: GatewayContext, failure: GatewayError, path: list[str | int]) -> None:
+    """A source failed while the others answer: logged, and reported in the response's errors
+    and `extensions.sources` (`GatewayContext.report_partial`)."""
+    logger.info(
+        "source failed, answering with the others: code=%s source=%s path=%s",
+        failure.code.value,
+        failure.source,
+        path,
+    )
+    context.report_partial(path, failure)

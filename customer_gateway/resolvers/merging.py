@@ -11,7 +11,6 @@ it, so the other sources' rows fill the page exactly as if it had failed in the 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -21,10 +20,9 @@ from customer_gateway.connectors.models import CustomerRecord, Sort
 from customer_gateway.connectors.protocol import Connector
 from customer_gateway.connectors.rows import Rows
 from customer_gateway.core.context import GatewayContext
+from customer_gateway.resolvers.fanout import report_failure
 from customer_gateway.resolvers.filters.evaluation import merge_keyed, sort_key, value_key
 from customer_gateway.text.digits import is_ascii_digits
-
-logger = logging.getLogger("customer_gateway.fanout")
 
 
 @dataclass(slots=True)
@@ -144,11 +142,4 @@ def _report(
     """A source's row failed to map after its list answered: the source's failure, as
     `GatewayContext.call` and `fan_out` report a failed list (an unexpected exception is a bug
     of that source's connector: logged, INTERNAL, the others still answer)."""
-    failure = context.source_failure(connector, error)
-    logger.info(
-        "source failed, answering with the others: code=%s source=%s path=%s",
-        failure.code.value,
-        failure.source,
-        path,
-    )
-    context.report_partial(path, failure)
+    report_failure(context, context.source_failure(connector, error), path)
