@@ -107,7 +107,11 @@ def page_of(
     """The records at `window` of the streams' merged order, and the streams still standing.
 
     A row that fails to map fails its source (reported once, as a fan-out reports it); the
-    page is merged again without that source. Rows already mapped stay mapped (`Rows`)."""
+    page is merged again without that source. Rows already mapped stay mapped (`Rows`). The
+    rows before the window are mapped too, though not shown: a row that cannot be mapped then
+    fails its source on every page from the first that reaches it (as the list reading it
+    would), so a later page neither shows that source's rows nor counts them while an earlier
+    one left it out. Rows after the window are not mapped."""
     while len(streams) > 1:
         keys: list[list[Any]] = []
         for stream in streams:
@@ -115,14 +119,17 @@ def page_of(
             keys.append(stream.keys)
         records: list[CustomerRecord] = []
         failed: Stream | None = None
-        for index, place in islice(merge_keyed(keys), window.start, window.stop):
+        start = window.start or 0
+        for position, (index, place) in enumerate(islice(merge_keyed(keys), window.stop)):
             stream = streams[index]
             try:
-                records.append(stream.record(place))
+                record = stream.record(place)
             except Exception as error:  # every failure here is the source's (`_report`)
                 _report(context, stream.connector, error, path)
                 failed = stream
                 break
+            if position >= start:
+                records.append(record)
         if failed is None:
             return records, streams
         streams = [stream for stream in streams if stream is not failed]
@@ -130,7 +137,8 @@ def page_of(
         return [], streams
     only = streams[0]  # one stream is its own merge: no key per record
     try:
-        return only.records(window), streams
+        shown = only.records(slice(0, window.stop))  # those before the window checked too
+        return shown[window.start or 0 :], streams
     except Exception as error:  # every failure here is the source's (`_report`)
         _report(context, only.connector, error, path)
         return [], []

@@ -2,7 +2,9 @@
 
 Four sources (EverShop, Flow Retail, Ecwid v3, the Ecwid wrapper) read 50 rows each (51: the row
 after the window settles ties) for a merged page of 50. The merge orders them by their keys (native
-id and creation time, read without mapping the row) and maps the 50 it shows, not 204. A row that
+id and creation time, read without mapping the row) and maps the 50 it shows, not 204 (a later
+page maps those of the pages before it too: a row that cannot be mapped fails its source on
+every page from the first that reaches it). A row that
 fails to map when shown fails its source as a failed list does: one typed error naming it, the
 source marked in `extensions.sources`, and the page merged again from the others. Over HTTP
 against the emulators; the oracle is the emulators' own creation times.
@@ -109,14 +111,15 @@ async def test_a_merged_page_maps_only_the_rows_it_shows(
         with counting(monkeypatch) as mapped:
             payload = await shops.run(Q3, {"f": _filters(50, page)})
         expected = oracle(shops)[(page - 1) * 50 : page * 50]
+        reached = oracle(shops)[: page * 50]
 
     assert "errors" not in payload, payload["errors"]
     assert payload["data"]["customers"]["total"] == 4 * SIZE
     assert _items(payload) == expected
-    # Each source mapped exactly its rows on the page (each read 51 or, on page 2, all 60).
-    shown = Counter(uuid.split(":", 1)[0] for uuid in expected)
-    assert mapped == shown
-    assert sum(mapped.values()) == 50
+    # Each source mapped exactly its rows up to the page's end, those of the pages before
+    # included (each read 51 or, on page 2, all 60): none after it.
+    assert Counter(uuid.split(":", 1)[0] for uuid in reached) == mapped
+    assert sum(mapped.values()) == page * 50
 
 
 async def test_a_row_that_fails_to_map_when_shown_fails_only_its_source(
@@ -200,3 +203,38 @@ async def test_a_mapping_bug_on_a_shown_row_is_internal_for_its_source_only(
         for e in payload["errors"]
     ] == [(["customers"], "INTERNAL", "flow-oslo", "Unexpected error.")]
     assert _statuses(payload)["flow-oslo"] == "error"
+
+
+CONNECTION = """query($f: [FilterInput], $after: String) {
+  customersConnection(first: 50, after: $after, filters: $f) {
+    totalCount edges { node { uuid } } pageInfo { endCursor } } }"""
+
+
+async def test_a_row_that_fails_on_page_1_fails_its_source_on_page_2_too() -> None:
+    """Page 2 maps the rows of page 1 as well: the source that failed there fails here (the
+    same total, none of its rows), as `customersConnection`'s next page answers."""
+    async with all_kinds(customers=SIZE) as shops:
+        healthy = oracle(shops)
+        others = oracle(shops, WITHOUT_ECWID)
+    first_ecwid = next(uuid for uuid in healthy[:50] if uuid.startswith("ecwid-us:"))
+
+    def wrap(name: str, transport: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        if name != "ecwid-us":
+            return transport
+        return Rewrite(transport, first_ecwid.split(":", 1)[1], {"email": 42})
+
+    async with all_kinds(customers=SIZE, wrap=wrap) as shops:
+        pages = [await shops.run(Q3, {"f": _filters(50, page)}) for page in (1, 2)]
+        first = await shops.run(CONNECTION, {"f": _filters(50)[:1]})
+        cursor = first["data"]["customersConnection"]["pageInfo"]["endCursor"]
+        second = await shops.run(CONNECTION, {"f": _filters(50)[:1], "after": cursor})
+
+    for page, payload in enumerate(pages):
+        assert _items(payload) == others[page * 50 : (page + 1) * 50]
+        assert payload["data"]["customers"]["total"] == 3 * SIZE
+        assert [
+            (e["extensions"]["code"], e["extensions"]["source"]) for e in payload["errors"]
+        ] == [("UPSTREAM_BAD_RESPONSE", "ecwid-us")]
+    connection = second["data"]["customersConnection"]
+    assert [edge["node"]["uuid"] for edge in connection["edges"]] == _items(pages[1])
+    assert connection["totalCount"] == 3 * SIZE
