@@ -28,9 +28,10 @@ _INFO_KEY = "customer_gateway.mirror.memo"
 
 
 class TotalMemo:
-    __slots__ = ("totals", "version")
+    __slots__ = ("keeps", "totals", "version")
 
-    def __init__(self) -> None:
+    def __init__(self, keeps: bool) -> None:
+        self.keeps = keeps
         self.version: object = None
         self.totals: OrderedDict[Hashable, int] = OrderedDict()
 
@@ -46,13 +47,18 @@ class TotalMemo:
         return value
 
 
-def memo_of(connection: Connection) -> TotalMemo:
-    """This connection's memo, emptied first when the file changed since its last read."""
+def kept_total(connection: Connection, key: Hashable, count: Callable[[], int]) -> int:
+    """The total `count` gives for `key`, kept by this connection while the file is unchanged.
+    Only a reader's connection (`query_only`) keeps totals: a connection's own commits do not
+    move its `data_version`, so one that writes would serve a total its own write changed."""
     memo: TotalMemo | None = connection.info.get(_INFO_KEY)
     if memo is None:
-        memo = connection.info[_INFO_KEY] = TotalMemo()
+        reader = connection.exec_driver_sql("PRAGMA query_only").scalar_one() == 1
+        memo = connection.info[_INFO_KEY] = TotalMemo(keeps=reader)
+    if not memo.keeps:
+        return count()
     version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
     if version != memo.version:
         memo.totals.clear()
         memo.version = version
-    return memo
+    return memo.total(key, count)

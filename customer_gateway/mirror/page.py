@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from customer_gateway.connectors.models import CustomerRecord, GroupRecord, Sort
 from customer_gateway.mirror import query as sql
-from customer_gateway.mirror.memo import memo_of
+from customer_gateway.mirror.memo import kept_total
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import customer_from_doc, group_from_doc
 from customer_gateway.mirror.statements import in_chunks
@@ -122,9 +122,7 @@ def read_page(
             return int(connection.execute(counting.total).scalar_one())
 
         sqlite = statements.dialect.sqlite
-        total = (
-            memo_of(connection).total(shape, count) if sqlite and counting.counts_rows else count()
-        )
+        total = kept_total(connection, shape, count) if sqlite and counting.counts_rows else count()
     records = [customer_from_doc(source, doc) for source, doc in rows]
     listed: dict[str, list[GroupRecord]] = {}
     if groups_of:
@@ -183,7 +181,8 @@ def _keyword_plan(
     rows the other filters keep (their per-facet count when they are one status or group,
     else every row of the sources read)."""
     present: dict[str, int] = dict(connection.execute(_PRESENT).all())
-    hits = memo_of(connection).total(
+    hits = kept_total(
+        connection,
         ("trigram", search.query),
         lambda: int(connection.execute(_TRIGRAM_COUNT, {"query": search.query}).scalar_one()),
     )

@@ -27,7 +27,7 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.mirror.keys import collation_key
-from customer_gateway.mirror.page import PlanCosts
+from customer_gateway.mirror.page import PlanCosts, read_page
 from customer_gateway.mirror.query import SORTS as STORE_SORTS
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.store import (
@@ -762,5 +762,34 @@ async def test_a_keyword_with_other_filters_takes_the_cheapest_plan_on_sqlite(
         assert len(counted) == 1
         assert "GLOB" not in counted[0]
         assert "mirror_customers_fts" in counted[0]
+    finally:
+        await store.close()
+
+
+async def test_a_connection_that_writes_keeps_no_total_on_sqlite(tmp_path: Path) -> None:
+    """Its own commits do not move its `data_version`: a total it kept would outlive its own
+    write. Only readers (`query_only`) keep totals."""
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    try:
+        sources = await _filled(store)
+        condition = Condition(FilterField.KEYWORD, Op.EQ, ("example",))
+        selection = [SourceSelection(source, (condition,)) for source in sources]
+        sort = Sort(SortField.CREATED_AT, True)
+        engine = sa.create_engine(sqlite_url(tmp_path).replace("+aiosqlite", ""))
+        with engine.connect() as connection:
+
+            def total() -> int:
+                return read_page(store.statements, selection, sort, 0, 5, (), connection).total
+
+            before = total()
+            connection.exec_driver_sql(
+                "UPDATE mirror_customers SET name_fold = 'zzzz', email_fold = 'zzzz' "
+                "WHERE rowid = (SELECT min(rowid) FROM mirror_customers "
+                "WHERE email_fold LIKE '%example%')"
+            )
+            connection.commit()
+            assert total() == before - 1
+        engine.dispose()
     finally:
         await store.close()
