@@ -41,20 +41,11 @@ def plain_json(value: Any, *, floats: bool = True) -> bytes | None:
 
 def _plain(value: Any, floats: bool) -> bool:
     kind = type(value)
-    if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str:
+    if kind is dict or kind is list or kind is tuple:
+        if kind is dict:
+            if any(type(key) is not str for key in value):
                 return False
-            if type(item) in _LEAVES:
-                continue
-            if type(item) is int:
-                if not _INT_MIN <= item <= _INT_MAX:
-                    return False
-                continue
-            if not _plain(item, floats):
-                return False
-        return True
-    if kind is list or kind is tuple:
+            value = value.values()
         for item in value:
             if type(item) in _LEAVES:
                 continue
