@@ -131,7 +131,9 @@ def _emulator_customers(client: httpx.Client, cluster: Cluster) -> set[str]:
 
 
 async def _store_rows(url: str) -> dict[str, dict[str, Any]]:
-    engine = create_async_engine(asyncpg_url(url))
+    # One snapshot for both reads: a sync may commit between two statements at READ COMMITTED
+    # (a row deleted after the rows were read and before the count was), which is no drift.
+    engine = create_async_engine(asyncpg_url(url), isolation_level="REPEATABLE READ")
     try:
         async with engine.connect() as connection:
             rows = (
