@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import itertools
+import re
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from customer_gateway.connectors.ecwid import mapping
 from customer_gateway.connectors.errors import UpstreamBadResponse
@@ -36,6 +40,106 @@ def test_ecwid_dates_become_utc(text: str, expected: datetime) -> None:
 def test_a_bad_ecwid_date_is_a_typed_error(value: object) -> None:
     with pytest.raises(UpstreamBadResponse, match="customer.registered"):
         mapping.ecwid_datetime(READ, value, "customer.registered")
+
+
+# How `ecwid_datetime` read every date before its +0000 shortcut (`fromisoformat`): the
+# shortcut must give the same moment, the same zone object and the same refusals.
+_FORMER = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})"
+)
+
+
+def _former_datetime(value: str) -> datetime:
+    match = _FORMER.fullmatch(value)
+    if match is None:
+        raise READ.bad("customer.registered")
+    year, month, day, hour, minute, second, sign, zone_h, zone_m = match.groups()
+    try:
+        if zone_h == zone_m == "00":
+            return datetime(
+                int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=UTC
+            )
+        offset = timedelta(hours=int(zone_h), minutes=int(zone_m))
+        zone = timezone(offset if sign == "+" else -offset)
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=zone
+        )
+    except ValueError:
+        raise READ.bad("customer.registered") from None
+    return moment.astimezone(UTC)  # past datetime's range: OverflowError, as it was
+
+
+def _outcome(read: Any, value: str) -> tuple[datetime | None, type[BaseException] | None, str]:
+    try:
+        return read(value), None, ""
+    except Exception as error:  # compared below: the same type and message
+        return None, type(error), str(error)
+
+
+def _assert_read_as_before(value: str) -> None:
+    expected, expected_error, expected_message = _outcome(_former_datetime, value)
+    moment, error, message = _outcome(
+        lambda text: mapping.ecwid_datetime(READ, text, "customer.registered"), value
+    )
+    assert (error, message) == (expected_error, expected_message)
+    assert moment == expected
+    if expected is not None:
+        assert moment is not None
+        assert moment.tzinfo is expected.tzinfo is UTC  # the one UTC object, as before
+        assert moment.fold == expected.fold
+
+
+def test_utc_dates_at_every_range_edge_read_as_before() -> None:
+    """Each field at and past its range (leap days, year 0, hour 24, second 60), both signs of
+    +0000, a zone beside it, and characters the pattern refuses (digits of other scripts, a T,
+    a fraction, a missing zone)."""
+    fields = itertools.product(
+        ["0000", "0001", "1900", "2000", "2023", "2024", "9999"],
+        ["00", "01", "02", "12", "13"],
+        ["00", "01", "28", "29", "30", "31", "32"],
+        ["00", "23", "24"],
+        ["00", "59", "60"],
+        ["00", "59", "60", "99"],
+        ["+0000", "-0000", "+0001", "+0100", "-2359", "+2400"],
+    )
+    for year, month, day, hour, minute, second, zone in fields:
+        _assert_read_as_before(f"{year}-{month}-{day} {hour}:{minute}:{second} {zone}")
+    for value in [
+        "2024-06-04T21:15:10 +0000",
+        "2024-06-04 21:15:10+0000",
+        "2024-06-04 21:15:10 +0000 ",
+        " 2024-06-04 21:15:10 +0000",
+        "2024-06-04 21:15:10.5 +0000",
+        "2024-06-04 21:15:10",
+        "2024-06-04 21:15:10 +00:00",
+        "2024-06-04 21:15:10 Z",
+        "2024-6-04 21:15:10 +0000",
+        "\uff12024-06-04 21:15:10 +0000",  # a fullwidth digit
+        "2024-06-04 21:15:1\u0663 +0000",  # an Arabic-Indic digit
+        "+024-06-04 21:15:10 +0000",
+        "2024-06-04 21:15:10 +0000\n",
+        "",
+    ]:
+        _assert_read_as_before(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="0123456789 -:+T\u0663", min_size=19, max_size=27)
+    | st.builds(
+        "{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d} {}{:04d}".format,
+        st.integers(0, 9999),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.sampled_from("+-"),
+        st.sampled_from([0, 0, 0, 30, 100, 2359, 2400]),
+    )
+)
+def test_generated_dates_read_as_before(value: str) -> None:
+    _assert_read_as_before(value)
 
 
 def test_empty_and_null_strings_read_as_absent() -> None:
