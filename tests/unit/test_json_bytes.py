@@ -62,6 +62,48 @@ def test_an_ordinary_answer_takes_orjson() -> None:
     assert json_bytes.loads(content) == json.loads(content)
 
 
+def _has_run_of_19(content: bytes) -> bool:
+    """19 ASCII digits in a row, looked for byte by byte."""
+    run = 0
+    for byte in content:
+        run = run + 1 if 0x30 <= byte <= 0x39 else 0
+        if run == 19:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("filler", [b" ", b"1a", b"12-", b"123:4", b"\xc3\xa9"])
+def test_a_run_of_19_digits_is_found_wherever_it_lies(filler: bytes) -> None:
+    """Runs of 12 to 21 digits at each of 8 offsets, in fillers that put digits near them (the
+    samples of every fourth and second byte must not miss one, nor find one that is not)."""
+    seen = set()
+    for length in range(12, 22):
+        for offset in range(8):
+            for tail in range(5):
+                content = filler * offset + b"7" * length + b"x" + filler * tail
+                expected = _has_run_of_19(content)
+                assert json_bytes.has_wide_run(content) is expected, (content, expected)
+                seen.add(expected)
+    assert seen == {True, False}
+
+
+def test_thirteen_digit_times_pass_the_first_sample_only() -> None:
+    """An EverShop page's `createdAt` values (13 digits) fill four of every fourth byte when
+    aligned; the second sample rules them out, and orjson decodes the page."""
+    content = b"".join(
+        b'{"value":"' + str(1792692793738 + index).encode() + b'"},' + b" " * index
+        for index in range(8)
+    )
+    assert b"0000" in content[::4].translate(json_bytes._DIGITS)
+    assert not json_bytes.has_wide_run(content)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=300) | st.text(alphabet="0123456789 ,:-", max_size=300).map(str.encode))
+def test_generated_bytes_find_a_run_of_19_as_a_byte_by_byte_scan(content: bytes) -> None:
+    assert json_bytes.has_wide_run(content) is _has_run_of_19(content)
+
+
 _SCALARS = (
     st.none()
     | st.booleans()
