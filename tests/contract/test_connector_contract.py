@@ -254,7 +254,11 @@ async def test_rows_read_on_demand_are_the_records_and_keyed_as_they_hold(
                 for (_, value), r in zip(keys, eager, strict=True)
             ]
             assert all(mine is theirs for mine, theirs in types)
+        # Keyed first (as a merge does), each row is mapped with the creation time its key
+        # read; a page nobody keyed maps rows that read it themselves: the same records.
         assert list(lazy) == eager
+        unkeyed = (await connector.list_customers(replace(query, lazy_rows=True))).items
+        assert list(unkeyed) == eager
     assert eager, "an empty list proves nothing"
 
 

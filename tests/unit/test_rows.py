@@ -10,23 +10,27 @@ import pytest
 
 from customer_gateway.connectors.errors import UpstreamBadResponse
 from customer_gateway.connectors.models import CustomerQuery, CustomerRecord, Sort, SortField
-from customer_gateway.connectors.rows import RowMapper, Rows
+from customer_gateway.connectors.rows import NOT_READ, NotRead, RowMapper, Rows
 from customer_gateway.resolvers.merging import Keyed, settle_ties
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 class Counting:
-    """A mapping that counts its calls and refuses rows marked bad."""
+    """A mapping that counts its calls, notes the creation time it was given and refuses rows
+    marked bad."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.given: list[datetime | None | NotRead] = []
 
-    def record(self, row: dict[str, Any]) -> CustomerRecord:
+    def record(self, row: dict[str, Any], created_at: datetime | None | NotRead) -> CustomerRecord:
         self.calls.append(row["id"])
+        self.given.append(created_at)
         if row.get("bad"):
             raise UpstreamBadResponse("bad row", source="s")
-        return CustomerRecord("s", row["id"], 0, None, None, 1, row["at"])
+        at = row["at"] if created_at is NOT_READ else created_at
+        return CustomerRecord("s", row["id"], 0, None, None, 1, at)
 
     @staticmethod
     def key(row: dict[str, Any]) -> tuple[str, Any]:
@@ -49,6 +53,24 @@ def test_a_row_is_mapped_when_read_once_and_keyed_without_mapping() -> None:
     assert [r.id for r in rows] == ["0", "1", "2", "3", "4"]
     assert mapping.calls == ["3", "1", "2", "0", "4"]  # each once
     assert len(rows) == 5
+
+
+def test_a_keyed_row_is_mapped_with_the_creation_time_its_key_read() -> None:
+    """A merge keys the rows, then maps the ones it shows: their time is not read again. Rows not
+    keyed yet, or keyed by another sort, leave the mapping to read it."""
+    mapping = Counting()
+    times = [T0.replace(minute=n) for n in range(5)]
+    raw = [{"id": str(n), "at": times[n]} for n in range(5)]
+    rows = Rows(raw, mapping.record, mapping.key, SortField.CREATED_AT)
+    assert rows[0].created_at == times[0]
+    assert rows.key_list() == [(str(n), times[n]) for n in range(5)]
+    assert [rows[n].created_at for n in (3, 1)] == [times[3], times[1]]
+    assert mapping.given == [NOT_READ, times[3], times[1]]
+    by_email = Counting()
+    other = Rows(raw, by_email.record, lambda row: (row["id"], None), SortField.EMAIL)
+    other.key_list()
+    assert other[2].created_at == times[2]
+    assert by_email.given == [NOT_READ]
 
 
 def test_a_bad_row_fails_where_it_is_read() -> None:

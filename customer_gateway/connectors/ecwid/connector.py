@@ -71,7 +71,7 @@ from customer_gateway.connectors.models import (
     Page,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.connectors.rows import RowMapper
+from customer_gateway.connectors.rows import NotRead, RowMapper
 from customer_gateway.connectors.transport import Answer
 from customer_gateway.core.errors import QueryTooComplex
 from customer_gateway.server.settings import ConfigError, SourceSettings
@@ -151,7 +151,7 @@ class _EcwidBase(ConnectorBase):
         limit = query.limit
         first_size = PAGE_MAX if limit is None else min(PAGE_MAX, max(limit, 1))
 
-        def record(item: Any) -> CustomerRecord:
+        def record(item: Any, created_at: datetime | None | NotRead) -> CustomerRecord:
             return mapping.customer(
                 self.read,
                 self.name,
@@ -160,6 +160,7 @@ class _EcwidBase(ConnectorBase):
                 metadata_wanted=query.include_metadata,
                 reads=query.reads,
                 group_refs=self._group_refs,
+                created_at=created_at,
             )
 
         rows = RowMapper.of(query, record, self._row_keys)

@@ -49,7 +49,7 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.connectors.rows import RowKey
+from customer_gateway.connectors.rows import NOT_READ, NotRead, RowKey
 
 # A connector's GroupRefs by (id, name) (`customer`'s `group_refs`), at most this many kept.
 GroupRefs = dict[tuple[int, str | None], GroupRef]
@@ -262,8 +262,10 @@ def customer(
     metadata_wanted: bool = True,
     reads: frozenset[str] | None = None,
     group_refs: GroupRefs | None = None,
+    created_at: datetime | None | NotRead = NOT_READ,
 ) -> CustomerRecord:
-    """One Ecwid customer entity (search item or detail: Ecwid returns the same shape).
+    """One Ecwid customer entity (search item or detail: Ecwid returns the same shape);
+    `created_at` as its key read it, if one did (`rows.MapRow`).
 
     A list page that selects no addresses or no metaData (`addresses_wanted`, `metadata_wanted`)
     gets records without them: empty, never read. `reads` (None: all): the optional attributes
@@ -298,8 +300,9 @@ def customer(
     name = obj.get("name")
     if type(name) is not str or not name:
         name = read.opt_text(obj, "name", where)
-    # As `row_keys` reads it (the merge's key); inline: a call per row shows in Q2's counts.
-    created_at = ecwid_datetime(read, obj.get("registered"), "customer.registered")
+    if created_at is NOT_READ:
+        # As `row_keys` reads it (the merge's key); inline: a call per row shows in Q2's counts.
+        created_at = ecwid_datetime(read, obj.get("registered"), "customer.registered")
     return CustomerRecord(
         source=source,
         id=str(number),

@@ -23,6 +23,7 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from customer_gateway.connectors.capabilities import Capabilities
@@ -50,7 +51,7 @@ from customer_gateway.connectors.models import (
     SortField,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.connectors.rows import RowMapper
+from customer_gateway.connectors.rows import NotRead, RowMapper
 from customer_gateway.connectors.transport import Answer
 from customer_gateway.text.digits import is_ascii_digits
 
@@ -231,7 +232,7 @@ class EverShopConnector(ConnectorBase):
         )
         text = LIST_QUERY % fields
 
-        def record(item: Any) -> CustomerRecord:
+        def record(item: Any, created_at: datetime | None | NotRead) -> CustomerRecord:
             return mapping.customer(
                 self.read,
                 self.name,
@@ -239,6 +240,7 @@ class EverShopConnector(ConnectorBase):
                 self.read.object(item, "customers.items[]"),
                 query.include_addresses,
                 self._group_refs,
+                created_at,
             )
 
         rows = RowMapper.of(query, record, self._row_keys)

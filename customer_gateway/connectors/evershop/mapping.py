@@ -6,6 +6,7 @@ Contract: shared/upstreams/README.md section 4 (GraphQL Customer, REST rows, ord
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, TypedDict
 
 from customer_gateway.connectors.models import (
@@ -17,7 +18,7 @@ from customer_gateway.connectors.models import (
     StatusLabel,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.connectors.rows import RowKey
+from customer_gateway.connectors.rows import NOT_READ, NotRead, RowKey
 
 
 def order(read: Reader, source: str, base_url: str, item: Mapping[str, Any]) -> OrderRecord:
@@ -73,8 +74,9 @@ def customer(
     item: Mapping[str, Any],
     with_addresses: bool,
     group_refs: GroupRefs | None = None,
+    created_at: datetime | None | NotRead = NOT_READ,
 ) -> CustomerRecord:
-    """A GraphQL Customer (camelCase).
+    """A GraphQL Customer (camelCase); `created_at` as its key read it, if one did (`rows.MapRow`).
 
     Hot (every row of a page): each value is taken as it is when it has its JSON type exactly,
     and goes through the `Reader`'s checked read otherwise (which accepts what it accepts and
@@ -111,7 +113,9 @@ def customer(
         email,
         full_name,
         status,
-        read.epoch_millis(created.get("value"), "customer.createdAt.value"),
+        read.epoch_millis(created.get("value"), "customer.createdAt.value")
+        if created_at is NOT_READ
+        else created_at,
         groups=groups,
         addresses=(
             tuple(

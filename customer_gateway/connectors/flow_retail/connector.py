@@ -60,7 +60,7 @@ from customer_gateway.connectors.models import (
     StoreView,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.connectors.rows import RowMapper
+from customer_gateway.connectors.rows import NotRead, RowMapper
 from customer_gateway.connectors.transport import Answer
 from customer_gateway.server.settings import ConfigError, SourceSettings
 from customer_gateway.text import json_bytes
@@ -194,7 +194,7 @@ class FlowRetailConnector(ConnectorBase):
             params["sortBy"] = SORT_KEYS[query.sort.field]
             params["sortDirection"] = "DESC" if query.sort.descending else "ASC"
 
-        def record(item: Any) -> CustomerRecord:
+        def record(item: Any, created_at: datetime | None | NotRead) -> CustomerRecord:
             return mapping.customer(
                 self.read,
                 self.name,
@@ -203,6 +203,7 @@ class FlowRetailConnector(ConnectorBase):
                 metadata_wanted=query.include_metadata,
                 reads=query.reads,
                 group_refs=self._group_refs,
+                created_at=created_at,
             )
 
         rows = RowMapper.of(query, record, self._row_keys)

@@ -9,6 +9,7 @@ required.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from customer_gateway.connectors.helpers import synthetic_int_id
@@ -25,7 +26,7 @@ from customer_gateway.connectors.models import (
     StoreView,
 )
 from customer_gateway.connectors.reading import Reader
-from customer_gateway.connectors.rows import RowKey
+from customer_gateway.connectors.rows import NOT_READ, NotRead, RowKey
 
 # A connector's GroupRefs by group uid (`customer`'s `group_refs`), at most this many kept.
 GroupRefs = dict[str, GroupRef]
@@ -60,8 +61,10 @@ def customer(
     metadata_wanted: bool = True,
     reads: frozenset[str] | None = None,
     group_refs: GroupRefs | None = None,
+    created_at: datetime | None | NotRead = NOT_READ,
 ) -> CustomerRecord:
-    """One Flow Retail customer; without its addresses or its metadata for a list page that
+    """One Flow Retail customer (`created_at` as its key read it, if one did: `rows.MapRow`);
+    without its addresses or its metadata for a list page that
     selects none (`addresses_wanted`, `metadata_wanted`: empty, never read). `reads` (None:
     all): the optional attributes (`models.OPTIONAL_READS`) the page reads; the others are left
     None, never read. `group_refs`: the connector's GroupRefs by uid, shared by the rows in one
@@ -132,7 +135,9 @@ def customer(
         full_name=full_name,
         status=1,  # Flow Retail has no enabled flag (README 5.1: unknown); every customer is 1
         # As `row_keys` reads it (the merge's key).
-        created_at=read.iso_datetime(obj.get("createdAt"), "customer.createdAt"),
+        created_at=read.iso_datetime(obj.get("createdAt"), "customer.createdAt")
+        if created_at is NOT_READ
+        else created_at,
         updated_at=read.iso_datetime(obj.get("lastModifiedAt"), "customer.lastModifiedAt")
         if reads is None or "updated_at" in reads
         else None,
