@@ -9,11 +9,16 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 from aiohttp import web
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
+from customer_gateway.connectors import aiohttp_client
 from customer_gateway.connectors.aiohttp_client import AiohttpClient
 from customer_gateway.connectors.errors import UpstreamError
 from customer_gateway.connectors.http import UpstreamHTTP
@@ -140,6 +145,40 @@ async def test_requests_go_out_as_httpx_sends_them(
     assert by_aiohttp == by_httpx
     assert by_aiohttp["user_agent"] == "customer-gateway/0.1"
     assert by_aiohttp["authorization"] == "Bearer t"
+
+
+@examples(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(max_size=12),
+            st.text(max_size=40) | st.integers() | st.booleans() | st.sampled_from(["", "a b"]),
+        ),
+        max_size=6,
+    )
+)
+def test_the_query_string_is_urlencode_s_twice_over(pairs: list[tuple[str, str | int]]) -> None:
+    """The same string as `urlencode` of httpx's values, when a text is quoted and again when
+    it is remembered; a text that cannot be encoded (a lone surrogate) fails as it did."""
+    params = dict(pairs)
+    expected: str | type[Exception]
+    try:
+        expected = urlencode([(key, aiohttp_client._text(value)) for key, value in params.items()])
+    except UnicodeEncodeError:
+        expected = UnicodeEncodeError
+    for _ in range(2):
+        if expected is UnicodeEncodeError:
+            with pytest.raises(UnicodeEncodeError):
+                aiohttp_client.query_string(params)
+        else:
+            assert aiohttp_client.query_string(params) == expected
+    assert len(aiohttp_client._QUOTED) <= aiohttp_client._QUOTED_KEPT
+
+
+def test_remembered_texts_are_bounded() -> None:
+    for number in range(aiohttp_client._QUOTED_KEPT + 5):
+        assert aiohttp_client.query_string({"q": f"a&{number}"}) == f"q=a%26{number}"
+    assert len(aiohttp_client._QUOTED) <= aiohttp_client._QUOTED_KEPT
 
 
 async def test_cookies_a_source_sets_are_sent_back(server: str) -> None:
