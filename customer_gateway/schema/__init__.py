@@ -24,6 +24,7 @@ from customer_gateway.schema.errors import log_errors
 from customer_gateway.schema.executor import PlainFieldExecutor
 from customer_gateway.schema.extensions import SourceReport
 from customer_gateway.schema.federation import NoServiceSdl, check_representations
+from customer_gateway.schema.leaf_checks import install as install_leaf_checks
 from customer_gateway.schema.limits import Authorization, CostLimit, QueryShape
 from customer_gateway.schema.mutation import Mutation
 from customer_gateway.schema.plain import PlainOperations
@@ -40,6 +41,9 @@ ErrorCodeType = strawberry.enum(
 
 
 FEDERATION_VERSION: Final = "2.9"
+
+# Strawberry's argument conversion remembers which types are leaves (schema/leaf_checks.py).
+install_leaf_checks()
 
 
 class GatewaySchema(strawberry.federation.Schema):
