@@ -476,6 +476,11 @@ class Syncer:
             await self._save(state)
         self.mirror.pass_no = state.pass_no
         offset: int | None = cursor["offset"]
+        # A load into a source the store holds no row of compares no digests: every row it
+        # reads is new to the store (a row a shifted page repeats is written again, with the
+        # values it was written with; a load announces nothing). Resumed over rows, or a
+        # reconcile pass: rows whose digest is unchanged are only marked seen.
+        compare = purpose != "load" or await self.mirror.store.count(self.name) > 0
         # The next page is read while this one is written (a crash drops the read-ahead only).
         ahead = (
             asyncio.ensure_future(self.connector.sync_page(offset, PAGE))
@@ -492,7 +497,7 @@ class Syncer:
                 state = await self._commit(
                     state.but(cursor={**state.cursor, purpose: {**cursor, "offset": offset}}),
                     page.items,
-                    compare=True,
+                    compare=compare,
                 )
         finally:
             if ahead is not None and not ahead.done():

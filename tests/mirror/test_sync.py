@@ -178,6 +178,40 @@ async def test_killed_mid_feed_resumes_without_loss(
         assert await again.store_docs() == await again.source_docs()
 
 
+async def test_killed_mid_page_load_resumes_without_loss(
+    store: SqlMirrorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page-by-page load (Flow Retail) killed mid-way resumes from its cursor and ends equal
+    to the source. The first load reads no digests (the source has no row in the store); the
+    resumed one compares them."""
+    monkeypatch.setattr(sync_module, "PAGE", 7)
+    digests = [0]
+    original = SqlMirrorStore.digests
+
+    async def counted(self: SqlMirrorStore, source: str, ids: Any) -> dict[str, str]:
+        digests[0] += 1
+        return await original(self, source, ids)
+
+    async with rig(store, "flow-c") as r:
+        await r.syncer.open()
+        monkeypatch.setattr(SqlMirrorStore, "digests", counted)
+        seen = _die_after(monkeypatch, 6)  # the groups, the pass's cursor, then pages
+        with pytest.raises(Killed):
+            await r.syncer.step()
+        assert seen[0] == 6
+        assert digests[0] == 0
+        loaded = await store.count("flow-c")
+        assert 0 < loaded < len(await r.source_docs())
+        monkeypatch.undo()
+    async with rig(store, "flow-c", r.emulator) as again:
+        await again.syncer.open()
+        assert not again.mirror.serving
+        monkeypatch.setattr(SqlMirrorStore, "digests", counted)
+        assert await again.syncer.step()
+        assert digests[0] > 0
+        assert await again.store_docs() == await again.source_docs()
+
+
 async def test_a_missed_feed_window_takes_a_fresh_snapshot(store: SqlMirrorStore) -> None:
     from customer_gateway.emulators.shoptet import ShoptetEmulator
 
