@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from operator import attrgetter
@@ -210,6 +210,38 @@ def customer_values(
         doc.text,
         doc.digest,
         pass_no,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRows:
+    """Records as the store writes them (`customer_rows`), built before the write transaction:
+    a load builds one page's rows while the page before it is written."""
+
+    records: list[CustomerRecord]  # the last record of each (source, id), in order
+    values: list[tuple[Any, ...]]  # `customer_values` of each, in the same order
+
+
+def customer_rows(
+    records: Sequence[CustomerRecord],
+    *,
+    rank: int,
+    pass_no: int,
+    text_key: TextKey,
+    docs: Sequence[Document] | None = None,
+) -> CustomerRows:
+    """`docs`: the records' documents, in their order, when the caller has them already."""
+    documents = docs if docs is not None else [document(record) for record in records]
+    latest = {  # last one wins
+        (record.source, record.id): (record, doc)
+        for record, doc in zip(records, documents, strict=True)
+    }
+    return CustomerRows(
+        [record for record, _ in latest.values()],
+        [
+            customer_values(record, rank=rank, pass_no=pass_no, text_key=text_key, doc=doc)
+            for record, doc in latest.values()
+        ],
     )
 
 

@@ -212,6 +212,41 @@ async def test_killed_mid_page_load_resumes_without_loss(
         assert await again.store_docs() == await again.source_docs()
 
 
+async def test_a_page_load_builds_the_next_pages_rows_while_one_is_written(
+    store: SqlMirrorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load's pages commit in order, and a page's rows are built while the page before it
+    is being written (the database works in its own thread)."""
+    monkeypatch.setattr(sync_module, "PAGE", 10)
+    events: list[tuple[str, int]] = []
+    prepare, write = Syncer._prepare, Syncer._write
+
+    async def prepared(self: Syncer, state: Any, records: Any, *, compare: bool) -> Any:
+        events.append(("prepare", state.cursor["load"]["offset"]))
+        return await prepare(self, state, records, compare=compare)
+
+    async def written(self: Syncer, batch: Any) -> None:
+        offset = batch.state.cursor["load"]["offset"]
+        events.append(("write", offset))
+        await asyncio.sleep(0.05)  # a slow write: the next page arrives meanwhile
+        await write(self, batch)
+        events.append(("written", offset))
+
+    monkeypatch.setattr(Syncer, "_prepare", prepared)
+    monkeypatch.setattr(Syncer, "_write", written)
+    async with rig(store, "flow-c") as r:
+        await r.syncer.open()
+        assert await r.syncer.step()
+        assert await r.store_docs() == await r.source_docs()
+    writes = [offset for kind, offset in events if kind == "write"]
+    assert len(writes) > 3
+    assert writes == [o for kind, o in events if kind == "written"]  # in order
+    for page, following in zip(writes, writes[1:], strict=False):
+        # The next page's rows are built after this page's write began, before it ended.
+        start, end = events.index(("write", page)), events.index(("written", page))
+        assert start < events.index(("prepare", following)) < end
+
+
 async def test_a_missed_feed_window_takes_a_fresh_snapshot(store: SqlMirrorStore) -> None:
     from customer_gateway.emulators.shoptet import ShoptetEmulator
 
