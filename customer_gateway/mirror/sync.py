@@ -509,6 +509,7 @@ class Syncer:
                 ahead = None
                 if offset is not None:
                     ahead = asyncio.ensure_future(self.connector.sync_page(offset, PAGE))
+                    await asyncio.sleep(0)  # its request goes out before this page is mapped
                 state = state.but(cursor={**state.cursor, purpose: {**cursor, "offset": offset}})
                 if compare and writing is not None:
                     # Digests are read after the page before is in: a row a shifted page

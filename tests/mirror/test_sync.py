@@ -247,6 +247,44 @@ async def test_a_page_load_builds_the_next_pages_rows_while_one_is_written(
         assert start < events.index(("prepare", following)) < end
 
 
+async def test_a_flow_retail_load_asks_for_the_next_page_before_it_maps_this_one(
+    store: SqlMirrorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flow Retail's list rows are whole records (`sync_rows_whole`): a sync page's rows are
+    mapped when the sync reads them, after the next page's request went out."""
+    from customer_gateway.connectors.flow_retail import mapping
+
+    monkeypatch.setattr(sync_module, "PAGE", 7)
+    events: list[tuple[str, Any]] = []
+    customer = mapping.customer
+
+    def mapped(*args: Any, **kwargs: Any) -> Any:
+        events.append(("map", None))
+        return customer(*args, **kwargs)
+
+    monkeypatch.setattr(mapping, "customer", mapped)
+    async with rig(store, "flow-c") as r:
+        call = r.connector._call  # type: ignore[attr-defined]
+
+        async def sent(method: str, path: str, **kwargs: Any) -> Any:
+            if path == "/customers":
+                events.append(("request", kwargs["params"]["pageNumber"]))
+            return await call(method, path, **kwargs)
+
+        r.connector._call = sent  # type: ignore[attr-defined]
+        await r.syncer.open()
+        assert await r.syncer.step()
+        loaded = list(events)
+        assert await r.store_docs() == await r.source_docs()
+    events = loaded
+    requests = [index for index, (kind, _) in enumerate(events) if kind == "request"]
+    maps = [index for index, (kind, _) in enumerate(events) if kind == "map"]
+    assert [events[index][1] for index in requests] == list(range(1, len(requests) + 1))
+    assert len(requests) > 3
+    for page in range(1, len(requests)):  # page `page`'s first row, after page + 1 was asked
+        assert requests[page] < maps[(page - 1) * 7]
+
+
 async def test_a_missed_feed_window_takes_a_fresh_snapshot(store: SqlMirrorStore) -> None:
     from customer_gateway.emulators.shoptet import ShoptetEmulator
 
