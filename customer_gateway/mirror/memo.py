@@ -13,6 +13,13 @@ process) commits, and never for this connection's own writes, of which a reader 
 two changes the version the next read sees, so a total is never served for a state it was not
 counted on. Values are per connection and not comparable across connections, so each pooled
 connection has its own memo (`Connection.info` lives as long as the DB-API connection).
+
+Most commits change nothing a total counts: every `sync_interval` each source's sync step
+writes its state and marks what it saw, and re-writes its group list. So a changed file is
+asked one more thing, the store's content version (`mirror_content`, moved by triggers on every
+customer row that changes in a counted column: migration 0005) and its schema version (an index
+rebuilt, a migration): the totals are dropped only when one of them moved. The same ordering
+argument holds: both are read before anything is counted again.
 """
 
 from __future__ import annotations
@@ -27,13 +34,28 @@ ENTRIES = 64
 _INFO_KEY = "customer_gateway.mirror.memo"
 
 
+_CONTENT = (
+    "SELECT (SELECT version FROM mirror_content WHERE id = 1), "
+    "(SELECT schema_version FROM pragma_schema_version)"
+)
+
+
 class TotalMemo:
-    __slots__ = ("keeps", "totals", "version")
+    __slots__ = ("content", "keeps", "totals", "version")
 
     def __init__(self, keeps: bool) -> None:
         self.keeps = keeps
-        self.version: object = None
+        self.version: object = None  # the file's (`data_version`)
+        self.content: tuple[object, object] | None = None  # (content version, schema version)
         self.totals: OrderedDict[Hashable, int] = OrderedDict()
+
+    def file_changed(self, version: object, content: tuple[object, object]) -> None:
+        """Another connection committed: the totals go unless nothing they count moved (an
+        unknown content version, a store without its row, counts as moved)."""
+        self.version = version
+        if content[0] is None or content != self.content:
+            self.totals.clear()
+        self.content = content
 
     def total(self, key: Hashable, count: Callable[[], int]) -> int:
         kept = self.totals.get(key)
@@ -59,6 +81,6 @@ def kept_total(connection: Connection, key: Hashable, count: Callable[[], int]) 
         return count()
     version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
     if version != memo.version:
-        memo.totals.clear()
-        memo.version = version
+        row = connection.exec_driver_sql(_CONTENT).one()
+        memo.file_changed(version, (row[0], row[1]))
     return memo.total(key, count)

@@ -162,3 +162,13 @@ facet_counts = Table(
     Column("value", String(255), primary_key=True),
     Column("customers", BigInteger, nullable=False),
 )
+
+# A number that moves whenever a customer row changes in a way a total can see (migration 0005;
+# SQLite's triggers keep it): a reader's kept totals (`memo.py`) outlive the commits that change
+# nothing they count (a sync step's state, its pass marks, the group list written again).
+content = Table(
+    "mirror_content",
+    metadata,
+    Column("id", SmallInteger, primary_key=True),  # one row: 1
+    Column("version", BigInteger, nullable=False),
+)

@@ -3,6 +3,7 @@ SQL answers every filter and sort exactly as the gateway's own evaluation does."
 
 from __future__ import annotations
 
+import importlib
 import random
 import stat
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from customer_gateway.mirror.store import (
     open_store,
     sqlite_url,
 )
-from customer_gateway.mirror.tables import metadata
+from customer_gateway.mirror.tables import customers, metadata
 from customer_gateway.resolvers.filters.evaluation import matches, sort_key
 from customer_gateway.resolvers.merging import natural_id
 
@@ -256,7 +257,7 @@ async def test_migrating_twice_changes_nothing(store: SqlMirrorStore) -> None:
     await store.migrate()
     async with store.engine.connect() as connection:
         version = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    assert version == "0004"
+    assert version == "0005"
 
 
 PAGED = [
@@ -723,6 +724,78 @@ async def test_a_total_is_kept_until_the_file_changes_on_sqlite(tmp_path: Path) 
     finally:
         await other.close()
         await store.close()
+
+
+async def test_a_total_outlives_commits_that_change_nothing_it_counts_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    """A sync step that finds nothing new still commits (its state, its pass marks, the group
+    list written again, the same record upserted again, a source's rank): the totals stay. A
+    change to any counted column, even one written in place by another connection without a
+    new `doc`, counts them again."""
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    other = open_store(sqlite_url(tmp_path))
+    try:
+        sources = await _filled(store)
+        keyword = Condition(FilterField.KEYWORD, Op.EQ, ("ann",))
+        status = Condition(FilterField.STATUS, Op.EQ, ("1",))
+        selection = [SourceSelection(source, (keyword, status)) for source in sources]
+        sort = Sort(SortField.CREATED_AT, True)
+        assert store.reader is not None
+        executed, record = _statements_on(store.reader.engine)
+        try:
+
+            def counts() -> int:
+                return sum(
+                    "count(" in statement.lower() and "mirror_counts" not in statement
+                    for statement in executed
+                )
+
+            _, total = await store.query(selection, sort, 0, 5)
+            assert total == len(_oracle(sources, [keyword, status], sort)) > 0
+            assert counts() == 2  # the keyword's trigram count, the page's count on the hits
+            first = sources["shop-a"][0]
+            async with other.writing() as writer:
+                await writer.save_state(SyncState("shop-a", "shoptet", phase="following"))
+                await writer.mark_seen("shop-a", [first.id], 2)
+                await writer.replace_groups(
+                    "shop-a", [GroupRecord(source="shop-a", id="1", numeric_id=1, name="Again")]
+                )
+                await writer.upsert_customers([first], rank=0, pass_no=2, text_key=EN_US)
+            await other.set_rank("shop-b", 5)
+            for offset in (0, 5):
+                _, again = await store.query(selection, sort, offset, 5)
+                assert again == total
+            assert counts() == 2, "a total counted again after commits that changed no count"
+
+            # Another connection turns a matching customer's status in place (its doc as it was).
+            engine = sa.create_engine(sqlite_url(tmp_path).replace("+aiosqlite", ""))
+            with engine.begin() as connection:
+                connection.exec_driver_sql(
+                    "UPDATE mirror_customers SET status = 0 WHERE rowid = (SELECT min(rowid) "
+                    "FROM mirror_customers WHERE status = 1 AND name_fold LIKE '%ann%')"
+                )
+            engine.dispose()
+            _, after = await store.query(selection, sort, 0, 5)
+            assert after == total - 1
+            assert counts() == 4
+        finally:
+            sa.event.remove(store.reader.engine, "before_cursor_execute", record)
+    finally:
+        await other.close()
+        await store.close()
+
+
+def test_the_content_version_watches_every_column_a_total_can_read() -> None:
+    """Migration 0005's update trigger lists the counted columns: every customer column but
+    the keys, the sort-only ones and the pass marks. A new column is counted unless listed
+    here as one no total reads."""
+    migration = importlib.import_module(
+        "customer_gateway.mirror.migrations.versions.0005_content_version"
+    )
+    uncounted = {"source", "native_id", "rank", "nat", "name_key", "email_key", "pass_no"}
+    assert set(migration.COUNTED_COLUMNS) == {c.name for c in customers.c} - uncounted
 
 
 async def test_a_keyword_with_other_filters_takes_the_cheapest_plan_on_sqlite(
