@@ -58,6 +58,10 @@ class ConnectorBase:
     # Every literal segment of the paths the connector sends: what route templates keep (metric
     # labels, spans, logs, error messages); any other segment is an id. None: ids by pattern.
     path_words: ClassVar[frozenset[str] | None] = None
+    # The list's rows are whole records (never `missing`) and the connector keys its creation
+    # sort (`rows.RowKeys`): a sync page's rows are then mapped as the mirror reads them, after
+    # it has asked for the next page (`sync_page`).
+    sync_rows_whole: ClassVar[bool] = False
 
     @classmethod
     def validate_settings(cls, settings: SourceSettings) -> None:
@@ -216,8 +220,17 @@ class ConnectorBase:
             and SortField.CUSTOMER_ID in self.capabilities.sorts
             else SortField.CREATED_AT
         )
-        query = CustomerQuery(sort=Sort(field, descending=False), offset=offset, limit=size)
+        lazy = self.sync_rows_whole and field is SortField.CREATED_AT
+        query = CustomerQuery(
+            sort=Sort(field, descending=False), offset=offset, limit=size, lazy_rows=lazy
+        )
         page = await self.list_customers(query)
+        if lazy:
+            # Mapped when read (a bad row fails the sync's step then, as it fails a list): the
+            # sync sends the next page's request first, which is in flight meanwhile.
+            following = offset + len(page.items)
+            done = not page.items or following >= page.total
+            return SyncPage(page.items, page.total, None if done else following)
         records = list(page.items)
         partial = [index for index, record in enumerate(records) if record.missing]
         if partial:

@@ -32,7 +32,7 @@ from customer_gateway.mirror import bulk, page
 from customer_gateway.mirror.availability import StoreAvailability, StoreClosed
 from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
-from customer_gateway.mirror.rows import Document, customer_values, document, group_doc
+from customer_gateway.mirror.rows import CustomerRows, Document, customer_rows, group_doc
 from customer_gateway.mirror.statements import RowStatements, in_chunks
 from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
 from customer_gateway.mirror.threaded import ThreadReader, sqlite_pragmas
@@ -103,6 +103,8 @@ class StoreWriter(Protocol):
         text_key: TextKey,
         docs: Sequence[Document] | None = None,
     ) -> None: ...
+
+    async def write_rows(self, rows: CustomerRows) -> None: ...
 
     async def delete_customers(self, source: str, ids: Sequence[str]) -> None: ...
 
@@ -505,30 +507,30 @@ class SqlWriter:
         """`docs`: the records' documents, in their order, when the caller has them already."""
         if not records:
             return
-        documents = docs if docs is not None else [document(record) for record in records]
-        latest = {  # last one wins
-            (record.source, record.id): (record, doc)
-            for record, doc in zip(records, documents, strict=True)
-        }
-        rows = [
-            customer_values(record, rank=rank, pass_no=pass_no, text_key=text_key, doc=doc)
-            for record, doc in latest.values()
-        ]
-        await self.statements.upsert_customers.execute_many(self.connection, rows)
+        await self.write_rows(
+            customer_rows(records, rank=rank, pass_no=pass_no, text_key=text_key, docs=docs)
+        )
+
+    async def write_rows(self, rows: CustomerRows) -> None:
+        """Rows `customer_rows` built (upserted, their memberships replaced)."""
+        if not rows.records:
+            return
+        values = rows.values
+        await self.statements.upsert_customers.execute_many(self.connection, values)
         by_source: dict[str, list[str]] = {}
-        for source, native_id in latest:
-            by_source.setdefault(source, []).append(native_id)
+        for record in rows.records:
+            by_source.setdefault(record.source, []).append(record.id)
         for source, ids in by_source.items():
             await self._clear_memberships(source, ids)
         # (source, customer_id, group_id, created_key, rank, nat): `MEMBERSHIP_COLUMNS`
         members = [
             (row[0], row[1], group_id, row[4], row[2], row[3])
-            for (record, _), row in zip(latest.values(), rows, strict=True)
+            for record, row in zip(rows.records, values, strict=True)
             for group_id in dict.fromkeys(ref.id for ref in record.groups)
         ]
         await self.statements.insert_memberships.execute_many(self.connection, members)
         for observer in self.observers:
-            await observer.customers_upserted(self.connection, [r for r, _ in latest.values()])
+            await observer.customers_upserted(self.connection, rows.records)
 
     async def _clear_memberships(self, source: str, ids: Sequence[str]) -> None:
         for chunk in in_chunks(list(ids)):

@@ -29,6 +29,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from customer_gateway.connectors.errors import NotFound, Unsupported, UpstreamError
@@ -47,7 +48,7 @@ from customer_gateway.core.errors import ErrorCode, GatewayError
 from customer_gateway.features.events import CustomerEvent, EventHub
 from customer_gateway.mirror.availability import STORE_FAILURES
 from customer_gateway.mirror.handle import SourceMirror
-from customer_gateway.mirror.rows import document
+from customer_gateway.mirror.rows import CustomerRows, Document, customer_rows, document
 from customer_gateway.mirror.store import Fenced, StoreWriter, SyncState
 from customer_gateway.server.settings import SourceSettings
 from customer_gateway.state.lease import Lease
@@ -64,8 +65,19 @@ DELETED_WINDOW = timedelta(days=179)  # Ecwid keeps its deleted log for 6 months
 BACKGROUND = 0.5  # share of each published limit the sync may use
 HEAD = 100  # newest customers read by a check between reconcile passes
 STANDBY_POLL = 0.5  # seconds between a standby replica's tries for the sync lease
+YIELD_ROWS = 100  # documents built between two turns of the event loop (`Syncer._prepare`)
 
 Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """One page's write (`Syncer._prepare`): its rows, the ids only marked seen, the cursor."""
+
+    state: SyncState
+    rows: CustomerRows
+    unchanged: list[str]
+    edited: list[str]  # announced after the commit
 
 
 class Syncer:
@@ -476,12 +488,20 @@ class Syncer:
             await self._save(state)
         self.mirror.pass_no = state.pass_no
         offset: int | None = cursor["offset"]
+        # A load into a source the store holds no row of compares no digests: every row it
+        # reads is new to the store (a row a shifted page repeats is written again, with the
+        # values it was written with; a load announces nothing). Resumed over rows, or a
+        # reconcile pass: rows whose digest is unchanged are only marked seen.
+        compare = purpose != "load" or await self.mirror.store.count(self.name) > 0
         # The next page is read while this one is written (a crash drops the read-ahead only).
         ahead = (
             asyncio.ensure_future(self.connector.sync_page(offset, PAGE))
             if offset is not None
             else None
         )
+        # A page's rows are built while the page before it is written (the database works in
+        # its own thread); pages commit one after another, in order, each with its cursor.
+        writing: asyncio.Future[None] | None = None
         try:
             while ahead is not None:
                 page = await ahead
@@ -489,16 +509,27 @@ class Syncer:
                 ahead = None
                 if offset is not None:
                     ahead = asyncio.ensure_future(self.connector.sync_page(offset, PAGE))
-                state = await self._commit(
-                    state.but(cursor={**state.cursor, purpose: {**cursor, "offset": offset}}),
-                    page.items,
-                    compare=True,
-                )
+                    await asyncio.sleep(0)  # its request goes out before this page is mapped
+                state = state.but(cursor={**state.cursor, purpose: {**cursor, "offset": offset}})
+                if compare and writing is not None:
+                    # Digests are read after the page before is in: a row a shifted page
+                    # repeats is then seen unchanged (announced once), as written.
+                    await writing
+                    writing = None
+                batch = await self._prepare(state, page.items, compare=compare)
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(self._write(batch))
+                await asyncio.sleep(0)  # the write takes its turn before the next page's rows
+            if writing is not None:
+                await writing
+                writing = None
         finally:
-            if ahead is not None and not ahead.done():
-                ahead.cancel()
-                with contextlib.suppress(BaseException):
-                    await ahead
+            for pending in (ahead, writing):
+                if pending is not None and not pending.done():
+                    pending.cancel()
+                    with contextlib.suppress(BaseException):
+                        await pending
         if purpose == "load":
             state = state.but(cursor={**state.cursor, "started": cursor["started"]})
         return state
@@ -507,8 +538,22 @@ class Syncer:
         self, state: SyncState, records: Sequence[CustomerRecord], *, compare: bool = False
     ) -> SyncState:
         """Rows and the cursor after them, in one transaction."""
+        await self._write(await self._prepare(state, records, compare=compare))
+        return state
+
+    async def _prepare(
+        self, state: SyncState, records: Sequence[CustomerRecord], *, compare: bool
+    ) -> _Batch:
+        """What `_write` commits: the rows of `records` that changed (`compare`: the others'
+        digests are the store's), built outside the write transaction."""
         unchanged: list[str] = []
-        docs = [document(record) for record in records]  # once: compared, then written
+        docs: list[Document] = []  # once: compared, then written
+        for start in range(0, len(records), YIELD_ROWS):
+            if start:
+                # A write under way (its statements go to the database's thread one by one)
+                # sends its next one: the rows are built while the database works.
+                await asyncio.sleep(0)
+            docs.extend([document(record) for record in records[start : start + YIELD_ROWS]])
         if compare and records:
             known = await self.mirror.store.digests(self.name, [r.id for r in records])
             unchanged = [
@@ -518,19 +563,24 @@ class Syncer:
             kept = [(r, d) for r, d in zip(records, docs, strict=True) if r.id not in same]
             records, docs = [r for r, _ in kept], [d for _, d in kept]
         edited = [r.id for r in records] if compare and self._announcing else []
+        await asyncio.sleep(0)
+        rows = customer_rows(
+            records,
+            rank=self.mirror.rank,
+            pass_no=state.pass_no,
+            text_key=self.mirror.text_key,
+            docs=docs,
+        )
+        return _Batch(state, rows, unchanged, edited)
+
+    async def _write(self, batch: _Batch) -> None:
+        """A prepared batch's rows and its cursor, in one transaction; then its announcements."""
         async with self._writing() as writer:
-            await writer.upsert_customers(
-                records,
-                rank=self.mirror.rank,
-                pass_no=state.pass_no,
-                text_key=self.mirror.text_key,
-                docs=docs,
-            )
-            if unchanged:
-                await writer.mark_seen(self.name, unchanged, state.pass_no)
-            await writer.save_state(state)
-        self._announce(edited, [])
-        return state
+            await writer.write_rows(batch.rows)
+            if batch.unchanged:
+                await writer.mark_seen(self.name, batch.unchanged, batch.state.pass_no)
+            await writer.save_state(batch.state)
+        self._announce(batch.edited, [])
 
     async def _settle_unseen(self, pass_no: int) -> None:
         """Rows a complete pass did not see: gone upstream (deleted), or skipped because a

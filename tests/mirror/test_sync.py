@@ -178,6 +178,113 @@ async def test_killed_mid_feed_resumes_without_loss(
         assert await again.store_docs() == await again.source_docs()
 
 
+async def test_killed_mid_page_load_resumes_without_loss(
+    store: SqlMirrorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page-by-page load (Flow Retail) killed mid-way resumes from its cursor and ends equal
+    to the source. The first load reads no digests (the source has no row in the store); the
+    resumed one compares them."""
+    monkeypatch.setattr(sync_module, "PAGE", 7)
+    digests = [0]
+    original = SqlMirrorStore.digests
+
+    async def counted(self: SqlMirrorStore, source: str, ids: Any) -> dict[str, str]:
+        digests[0] += 1
+        return await original(self, source, ids)
+
+    async with rig(store, "flow-c") as r:
+        await r.syncer.open()
+        monkeypatch.setattr(SqlMirrorStore, "digests", counted)
+        seen = _die_after(monkeypatch, 6)  # the groups, the pass's cursor, then pages
+        with pytest.raises(Killed):
+            await r.syncer.step()
+        assert seen[0] == 6
+        assert digests[0] == 0
+        loaded = await store.count("flow-c")
+        assert 0 < loaded < len(await r.source_docs())
+        monkeypatch.undo()
+    async with rig(store, "flow-c", r.emulator) as again:
+        await again.syncer.open()
+        assert not again.mirror.serving
+        monkeypatch.setattr(SqlMirrorStore, "digests", counted)
+        assert await again.syncer.step()
+        assert digests[0] > 0
+        assert await again.store_docs() == await again.source_docs()
+
+
+async def test_a_page_load_builds_the_next_pages_rows_while_one_is_written(
+    store: SqlMirrorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load's pages commit in order, and a page's rows are built while the page before it
+    is being written (the database works in its own thread)."""
+    monkeypatch.setattr(sync_module, "PAGE", 10)
+    events: list[tuple[str, int]] = []
+    prepare, write = Syncer._prepare, Syncer._write
+
+    async def prepared(self: Syncer, state: Any, records: Any, *, compare: bool) -> Any:
+        events.append(("prepare", state.cursor["load"]["offset"]))
+        return await prepare(self, state, records, compare=compare)
+
+    async def written(self: Syncer, batch: Any) -> None:
+        offset = batch.state.cursor["load"]["offset"]
+        events.append(("write", offset))
+        await asyncio.sleep(0.05)  # a slow write: the next page arrives meanwhile
+        await write(self, batch)
+        events.append(("written", offset))
+
+    monkeypatch.setattr(Syncer, "_prepare", prepared)
+    monkeypatch.setattr(Syncer, "_write", written)
+    async with rig(store, "flow-c") as r:
+        await r.syncer.open()
+        assert await r.syncer.step()
+        assert await r.store_docs() == await r.source_docs()
+    writes = [offset for kind, offset in events if kind == "write"]
+    assert len(writes) > 3
+    assert writes == [o for kind, o in events if kind == "written"]  # in order
+    for page, following in zip(writes, writes[1:], strict=False):
+        # The next page's rows are built after this page's write began, before it ended.
+        start, end = events.index(("write", page)), events.index(("written", page))
+        assert start < events.index(("prepare", following)) < end
+
+
+async def test_a_flow_retail_load_asks_for_the_next_page_before_it_maps_this_one(
+    store: SqlMirrorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flow Retail's list rows are whole records (`sync_rows_whole`): a sync page's rows are
+    mapped when the sync reads them, after the next page's request went out."""
+    from customer_gateway.connectors.flow_retail import mapping
+
+    monkeypatch.setattr(sync_module, "PAGE", 7)
+    events: list[tuple[str, Any]] = []
+    customer = mapping.customer
+
+    def mapped(*args: Any, **kwargs: Any) -> Any:
+        events.append(("map", None))
+        return customer(*args, **kwargs)
+
+    monkeypatch.setattr(mapping, "customer", mapped)
+    async with rig(store, "flow-c") as r:
+        call = r.connector._call  # type: ignore[attr-defined]
+
+        async def sent(method: str, path: str, **kwargs: Any) -> Any:
+            if path == "/customers":
+                events.append(("request", kwargs["params"]["pageNumber"]))
+            return await call(method, path, **kwargs)
+
+        r.connector._call = sent  # type: ignore[attr-defined]
+        await r.syncer.open()
+        assert await r.syncer.step()
+        loaded = list(events)
+        assert await r.store_docs() == await r.source_docs()
+    events = loaded
+    requests = [index for index, (kind, _) in enumerate(events) if kind == "request"]
+    maps = [index for index, (kind, _) in enumerate(events) if kind == "map"]
+    assert [events[index][1] for index in requests] == list(range(1, len(requests) + 1))
+    assert len(requests) > 3
+    for page in range(1, len(requests)):  # page `page`'s first row, after page + 1 was asked
+        assert requests[page] < maps[(page - 1) * 7]
+
+
 async def test_a_missed_feed_window_takes_a_fresh_snapshot(store: SqlMirrorStore) -> None:
     from customer_gateway.emulators.shoptet import ShoptetEmulator
 

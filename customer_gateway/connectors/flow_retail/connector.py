@@ -81,6 +81,7 @@ class FlowRetailConnector(ConnectorBase):
         | {"export", "extensions", "stores"}
     )
     capabilities: ClassVar[Capabilities] = CAPABILITIES
+    sync_rows_whole: ClassVar[bool] = True  # `mapping.customer` reads every field of a list row
 
     @classmethod
     def validate_settings(cls, settings: SourceSettings) -> None:
