@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 import aiohttp
 import httpx
@@ -288,36 +288,29 @@ def _through(
     return URL(proxy.url), None, proxy.headers
 
 
-# What `urlencode` makes of a key or a value (`quote_plus(text, "")`), for the texts that come
-# again: a list read's sort, page size and offset, Ecwid's `responseFields`. `quote_plus` is
-# Python, a call per byte that needs quoting: Ecwid's list query cost ~136,000 instructions a
-# request (a source's share of a merged page, bench/README.md), a lookup now. Bounded, as texts
-# such as a searched e-mail do not come again.
-_QUOTED: dict[str, str] = {}
-_QUOTED_KEPT = 1024
+# What `urlencode` makes of a key or a value (`quote_plus(text, "")`: UTF-8, the unreserved
+# ASCII bytes as they are, a space as "+", every other byte as %XX), as one `str.translate` of
+# the text's UTF-8 bytes read as Latin-1. `quote_plus` is Python with a call per byte that needs
+# quoting: Ecwid's list query (its `responseFields`) cost ~136,000 instructions a request.
+# Nothing is remembered: a value may be a searched e-mail (personal data lives only as long as
+# its request).
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_QUERY_BYTES = {
+    byte: chr(byte) if byte in _UNRESERVED else "+" if byte == 0x20 else f"%{byte:02X}"
+    for byte in range(256)
+}
+
+
+def _quoted(text: str) -> str:
+    if text.isascii() and text.isalnum():
+        return text  # the common case (page sizes, offsets, sort names): nothing to quote
+    # `encode` raises UnicodeEncodeError for a lone surrogate, as `quote_plus` does.
+    return text.encode("utf-8").decode("latin-1").translate(_QUERY_BYTES)
 
 
 def query_string(params: Params) -> str:
     """`urlencode([(key, _text(value)), ...])`, the same string."""
-    quoted = _QUOTED
-    pairs = []
-    for key, value in params.items():
-        text = _text(value)
-        key_part = quoted.get(key)
-        if key_part is None:
-            key_part = _remember(key)
-        value_part = quoted.get(text)
-        if value_part is None:
-            value_part = _remember(text)
-        pairs.append(key_part + "=" + value_part)
-    return "&".join(pairs)
-
-
-def _remember(text: str) -> str:
-    if len(_QUOTED) >= _QUOTED_KEPT:
-        _QUOTED.clear()  # a bound, not a cache policy: a source's recurring texts are a few
-    quoted = _QUOTED[text] = quote_plus(text, "")
-    return quoted
+    return "&".join(_quoted(key) + "=" + _quoted(_text(value)) for key, value in params.items())
 
 
 def _text(value: str | int) -> str:
