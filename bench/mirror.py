@@ -453,7 +453,8 @@ def _committer(directory: Path, statement: str) -> Iterator[Callable[[], None]]:
     connection = sqlite3.connect(directory / SQLITE_FILE)
 
     def commit() -> None:
-        connection.execute(statement, (time.time(),))
+        # A commit that changes no row writes no page: the file would not change at all.
+        assert connection.execute(statement, (time.time(),)).rowcount > 0, statement
         connection.commit()
 
     try:
