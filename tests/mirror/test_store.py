@@ -839,6 +839,49 @@ async def test_a_keyword_with_other_filters_takes_the_cheapest_plan_on_sqlite(
         await store.close()
 
 
+@pytest.mark.parametrize(
+    ("other", "walked"),
+    [
+        (Condition(FilterField.STATUS, Op.EQ, ("0",)), True),
+        (Condition(FilterField.STATUS, Op.IN, ("0", "1")), True),
+        (Condition(FilterField.GROUP, Op.EQ, ("1",)), False),
+    ],
+)
+async def test_a_keyword_beside_statuses_is_counted_on_the_status_index_on_sqlite(
+    tmp_path: Path, other: Condition, walked: bool
+) -> None:
+    """The search box with a status filter counts its matches by walking the status index
+    against the trigram hits (no row read), the cheaper count while the hits are not a small
+    part of the status's rows; beside a group filter each hit's row is read (the membership
+    walk reaches every member's row)."""
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    try:
+        sources = await _filled(store)
+        conditions = (Condition(FilterField.KEYWORD, Op.EQ, ("example",)), other)
+        selection = [SourceSelection(source, conditions) for source in sources]
+        sort = Sort(SortField.CREATED_AT, True)
+        assert store.reader is not None
+        executed, record = _statements_on(store.reader.engine)
+        try:
+            records, total = await store.query(selection, sort, 0, 5)
+        finally:
+            sa.event.remove(store.reader.engine, "before_cursor_execute", record)
+        expected = _oracle(sources, list(conditions), sort)
+        assert [(r.source, r.id) for r in records] == expected[:5]
+        assert total == len(expected) > 5
+        counted = [
+            s
+            for s in executed
+            if "count(*)" in s.lower() and "mirror_customers_fts" in s and "group by" not in s
+        ]
+        counted = [s for s in counted if "mirror_customers.status" in s or "group_id" in s]
+        assert len(counted) == 1
+        assert ("+mirror_customers.rowid" in counted[0]) is walked
+    finally:
+        await store.close()
+
+
 async def test_a_connection_that_writes_keeps_no_total_on_sqlite(tmp_path: Path) -> None:
     """Its own commits do not move its `data_version`: a total it kept would outlive its own
     write. Only readers (`query_only`) keep totals."""
