@@ -648,6 +648,13 @@ async def test_a_common_keyword_reads_no_row_to_count_on_sqlite(tmp_path: Path) 
         await store.close()
 
 
+def _counts(executed: list[str]) -> int:
+    """How many of `executed` counted rows (not the trigger-kept per-source counts)."""
+    return sum(
+        "count(" in statement.lower() and "mirror_counts" not in statement for statement in executed
+    )
+
+
 def _statements_on(engine: sa.Engine) -> tuple[list[str], Callable[..., None]]:
     executed: list[str] = []
 
@@ -685,20 +692,13 @@ async def test_a_total_is_kept_until_the_file_changes_on_sqlite(tmp_path: Path) 
         assert store.reader is not None
         executed, record = _statements_on(store.reader.engine)
         try:
-
-            def counts() -> int:
-                return sum(
-                    "count(" in statement.lower() and "mirror_counts" not in statement
-                    for statement in executed
-                )
-
             first = [await store.query(s, sort, 0, 5) for s in (every, counted)]
             # The two keywords' trigram counts, and the second request's count on the hits.
-            assert counts() == 3
+            assert _counts(executed) == 3
             again = [
                 await store.query(s, sort, offset, 5) for s in (every, counted) for offset in (0, 5)
             ]
-            assert counts() == 3, "a total counted again although the file did not change"
+            assert _counts(executed) == 3, "a total counted again although the file did not change"
             assert [total for _, total in again] == [first[0][1]] * 2 + [first[1][1]] * 2
 
             # Another connection commits a customer both requests match.
@@ -712,7 +712,7 @@ async def test_a_total_is_kept_until_the_file_changes_on_sqlite(tmp_path: Path) 
             async with other.writing() as writer:
                 await writer.upsert_customers([added], rank=0, pass_no=1, text_key=EN_US)
             after = [await store.query(s, sort, 0, 5) for s in (every, counted)]
-            assert counts() == 6
+            assert _counts(executed) == 6
             assert [total for _, total in after] == [first[0][1] + 1, first[1][1] + 1]
             grown = {**sources, "shop-a": [*sources["shop-a"], added]}
             assert after[0][1] == len(_oracle(grown, list(every[0].conditions), sort))
@@ -745,16 +745,11 @@ async def test_a_total_outlives_commits_that_change_nothing_it_counts_on_sqlite(
         assert store.reader is not None
         executed, record = _statements_on(store.reader.engine)
         try:
-
-            def counts() -> int:
-                return sum(
-                    "count(" in statement.lower() and "mirror_counts" not in statement
-                    for statement in executed
-                )
-
             _, total = await store.query(selection, sort, 0, 5)
             assert total == len(_oracle(sources, [keyword, status], sort)) > 0
-            assert counts() == 2  # the keyword's trigram count, the page's count on the hits
+            assert (
+                _counts(executed) == 2
+            )  # the keyword's trigram count, the page's count on the hits
             first = sources["shop-a"][0]
             async with other.writing() as writer:
                 await writer.save_state(SyncState("shop-a", "shoptet", phase="following"))
@@ -767,7 +762,9 @@ async def test_a_total_outlives_commits_that_change_nothing_it_counts_on_sqlite(
             for offset in (0, 5):
                 _, again = await store.query(selection, sort, offset, 5)
                 assert again == total
-            assert counts() == 2, "a total counted again after commits that changed no count"
+            assert _counts(executed) == 2, (
+                "a total counted again after commits that changed no count"
+            )
 
             # Another connection turns a matching customer's status in place (its doc as it was).
             engine = sa.create_engine(sqlite_url(tmp_path).replace("+aiosqlite", ""))
@@ -779,7 +776,7 @@ async def test_a_total_outlives_commits_that_change_nothing_it_counts_on_sqlite(
             engine.dispose()
             _, after = await store.query(selection, sort, 0, 5)
             assert after == total - 1
-            assert counts() == 4
+            assert _counts(executed) == 4
         finally:
             sa.event.remove(store.reader.engine, "before_cursor_execute", record)
     finally:
