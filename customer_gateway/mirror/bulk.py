@@ -10,7 +10,10 @@ search index is one `rebuild`: a few times cheaper.
 Only while nothing can read them is that safe, so the structures are set aside only when the
 store holds no customer and serves no source (no `loaded_at`): every source is read pass-through
 until its load ends. The count triggers stay (cheap; a load's progress shows in `count`), as does
-any trigger this module does not know how to replay. The DDL set aside is kept in a table of its
+any trigger this module does not know how to replay. The content triggers go too (migrations
+0005, 0006: a version and a log of changes, which no reader needs while nothing is read): the
+schema version that setting aside and restoring move drops every total a reader kept from
+before (`memo.py`). The DDL set aside is kept in a table of its
 own (`mirror_set_aside`, present only meanwhile), so it is restored as it was, whatever migration
 created it:
 
@@ -47,6 +50,12 @@ FTS_TRIGGERS = (
     "mirror_customers_fts_delete",
     "mirror_customers_fts_update",
 )
+# The content version's triggers (and its log's): nothing to replay, the schema's version moves.
+CONTENT_TRIGGERS = (
+    "mirror_customers_content_insert",
+    "mirror_customers_content_delete",
+    "mirror_customers_content_update",
+)
 
 _master = sa.table("sqlite_master", sa.column("type"), sa.column("name"), sa.column("tbl_name"))
 _master_sql: sa.ColumnClause[str] = sa.column("sql")
@@ -79,7 +88,10 @@ async def set_aside(connection: AsyncConnection) -> bool:
                 _master_sql.is_not(None),  # an index of a constraint has none: it stays
                 sa.or_(
                     _master.c.type == "index",
-                    sa.and_(_master.c.type == "trigger", _master.c.name.in_(FTS_TRIGGERS)),
+                    sa.and_(
+                        _master.c.type == "trigger",
+                        _master.c.name.in_(FTS_TRIGGERS + CONTENT_TRIGGERS),
+                    ),
                 ),
             )
         )

@@ -17,17 +17,23 @@ connection has its own memo (`Connection.info` lives as long as the DB-API conne
 Most commits change nothing a total counts: every `sync_interval` each source's sync step
 writes its state and marks what it saw, and re-writes its group list. So a changed file is
 asked one more thing, the store's content version (`mirror_content`, moved by triggers on every
-customer row that changes in a counted column: migration 0005) and its schema version (an index
-rebuilt, a migration): the totals are dropped only when one of them moved. The same ordering
-argument holds: both are read before anything is counted again.
+customer row that changes in a counted column: migrations 0005, 0006) and its schema version
+(an index rebuilt, a migration). Each total remembers the content version it was counted at;
+when that moved, the total is moved with it by the rows changed since (`deltas.py`: the content
+log, one statement), and counted again only when the log cannot say (a group filter, a gap, more
+changes than the log keeps). A schema that moved drops every total. A total and the version it
+belongs to are read in one statement (one snapshot): a commit landing meanwhile cannot leave a
+total labelled with a version it was not counted at.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 
 from sqlalchemy.engine import Connection
+
+from customer_gateway.mirror.deltas import LOG_ROWS, Counting, Delta
 
 # Request shapes whose totals one connection keeps (least recently used first out).
 ENTRIES = 64
@@ -41,46 +47,72 @@ _CONTENT = (
 
 
 class TotalMemo:
-    __slots__ = ("content", "keeps", "totals", "version")
+    __slots__ = ("content", "keeps", "schema", "totals", "version")
 
     def __init__(self, keeps: bool) -> None:
         self.keeps = keeps
         self.version: object = None  # the file's (`data_version`)
-        self.content: tuple[object, object] | None = None  # (content version, schema version)
-        self.totals: OrderedDict[Hashable, int] = OrderedDict()
+        self.content: int | None = None  # the content version last read
+        self.schema: object = None
+        # Each total and the content version it holds at.
+        self.totals: OrderedDict[Hashable, tuple[int, int]] = OrderedDict()
 
-    def file_changed(self, version: object, content: tuple[object, object]) -> None:
-        """Another connection committed: the totals go unless nothing they count moved (an
-        unknown content version, a store without its row, counts as moved)."""
+    def file_changed(self, version: object, content: int | None, schema: object) -> None:
+        """Another connection committed: every total goes if the schema moved (or the store
+        has no content version: nothing is kept then), else each keeps its own version."""
         self.version = version
-        if content[0] is None or content != self.content:
+        if content is None or schema != self.schema:
             self.totals.clear()
         self.content = content
+        self.schema = schema
 
-    def total(self, key: Hashable, count: Callable[[], int]) -> int:
+    def total(self, key: Hashable, counting: Counting, connection: Connection) -> int:
+        if self.content is None:
+            return int(connection.execute(counting.count).one()[0])
         kept = self.totals.get(key)
         if kept is not None:
-            self.totals.move_to_end(key)
-            return kept
-        value = count()
-        self.totals[key] = value
+            total, at = kept
+            if at != self.content:
+                # Moved by the log's entries since (the statement reads the version it moves
+                # to: it may be past `self.content` when a commit landed since).
+                delta = counting.delta
+                movable = delta is not None and self.content - at <= LOG_ROWS
+                kept = _moved(total, at, delta, connection) if delta and movable else None
+        if kept is None:
+            counted, at = connection.execute(counting.count).one()
+            kept = (int(counted), int(at))
+        self.totals[key] = kept
+        self.totals.move_to_end(key)
         if len(self.totals) > ENTRIES:
             self.totals.popitem(last=False)
-        return value
+        return kept[0]
 
 
-def kept_total(connection: Connection, key: Hashable, count: Callable[[], int]) -> int:
-    """The total `count` gives for `key`, kept by this connection while the file is unchanged.
-    Only a reader's connection (`query_only`) keeps totals: a connection's own commits do not
-    move its `data_version`, so one that writes would serve a total its own write changed."""
+def _moved(total: int, at: int, delta: Delta, connection: Connection) -> tuple[int, int] | None:
+    """`total`, counted at content version `at`, moved to the current version by the rows the
+    log says changed since; None when the log lacks an entry (counted again)."""
+    until, logged, now, before = connection.exec_driver_sql(
+        delta.statement, delta.parameters(at)
+    ).one()
+    delta_rows = int(until) - at
+    if delta_rows > LOG_ROWS or int(logged) != delta_rows:
+        return None
+    return total + int(now) - int(before), int(until)
+
+
+def kept_total(connection: Connection, key: Hashable, counting: Counting) -> int:
+    """The total `counting` gives for `key`, kept by this connection across commits that change
+    nothing it counts and moved by those that do. Only a reader's connection (`query_only`)
+    keeps totals: a connection's own commits do not move its `data_version`, so one that
+    writes would serve a total its own write changed."""
     memo: TotalMemo | None = connection.info.get(_INFO_KEY)
     if memo is None:
         reader = connection.exec_driver_sql("PRAGMA query_only").scalar_one() == 1
         memo = connection.info[_INFO_KEY] = TotalMemo(keeps=reader)
     if not memo.keeps:
-        return count()
+        return int(connection.execute(counting.count).one()[0])
     version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
     if version != memo.version:
         row = connection.exec_driver_sql(_CONTENT).one()
-        memo.file_changed(version, (row[0], row[1]))
-    return memo.total(key, count)
+        memo.file_changed(version, None if row[0] is None else int(row[0]), row[1])
+    return memo.total(key, counting, connection)

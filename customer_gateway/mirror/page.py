@@ -19,8 +19,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from customer_gateway.connectors.models import CustomerRecord, FilterField, GroupRecord, Sort
+from customer_gateway.connectors.models import (
+    CustomerRecord,
+    FilterField,
+    GroupRecord,
+    Sort,
+    SortField,
+)
+from customer_gateway.mirror import deltas
 from customer_gateway.mirror import query as sql
+from customer_gateway.mirror.deltas import Counting
 from customer_gateway.mirror.memo import kept_total
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import customer_from_doc, group_from_doc
@@ -66,6 +74,27 @@ class Statements:
         self.dialects = {hits: Dialect(dialect.name, hits=hits) for hits in Dialect.HITS}
         self.costs = PlanCosts()
         self.page = functools.lru_cache(maxsize=STATEMENTS)(self._page)
+        self.counting = functools.lru_cache(maxsize=STATEMENTS)(self._counting)
+        self.trigram_counting = functools.lru_cache(maxsize=STATEMENTS)(self._trigram_counting)
+
+    def _counting(self, selection: tuple[SourceSelection, ...], hits: str) -> Counting:
+        """SQLite: a counted total's statements for a reader to keep it (`memo`): its count
+        (on the hits as `hits` says) and its delta (the same conditions tested on the folded
+        columns, which is what the trigram index matches; none with a group's)."""
+        count = self._page(selection, Sort(SortField.CREATED_AT, True), False, hits).total
+        grouped = any(
+            condition.field is FilterField.GROUP
+            for part in selection
+            for condition in part.conditions
+        )
+        return deltas.counting(
+            count, None if grouped else sql.where(self.dialects["none"], selection)
+        )
+
+    def _trigram_counting(self, search: sql.KeywordSearch) -> Counting:
+        """SQLite: the keyword's hits in the trigram index (every source's rows)."""
+        count = sa.select(sa.func.count()).select_from(sql.trigram_hits(search.query).subquery())
+        return deltas.counting(count, sql.condition_sql(self.dialects["none"], search.keyword))
 
     def _page(
         self,
@@ -123,12 +152,10 @@ def read_page(
             if counted_hits == hits
             else statements.page(shape, sort, limit is not None, counted_hits)
         )
-
-        def count() -> int:
-            return int(connection.execute(counting.total).scalar_one())
-
-        sqlite = statements.dialect.sqlite
-        total = kept_total(connection, shape, count) if sqlite and counting.counts_rows else count()
+        if statements.dialect.sqlite and counting.counts_rows:
+            total = kept_total(connection, shape, statements.counting(shape, counted_hits))
+        else:
+            total = int(connection.execute(counting.total).scalar_one())
     records = [customer_from_doc(source, doc) for source, doc in rows]
     listed: dict[str, list[GroupRecord]] = {}
     if groups_of:
@@ -140,9 +167,6 @@ def read_page(
 
 # Sources with rows in the store, and how many (kept by triggers).
 _PRESENT = sa.select(counts.c.source, counts.c.customers).where(counts.c.customers > 0)
-_TRIGRAM_COUNT = sa.select(sa.func.count()).select_from(
-    sql.trigram_hits(sa.bindparam("query", type_=sa.String)).subquery()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,11 +218,7 @@ def _keyword_plan(
     rows the other filters keep (their per-facet count when they are one status or group,
     else every row of the sources read)."""
     present: dict[str, int] = dict(connection.execute(_PRESENT).all())
-    hits = kept_total(
-        connection,
-        ("trigram", search.query),
-        lambda: int(connection.execute(_TRIGRAM_COUNT, {"query": search.query}).scalar_one()),
-    )
+    hits = kept_total(connection, ("trigram", search.query), statements.trigram_counting(search))
     everywhere = sum(present.values())
     read = {part.source for part in search.rest}
     if not any(part.conditions for part in search.rest) and present.keys() <= read:

@@ -146,6 +146,7 @@ class KeywordSearch:
 
     query: str
     rest: tuple[SourceSelection, ...]
+    keyword: Condition  # the request's keyword condition (the trigram query's source)
 
 
 def keyword_search(dialect: Dialect, selection: Sequence[SourceSelection]) -> KeywordSearch | None:
@@ -163,7 +164,8 @@ def keyword_search(dialect: Dialect, selection: Sequence[SourceSelection]) -> Ke
     if query is None:
         return None
     others = tuple(c for c in first if c is not keywords[0])
-    return KeywordSearch(query, tuple(SourceSelection(p.source, others) for p in selection))
+    rest = tuple(SourceSelection(p.source, others) for p in selection)
+    return KeywordSearch(query, rest, keywords[0])
 
 
 def where(dialect: Dialect, selection: Sequence[SourceSelection]) -> ColumnElement[bool]:

@@ -172,3 +172,28 @@ content = Table(
     Column("id", SmallInteger, primary_key=True),  # one row: 1
     Column("version", BigInteger, nullable=False),
 )
+
+# The last changes that moved `content`, each with the row's counted columns as they were
+# before it (migration 0006; SQLite's triggers write it): a reader's kept total moves by the
+# rows changed since it was counted instead of being counted again (`deltas.py`).
+content_log = Table(
+    "mirror_content_log",
+    metadata,
+    Column("version", BigInteger, primary_key=True, autoincrement=False),  # after the change
+    Column("row_id", BigInteger, nullable=False),  # the customer's rowid
+    Column("existed", SmallInteger, nullable=False),  # 0: an insert (no columns before)
+    Column("source", String(40)),
+    Column("created_key", BigInteger),
+    Column("updated_key", BigInteger),
+    Column("status", SmallInteger),
+    Column("email", Text),
+    Column("full_name", Text),
+    Column("email_fold", Text),
+    Column("name_fold", Text),
+    Column("phone", Text),
+    Column("vat", Text),
+    Column("company", Text),
+    Column("company_fold", Text),
+    Column("external_id", Text),
+    Column("numeric_key", BigInteger),
+)
