@@ -453,9 +453,11 @@ async def _window(context: GatewayContext, plan: _Plan, sort: Sort) -> Stream:
     keeps the source's own split of its members between the two chunks. So a window never
     looks past the end of its last chunk (a page of 100 is one request, not two), and one that
     ends inside a tie group grows to that chunk's end only. This is exact as long as the source
-    answers the same aligned request the same way, and its consecutive requests split a tie
-    group between them without repeat or skip: what any window of more than one request
-    already assumes (a window of 200 is the requests (0, 100) and (100, 100)).
+    splits a tie group between consecutive requests without repeat or skip, which any window of
+    more than one request already assumes (a window of 200 is the requests (0, 100) and
+    (100, 100)), and answers the same aligned request the same way each time, which whole
+    groups did not need: an edit between two pages that moves a straddling group's split (a
+    database's scan order can follow a row's update) repeats or skips one of its members.
     Only the rows' keys are read here (`Rows`): the merge maps the rows it shows.
     """
     connector = plan.connector
