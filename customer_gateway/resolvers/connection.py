@@ -52,8 +52,14 @@ async def customers_connection(
     wanted = record_attributes(selected_names(selections, ("edges", "node")))
     window = max(2 * size, context.settings.max_page_size)
     while True:
+        # Tie groups whole, by native id: a cursor seals (sort value, source, native id), so the
+        # merged order must be exactly that order (`merged_page`'s chunked ties are not).
         merged = await merged_page(
-            context, dataclasses.replace(request, page=1, limit=window), wanted, path
+            context,
+            dataclasses.replace(request, page=1, limit=window),
+            wanted,
+            path,
+            chunked_ties=False,
         )
         if merged is None:
             return None

@@ -116,6 +116,9 @@ class _Plan:
     collation: str  # the merged order's text collation
     # A condition the source cannot decide (a field it keeps but does not give): its error.
     refused: GatewayError | None = None
+    # Tie groups of the source's order are settled within aligned chunks of this many rows
+    # (its page cap); 0: each tie group whole (`_window`).
+    chunk: int = 0
 
 
 def request_filters(context: GatewayContext, filters: Sequence[FilterLike]) -> ListRequest:
@@ -171,11 +174,20 @@ class Merged:
 
 
 async def merged_page(
-    context: GatewayContext, request: ListRequest, wanted: frozenset[str], path: list[str | int]
+    context: GatewayContext,
+    request: ListRequest,
+    wanted: frozenset[str],
+    path: list[str | int],
+    *,
+    chunked_ties: bool = True,
 ) -> Merged | None:
     """Records `request.offset .. +limit` of every source's customers in one merged order, and
     their total; None when every source failed (their errors are reported). Of the rows the
-    sources answer, only the page's are mapped to records (`merging.py`)."""
+    sources answer, only the page's are mapped to records (`merging.py`).
+
+    `chunked_ties`: a source with a page cap settles its ties within aligned pages of that cap
+    (`_window`); False: every tie group whole, by native id, so that the merged order is
+    exactly (sort value, source, native id), as cursors seal it (`connection.py`)."""
     candidates = _candidates(context, request)
     sort = list_sort(request, [connector for connector, _ in candidates])
     collation = merge_collation([connector for connector, _ in candidates], sort)
@@ -188,7 +200,9 @@ async def merged_page(
             return None
         stored, total = answer
         return Merged(context, list(stored), total, sort, collation, wanted, path)
-    plans = _plans(context, request, candidates, sort, collation, reads=wanted)
+    plans = _plans(
+        context, request, candidates, sort, collation, reads=wanted, chunked_ties=chunked_ties
+    )
     by_list = [p.connector for p in plans if p.connector.capabilities.group_names_by_list]
     prefetch = GroupPrefetch(context, by_list if "groups" in wanted else [])
     page: list[CustomerRecord] = []
@@ -284,9 +298,10 @@ def _plans(
     collation: str,
     *,
     reads: frozenset[str],
+    chunked_ties: bool = True,
 ) -> list[_Plan]:
     """`reads`: the record attributes the page's rows will read (addresses and metadata are
-    built only when read)."""
+    built only when read); `chunked_ties`: as `merged_page`."""
     single = len(candidates) == 1
     plans = []
     max_scan = context.settings.max_scan
@@ -334,7 +349,8 @@ def _plans(
                     )
                 query = CustomerQuery(pushed, sort, 0, window, **built)
             paged = single and sort.field in capabilities.unique_sorts
-            plans.append(_Plan(connector, query, (), paged, True, collation))
+            chunk = (capabilities.max_page_size or 0) if chunked_ties else 0
+            plans.append(_Plan(connector, query, (), paged, True, collation, chunk=chunk))
         else:
             # The gateway filters and sorts what comes back; a source ignores a sort it lacks.
             query = CustomerQuery(pushed, sort, 0, max_scan + 1, **built)
@@ -431,39 +447,62 @@ async def _window(context: GatewayContext, plan: _Plan, sort: Sort) -> Stream:
     customers. The record after the window tells whether a tie group crosses its end; the
     window then grows until the group is whole, and each tie group is ordered by native id.
     Records with a smaller key are the same in every window, so every page sees one order.
+
+    A source with a page cap (`plan.chunk`, Ecwid's 100) is read in aligned chunks of it, and
+    tie groups are settled within each chunk: a group that straddles a multiple of the cap
+    keeps the source's own split of its members between the two chunks. So a window never
+    looks past the end of its last chunk (a page of 100 is one request, not two), and one that
+    ends inside a tie group grows to that chunk's end only. This is exact as long as the source
+    splits a tie group between consecutive requests without repeat or skip, which any window of
+    more than one request already assumes (a window of 200 is the requests (0, 100) and
+    (100, 100)), and answers the same aligned request the same way each time, which whole
+    groups did not need: an edit between two pages that moves a straddling group's split (a
+    database's scan order can follow a row's update) repeats or skips one of its members.
     Only the rows' keys are read here (`Rows`): the merge maps the rows it shows.
     """
     connector = plan.connector
-    window = plan.query.limit or context.settings.max_scan
+    chunk = plan.chunk
+    max_scan = context.settings.max_scan
+    window = plan.query.limit or max_scan
     while True:
-        rows, keys, total, after = await _window_and_next(context, plan, window)
+        # A window that ends where a chunk does shares no tie group with what follows it.
+        closed = bool(chunk) and window % chunk == 0
+        rows, keys, total, after = await _window_and_next(context, plan, window, not closed)
         count = min(len(keys.keys), window)
-        if after is None or count < window or after != keys.keys[window - 1]:
+        if closed or after is None or count < window or after != keys.keys[window - 1]:
             break
-        if window >= context.settings.max_scan:
+        if window >= max_scan:
             raise QueryTooComplex(
                 f"{connector.name} has more than {window} customers with equal sort values; "
                 "sort by another field or narrow the filters.",
                 source=connector.name,
             )
-        window = min(window * 2, context.settings.max_scan)
-    settled, order = settle_ties(keys, count)
+        # To the end of the window's last chunk (no further: the group is split there), else
+        # twice the window.
+        window = min(-(-window // chunk) * chunk if chunk else window * 2, max_scan)
+    settled, order = settle_ties(keys, count, chunk)
     return Stream(connector, rows, total, settled, order)
 
 
 async def _window_and_next(
-    context: GatewayContext, plan: _Plan, window: int
+    context: GatewayContext, plan: _Plan, window: int, look_ahead: bool = True
 ) -> tuple[Sequence[CustomerRecord], Keyed, int, Any]:
     """The list holding the first `window` rows (and maybe the one after), their keys, their
-    total, and the key of the row after them (None: no more).
+    total, and the key of the row after them (None: no more, or not `look_ahead`).
 
     The key at each position of a sorted list is the same whatever order ties take, so the
     row after the window may come from another request. It does when one more row would
-    cost one more upstream page (a window of exactly 100 where the source pages by 100): then
-    both requests go out at once instead of one after the other.
+    cost one more upstream page (a window of exactly 100 where the source pages by 100, which
+    only a whole-tie-group window asks for: `chunked_ties=False`): then both requests go out at
+    once instead of one after the other.
     """
     connector = plan.connector
     query = plan.query
+    if not look_ahead:
+        result, keys = await context.call(
+            connector, _keyed_list(connector, replace(query, limit=window), plan.collation)
+        )
+        return result.items, keys, result.total, None
     page_max = connector.capabilities.max_page_size
     if not page_max or window % page_max:
         result, keys = await context.call(

@@ -69,18 +69,22 @@ def keyed(rows: Sequence[CustomerRecord], sort: Sort, collation: str) -> Keyed:
     return Keyed([by_record(record) for record in rows], [record.id for record in rows])
 
 
-def settle_ties(keyed: Keyed, count: int) -> tuple[list[Any], list[int] | None]:
+def settle_ties(keyed: Keyed, count: int, chunk: int = 0) -> tuple[list[Any], list[int] | None]:
     """The first `count` rows' keys in the merged order and their positions there (None: the
     rows' own order), each tie group by native id.
 
     The rows are in the source's sort order, in which equal keys are adjacent but in no fixed
-    order; settled, every window of the source sees one order."""
+    order; settled, every window of the source sees one order. `chunk` (a source's page cap,
+    0: none) splits tie groups at its multiples: each part is settled within its chunk, and a
+    group that straddles one keeps the source's own split of its members between the two
+    (`customers.py: _window`)."""
     keys = keyed.keys[:count]
     order: list[int] | None = None
     start = 0
     while start < count:
+        stop = min(count, (start // chunk + 1) * chunk) if chunk else count
         end = start + 1
-        while end < count and keys[end] == keys[start]:
+        while end < stop and keys[end] == keys[start]:
             end += 1
         if end - start > 1:
             if order is None:

@@ -264,8 +264,9 @@ async def test_customers_over_three_sources_page_like_one_database(
 
 
 async def test_status_order_is_pushed_to_both_ecwid_dialects() -> None:
-    # Every Ecwid customer is 1: one tie group, which the gateway reads whole and orders by id.
-    # (EverShop is left out only to keep the walk short.)
+    # Every Ecwid customer is 1: one tie group, which the gateway orders by id within each
+    # page of 100 Ecwid answers (one page each here). (EverShop is left out only to keep the
+    # walk short.)
     filters = [eq("source", "evershop-main", "nin"), eq("ob", "status"), eq("od", "DESC")]
     async with ecwid_gateway() as shops:
         expected = oracle(shops, "status", True, lambda row: row.position > 0)
@@ -285,6 +286,10 @@ class _Rendezvous(httpx.AsyncBaseTransport):
 
     def __init__(self, inner: httpx.AsyncBaseTransport, expected: int) -> None:
         self.inner = inner
+        self.expect(expected)
+
+    def expect(self, expected: int) -> None:
+        """Start again, holding the next requests until `expected` are in flight."""
         self.expected = expected
         self.arrived = 0
         self.all_in = asyncio.Event()
@@ -301,9 +306,15 @@ class _Rendezvous(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-async def test_a_full_ecwid_page_asks_for_the_record_after_it_at_the_same_time() -> None:
-    # 100 is Ecwid's largest page: the 101st record (is a tie crossing the page's end?) would
-    # cost a second request after the first. The two go out together.
+CONNECTION_FIRST = """query($f: [FilterInput], $n: Int) {
+  customersConnection(filters: $f, first: $n) { edges { node { uuid } } } }"""
+
+
+async def test_a_full_ecwid_page_is_one_request_and_a_cursor_window_looks_past_it_at_once() -> None:
+    # 100 is Ecwid's largest page. A page of 100 settles ties within it: one request, nothing
+    # after it (tests/api/test_ecwid_tie_chunks.py). A cursor's window settles each tie group
+    # whole, so it reads the 101st record (is a tie crossing the window's end?) too: the two
+    # requests go out together, not one after the other.
     ecwid = EcwidEmulator(seed=5, customers=150)
     crm = EcwidWrapperEmulator(seed=6, customers=1)
     rendezvous: dict[str, _Rendezvous] = {}
@@ -311,20 +322,27 @@ async def test_a_full_ecwid_page_asks_for_the_record_after_it_at_the_same_time()
     def wrap(name: str, transport: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
         if name != "ecwid":
             return transport
-        rendezvous[name] = _Rendezvous(transport, expected=2)
+        rendezvous[name] = _Rendezvous(transport, expected=1)
         return rendezvous[name]
+
+    def sent() -> list[tuple[int, int]]:
+        return sorted(
+            (int(q["offset"]), int(q["limit"]))
+            for q in (dict(httpx.QueryParams(e.query)) for e in shops.ecwid.journal)
+        )
 
     async with ecwid_gateway(ecwid=ecwid, crm=crm, wrap=wrap) as shops:
         expected = oracle(shops, "created_at", True, lambda row: row.uuid.startswith("ecwid:"))
-        payload = await shops.query(
-            LIST, {"f": [eq("source", "ecwid"), eq("limit", "100"), eq("page", "1")]}
-        )
-    assert [item["uuid"] for item in payload["data"]["customers"]["items"]] == expected[:100]
-    sent = sorted(
-        (int(q["offset"]), int(q["limit"]))
-        for q in (dict(httpx.QueryParams(e.query)) for e in shops.ecwid.journal)
-    )
-    assert sent == [(0, 100), (100, 1)]
+        only_ecwid = [eq("source", "ecwid")]
+        payload = await shops.query(LIST, {"f": [*only_ecwid, eq("limit", "100"), eq("page", "1")]})
+        assert [item["uuid"] for item in payload["data"]["customers"]["items"]] == expected[:100]
+        assert sent() == [(0, 100)]
+        shops.reset_journals()
+        rendezvous["ecwid"].expect(2)
+        cursor = await shops.query(CONNECTION_FIRST, {"f": only_ecwid, "n": 50})
+        edges = cursor["data"]["customersConnection"]["edges"]
+        assert [edge["node"]["uuid"] for edge in edges] == expected[:50]
+        assert sent() == [(0, 100), (100, 1)]
     assert not rendezvous["ecwid"].waited_in_vain
 
 

@@ -119,3 +119,30 @@ def test_ties_are_settled_by_native_id_and_distinct_keys_keep_their_order() -> N
     assert order == [0, 2, 1, 3, 4, 5]  # 9 before 10 (numbers), numbers before text
     assert settle_ties(Keyed([1, 2, 3], ["c", "b", "a"]), 3) == ([1, 2, 3], None)
     assert settle_ties(Keyed([], []), 0) == ([], None)
+
+
+def test_ties_are_settled_within_chunks_when_the_source_pages_by_a_cap() -> None:
+    # A chunk of 4: the group of 2s straddles position 4. Each part is settled within its
+    # chunk; the source's split of the members between the chunks stays.
+    keyed = Keyed([1, 2, 2, 2, 2, 2, 3, 3], ["a", "9", "5", "7", "3", "1", "y", "x"])
+    keys, order = settle_ties(keyed, 8, chunk=4)
+    assert keys == [1, 2, 2, 2, 2, 2, 3, 3]
+    assert order == [0, 2, 3, 1, 5, 4, 7, 6]  # 5 7 9 | 1 3, then x y
+    # Without chunks (a source without a cap): the whole group by native id.
+    assert settle_ties(keyed, 8)[1] == [0, 5, 4, 2, 3, 1, 7, 6]
+    # The first chunk alone (a window of 4) settles it as the window of 8 does.
+    assert settle_ties(keyed, 4, chunk=4)[1] == [0, 2, 3, 1]
+
+
+def test_a_tie_group_over_several_chunks_is_settled_in_each() -> None:
+    ids = ["9", "8", "7", "6", "5", "4", "3"]
+    keys, order = settle_ties(Keyed([5] * 7, ids), 7, chunk=3)
+    assert keys == [5] * 7
+    assert order == [2, 1, 0, 5, 4, 3, 6]  # 7 8 9 | 4 5 6 | 3
+    # A group that ends at a chunk's end, and one that starts at the next.
+    assert settle_ties(Keyed([1, 1, 2, 2], ["b", "a", "d", "c"]), 4, chunk=2)[1] == [1, 0, 3, 2]
+    # A group of one row each side of the boundary: two single rows, nothing to settle.
+    assert settle_ties(Keyed([1, 2, 2, 3], ["a", "z", "b", "c"]), 4, chunk=2) == (
+        [1, 2, 2, 3],
+        None,
+    )
