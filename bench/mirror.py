@@ -434,15 +434,20 @@ async def in_process(
 
 
 # What another connection commits before each request of the "commit before each" rows: a sync
-# step that found nothing new (its state), and a customer changed elsewhere in the shop (not one
-# the keyword finds: the total stays, but the store's content moved).
+# step that found nothing new (its state), a customer changed elsewhere in the shop (not one the
+# keyword finds: the total stays, but the store's content moved), and one of its hits changed.
 COMMITS = {
     "a sync step's commit before each (nothing counted changed)": (
         "UPDATE mirror_sync SET attempt_at = ?"
     ),
-    "a customer changed before each (counted anew)": (
+    "a customer changed before each (the total moved by it)": (
         "UPDATE mirror_customers SET updated_key = updated_key + 1 "
         "WHERE rowid = (SELECT max(rowid) FROM mirror_customers) AND ? IS NOT NULL"
+    ),
+    # One of the keyword's hits: its status turns, so the keyword's total beside a status moves.
+    "a hit's status turned before each (the total moved by it)": (
+        "UPDATE mirror_customers SET status = 1 - status WHERE rowid = (SELECT min(rowid) "
+        "FROM mirror_customers WHERE name_fold GLOB '*novák*') AND ? IS NOT NULL"
     ),
 }
 
@@ -540,8 +545,8 @@ async def bench_grid(customers: int, runs: int, keep: Path | None = None) -> Non
         # A keyword's total is kept while nothing it counts changes (mirror/memo.py), so the
         # rows above repeat a request on an unchanged store (the grid's next page or a refresh
         # count no more). Here another connection commits before each request (outside its
-        # time): a sync step's state (the totals stay), or a customer's change (every total is
-        # counted again).
+        # time): a sync step's state (the totals stay), or a customer's change (each total is
+        # moved by the rows changed since it was counted: mirror/deltas.py).
         for commits, statement in COMMITS.items():
             with _committer(directory, statement) as commit:
                 for what, filters in GRID_QUERIES.items():
