@@ -1,10 +1,10 @@
-"""Totals a SQLite reader connection keeps while the file is unchanged.
+"""Totals a SQLite reader keeps, moved with the changes other connections commit.
 
 The admin grid asks for its total with every page: paging through a keyword's hits (or the
 same page again, as a grid refreshes) counts the same rows each time. A common surname among a
 million customers is 100,000 hits, and counting them is the trigram index merging three
 posting lists: ~10 ms of the page's ~14 ms (issue 16). A total is kept per connection and per
-request shape until SQLite says the file changed.
+request shape, and looked at again only when SQLite says the file changed.
 
 `PRAGMA data_version` is SQLite's own answer to "did another connection commit since I last
 asked": its value changes when any other connection (the store's writer, a sync in another

@@ -146,7 +146,7 @@ def read_page(
     rows: Sequence[Any] = connection.execute(prepared.rows, place).all()
     if total is None:
         # Counted on the hits (or, without a keyword, as the filters' indexes allow); on SQLite
-        # kept while nothing it counts changed (`memo`).
+        # kept by the reader, and moved by the rows changed since (`memo`, `deltas`).
         counting = (
             prepared
             if counted_hits == hits
@@ -211,7 +211,7 @@ def _keyword_plan(
     the page and how to count its rows (`Dialect`).
 
     The trigram index's count of the keyword's hits (no row read: 100,000 hits of a common
-    surname in ~10 ms instead of ~300 ms; kept while the file is unchanged, `memo`) is the
+    surname in ~10 ms instead of ~300 ms; kept and moved with the changes, `memo`) is the
     total when the request is the keyword alone over every source with rows in the store.
     Else (a source left out, or other filters with it: status, group, ...) it is counted on
     the hits, and the page's plan is chosen on an estimate: the hits spread evenly over the
