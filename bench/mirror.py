@@ -74,6 +74,8 @@ GRID_QUERIES: dict[str, list[tuple[str, str, str]]] = {
     "page 1,000": [("page", "eq", "1000")],
     # Search and a filter together: counted from the hits (not the trigram index alone).
     "keyword novák, status disabled": [("keyword", "eq", "novák"), ("status", "eq", "0")],
+    # Search within a group: counted from the hits and their memberships.
+    "keyword novák, group 2": [("keyword", "eq", "novák"), ("group", "eq", "2")],
 }
 SHARES = {"shoptet": 0.4, "ecwid": 0.3, "evershop": 0.2, "flow_retail": 0.1}
 

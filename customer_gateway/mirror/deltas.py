@@ -11,9 +11,9 @@ hits anew took 20-110 ms at a million customers (issue 16).
 The condition is the page's own (`query.where` with no trigram index: the patterns tested on
 the folded columns, which the trigram index matches exactly for a keyword, `query.exact_contains`)
 and is tested on the rows as they were by naming the log's earliest entries of each row after
-`v` `mirror_customers` for that one subquery (a common table expression shadows the table), so
-both counts read the same SQL. A condition on group membership has no delta: memberships are not
-logged (their rows change with the customer's `doc`), so such a total is counted again.
+`v` `mirror_customers`, and their logged group ids `mirror_memberships`, for that one subquery
+(common table expressions shadow the tables), so both counts read the same SQL, a group
+condition's membership test included.
 
 One statement reads the current version, the log's entries after `v`, and both counts: one
 snapshot, so the moved total is exactly the one at the version it returns. When the log lacks an
@@ -23,37 +23,39 @@ entry (older than its last `LOG_ROWS`, or set aside by a bulk load), the caller 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.sql.elements import ColumnElement
 
-from customer_gateway.mirror.tables import content, content_log
+from customer_gateway.mirror.tables import content, content_log, customers
 
 # Changes the log keeps (migration 0006 writes as many): a total older is counted again.
 LOG_ROWS = 1024
 LOGGED_COLUMNS = tuple(
-    column.name for column in content_log.c if column.name not in ("version", "row_id", "existed")
+    column.name
+    for column in content_log.c
+    if column.name not in ("version", "row_id", "existed", "group_ids")
 )
 _SQLITE = SQLiteDialect_pysqlite()  # compiles with "?" placeholders, as the reader's driver takes
 _VERSION = sa.select(content.c.version).where(content.c.id == 1).scalar_subquery()
+_ROWID: sa.ColumnClause[int] = sa.literal_column("mirror_customers.rowid", sa.Integer)
+_SINCE = sa.bindparam("since", 0, type_=sa.BigInteger)  # its value: `SINCE`
+SINCE: Final = object()  # where a delta's statement takes the version it starts at
 
 
 @dataclass(frozen=True, slots=True)
 class Delta:
     """(current version, log entries after `since`, rows changed since that match now, rows
-    that matched before their first change since) for `since`: `statement` takes `since`
-    at each `?` of `since_at` and the condition's values at the others."""
+    that matched before their first change since) for `since`: `statement` takes `values` at
+    its placeholders, `since` where they hold `SINCE`."""
 
     statement: str
     values: tuple[Any, ...]
-    since_at: tuple[int, ...]
 
     def parameters(self, since: int) -> tuple[Any, ...]:
-        values = iter(self.values)
-        count = len(self.values) + len(self.since_at)
-        return tuple(since if place in self.since_at else next(values) for place in range(count))
+        return tuple(since if value is SINCE else value for value in self.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,28 +75,43 @@ def counting(count: sa.Select[Any], condition: ColumnElement[bool] | None) -> Co
 
 
 def delta(condition: ColumnElement[bool]) -> Delta:
-    compiled = condition.compile(dialect=_SQLITE, compile_kwargs={"render_postcompile": True})
-    parameters = compiled.construct_params()
-    values = tuple(parameters[name] for name in compiled.positiontup or ())
+    # Both counts are whole SELECTs over `mirror_customers` (a group condition's EXISTS
+    # correlates with it only inside one), compiled with their values bound.
+    changed = sa.select(content_log.c.row_id).where(content_log.c.version > _SINCE)
+    now, now_values = _compiled(
+        sa.select(sa.func.count()).select_from(customers).where(_ROWID.in_(changed), condition)
+    )
+    before, before_values = _compiled(
+        sa.select(sa.func.count()).select_from(customers).where(condition)
+    )
     columns = ", ".join(LOGGED_COLUMNS)
-    since = "version > ?"
-    # Text assembled from the table's column names and the compiled condition, whose values
-    # stay bound ("?"): nothing of a request is spliced in (hence the S608 exemptions).
-    parts = [
-        "SELECT (SELECT version FROM mirror_content WHERE id = 1)",
-        f"(SELECT count(*) FROM mirror_content_log WHERE {since})",  # noqa: S608
-        # The changed rows as they are now (an insert's row; none for a delete).
-        "(SELECT count(*) FROM mirror_customers WHERE mirror_customers.rowid IN "  # noqa: S608
-        f"(SELECT row_id FROM mirror_content_log WHERE {since}) AND ({compiled}))",
-        # The changed rows as they were: each row's first entry after `since` (SQLite gives a
-        # bare column the values of the row min() picked), for an insert none.
-        f"(WITH mirror_customers AS (SELECT {columns} FROM (SELECT min(version), existed, "  # noqa: S608
-        f"{columns} FROM mirror_content_log WHERE {since} GROUP BY row_id) WHERE existed = 1) "
-        f"SELECT count(*) FROM mirror_customers WHERE ({compiled}))",
-    ]
-    statement = ", ".join(parts)
-    # Where `since` goes among the placeholders: the log count's, the now count's subquery
-    # (before the condition), the before count's (before the condition).
-    width = len(values)
-    since_at = (0, 1, 2 + width)
-    return Delta(statement, values + values, since_at)
+    # Text assembled from the table's column names and compiled statements, whose values stay
+    # bound ("?"): nothing of a request is spliced in (hence the S608 exemptions).
+    statement = ", ".join(
+        [
+            "SELECT (SELECT version FROM mirror_content WHERE id = 1)",
+            "(SELECT count(*) FROM mirror_content_log WHERE version > ?)",
+            # The changed rows as they are now (an insert's row; none for a delete).
+            f"({now})",
+            # The changed rows as they were: each row's first entry after `since` (SQLite
+            # gives a bare column the values of the row min() picked), for an insert none; and
+            # their memberships as they were.
+            f"(WITH earliest AS (SELECT min(version), existed, {columns}, group_ids "  # noqa: S608
+            "FROM mirror_content_log WHERE version > ? GROUP BY row_id), "
+            f"mirror_customers AS (SELECT {columns} FROM earliest WHERE existed = 1), "
+            "mirror_memberships AS (SELECT earliest.source AS source, "
+            "earliest.native_id AS customer_id, member.value AS group_id "
+            "FROM earliest, json_each(earliest.group_ids) AS member WHERE earliest.existed = 1) "
+            f"{before})",
+        ]
+    )
+    return Delta(statement, (SINCE, *now_values, SINCE, *before_values))
+
+
+def _compiled(statement: sa.Select[Any]) -> tuple[str, tuple[Any, ...]]:
+    """The statement's SQL ("?" placeholders) and its values in their order (`SINCE` for the
+    version a delta starts at)."""
+    compiled = statement.compile(dialect=_SQLITE, compile_kwargs={"render_postcompile": True})
+    parameters = compiled.construct_params()
+    names = compiled.positiontup or ()
+    return str(compiled), tuple(SINCE if name == "since" else parameters[name] for name in names)

@@ -80,16 +80,9 @@ class Statements:
     def _counting(self, selection: tuple[SourceSelection, ...], hits: str) -> Counting:
         """SQLite: a counted total's statements for a reader to keep it (`memo`): its count
         (on the hits as `hits` says) and its delta (the same conditions tested on the folded
-        columns, which is what the trigram index matches; none with a group's)."""
+        columns, which is what the trigram index matches)."""
         count = self._page(selection, Sort(SortField.CREATED_AT, True), False, hits).total
-        grouped = any(
-            condition.field is FilterField.GROUP
-            for part in selection
-            for condition in part.conditions
-        )
-        return deltas.counting(
-            count, None if grouped else sql.where(self.dialects["none"], selection)
-        )
+        return deltas.counting(count, sql.where(self.dialects["none"], selection))
 
     def _trigram_counting(self, search: sql.KeywordSearch) -> Counting:
         """SQLite: the keyword's hits in the trigram index (every source's rows)."""

@@ -183,6 +183,7 @@ content_log = Table(
     Column("row_id", BigInteger, nullable=False),  # the customer's rowid
     Column("existed", SmallInteger, nullable=False),  # 0: an insert (no columns before)
     Column("source", String(40)),
+    Column("native_id", String(255)),
     Column("created_key", BigInteger),
     Column("updated_key", BigInteger),
     Column("status", SmallInteger),
@@ -196,4 +197,5 @@ content_log = Table(
     Column("company_fold", Text),
     Column("external_id", Text),
     Column("numeric_key", BigInteger),
+    Column("group_ids", Text),  # the memberships' group ids, a JSON array
 )

@@ -1,9 +1,9 @@
 """A SQLite reader's kept totals move with the store's changes (`mirror/memo.py`,
-`mirror/deltas.py`, migration 0006): after any mix of inserts, updates of every counted column,
-deletes and re-inserts written by another connection, every total equals the gateway's own
-evaluation of the rows, and one without a group condition was moved by the content log (one
-statement), not counted again. What the log cannot say (a group condition, more changes than it
-keeps, a bulk load's gap) is counted again, and right."""
+`mirror/deltas.py`, migration 0006): after any mix of inserts, updates of every counted column
+(group memberships included), deletes and re-inserts written by another connection, every total
+equals the gateway's own evaluation of the rows, and was moved by the content log (one
+statement), not counted again. What the log cannot say (more changes than it keeps, a bulk
+load) is counted again, and right."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.anyio
 KEYWORD = Condition(FilterField.KEYWORD, Op.EQ, ("nov",))
 # Request shapes whose totals are counted (not kept by triggers), and whether the log moves
 # them: the keyword over every source (the trigram index's count), beside other filters, and
-# the filters a contains-pattern or a range leaves to a count; a group's is counted again.
+# the filters a contains-pattern, a range or a group beside another leaves to a count.
 SHAPES: list[tuple[str, list[tuple[str, tuple[Condition, ...]]], bool]] = [
     ("keyword everywhere", [("shop-a", (KEYWORD,)), ("shop-b", (KEYWORD,))], True),
     ("keyword in one source", [("shop-a", (KEYWORD,))], True),
@@ -86,7 +86,34 @@ SHAPES: list[tuple[str, list[tuple[str, tuple[Condition, ...]]], bool]] = [
     (
         "keyword and group",
         [(s, (KEYWORD, Condition(FilterField.GROUP, Op.EQ, ("1",)))) for s in ("shop-a", "shop-b")],
-        False,
+        True,
+    ),
+    (
+        "in none of two groups, name like",
+        [
+            (
+                "shop-a",
+                (
+                    Condition(FilterField.GROUP, Op.NIN, ("0", "2")),
+                    Condition(FilterField.FULL_NAME, Op.LIKE, ("a",)),
+                ),
+            )
+        ],
+        True,
+    ),
+    (
+        "in one of two groups, status",
+        [
+            (
+                s,
+                (
+                    Condition(FilterField.GROUP, Op.IN, ("1", "3")),
+                    Condition(FilterField.STATUS, Op.EQ, ("0",)),
+                ),
+            )
+            for s in ("shop-a", "shop-b")
+        ],
+        True,
     ),
 ]
 SORT = Sort(SortField.CREATED_AT, True)
@@ -284,14 +311,15 @@ async def test_a_total_kept_before_a_bulk_load_is_counted_again_on_sqlite(
 
 def test_the_log_holds_what_every_condition_reads() -> None:
     """Migration 0006 logs every column a condition reads (0005's counted columns but the
-    document and its digest, which none reads, and with the source), and keeps the changes the
-    reader expects."""
+    document and its digest, which none reads, with the row's keys and its group ids), and
+    keeps the changes the reader expects."""
     log = importlib.import_module("customer_gateway.mirror.migrations.versions.0006_content_log")
     counted = importlib.import_module(
         "customer_gateway.mirror.migrations.versions.0005_content_version"
     )
     assert set(log.LOGGED_COLUMNS) == (set(counted.COUNTED_COLUMNS) - {"doc", "digest"}) | {
-        "source"
+        "source",
+        "native_id",
     }
     assert log.LOGGED_COLUMNS == deltas.LOGGED_COLUMNS
     assert log.LOG_ROWS == deltas.LOG_ROWS

@@ -10,11 +10,13 @@ before are taken away (`memo.py`, `deltas.py`).
 
 One log row per content version (the version is the key: versions move by one per change): the
 row id, whether a row was there before (not for an insert), and the counted columns' values
-before the change (the source's and the filters' columns: not the document, which no condition
-reads). The same triggers move the version and write the log, in that order (two triggers would
-fire in no documented order). The log keeps the last `LOG_ROWS` changes: each trigger drops the
-entries that many versions back, so the table stays small; a reader whose total is older counts it
-anew, as it does when the log has a gap (a bulk load sets the triggers aside, `bulk.py`).
+before the change (the keys and the filters' columns, and the group ids the row's memberships
+held, read from its document, from which the writer derives them: `store.write_rows`; not the
+document itself, which no condition reads). The same triggers move the version and write the
+log, in that order (two triggers would fire in no documented order). The log keeps the last
+`LOG_ROWS` changes: each trigger drops the entries that many versions back, so the table stays
+small; a reader whose total is older counts it anew (a bulk load sets the triggers aside,
+`bulk.py`, and moves the schema's version, which drops every kept total).
 
 PostgreSQL keeps no totals between requests: the table is there (one schema on both), the
 triggers are SQLite's only.
@@ -41,6 +43,7 @@ LOG_ROWS = 1024
 # The columns a condition reads, logged as they were (`tables.content_log`).
 LOGGED_COLUMNS = (
     "source",
+    "native_id",
     "created_key",
     "updated_key",
     "status",
@@ -66,9 +69,13 @@ _VERSION = "(SELECT version FROM mirror_content WHERE id = 1)"
 _PRUNE = f"DELETE FROM mirror_content_log WHERE version <= {_VERSION} - {LOG_ROWS};"  # noqa: S608
 _COLUMNS = ", ".join(LOGGED_COLUMNS)
 _OLD = ", ".join(f"old.{column}" for column in LOGGED_COLUMNS)
+# The memberships as they were: the ids of the document's group references (a JSON array).
+_OLD_GROUPS = (
+    "(SELECT json_group_array(json_extract(value, '$.id')) FROM json_each(old.doc, '$.groups'))"
+)
 _LOG_OLD = (
-    f"INSERT INTO mirror_content_log (version, row_id, existed, {_COLUMNS}) "  # noqa: S608
-    f"VALUES ({_VERSION}, old.rowid, 1, {_OLD});"
+    f"INSERT INTO mirror_content_log (version, row_id, existed, {_COLUMNS}, group_ids) "  # noqa: S608
+    f"VALUES ({_VERSION}, old.rowid, 1, {_OLD}, {_OLD_GROUPS});"
 )
 _LOG_NEW = (
     "INSERT INTO mirror_content_log (version, row_id, existed) "  # noqa: S608
@@ -95,6 +102,7 @@ def upgrade() -> None:
         sa.Column("row_id", sa.BigInteger, nullable=False),
         sa.Column("existed", sa.SmallInteger, nullable=False),
         sa.Column("source", sa.String(40)),
+        sa.Column("native_id", sa.String(255)),
         sa.Column("created_key", sa.BigInteger),
         sa.Column("updated_key", sa.BigInteger),
         sa.Column("status", sa.SmallInteger),
@@ -108,6 +116,7 @@ def upgrade() -> None:
         sa.Column("company_fold", sa.Text),
         sa.Column("external_id", sa.Text),
         sa.Column("numeric_key", sa.BigInteger),
+        sa.Column("group_ids", sa.Text),
     )
     if op.get_bind().dialect.name == "sqlite":
         for name, body in TRIGGERS.items():
