@@ -20,8 +20,8 @@ asked one more thing, the store's content version (`mirror_content`, moved by tr
 customer row that changes in a counted column: migrations 0005, 0006) and its schema version
 (an index rebuilt, a migration). Each total remembers the content version it was counted at;
 when that moved, the total is moved with it by the rows changed since (`deltas.py`: the content
-log, one statement), and counted again only when the log cannot say (a group filter, a gap, more
-changes than the log keeps). A schema that moved drops every total. A total and the version it
+log, one statement), and counted again only when the log cannot say (more changes than it
+keeps). A schema that moved drops every total. A total and the version it
 belongs to are read in one statement (one snapshot): a commit landing meanwhile cannot leave a
 total labelled with a version it was not counted at.
 """
@@ -75,9 +75,8 @@ class TotalMemo:
             if at != self.content:
                 # Moved by the log's entries since (the statement reads the version it moves
                 # to: it may be past `self.content` when a commit landed since).
-                delta = counting.delta
-                movable = delta is not None and self.content - at <= LOG_ROWS
-                kept = _moved(total, at, delta, connection) if delta and movable else None
+                movable = self.content - at <= LOG_ROWS
+                kept = _moved(total, at, counting.delta, connection) if movable else None
         if kept is None:
             counted, at = connection.execute(counting.count).one()
             kept = (int(counted), int(at))
@@ -94,8 +93,7 @@ def _moved(total: int, at: int, delta: Delta, connection: Connection) -> tuple[i
     until, logged, now, before = connection.exec_driver_sql(
         delta.statement, delta.parameters(at)
     ).one()
-    delta_rows = int(until) - at
-    if delta_rows > LOG_ROWS or int(logged) != delta_rows:
+    if int(logged) != int(until) - at:  # one entry a version: a change since was pruned
         return None
     return total + int(now) - int(before), int(until)
 
