@@ -20,11 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from customer_gateway.connectors.models import (
+    Condition,
     CustomerRecord,
     FilterField,
     GroupRecord,
     Sort,
-    SortField,
 )
 from customer_gateway.mirror import deltas
 from customer_gateway.mirror import query as sql
@@ -81,13 +81,14 @@ class Statements:
         """SQLite: a counted total's statements for a reader to keep it (`memo`): its count
         (on the hits as `hits` says) and its delta (the same conditions tested on the folded
         columns, which is what the trigram index matches)."""
-        count = self._page(selection, Sort(SortField.CREATED_AT, True), False, hits).total
+        count, _ = _counted(selection, sql.where(self.dialects[hits], selection))
         return deltas.counting(count, sql.where(self.dialects["none"], selection))
 
-    def _trigram_counting(self, search: sql.KeywordSearch) -> Counting:
-        """SQLite: the keyword's hits in the trigram index (every source's rows)."""
-        count = sa.select(sa.func.count()).select_from(sql.trigram_hits(search.query).subquery())
-        return deltas.counting(count, sql.condition_sql(self.dialects["none"], search.keyword))
+    def _trigram_counting(self, query: str, keyword: Condition) -> Counting:
+        """SQLite: the hits of `keyword` (its trigram `query`) in the trigram index, every
+        source's rows."""
+        count = sa.select(sa.func.count()).select_from(sql.trigram_hits(query).subquery())
+        return deltas.counting(count, sql.condition_sql(self.dialects["none"], keyword))
 
     def _page(
         self,
@@ -211,7 +212,11 @@ def _keyword_plan(
     rows the other filters keep (their per-facet count when they are one status or group,
     else every row of the sources read)."""
     present: dict[str, int] = dict(connection.execute(_PRESENT).all())
-    hits = kept_total(connection, ("trigram", search.query), statements.trigram_counting(search))
+    hits = kept_total(
+        connection,
+        ("trigram", search.query),
+        statements.trigram_counting(search.query, search.keyword),
+    )
     everywhere = sum(present.values())
     read = {part.source for part in search.rest}
     if not any(part.conditions for part in search.rest) and present.keys() <= read:
