@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from customer_gateway.connectors.models import (
     Condition,
@@ -100,9 +101,16 @@ class Statements:
         dialect = self.dialects[hits]
         condition = sql.where(dialect, selection)
         walk = sql.group_walk(selection, sort)
+        search = sql.keyword_search(self.dialect, selection) if hits == "members" else None
         rows: Any
         if walk is not None and paged:
             rows = _group_page(self.dialect, walk, sort)
+        elif search is not None and paged:
+            # The group's members in the walk's order, the keyword tested on each one's row.
+            members = sql.group_walk(search.rest, sort)
+            assert members is not None, "the members plan is chosen only where it applies"
+            tested = sql.condition_sql(dialect, search.keyword)
+            rows = _group_page(self.dialect, members, sort, tested)
         elif self.dialect.sqlite and paged:
             rows = _deferred(condition, sort)
         else:
@@ -131,7 +139,7 @@ def read_page(
     hits = counted_hits = "lookup"
     if search is not None:
         total, hits, counted_hits = _keyword_plan(
-            statements, search, offset + (limit or 0), connection
+            statements, search, sort, offset + (limit or 0), connection
         )
     prepared = statements.page(shape, sort, limit is not None, hits)
     place = {"page_offset": offset}
@@ -169,18 +177,27 @@ class PlanCosts:
     (measured with the sqlite3 shell on a store of `bench.mirror`, the page cache warm):
     reading a hit's row and sorting it; building the hit set, per hit; walking an entry of the
     sort's covering index against it; reading the row an index entry points to and testing the
-    pattern on it (rows out of the index's order lie scattered over the file)."""
+    pattern on it (rows out of the index's order lie scattered over the file; a member's row,
+    found by its key from the membership index's entry, alike)."""
 
     lookup_per_hit: float = 3.6
     hit_set_per_hit: float = 0.2
     walk_per_entry: float = 0.2
     row_per_entry: float = 30.0
 
-    def cheapest(self, total: int, rows: int, reach: int, hits: int | None = None) -> str:
+    def cheapest(
+        self,
+        total: int,
+        rows: int,
+        reach: int,
+        hits: int | None = None,
+        members: int | None = None,
+    ) -> str:
         """The plan (`Dialect.hits`) for a page reaching `reach` rows of `total` matches among
         `rows` (a walk of the sort's index passes about reach x rows / total entries), the
         keyword having `hits` in the trigram index (the matches, unless other filters keep
-        fewer): the lookup reads each hit's row, the walk builds the set of hits."""
+        fewer): the lookup reads each hit's row, the walk builds the set of hits. `members`:
+        beside one group's filter, its members, whose walk reads each one's row."""
         hits = total if hits is None else hits
         walked = reach * rows / max(total, 1)
         costs = {
@@ -188,6 +205,8 @@ class PlanCosts:
             "walk": hits * self.hit_set_per_hit + walked * self.walk_per_entry,
             "none": walked * self.row_per_entry,
         }
+        if members is not None:
+            costs["members"] = reach * members / max(total, 1) * self.row_per_entry
         return min(costs, key=costs.__getitem__)
 
     def cheaper_count(self, hits: int, entries: int) -> str:
@@ -199,7 +218,11 @@ class PlanCosts:
 
 
 def _keyword_plan(
-    statements: Statements, search: sql.KeywordSearch, reach: int, connection: Connection
+    statements: Statements,
+    search: sql.KeywordSearch,
+    sort: Sort,
+    reach: int,
+    connection: Connection,
 ) -> tuple[int | None, str, str]:
     """The admin grid's search on SQLite: the total if the trigram index gives it, how to find
     the page and how to count its rows (`Dialect`).
@@ -221,12 +244,17 @@ def _keyword_plan(
     read = {part.source for part in search.rest}
     if not any(part.conditions for part in search.rest) and present.keys() <= read:
         return hits, statements.costs.cheapest(hits, everywhere, reach), "lookup"
-    kept = sum(count for source, count in present.items() if source in read)
+    kept = rows = sum(count for source, count in present.items() if source in read)
     facet = sql.facet_count(search.rest)
     if facet is not None:
         kept = int(connection.scalar(facet) or 0)
     expected = round(hits * kept / max(everywhere, 1))
-    page = statements.costs.cheapest(expected, kept, reach, hits)
+    # Beside one group's filter in creation order, its members can be walked (the membership
+    # index); the sort's own index then passes every row of the sources read, not only the
+    # group's (a status's index holds only its rows).
+    members = kept if sql.group_walk(search.rest, sort) is not None else None
+    walked_rows = rows if members is not None else kept
+    page = statements.costs.cheapest(expected, walked_rows, reach, hits, members)
     # The count: each hit's row read (scattered over the file: cold, a page read each), or,
     # for statuses alone beside the keyword, the status index walked against the hit set (the
     # index covers status, source and rowid: no row read). A group's walk goes through the
@@ -265,11 +293,27 @@ def _counted(selection: Sequence[SourceSelection], condition: Any) -> tuple[sa.S
     return sa.select(sa.func.count()).select_from(customers).where(condition), True
 
 
-def _group_page(dialect: Dialect, walk: tuple[list[str], str], sort: Sort) -> sa.Select[Any]:
+def _group_page(
+    dialect: Dialect,
+    walk: tuple[list[str], str],
+    sort: Sort,
+    tested: ColumnElement[bool] | None = None,
+) -> sa.Select[Any]:
     """One group's page newest (or oldest) first: the membership index's walk gives the
     page's (source, id) pairs without reading a customer row, then each one's document by its
-    primary key (a join on both key columns; the walk's order is total: time, rank, nat)."""
+    primary key (a join on both key columns; the walk's order is total: time, rank, nat).
+    `tested`: a condition on the customer row (the search box's pattern), tested on each
+    member's row as the walk reaches it (by its primary key)."""
     names, group_id = walk
+    kept = [memberships.c.group_id == group_id]
+    if tested is not None:
+        kept.append(
+            sa.exists().where(
+                customers.c.source == memberships.c.source,
+                customers.c.native_id == memberships.c.customer_id,
+                tested,
+            )
+        )
     source = (
         sa.literal_column("+mirror_memberships.source", sa.String)
         if dialect.sqlite
@@ -284,7 +328,7 @@ def _group_page(dialect: Dialect, walk: tuple[list[str], str], sort: Sort) -> sa
             memberships.c.rank,
             memberships.c.nat,
         )
-        .where(memberships.c.group_id == group_id, source.in_(names))
+        .where(*kept, source.in_(names))
         .order_by(
             created.desc() if sort.descending else created.asc(),
             memberships.c.rank,

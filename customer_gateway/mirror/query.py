@@ -81,10 +81,13 @@ class Dialect:
     - "walk": `+rowid IN (hits)`: the sort's covering index is walked in order, each entry's
       row id tested against the hit set (a common keyword, a deep page);
     - "none": no trigram index, the pattern tested on each row the sort's index walks to (a
-      common keyword's first pages: no hit set to build).
+      common keyword's first pages: no hit set to build);
+    - "members": beside one group's filter, newest or oldest first, the group's members walked
+      on the membership index and the pattern tested on each member's row (`group_walk`; the
+      patterns as "none").
     """
 
-    HITS = ("lookup", "walk", "none")
+    HITS = ("lookup", "walk", "none", "members")
 
     def __init__(self, name: str, *, hits: str = "lookup") -> None:
         assert hits in self.HITS
@@ -107,7 +110,7 @@ class Dialect:
     def narrowed(self, pattern: Pattern) -> ColumnElement[bool] | None:
         """SQLite: rows whose text holds every literal run of the pattern, from the trigram
         index (PostgreSQL's planner uses its pg_trgm index for LIKE by itself)."""
-        if not self.sqlite or self.hits == "none":
+        if not self.sqlite or self.hits in ("none", "members"):
             return None
         query = fts_query(pattern)
         if query is None:

@@ -836,6 +836,45 @@ async def test_a_keyword_with_other_filters_takes_the_cheapest_plan_on_sqlite(
         await store.close()
 
 
+@pytest.mark.parametrize("descending", [True, False])
+async def test_a_keyword_within_a_group_walks_the_members_on_sqlite(
+    tmp_path: Path, descending: bool
+) -> None:
+    """The search box within one group, in creation order: the group's members walked on the
+    membership index, the pattern tested on each member's row, where the estimate makes that
+    cheapest (here forced); every page is the oracle's. By name there is no member walk."""
+    store = open_store(sqlite_url(tmp_path))
+    await store.migrate()
+    try:
+        sources = await _filled(store)
+        store.statements.costs = PlanCosts(
+            lookup_per_hit=1e9, hit_set_per_hit=1e9, walk_per_entry=1e9, row_per_entry=1.0
+        )
+        conditions = (
+            Condition(FilterField.KEYWORD, Op.EQ, ("ann",)),
+            Condition(FilterField.GROUP, Op.EQ, ("1",)),
+        )
+        selection = [SourceSelection(source, conditions) for source in sources]
+        assert store.reader is not None
+        for sort in (Sort(SortField.CREATED_AT, descending), Sort(SortField.NAME, descending)):
+            expected = _oracle(sources, list(conditions), sort)
+            assert len(expected) > 6
+            executed, record = _statements_on(store.reader.engine)
+            try:
+                pages = [await store.query(selection, sort, offset, 3) for offset in (0, 3, 6)]
+            finally:
+                sa.event.remove(store.reader.engine, "before_cursor_execute", record)
+            for offset, (records, total) in zip((0, 3, 6), pages, strict=True):
+                assert [(r.source, r.id) for r in records] == expected[offset : offset + 3]
+                assert total == len(expected)
+            rows = [s for s in executed if "found.doc" in s]
+            walked = sort.field is SortField.CREATED_AT
+            assert all(("mirror_memberships.created_key" in s) is walked for s in rows), sort
+            assert all("GLOB" in s for s in rows if walked)
+    finally:
+        await store.close()
+
+
 @pytest.mark.parametrize(
     ("other", "walked"),
     [
