@@ -5,6 +5,10 @@ marks the store unavailable: from the next request on, every mirrored source is 
 pass-through again (`Mirrors.serving`), with its own capabilities, so answers stay exact. A probe
 (`SELECT 1`) every `PROBE_SECONDS` brings the mirror back as soon as the store answers, without
 a restart. Reads are bounded by `READ_SECONDS`: a store that hangs counts as one that fails.
+A read still running then asks the probe first: a store that answers it is working, and the read
+is slow, not failed (the first count of a common surname within a group on a cold file, issue
+16: seconds), so it goes on, up to `SLOW_READ_SECONDS` in all, and the store stays available for
+every other request; only a store that does not answer its probe either is marked unavailable.
 
 Only what the database did counts: a bug in a query (a programming error) is not an outage and
 is raised as it is.
@@ -30,8 +34,10 @@ logger = logging.getLogger("customer_gateway.mirror")
 
 T = TypeVar("T")
 
-READ_SECONDS = 5.0  # a read that takes longer counts as a failed store
+READ_SECONDS = 5.0  # a read that takes longer asks the probe whether the store answers
+SLOW_READ_SECONDS = 30.0  # a read of a store that answers may take this long in all
 PROBE_SECONDS = 1.0  # while unavailable, the store is asked this often whether it answers
+ANSWER_SECONDS = 1.0  # a probe that takes longer is a store that does not answer
 
 # What the database or the way to it did (asyncpg and aiosqlite errors arrive wrapped as
 # DBAPIError subclasses; a connection refused before the driver speaks is an OSError).
@@ -52,11 +58,15 @@ class StoreAvailability:
         probe: Callable[[], Awaitable[None]],
         *,
         read_seconds: float = READ_SECONDS,
+        slow_read_seconds: float = SLOW_READ_SECONDS,
         probe_seconds: float = PROBE_SECONDS,
+        answer_seconds: float = ANSWER_SECONDS,
     ) -> None:
         self._probe = probe
         self.read_seconds = read_seconds
+        self.slow_read_seconds = slow_read_seconds
         self.probe_seconds = probe_seconds
+        self.answer_seconds = answer_seconds
         self.available = True
         self.down_since: float | None = None
         self.outages = 0
@@ -64,14 +74,32 @@ class StoreAvailability:
 
     async def read(self, call: Awaitable[T]) -> T:
         """`call`'s answer; `StoreUnavailable` (and the store marked so) when the store fails."""
+        reading = asyncio.ensure_future(call)
         try:
-            async with asyncio.timeout(self.read_seconds):
-                return await call
+            try:
+                async with asyncio.timeout(self.read_seconds):
+                    return await asyncio.shield(reading)
+            except TimeoutError:
+                if not await self._answers():
+                    raise
+                # The store answers: the read is slow, not failed; it goes on.
+                async with asyncio.timeout(self.slow_read_seconds - self.read_seconds):
+                    return await asyncio.shield(reading)
         except STORE_FAILURES as error:
             self.failed(error)
             raise StoreUnavailable(type(error).__name__) from None
         except StoreClosed:
             raise StoreUnavailable("closed") from None
+        finally:
+            reading.cancel()  # a no-op once it is done; else its answer is not awaited
+
+    async def _answers(self) -> bool:
+        try:
+            async with asyncio.timeout(self.answer_seconds):
+                await self._probe()
+        except STORE_FAILURES:
+            return False
+        return True
 
     def failed(self, error: BaseException) -> None:
         if not self.available:

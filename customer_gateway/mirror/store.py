@@ -34,7 +34,14 @@ from customer_gateway.mirror.keys import TextKey
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import CustomerRows, Document, customer_rows, group_doc
 from customer_gateway.mirror.statements import RowStatements, in_chunks
-from customer_gateway.mirror.tables import counts, customers, groups, memberships, sync_state
+from customer_gateway.mirror.tables import (
+    content,
+    counts,
+    customers,
+    groups,
+    memberships,
+    sync_state,
+)
 from customer_gateway.mirror.threaded import ThreadReader, sqlite_pragmas
 from customer_gateway.server.datadir import create_private
 
@@ -234,9 +241,10 @@ class SqlMirrorStore:
         self.closed = False
 
     async def ping(self) -> None:
-        """One round trip to the database (the availability probe)."""
+        """One round trip to the database that reads the store (the availability probe: on
+        SQLite a `SELECT 1` would answer without touching the file)."""
         async with self._connect() as connection:
-            await connection.execute(sa.text("SELECT 1"))
+            await connection.execute(sa.select(content.c.version).where(content.c.id == 1))
 
     def _connect(self) -> AsyncConnection:
         """A connection, refused once the store is closed (`_begin` alike)."""
