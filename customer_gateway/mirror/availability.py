@@ -3,12 +3,12 @@
 A store read that fails for the database's sake (the connection refused or lost, a timeout)
 marks the store unavailable: from the next request on, every mirrored source is read
 pass-through again (`Mirrors.serving`), with its own capabilities, so answers stay exact. A probe
-(`SELECT 1`) every `PROBE_SECONDS` brings the mirror back as soon as the store answers, without
-a restart. Reads are bounded by `READ_SECONDS`: a store that hangs counts as one that fails.
-A read still running then asks the probe first: a store that answers it is working, and the read
-is slow, not failed (the first count of a common surname within a group on a cold file, issue
-16: seconds), so it goes on, up to `SLOW_READ_SECONDS` in all, and the store stays available for
-every other request; only a store that does not answer its probe either is marked unavailable.
+(one read of the store: `SqlMirrorStore.ping`) every `PROBE_SECONDS` brings the mirror back as
+soon as the store answers, without a restart. A read still running after `READ_SECONDS` asks
+the probe first: a store that answers within `ANSWER_SECONDS` is working, and the read is slow,
+not failed (the first count of a common surname within a group on a cold file, issue 16:
+seconds), so it goes on, up to `SLOW_READ_SECONDS` in all, and the store stays available for
+every other request; a store that does not answer (one that hangs) is marked unavailable.
 
 Only what the database did counts: a bug in a query (a programming error) is not an outage and
 is raised as it is.
