@@ -45,7 +45,7 @@ async def test_a_bulk_load_answers_as_rows_written_one_by_one(store: SqlMirrorSt
     if sqlite:
         names = {name for _, name, _ in await _schema(store)}
         assert not any(name.startswith("ix_mirror_") for name in names)
-        assert not names & set(bulk.FTS_TRIGGERS)
+        assert not names & set(bulk.FTS_TRIGGERS + bulk.CONTENT_TRIGGERS)
     sources = {"shop-a": _records("shop-a", 160, 1), "shop-b": _records("shop-b", 90, 2)}
     for rank, records in enumerate(sources.values()):
         async with store.writing() as writer:
