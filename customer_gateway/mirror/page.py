@@ -81,9 +81,19 @@ class Statements:
     def _counting(self, selection: tuple[SourceSelection, ...], hits: str) -> Counting:
         """SQLite: a counted total's statements for a reader to keep it (`memo`): its count
         (on the hits as `hits` says) and its delta (the same conditions tested on the folded
-        columns, which is what the trigram index matches)."""
-        count, _ = _counted(selection, sql.where(self.dialects[hits], selection))
+        columns, which is what the trigram index matches). A keyword within one group counted
+        by "walk" walks the group's memberships against the hit set (`query.group_hits_count`)."""
+        count, _ = self._total(selection, hits, sql.where(self.dialects[hits], selection))
         return deltas.counting(count, sql.where(self.dialects["none"], selection))
+
+    def _total(
+        self, selection: tuple[SourceSelection, ...], hits: str, condition: Any
+    ) -> tuple[sa.Select[Any], bool]:
+        search = sql.keyword_search(self.dialect, selection) if hits == "walk" else None
+        members = sql.group_hits_count(search) if search is not None else None
+        if members is not None:
+            return members, True
+        return _counted(selection, condition)
 
     def _trigram_counting(self, query: str, keyword: Condition) -> Counting:
         """SQLite: the hits of `keyword` (its trigram `query`) in the trigram index, every
@@ -118,7 +128,7 @@ class Statements:
             rows = rows.order_by(*sql.order_by(sort)).offset(_OFFSET)
             if paged:
                 rows = rows.limit(_LIMIT)
-        total, counts_rows = _counted(selection, condition)
+        total, counts_rows = self._total(selection, hits, condition)
         return PageStatements(rows, total, counts_rows)
 
 
@@ -257,10 +267,10 @@ def _keyword_plan(
     page = statements.costs.cheapest(expected, walked_rows, reach, hits, members)
     # The count: each hit's row read (scattered over the file: cold, a page read each), or,
     # for statuses alone beside the keyword, the status index walked against the hit set (the
-    # index covers status, source and rowid: no row read). A group's walk goes through the
-    # memberships to each member's row, dearer than the lookup: not taken.
+    # index covers status, source and rowid: no row read), and for one group, the group's
+    # entries of the membership index, which carry each member's row id (migration 0007).
     counted = "lookup"
-    if facet is not None and _statuses_only(search.rest):
+    if facet is not None and (_statuses_only(search.rest) or sql.one_group(search.rest)):
         counted = statements.costs.cheaper_count(hits, kept)
     return None, page, counted
 
@@ -301,19 +311,16 @@ def _group_page(
 ) -> sa.Select[Any]:
     """One group's page newest (or oldest) first: the membership index's walk gives the
     page's (source, id) pairs without reading a customer row, then each one's document by its
-    primary key (a join on both key columns; the walk's order is total: time, rank, nat).
+    primary key (a join on both key columns; the walk's order is total: time, rank, nat), on
+    SQLite by its row id, which the membership index carries (migration 0007: one B-tree
+    instead of the primary key's index and then the table).
     `tested`: a condition on the customer row (the search box's pattern), tested on each
-    member's row as the walk reaches it (by its primary key)."""
+    member's row as the walk reaches it (SQLite only: by its row id)."""
     names, group_id = walk
     kept = [memberships.c.group_id == group_id]
     if tested is not None:
-        kept.append(
-            sa.exists().where(
-                customers.c.source == memberships.c.source,
-                customers.c.native_id == memberships.c.customer_id,
-                tested,
-            )
-        )
+        assert dialect.sqlite, "a member's row is tested by its row id"
+        kept.append(sa.exists().where(memberships.c.customer_row == _ROWID, tested))
     source = (
         sa.literal_column("+mirror_memberships.source", sa.String)
         if dialect.sqlite
@@ -327,6 +334,7 @@ def _group_page(
             created,
             memberships.c.rank,
             memberships.c.nat,
+            memberships.c.customer_row,
         )
         .where(*kept, source.in_(names))
         .order_by(
@@ -339,17 +347,14 @@ def _group_page(
         .subquery("walked")
     )
     found = customers.alias("found")
+    owner = (
+        sa.literal_column("found.rowid", sa.BigInteger) == walked.c.customer_row
+        if dialect.sqlite
+        else sa.and_(found.c.source == walked.c.source, found.c.native_id == walked.c.customer_id)
+    )
     return (
         sa.select(found.c.source, found.c.doc)
-        .select_from(
-            walked.join(
-                found,
-                sa.and_(
-                    found.c.source == walked.c.source,
-                    found.c.native_id == walked.c.customer_id,
-                ),
-            )
-        )
+        .select_from(walked.join(found, owner))
         .order_by(
             walked.c.created_key.desc() if sort.descending else walked.c.created_key.asc(),
             walked.c.rank,

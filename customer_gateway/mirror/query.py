@@ -223,10 +223,9 @@ def facet_count(selection: Sequence[SourceSelection]) -> sa.Select[tuple[int]] |
     )
 
 
-def group_walk(selection: Sequence[SourceSelection], sort: Sort) -> tuple[list[str], str] | None:
-    """(sources, group id) when the request is one group's members in creation order (the
-    admin grid's group filter): the membership index answers it (`tables.memberships`)."""
-    if sort.field is not SortField.CREATED_AT or not selection:
+def one_group(selection: Sequence[SourceSelection]) -> tuple[list[str], str] | None:
+    """(sources, group id) when every source's one condition is the same single group."""
+    if not selection:
         return None
     group: str | None = None
     for part in selection:
@@ -243,6 +242,37 @@ def group_walk(selection: Sequence[SourceSelection], sort: Sort) -> tuple[list[s
         group = condition.values[0]
     assert group is not None
     return [part.source for part in selection], group
+
+
+def group_walk(selection: Sequence[SourceSelection], sort: Sort) -> tuple[list[str], str] | None:
+    """(sources, group id) when the request is one group's members in creation order (the
+    admin grid's group filter): the membership index answers it (`tables.memberships`)."""
+    if sort.field is not SortField.CREATED_AT:
+        return None
+    return one_group(selection)
+
+
+def group_hits_count(search: KeywordSearch) -> sa.Select[Any] | None:
+    """SQLite: the count of a keyword search within one group (`search.rest` one group's
+    filter), as a walk of the group's entries in the membership index, each entry's customer
+    row id (`customer_row`, migration 0007) tested against the trigram index's hit set: no
+    customer row read. None when the rest is not one group."""
+    group = one_group(search.rest)
+    if group is None:
+        return None
+    names, group_id = group
+    # `+customer_row`: the hit set is built once and probed per entry (no index has the row id
+    # first; this keeps the planner from trying).
+    row = sa.literal_column("+mirror_memberships.customer_row", sa.BigInteger)
+    return (
+        sa.select(sa.func.count())
+        .select_from(memberships)
+        .where(
+            memberships.c.source.in_(names),
+            memberships.c.group_id == group_id,
+            row.in_(trigram_hits(search.query)),
+        )
+    )
 
 
 def sort_key(sort: Sort) -> tuple[ColumnElement[object], bool]:

@@ -76,10 +76,30 @@ class RowStatements:
             index_elements=[customers.c.source, customers.c.native_id],
             set_={name: insert.excluded[name] for name in ROW_COLUMNS if name not in keys},
         )
+        if dialect.name == "sqlite":
+            insert_memberships = _sqlite_memberships()
+        else:
+            insert_memberships = _render(sa.insert(memberships), dialect, MEMBERSHIP_COLUMNS)
         return cls(
             upsert_customers=_render(upsert, dialect, ROW_COLUMNS),
-            insert_memberships=_render(sa.insert(memberships), dialect, MEMBERSHIP_COLUMNS),
+            insert_memberships=insert_memberships,
         )
+
+
+def _sqlite_memberships() -> Rendered:
+    """SQLite: the membership with its customer's row id (`tables.memberships.customer_row`,
+    migration 0007), found by the primary key the membership repeats (numbered placeholders
+    bind the row's tuple twice). The customer's row is upserted before its memberships."""
+    names = ", ".join(MEMBERSHIP_COLUMNS)
+    places = ", ".join(f"?{number}" for number in range(1, len(MEMBERSHIP_COLUMNS) + 1))
+    source = MEMBERSHIP_COLUMNS.index("source") + 1
+    customer = MEMBERSHIP_COLUMNS.index("customer_id") + 1
+    sql = (
+        f"INSERT INTO mirror_memberships ({names}, customer_row) VALUES ({places}, "  # noqa: S608
+        f"(SELECT rowid FROM mirror_customers WHERE source = ?{source} "
+        f"AND native_id = ?{customer}))"
+    )
+    return Rendered(sql, MEMBERSHIP_COLUMNS, tuple(range(len(MEMBERSHIP_COLUMNS))))
 
 
 def _render(statement: Any, dialect: Dialect, columns: tuple[str, ...]) -> Rendered:

@@ -95,12 +95,17 @@ memberships = Table(
     Column("created_key", BigInteger, nullable=False, server_default="0"),
     Column("rank", SmallInteger, nullable=False, server_default="0"),
     Column("nat", LargeBinary, nullable=False, server_default=""),
+    # SQLite: the customer's `rowid`, written with the membership (migration 0007): a group's
+    # count against the trigram hits and its page's rows need no customer row read to find it.
+    # NULL on PostgreSQL (no row id that holds), whose statements join by key.
+    Column("customer_row", BigInteger),
 )
 Index(
     "ix_mirror_memberships_group",
     memberships.c.source,
     memberships.c.group_id,
     memberships.c.customer_id,
+    memberships.c.customer_row,
 )
 for _descending in (False, True):
     Index(
@@ -111,6 +116,7 @@ for _descending in (False, True):
         memberships.c.nat,
         memberships.c.source,
         memberships.c.customer_id,
+        memberships.c.customer_row,
     )
 
 groups = Table(
