@@ -116,6 +116,13 @@ class Telemetry:
             buckets=(1, 2, 5, 10, 20, 50, 100, 200),
             registry=self.registry,
         )
+        self.graphql_paths = Counter(
+            "gateway_graphql_paths",
+            "GraphQL POSTs by the path that answered them: plain (the checks and the planned "
+            "executor called directly) or view (Strawberry's view and extension runner), and why",
+            ["path", "reason"],
+            registry=self.registry,
+        )
         # Each metric's children by label values (`_child`); the metrics live as long as this.
         self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
         self._provider: TracerProvider | None = None
@@ -195,6 +202,9 @@ class Telemetry:
         self._child(self.request_seconds, (operation_type,)).observe(seconds)
         for code in codes:
             self._child(self.errors, (code,)).inc()
+
+    def graphql_path(self, path: str, reason: str) -> None:
+        self._child(self.graphql_paths, (path, reason)).inc()
 
     def loader_batch(self, loader: str, keys: int) -> None:
         self._child(self.loader_batches, (loader,)).observe(keys)

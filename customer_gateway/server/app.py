@@ -207,6 +207,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         persisted: PersistedDocuments,
         authenticator: Authenticator,
         local_origins: str | None = None,
+        telemetry: Telemetry | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -215,7 +216,13 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self.local_origins = local_origins
         operations = getattr(self.schema, "plain", None)
         self.plain = (
-            PlainPost(operations, persisted, self.make_context, self._streams)
+            PlainPost(
+                operations,
+                persisted,
+                self.make_context,
+                self._streams,
+                telemetry.graphql_path if telemetry is not None else None,
+            )
             if isinstance(operations, PlainOperations)
             else None
         )
@@ -466,6 +473,7 @@ def create_app(
         persisted=persisted,
         authenticator=authenticator,
         local_origins=local_origins,
+        telemetry=telemetry,
         allowed_origins=list(settings.cors_origins),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=settings.allow_get,

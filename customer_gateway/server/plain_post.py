@@ -52,8 +52,11 @@ class PlainPost:
         persisted: PersistedDocuments,
         make_context: Callable[[Request, None], GatewayContext],
         streams: Callable[[str], bool],
+        count: Callable[[str, str], None] | None = None,
     ) -> None:
         self.operations = operations
+        # Which path answered each POST, and why the view did (`gateway_graphql_paths_total`).
+        self.count = count
         self.persisted = persisted
         self.make_context = make_context
         # Whether an Accept header asks for a streamed answer (the view's transports decide;
@@ -69,15 +72,23 @@ class PlainPost:
             message = await receive()
             messages.append(message)
             if message["type"] != "http.request":
+                self._counted("disconnect")
                 return _replay(messages, receive)
             body += message.get("body", b"")
             if not message.get("more_body", False):
                 break
-        if await self._answer(scope, receive, send, body):
+        if self._counted(await self._answer(scope, receive, send, body)):
             return None
         return _replay(messages, receive)
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send, body: bytes) -> bool:
+    def _counted(self, reason: str) -> bool:
+        """Counts the path (`reason` "": this one answered; else why the view answers)."""
+        if self.count is not None:
+            self.count("view" if reason else "plain", reason)
+        return not reason
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, body: bytes) -> str:
+        """ "" once answered; else why the view answers (`docs/operations.md`, Metrics)."""
         content_type: str | None = None
         accept: str | None = None
         for key, value in scope["headers"]:
@@ -91,15 +102,17 @@ class PlainPost:
             content_type is None
             or "application/json" not in cached_parse_content_type(content_type)[0]
         ):
-            return False
+            return "content_type"
         if self.streams(accept or ""):
-            return False
+            return "stream"
         try:
             data = decode_request_json(body)
         except BadRequestBody:
-            return False
+            return "body"
+        if isinstance(data, list):
+            return "batch"
         if not isinstance(data, dict):
-            return False
+            return "body"
         query = data.get("query")
         variables = data.get("variables")
         extensions = data.get("extensions")
@@ -109,23 +122,23 @@ class PlainPost:
             or not isinstance(extensions, dict | None)
             or not isinstance(operation_name, str | None)
         ):
-            return False
+            return "body"
         if not isinstance(query, str) and not (
             query is None and extensions is not None and "persistedQuery" in extensions
         ):
-            return False  # no query: a documentId, or the view's own "no query" answer
+            return "no_query"  # a documentId, or the view's own "no query" answer
         try:
             query = self.persisted.resolve(query, extensions, None)
         except DocumentRefused:
-            return False
+            return "persisted"
         if query is None:
-            return False
+            return "persisted"
         context = self.make_context(Request(scope, receive), None)
         if context.telemetry is not None and context.telemetry.tracing:
-            return False  # the operation's span: SourceReport's, on the view's way
+            return "tracing"  # the operation's span: SourceReport's, on the view's way
         prepared = self.operations.prepare(query, operation_name, variables, context)
         if prepared is None:
-            return False
+            return "checks"  # a check failed (the view refuses it), or a subscription
         result = await self.operations.execute(prepared, variables, extensions, context)
         processed = process_result(result)
         status = shape_answer(processed, result, context, scope, accept)
@@ -136,7 +149,7 @@ class PlainPost:
         ]
         await send({"type": "http.response.start", "status": status or 200, "headers": headers})
         await send({"type": "http.response.body", "body": encoded})
-        return True
+        return ""
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

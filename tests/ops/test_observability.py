@@ -54,6 +54,40 @@ async def test_metrics_count_requests_upstream_calls_and_errors() -> None:
     assert "@example" not in text
 
 
+async def test_metrics_count_which_path_answered_each_post() -> None:
+    """A plain JSON POST is answered by the plain path (the checks and the executor called
+    directly); Strawberry's view answers the rest, each counted with why (docs/operations.md)."""
+    emulator = EverShopEmulator(seed=1, customers=3)
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    json_type = {"content-type": "application/json"}
+    unknown = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+    async with running_gateway({"evershop-main": emulator}) as gateway:
+        client = gateway.client
+        for _ in range(2):
+            await client.post("/graphql", json={"query": "{ customers { total } }"})
+        await client.post("/graphql", json={"query": "{ nope }"})
+        await client.post("/graphql", json=[{"query": "{ customers { total } }"}])
+        await client.post("/graphql", content=b"{", headers=json_type)
+        await client.post("/graphql", content=b"query=x", headers=form)
+        await client.post("/graphql", json={"extensions": unknown})
+        await client.post("/graphql", json={"documentId": "x"})
+        text = (await client.get("/metrics")).text
+    expected = {
+        ("plain", ""): 2,
+        ("view", "checks"): 1,
+        ("view", "batch"): 1,
+        ("view", "body"): 1,
+        ("view", "content_type"): 1,
+        ("view", "persisted"): 1,
+        ("view", "no_query"): 1,
+    }
+    for (path, reason), count in expected.items():
+        line = f'gateway_graphql_paths_total{{path="{path}",reason="{reason}"}} {count:.1f}'
+        assert line in text, line
+    counted = [line for line in text.splitlines() if line.startswith("gateway_graphql_paths_total")]
+    assert len(counted) == len(expected), counted
+
+
 async def test_traces_have_an_operation_span_and_one_per_upstream_call() -> None:
     exporter = InMemorySpanExporter()
     emulator = EverShopEmulator(seed=1, customers=6)
