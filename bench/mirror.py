@@ -35,12 +35,15 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from customer_gateway.connectors.models import (
     CustomerPatch,
@@ -52,11 +55,17 @@ from customer_gateway.connectors.registry import CONNECTORS
 from customer_gateway.connectors.transport import build_client
 from customer_gateway.mirror.handle import SourceMirror
 from customer_gateway.mirror.keys import collation_key
-from customer_gateway.mirror.store import SQLITE_FILE, SyncState, open_store, sqlite_url
+from customer_gateway.mirror.store import (
+    SQLITE_FILE,
+    SyncState,
+    open_store,
+    postgres_url,
+    sqlite_url,
+)
 from customer_gateway.mirror.sync import BACKGROUND, Syncer
 from customer_gateway.server.app import create_app
 from customer_gateway.server.sandbox import emulator_class
-from customer_gateway.server.settings import Secret, Settings, SourceSettings
+from customer_gateway.server.settings import Secret, Settings, SourceSettings, StateSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 LATENCY = 0.02
@@ -352,8 +361,9 @@ def synthetic(source: str, count: int, rng: random.Random) -> Iterator[CustomerR
         )
 
 
-async def fill_store(directory: Path, customers: int) -> list[str]:
-    store = open_store(sqlite_url(directory))
+async def fill_store(directory: Path, customers: int, url: str | None = None) -> list[str]:
+    """`url`: the store's database (PostgreSQL), else a SQLite file in `directory`."""
+    store = open_store(url or sqlite_url(directory))
     await store.migrate()
     names = []
     key = collation_key("en_US")
@@ -486,42 +496,96 @@ def _grid_row(what: str, times: Sequence[float], outcome: str) -> Row:
     )
 
 
-async def _first_sync_steps(directory: Path, started: float, sources: int) -> None:
+async def _first_sync_steps(
+    directory: Path, started: float, sources: int, url: str | None = None
+) -> None:
     """Until each source's first sync step has ended (here: failed, nothing listens at its
     address), as in a gateway past its startup: the steps' retries, logs and state commits are
-    a startup's cost, not the grid's."""
-    connection = sqlite3.connect(directory / SQLITE_FILE)
+    a startup's cost, not the grid's. `url`: the store's database (PostgreSQL)."""
+    engine = create_async_engine(url or sqlite_url(directory))
     try:
         for _ in range(300):
-            done = connection.execute(
-                "SELECT count(*) FROM mirror_sync WHERE attempt_at >= ?", (started,)
-            ).fetchone()[0]
-            if done >= sources:
+            async with engine.connect() as connection:
+                done = await connection.scalar(
+                    sa.text("SELECT count(*) FROM mirror_sync WHERE attempt_at >= :started"),
+                    {"started": started},
+                )
+            if (done or 0) >= sources:
                 return
             await asyncio.sleep(0.1)
         raise AssertionError("the sources' first sync steps did not end within 30 s")
     finally:
-        connection.close()
+        await engine.dispose()
 
 
-async def bench_grid(customers: int, runs: int, keep: Path | None = None) -> None:
+async def _postgres_store(url: str) -> str:
+    """The asyncpg URL of the database `url` names (a `postgresql://` URL), created when it is
+    missing (the local server's trust authentication)."""
+    import asyncpg
+
+    parsed = make_url(url)
+    admin = await asyncpg.connect(
+        host=parsed.host, port=parsed.port or 5432, user=parsed.username, database="postgres"
+    )
+    try:
+        exists = await admin.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", parsed.database
+        )
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{parsed.database}"')
+    finally:
+        await admin.close()
+    return postgres_url(url)
+
+
+async def _stored_customers(url: str) -> int:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            present = await connection.scalar(
+                sa.text(
+                    "SELECT count(*) FROM information_schema.tables "
+                    "WHERE table_name = 'mirror_counts'"
+                )
+            )
+            if not present:
+                return 0
+            total = await connection.scalar(
+                sa.text("SELECT coalesce(sum(customers), 0) FROM mirror_counts")
+            )
+            return int(total or 0)
+    finally:
+        await engine.dispose()
+
+
+async def bench_grid(
+    customers: int, runs: int, keep: Path | None = None, postgres: str | None = None
+) -> None:
     """`keep`: the filled store is kept there, and a store found there is measured again
-    without filling it (a million rows take ten minutes to write)."""
+    without filling it (a million rows take ten minutes to write). `postgres`: the store is
+    that PostgreSQL database (`[state] postgres_url`, as replicas share it), kept filled
+    between runs alike; only the rows without a commit before each (PostgreSQL keeps no
+    totals between requests: every request counts)."""
     directory = keep or Path(tempfile.mkdtemp(prefix="bench-grid-"))
-    if keep is not None and (keep / SQLITE_FILE).exists():
-        names = [f"grid-{kind.replace('_', '-')}" for kind in SHARES]
+    store_url = await _postgres_store(postgres) if postgres is not None else None
+    kind_of_store = "PostgreSQL" if postgres is not None else "SQLite"
+    names = [f"grid-{kind.replace('_', '-')}" for kind in SHARES]
+    if store_url is not None and await _stored_customers(store_url) >= customers * 0.99:
+        report(Row("grid", f"store kept in {postgres} (filled before)", "-"))
+    elif store_url is None and keep is not None and (keep / SQLITE_FILE).exists():
         report(Row("grid", f"store kept in {keep} (filled before)", "-"))
     else:
         directory.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        names = await fill_store(directory, customers)
+        names = await fill_store(directory, customers, store_url)
         report(
             Row(
                 "grid",
-                f"store filled: {customers} customers (SQLite)",
+                f"store filled: {customers} customers ({kind_of_store})",
                 f"{time.perf_counter() - started:.0f} s",
             )
         )
+    state = StateSettings(postgres_url=Secret(postgres)) if postgres is not None else None
     sources = tuple(
         SourceSettings(
             name=name,
@@ -540,8 +604,11 @@ async def bench_grid(customers: int, runs: int, keep: Path | None = None) -> Non
     )
     mirrored: dict[str, float] = {}
     started = time.time()
-    async with in_process(Settings(sources=sources, data_dir=str(directory))) as client:
-        await _first_sync_steps(directory, started, len(sources))
+    settings = Settings(sources=sources, data_dir=str(directory))
+    if state is not None:
+        settings = replace(settings, state=state)
+    async with in_process(settings) as client:
+        await _first_sync_steps(directory, started, len(sources), store_url)
         for what, filters in GRID_QUERIES.items():
             await measure(client, filters, 3)  # warm
             times, outcome = await measure(client, filters, runs)
@@ -552,7 +619,7 @@ async def bench_grid(customers: int, runs: int, keep: Path | None = None) -> Non
         # count no more). Here another connection commits before each request (outside its
         # time): a sync step's state (the totals stay), or a customer's change (each total is
         # moved by the rows changed since it was counted: mirror/deltas.py).
-        for commits, statement in COMMITS.items():
+        for commits, statement in COMMITS.items() if store_url is None else ():
             with _committer(directory, statement) as commit:
                 for what, filters in GRID_QUERIES.items():
                     if not any(key == "keyword" for key, _, _ in filters):
@@ -562,8 +629,8 @@ async def bench_grid(customers: int, runs: int, keep: Path | None = None) -> Non
     # The rows above are warm: a total is counted once per reader connection, then kept. A
     # process starting counts it on its first request (with a cold file, after `echo 3 >
     # /proc/sys/vm/drop_caches`, pages come from the disk: bench/README.md).
-    for what in FIRST_COUNTED:
-        async with in_process(Settings(sources=sources, data_dir=str(directory))) as client:
+    for what in FIRST_COUNTED if store_url is None else ():
+        async with in_process(settings) as client:
             await _first_sync_steps(directory, time.time(), len(sources))
             times, outcome = await measure(client, GRID_QUERIES[what], 2)
             report(
@@ -573,7 +640,7 @@ async def bench_grid(customers: int, runs: int, keep: Path | None = None) -> Non
                     f"{times[0] * 1000:.0f} / {times[1] * 1000:.1f} ms ({outcome})",
                 )
             )
-    if keep is None:
+    if keep is None and store_url is None:
         size = _size_and_remove(directory)
         report(Row("grid", "store file (SQLite)", f"{size / 2**20:.0f} MB"))
     shops = {
@@ -718,7 +785,7 @@ async def run(args: argparse.Namespace) -> int:
     if "sync" in args.only:
         await bench_sync(args.customers, args.sync_customers, args.kinds)
     if "grid" in args.only:
-        await bench_grid(args.customers, args.runs, args.keep_store)
+        await bench_grid(args.customers, args.runs, args.keep_store, args.grid_postgres)
     if "lag" in args.only:
         await bench_lag()
     if "sandbox" in args.only:
@@ -741,6 +808,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=None,
         help="grid: keep the filled store in this directory; measure a store found there again",
+    )
+    parser.add_argument(
+        "--grid-postgres",
+        default=None,
+        metavar="URL",
+        help="grid: the store in this PostgreSQL database (created if missing, kept filled), "
+        "e.g. postgresql://postgres@127.0.0.1:5432/cg_bench_grid",
     )
     args = parser.parse_args(argv)
     args.customers = args.customers or (100_000 if args.quick else 1_000_000)

@@ -2,8 +2,8 @@
 statement a read needs runs in one call, on SQLite in one hop to a reader thread
 (`threaded.ThreadReader`), on PostgreSQL in one `run_sync` on the async connection.
 
-A page's statements: its rows (on SQLite first as row ids on the sort's index alone, so a deep
-page skips its offset without reading a row, then their documents: a deferred join; one group's
+A page's statements: its rows (first as keys on the sort's index alone, so a deep page skips its
+offset without reading a row, then their documents: a deferred join; one group's
 members newest first from the membership index), and its total: an unfiltered page's from the
 per-source counts, one status's or one group's from the per-facet counts (both kept by
 triggers), else counted.
@@ -121,8 +121,8 @@ class Statements:
             assert members is not None, "the members plan is chosen only where it applies"
             tested = sql.condition_sql(dialect, search.keyword)
             rows = _group_page(self.dialect, members, sort, tested)
-        elif self.dialect.sqlite and paged:
-            rows = _deferred(condition, sort)
+        elif paged:
+            rows = _deferred(self.dialect, condition, sort)
         else:
             rows = sa.select(customers.c.source, customers.c.doc).where(condition)
             rows = rows.order_by(*sql.order_by(sort)).offset(_OFFSET)
@@ -363,18 +363,20 @@ def _group_page(
     )
 
 
-def _deferred(condition: Any, sort: Sort) -> sa.Select[Any]:
-    """SQLite: the page found as row ids on the sort's index alone (a deep page skips its
-    offset without reading a row), then its rows by id, in the index's order (a deferred join;
-    the order is total: sort key, rank, nat)."""
+def _deferred(dialect: Dialect, condition: Any, sort: Sort) -> sa.Select[Any]:
+    """The page found as keys on the sort's index alone (a deep page skips its offset without
+    reading a row), then its rows by key, in the index's order (a deferred join; the order is
+    total: sort key, rank, nat). SQLite: the keys are row ids, in every index entry.
+    PostgreSQL: source and native id, which its sort indexes include (migration 0008: an
+    index-only scan where a vacuum has set the visibility map, `SqlMirrorStore.analyze`)."""
     column, descending = sql.sort_key(sort)
+    keys: list[Any] = (
+        [_ROWID.label("row_id")]
+        if dialect.sqlite
+        else [customers.c.source.label("key_source"), customers.c.native_id.label("key_id")]
+    )
     keyed = (
-        sa.select(
-            _ROWID.label("row_id"),
-            column.label("sort_key"),
-            customers.c.rank,
-            customers.c.nat,
-        )
+        sa.select(*keys, column.label("sort_key"), customers.c.rank, customers.c.nat)
         .select_from(customers)
         .where(condition)
         .order_by(*sql.order_by(sort))
@@ -383,11 +385,14 @@ def _deferred(condition: Any, sort: Sort) -> sa.Select[Any]:
         .subquery("keyed")
     )
     found = customers.alias("found")
+    joined = (
+        sa.literal_column("found.rowid", sa.Integer) == keyed.c.row_id
+        if dialect.sqlite
+        else sa.and_(found.c.source == keyed.c.key_source, found.c.native_id == keyed.c.key_id)
+    )
     return (
         sa.select(found.c.source, found.c.doc)
-        .select_from(
-            keyed.join(found, sa.literal_column("found.rowid", sa.Integer) == keyed.c.row_id)
-        )
+        .select_from(keyed.join(found, joined))
         .order_by(
             keyed.c.sort_key.desc() if descending else keyed.c.sort_key.asc(),
             keyed.c.rank,

@@ -390,7 +390,18 @@ class SqlMirrorStore:
         return int(total or 0)
 
     async def analyze(self) -> None:
-        """Fresh planner statistics (after a load: which index a filter should walk)."""
+        """Fresh planner statistics (after a load: which index a filter should walk). On
+        PostgreSQL also a vacuum of the customers and memberships, which sets the visibility
+        map that lets a page's keys come from its index alone (migration 0008; autovacuum
+        would, later); outside a transaction, as VACUUM must run, and without locking out
+        readers or writers."""
+        if not self.dialect.sqlite:
+            async with self.engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.execute(
+                    sa.text("VACUUM (ANALYZE) mirror_customers, mirror_memberships")
+                )
+            return
         async with self._transaction() as connection:
             await connection.execute(sa.text("ANALYZE"))
 
