@@ -29,11 +29,15 @@ total labelled with a version it was not counted at.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
+from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 
 from customer_gateway.mirror.deltas import LOG_ROWS, Counting, Delta
+from customer_gateway.mirror.tables import counts
 
 # Request shapes whose totals one connection keeps (least recently used first out).
 ENTRIES = 64
@@ -114,3 +118,56 @@ def kept_total(connection: Connection, key: Hashable, counting: Counting) -> int
         row = connection.exec_driver_sql(_CONTENT).one()
         memo.file_changed(version, None if row[0] is None else int(row[0]), row[1])
     return memo.total(key, counting, connection)
+
+
+# The versions of some sources, as one text (`source=version,...`, by source): read beside a
+# count in one statement, and alone to tell whether a kept total still holds.
+def _versions(sources: Sequence[str]) -> sa.ScalarSelect[Any]:
+    return (
+        sa.select(
+            sa.func.coalesce(
+                sa.func.string_agg(
+                    counts.c.source + "=" + sa.cast(counts.c.version, sa.Text),
+                    aggregate_order_by(sa.literal(","), counts.c.source),
+                ),
+                "",
+            )
+        )
+        .where(counts.c.source.in_(sorted(sources)))
+        .scalar_subquery()
+    )
+
+
+class VersionedTotals:
+    """PostgreSQL: counted totals kept by the process, each with the versions of its sources it
+    was counted at (`mirror_counts.version`, moved by triggers on every change a total can
+    count: migration 0009), and served while those versions stay.
+
+    PostgreSQL's snapshots make this exact: a total and the versions it is labelled with are
+    read in one statement (one snapshot), and a writer moves its source's version in the
+    transaction that changes the rows, so a reader whose versions match sees the rows the total
+    counted. Versions come from a sequence: a source's row made again never repeats one. Kept
+    per process (every replica its own), least recently used first out."""
+
+    def __init__(self, entries: int = ENTRIES * 4) -> None:
+        self.entries = entries
+        self.totals: OrderedDict[Hashable, tuple[str, int]] = OrderedDict()
+
+    def total(
+        self,
+        connection: Connection,
+        key: Hashable,
+        count: sa.Select[Any],
+        sources: Sequence[str],
+    ) -> int:
+        versions = _versions(sources)
+        kept = self.totals.get(key)
+        if kept is not None and connection.execute(sa.select(versions)).scalar_one() == kept[0]:
+            self.totals.move_to_end(key)
+            return kept[1]
+        counted, at = connection.execute(sa.select(count.scalar_subquery(), versions)).one()
+        self.totals[key] = (str(at), int(counted))
+        self.totals.move_to_end(key)
+        if len(self.totals) > self.entries:
+            self.totals.popitem(last=False)
+        return int(counted)

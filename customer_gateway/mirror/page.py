@@ -30,7 +30,7 @@ from customer_gateway.connectors.models import (
 from customer_gateway.mirror import deltas
 from customer_gateway.mirror import query as sql
 from customer_gateway.mirror.deltas import Counting
-from customer_gateway.mirror.memo import kept_total
+from customer_gateway.mirror.memo import VersionedTotals, kept_total
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import customer_from_doc, group_from_doc
 from customer_gateway.mirror.statements import in_chunks
@@ -77,6 +77,8 @@ class Statements:
         self.page = functools.lru_cache(maxsize=STATEMENTS)(self._page)
         self.counting = functools.lru_cache(maxsize=STATEMENTS)(self._counting)
         self.trigram_counting = functools.lru_cache(maxsize=STATEMENTS)(self._trigram_counting)
+        # PostgreSQL: counted totals kept while their sources' versions stay (`memo`).
+        self.versioned = VersionedTotals()
 
     def _counting(self, selection: tuple[SourceSelection, ...], hits: str) -> Counting:
         """SQLite: a counted total's statements for a reader to keep it (`memo`): its count
@@ -166,6 +168,9 @@ def read_page(
         )
         if statements.dialect.sqlite and counting.counts_rows:
             total = kept_total(connection, shape, statements.counting(shape, counted_hits))
+        elif counting.counts_rows:
+            sources = [part.source for part in shape]
+            total = statements.versioned.total(connection, shape, counting.total, sources)
         else:
             total = int(connection.execute(counting.total).scalar_one())
     records = [customer_from_doc(source, doc) for source, doc in rows]

@@ -165,6 +165,10 @@ counts = Table(
     metadata,
     Column("source", String(40), primary_key=True),
     Column("customers", BigInteger, nullable=False),
+    # PostgreSQL: moved (from a sequence) by every change to the source's rows that a total can
+    # count, so readers keep totals until it moves (migration 0009). 0 on SQLite, whose readers
+    # keep theirs by the content version and log (migrations 0005, 0006).
+    Column("version", BigInteger, nullable=False, server_default="0"),
 )
 
 # Rows per (source, status) and members per (source, group), kept by triggers (migration 0004):

@@ -1,0 +1,122 @@
+"""PostgreSQL keeps a counted total while its sources' versions stay (migration 0009,
+`memo.VersionedTotals`): a repeated grid request counts nothing; a commit that changes nothing
+a total counts leaves it; a counted change in one of its sources, by any connection, counts it
+again; a change in another source does not; and a source emptied and filled again never
+returns to a version a total was kept at."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import sqlalchemy as sa
+
+from customer_gateway.connectors.models import (
+    Condition,
+    FilterField,
+    GroupRecord,
+    Op,
+    Sort,
+    SortField,
+)
+from customer_gateway.mirror.query import SourceSelection
+from customer_gateway.mirror.store import SyncState, open_store, postgres_url
+from tests.mirror.conftest import fresh_store
+from tests.mirror.test_store import EN_US, _filled, _oracle
+
+pytestmark = pytest.mark.anyio
+
+KEYWORD = Condition(FilterField.KEYWORD, Op.EQ, ("ann",))
+STATUS = Condition(FilterField.STATUS, Op.EQ, ("1",))
+SORT = Sort(SortField.CREATED_AT, True)
+
+
+def _is_count(statement: str) -> bool:
+    return "count(*)" in statement.lower() and "mirror_customers" in statement
+
+
+async def test_a_total_is_kept_until_its_sources_change_on_postgres(
+    postgres_database: str,
+) -> None:
+    url = postgres_url(postgres_database)
+    store = await fresh_store(url)
+    other = open_store(url)
+    executed: list[str] = []
+
+    def record(*args: object) -> None:
+        executed.append(str(args[2]))
+
+    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        sources = await _filled(store)
+        both = [SourceSelection(source, (KEYWORD, STATUS)) for source in sources]
+        only_a = [SourceSelection("shop-a", (KEYWORD, STATUS))]
+
+        def counts() -> int:
+            return sum(_is_count(statement) for statement in executed)
+
+        async def totals() -> tuple[int, int]:
+            return (await store.query(both, SORT, 0, 5))[1], (
+                await store.query(only_a, SORT, 0, 5)
+            )[1]
+
+        first = await totals()
+        assert first == (
+            len(_oracle(sources, [KEYWORD, STATUS], SORT)),
+            len(_oracle({"shop-a": sources["shop-a"]}, [KEYWORD, STATUS], SORT)),
+        )
+        assert first[0] > first[1] > 0
+        assert counts() == 2
+        assert await totals() == first
+        assert counts() == 2, "a total counted again although nothing changed"
+
+        # Commits that change nothing a total counts: a sync step's state, pass marks, the
+        # group list again, the same record upserted again, another source's place.
+        record_a = sources["shop-a"][0]
+        async with other.writing() as writer:
+            await writer.save_state(SyncState("shop-a", "shoptet", phase="following"))
+            await writer.mark_seen("shop-a", [record_a.id], 2)
+            await writer.replace_groups(
+                "shop-a", [GroupRecord(source="shop-a", id="1", numeric_id=1, name="Again")]
+            )
+            await writer.upsert_customers([record_a], rank=0, pass_no=2, text_key=EN_US)
+        await other.set_rank("shop-b", 5)
+        assert await totals() == first
+        assert counts() == 2, "a total counted again after commits that changed no count"
+
+        # A counted change in shop-b: the total over both sources is counted again, shop-a's
+        # is kept.
+        matching_b = next(
+            r for r in sources["shop-b"] if r.status == 1 and "ann" in (r.full_name or "").lower()
+        )
+        async with other.writing() as writer:
+            await writer.upsert_customers(
+                [replace(matching_b, status=0)], rank=1, pass_no=2, text_key=EN_US
+            )
+        assert await totals() == (first[0] - 1, first[1])
+        assert counts() == 3
+
+        # Written in place by another connection (no `doc` change): counted again too.
+        async with other.engine.begin() as connection:
+            await connection.execute(
+                sa.text(
+                    "UPDATE mirror_customers SET status = 0 WHERE source = 'shop-a' AND "
+                    "native_id = (SELECT min(native_id) FROM mirror_customers WHERE "
+                    "source = 'shop-a' AND status = 1 AND name_fold LIKE '%ann%')"
+                )
+            )
+        assert await totals() == (first[0] - 2, first[1] - 1)
+        assert counts() == 5
+
+        # Emptied and filled again with the same rows: new versions, counted again (a total
+        # kept at the versions before must not come back).
+        before_purge = counts()
+        await other.purge("shop-a")
+        async with other.writing() as writer:
+            await writer.upsert_customers(sources["shop-a"], rank=0, pass_no=3, text_key=EN_US)
+        assert await totals() == (first[0] - 1, first[1])
+        assert counts() == before_purge + 2
+    finally:
+        sa.event.remove(store.engine.sync_engine, "before_cursor_execute", record)
+        await other.close()
+        await store.close()
