@@ -252,6 +252,25 @@ def group_walk(selection: Sequence[SourceSelection], sort: Sort) -> tuple[list[s
     return one_group(selection)
 
 
+def keyword_in_group(
+    selection: Sequence[SourceSelection], sort: Sort
+) -> tuple[tuple[list[str], str], Condition] | None:
+    """(the group's walk, the keyword) when every source's conditions are the same keyword and
+    one group, in creation order: the page can walk the group's members and test the keyword
+    on each one's row (`Dialect.hits = "members"`)."""
+    if not selection:
+        return None
+    first = selection[0].conditions
+    if any(part.conditions != first for part in selection):
+        return None
+    keywords = [c for c in first if c.field is FilterField.KEYWORD]
+    if len(keywords) != 1:
+        return None
+    others = tuple(c for c in first if c is not keywords[0])
+    walk = group_walk([SourceSelection(part.source, others) for part in selection], sort)
+    return None if walk is None else (walk, keywords[0])
+
+
 def group_hits_count(search: KeywordSearch) -> sa.Select[Any] | None:
     """SQLite: the count of a keyword search within one group (`search.rest` one group's
     filter), as a walk of the group's entries in the membership index, each entry's customer

@@ -2,7 +2,8 @@
 `memo.VersionedTotals`): a repeated grid request counts nothing; a commit that changes nothing
 a total counts leaves it; a counted change in one of its sources, by any connection, counts it
 again; a change in another source does not; and a source emptied and filled again never
-returns to a version a total was kept at."""
+returns to a version a total was kept at. The search box within a group walks the group's
+members where that total says the walk is short."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from customer_gateway.connectors.models import (
     Sort,
     SortField,
 )
+from customer_gateway.mirror import page
 from customer_gateway.mirror.query import SourceSelection
 from customer_gateway.mirror.store import SyncState, open_store, postgres_url
 from tests.mirror.conftest import fresh_store
@@ -119,4 +121,40 @@ async def test_a_total_is_kept_until_its_sources_change_on_postgres(
     finally:
         sa.event.remove(store.engine.sync_engine, "before_cursor_execute", record)
         await other.close()
+        await store.close()
+
+
+@pytest.mark.parametrize("walk_rows", [4000, 0])
+@pytest.mark.parametrize("descending", [True, False])
+async def test_a_keyword_within_a_group_walks_the_members_on_postgres(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch, walk_rows: int, descending: bool
+) -> None:
+    """The search box within one group, in creation order: where its kept total says the walk
+    reads few rows, the group's members are walked on the membership index and the pattern
+    tested on each one's row; else PostgreSQL plans the page. Every page is the oracle's."""
+    monkeypatch.setattr(page, "MEMBERS_WALK_ROWS", walk_rows)
+    store = await fresh_store(postgres_url(postgres_database))
+    executed: list[str] = []
+
+    def record(*args: object) -> None:
+        executed.append(str(args[2]))
+
+    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        sources = await _filled(store)
+        conditions = (KEYWORD, Condition(FilterField.GROUP, Op.EQ, ("1",)))
+        selection = [SourceSelection(source, conditions) for source in sources]
+        sort = Sort(SortField.CREATED_AT, descending)
+        expected = _oracle(sources, list(conditions), sort)
+        assert len(expected) > 6
+        for offset in (0, 3, 6):
+            records, total = await store.query(selection, sort, offset, 3)
+            assert [(r.source, r.id) for r in records] == expected[offset : offset + 3]
+            assert total == len(expected)
+        rows = [s for s in executed if "found.doc" in s]
+        assert len(rows) == 3
+        walked = walk_rows > 0
+        assert all(("mirror_memberships.created_key" in s) is walked for s in rows)
+    finally:
+        sa.event.remove(store.engine.sync_engine, "before_cursor_execute", record)
         await store.close()
