@@ -564,8 +564,8 @@ async def bench_grid(
     """`keep`: the filled store is kept there, and a store found there is measured again
     without filling it (a million rows take ten minutes to write). `postgres`: the store is
     that PostgreSQL database (`[state] postgres_url`, as replicas share it), kept filled
-    between runs alike; only the rows without a commit before each (PostgreSQL keeps no
-    totals between requests: every request counts)."""
+    between runs alike; only the rows without a commit before each (PostgreSQL counts a
+    total again after any counted change in its sources: no log moves it, migration 0009)."""
     directory = keep or Path(tempfile.mkdtemp(prefix="bench-grid-"))
     store_url = await _postgres_store(postgres) if postgres is not None else None
     kind_of_store = "PostgreSQL" if postgres is not None else "SQLite"

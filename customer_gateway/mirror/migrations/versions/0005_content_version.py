@@ -10,8 +10,8 @@ changed reads it (and the schema's version) to tell whether its totals still hol
 Not moved: the merge's sort keys and tie-breaks (`nat`, `name_key`, `email_key`, `rank`) and
 the reconcile's pass marks (`pass_no`), which no total reads; the memberships, which are
 written only with their customer's row and follow from its `doc` (an update that changes one
-changes the other). PostgreSQL keeps no totals between requests: the table is there (one
-schema on both) and its triggers are SQLite's only.
+changes the other). The table is there on PostgreSQL too (one schema on both) and its
+triggers are SQLite's only: PostgreSQL keeps its totals by per-source versions (migration 0009).
 
 Revision ID: 0005
 Revises: 0004

@@ -18,8 +18,9 @@ log, in that order (two triggers would fire in no documented order). The log kee
 small; a reader whose total is older counts it anew (a bulk load sets the triggers aside,
 `bulk.py`, and moves the schema's version, which drops every kept total).
 
-PostgreSQL keeps no totals between requests: the table is there (one schema on both), the
-triggers are SQLite's only.
+The table is there on PostgreSQL too (one schema on both), the triggers are SQLite's only:
+PostgreSQL keeps its totals by per-source versions and counts again when they move (migration
+0009), with no log to move them by.
 
 Revision ID: 0006
 Revises: 0005
