@@ -357,7 +357,7 @@ def _group_page(
     SQLite by its row id, which the membership index carries (migration 0007: one B-tree
     instead of the primary key's index and then the table).
     `tested`: a condition on the customer row (the search box's pattern), tested on each
-    member's row as the walk reaches it (SQLite only: by its row id)."""
+    member's row as the walk reaches it (by its row id on SQLite, by key on PostgreSQL)."""
     names, group_id = walk
     kept = [memberships.c.group_id == group_id]
     if tested is not None:
