@@ -220,7 +220,7 @@ def test_pipelined_requests_are_answered_in_order(served: int) -> None:
         sock.sendall(request[20:])
         answer, took = _timed(_until_closed, sock)
     assert answer.count(b"HTTP/1.1 200") == 3
-    assert b"408" not in answer  # then closed by the keep-alive timer
+    assert b"HTTP/1.1 408" not in answer  # then closed by the keep-alive timer
     assert took < KEEP_ALIVE + SLACK
 
 
