@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import inspect
 import json
 import math
 import random
@@ -411,14 +412,17 @@ async def measure(
     client: httpx.AsyncClient,
     filters: list[tuple[str, str, str]],
     runs: int,
-    between: Callable[[], None] | None = None,
+    between: Callable[[], Any] | None = None,
 ) -> tuple[list[float], str]:
-    """`between`: called before each request, outside its time."""
+    """`between`: called (and awaited, if it returns an awaitable) before each request,
+    outside its time."""
     times = []
     outcome = "ok"
     for _ in range(runs):
         if between is not None:
-            between()
+            done = between()
+            if inspect.isawaitable(done):
+                await done
         started = time.perf_counter()
         response = await client.post(
             "/graphql", json={"query": GRID, "variables": _filters(filters)}
@@ -465,6 +469,42 @@ COMMITS = {
         "FROM mirror_customers WHERE name_fold GLOB '*novák*') AND ? IS NOT NULL"
     ),
 }
+
+
+# PostgreSQL: what another connection commits before each request. A sync step's state (no
+# version moves), and a change in the smallest source (Flow Retail, a tenth of the rows): its
+# version moves, so its part of each total is counted again, the other sources' are kept.
+POSTGRES_COMMITS = {
+    "a sync step's commit before each (nothing counted changed)": (
+        "UPDATE mirror_sync SET attempt_at = $1"
+    ),
+    "a Flow Retail customer changed before each (its part counted again)": (
+        "UPDATE mirror_customers SET updated_key = updated_key + 1 WHERE source = "
+        "'grid-flow-retail' AND native_id = (SELECT min(native_id) FROM mirror_customers "
+        "WHERE source = 'grid-flow-retail') AND $1::float8 IS NOT NULL"
+    ),
+}
+
+
+@asynccontextmanager
+async def _postgres_committer(url: str, statement: str) -> AsyncIterator[Callable[[], Any]]:
+    """A second connection to the PostgreSQL store that commits `statement` (bound to the
+    time)."""
+    import asyncpg
+
+    parsed = make_url(url)
+    connection = await asyncpg.connect(
+        host=parsed.host, port=parsed.port or 5432, user=parsed.username, database=parsed.database
+    )
+
+    async def commit() -> None:
+        done = await connection.execute(statement, time.time())
+        assert not done.endswith(" 0"), statement
+
+    try:
+        yield commit
+    finally:
+        await connection.close()
 
 
 @contextmanager
@@ -621,6 +661,16 @@ async def bench_grid(
         # moved by the rows changed since it was counted: mirror/deltas.py).
         for commits, statement in COMMITS.items() if store_url is None else ():
             with _committer(directory, statement) as commit:
+                for what, filters in GRID_QUERIES.items():
+                    if not any(key == "keyword" for key, _, _ in filters):
+                        continue
+                    times, outcome = await measure(client, filters, runs, between=commit)
+                    report(_grid_row(f"mirrored {customers}: {what}, {commits}", times, outcome))
+        # PostgreSQL: a total is kept as its sources' parts, each until its source's version
+        # moves (mirror/memo.py: VersionedTotals); a change in one source counts its part again.
+        for commits, statement in POSTGRES_COMMITS.items() if postgres is not None else ():
+            assert postgres is not None
+            async with _postgres_committer(postgres, statement) as commit:
                 for what, filters in GRID_QUERIES.items():
                     if not any(key == "keyword" for key, _, _ in filters):
                         continue

@@ -33,7 +33,6 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 
 from customer_gateway.mirror.deltas import LOG_ROWS, Counting, Delta
@@ -120,54 +119,47 @@ def kept_total(connection: Connection, key: Hashable, counting: Counting) -> int
     return memo.total(key, counting, connection)
 
 
-# The versions of some sources, as one text (`source=version,...`, by source): read beside a
-# count in one statement, and alone to tell whether a kept total still holds.
-def _versions(sources: Sequence[str]) -> sa.ScalarSelect[Any]:
-    return (
-        sa.select(
-            sa.func.coalesce(
-                sa.func.string_agg(
-                    counts.c.source + "=" + sa.cast(counts.c.version, sa.Text),
-                    aggregate_order_by(sa.literal(","), counts.c.source),
-                ),
-                "",
-            )
-        )
-        .where(counts.c.source.in_(sorted(sources)))
-        .scalar_subquery()
-    )
-
-
 class VersionedTotals:
-    """PostgreSQL: counted totals kept by the process, each with the versions of its sources it
-    was counted at (`mirror_counts.version`, moved by triggers on every change a total can
-    count: migration 0009), and served while those versions stay.
+    """PostgreSQL: counted totals kept by the process, one per source's part of a request, each
+    with the version of its source it was counted at (`mirror_counts.version`, moved by
+    triggers on every change a total can count: migration 0009), and served while that
+    version stays. A request's total is the sum of its parts (each source's rows are its own):
+    a change in one source counts that source's part again, not the others'.
 
-    PostgreSQL's snapshots make this exact: a total and the versions it is labelled with are
-    read in one statement (one snapshot), and a writer moves its source's version in the
-    transaction that changes the rows, so a reader whose versions match sees the rows the total
-    counted. Versions come from a sequence: a source's row made again never repeats one. Kept
-    per process (every replica its own), least recently used first out."""
+    PostgreSQL's snapshots make this exact: a part and the version it is labelled with are read
+    in one statement (one snapshot), and a writer moves its source's version in the
+    transaction that changes the rows, so a reader who reads the same version sees the rows the
+    part counted. Versions come from a sequence: a value is never given twice, so a source's
+    version never returns to one a part was kept at. Kept per process (every replica its own),
+    least recently used first out."""
 
-    def __init__(self, entries: int = ENTRIES * 4) -> None:
+    def __init__(self, entries: int = ENTRIES * 16) -> None:
         self.entries = entries
-        self.totals: OrderedDict[Hashable, tuple[str, int]] = OrderedDict()
+        self.totals: OrderedDict[Hashable, tuple[int | None, int]] = OrderedDict()
 
     def total(
-        self,
-        connection: Connection,
-        key: Hashable,
-        count: sa.Select[Any],
-        sources: Sequence[str],
+        self, connection: Connection, parts: Sequence[tuple[Hashable, str, sa.Select[Any]]]
     ) -> int:
-        versions = _versions(sources)
-        kept = self.totals.get(key)
-        if kept is not None and connection.execute(sa.select(versions)).scalar_one() == kept[0]:
+        """The sum of `parts`: (key, source, the count of that source's rows)."""
+        versions: dict[str, int] = dict(
+            connection.execute(
+                sa.select(counts.c.source, counts.c.version).where(
+                    counts.c.source.in_(sorted({source for _, source, _ in parts}))
+                )
+            ).all()
+        )
+        total = 0
+        for key, source, count in parts:
+            kept = self.totals.get(key)
+            if kept is None or kept[0] != versions.get(source):
+                version = (
+                    sa.select(counts.c.version).where(counts.c.source == source).scalar_subquery()
+                )
+                counted, at = connection.execute(sa.select(count.scalar_subquery(), version)).one()
+                kept = (None if at is None else int(at), int(counted))
+                self.totals[key] = kept
             self.totals.move_to_end(key)
-            return kept[1]
-        counted, at = connection.execute(sa.select(count.scalar_subquery(), versions)).one()
-        self.totals[key] = (str(at), int(counted))
-        self.totals.move_to_end(key)
-        if len(self.totals) > self.entries:
+            total += kept[1]
+        while len(self.totals) > self.entries:
             self.totals.popitem(last=False)
-        return int(counted)
+        return total

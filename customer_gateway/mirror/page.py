@@ -97,6 +97,21 @@ class Statements:
             return members, True
         return _counted(selection, condition)
 
+    def versioned_total(
+        self,
+        connection: Connection,
+        shape: tuple[SourceSelection, ...],
+        sort: Sort,
+        hits: str,
+    ) -> int:
+        """PostgreSQL: a counted total as the sum of its sources' parts, each kept while its
+        source's version stays (`memo.VersionedTotals`)."""
+        parts = [
+            ((part, hits), part.source, self.page((part,), sort, True, hits).total)
+            for part in shape
+        ]
+        return self.versioned.total(connection, parts)
+
     def _trigram_counting(self, query: str, keyword: Condition) -> Counting:
         """SQLite: the hits of `keyword` (its trigram `query`) in the trigram index, every
         source's rows."""
@@ -170,8 +185,7 @@ def read_page(
         if statements.dialect.sqlite and counting.counts_rows:
             total = kept_total(connection, shape, statements.counting(shape, counted_hits))
         elif counting.counts_rows:
-            sources = [part.source for part in shape]
-            total = statements.versioned.total(connection, shape, counting.total, sources)
+            total = statements.versioned_total(connection, shape, sort, counted_hits)
         else:
             total = int(connection.execute(counting.total).scalar_one())
     records = [customer_from_doc(source, doc) for source, doc in rows]
@@ -302,9 +316,7 @@ def _postgres_group_plan(
     found = sql.keyword_in_group(shape, sort)
     if found is None:
         return None, "lookup"
-    prepared = statements.page(shape, sort, True)
-    sources = [part.source for part in shape]
-    total = statements.versioned.total(connection, shape, prepared.total, sources)
+    total = statements.versioned_total(connection, shape, sort, "lookup")
     rest = [
         SourceSelection(
             part.source, tuple(c for c in part.conditions if c.field is not FilterField.KEYWORD)
