@@ -313,17 +313,11 @@ def _postgres_group_plan(
     members match; the page walks the members testing the keyword on each one's row when
     that reads few rows (about reach x members / matches), else PostgreSQL plans the page.
     (None, "lookup") for any other request."""
-    found = sql.keyword_in_group(shape, sort)
-    if found is None:
+    split = sql.split_keyword(shape)
+    if split is None or sql.keyword_in_group(shape, sort) is None:
         return None, "lookup"
     total = statements.versioned_total(connection, shape, sort, "lookup")
-    rest = [
-        SourceSelection(
-            part.source, tuple(c for c in part.conditions if c.field is not FilterField.KEYWORD)
-        )
-        for part in shape
-    ]
-    facet = sql.facet_count(rest)
+    facet = sql.facet_count(split[1])
     members = int(connection.scalar(facet) or 0) if facet is not None else 0
     walked = reach * members / max(total, 1)
     return total, "members" if walked <= MEMBERS_WALK_ROWS else "lookup"

@@ -152,9 +152,12 @@ class KeywordSearch:
     keyword: Condition  # the request's keyword condition (the trigram query's source)
 
 
-def keyword_search(dialect: Dialect, selection: Sequence[SourceSelection]) -> KeywordSearch | None:
-    """SQLite: the request's keyword search (`KeywordSearch`), else None."""
-    if not dialect.sqlite or not selection:
+def split_keyword(
+    selection: Sequence[SourceSelection],
+) -> tuple[Condition, tuple[SourceSelection, ...]] | None:
+    """(the keyword, every source's other conditions) when every source has the same
+    conditions, one of them a keyword (the admin grid's search box beside its filters)."""
+    if not selection:
         return None
     first = selection[0].conditions
     if any(part.conditions != first for part in selection):
@@ -162,13 +165,21 @@ def keyword_search(dialect: Dialect, selection: Sequence[SourceSelection]) -> Ke
     keywords = [c for c in first if c.field is FilterField.KEYWORD]
     if len(keywords) != 1:
         return None
-    pattern = parse(f"%{keywords[0].value}%")
+    others = tuple(c for c in first if c is not keywords[0])
+    return keywords[0], tuple(SourceSelection(part.source, others) for part in selection)
+
+
+def keyword_search(dialect: Dialect, selection: Sequence[SourceSelection]) -> KeywordSearch | None:
+    """SQLite: the request's keyword search (`KeywordSearch`), else None."""
+    split = split_keyword(selection) if dialect.sqlite else None
+    if split is None:
+        return None
+    keyword, rest = split
+    pattern = parse(f"%{keyword.value}%")
     query = fts_query(pattern) if exact_contains(pattern) else None
     if query is None:
         return None
-    others = tuple(c for c in first if c is not keywords[0])
-    rest = tuple(SourceSelection(p.source, others) for p in selection)
-    return KeywordSearch(query, rest, keywords[0])
+    return KeywordSearch(query, rest, keyword)
 
 
 def where(dialect: Dialect, selection: Sequence[SourceSelection]) -> ColumnElement[bool]:
@@ -258,17 +269,9 @@ def keyword_in_group(
     """(the group's walk, the keyword) when every source's conditions are the same keyword and
     one group, in creation order: the page can walk the group's members and test the keyword
     on each one's row (`Dialect.hits = "members"`)."""
-    if not selection:
-        return None
-    first = selection[0].conditions
-    if any(part.conditions != first for part in selection):
-        return None
-    keywords = [c for c in first if c.field is FilterField.KEYWORD]
-    if len(keywords) != 1:
-        return None
-    others = tuple(c for c in first if c is not keywords[0])
-    walk = group_walk([SourceSelection(part.source, others) for part in selection], sort)
-    return None if walk is None else (walk, keywords[0])
+    split = split_keyword(selection)
+    walk = group_walk(split[1], sort) if split is not None else None
+    return None if walk is None or split is None else (walk, split[0])
 
 
 def group_hits_count(search: KeywordSearch) -> sa.Select[Any] | None:

@@ -24,7 +24,7 @@ from customer_gateway.mirror import page
 from customer_gateway.mirror.query import SourceSelection
 from customer_gateway.mirror.store import SyncState, open_store, postgres_url
 from tests.mirror.conftest import fresh_store
-from tests.mirror.test_store import EN_US, _filled, _oracle
+from tests.mirror.test_store import EN_US, _filled, _oracle, _statements_on
 
 pytestmark = pytest.mark.anyio
 
@@ -43,12 +43,7 @@ async def test_a_total_is_kept_until_its_sources_change_on_postgres(
     url = postgres_url(postgres_database)
     store = await fresh_store(url)
     other = open_store(url)
-    executed: list[str] = []
-
-    def record(*args: object) -> None:
-        executed.append(str(args[2]))
-
-    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", record)
+    executed, record = _statements_on(store.engine.sync_engine)
     try:
         sources = await _filled(store)
         both = [SourceSelection(source, (KEYWORD, STATUS)) for source in sources]
@@ -133,12 +128,7 @@ async def test_a_keyword_within_a_group_walks_the_members_on_postgres(
     tested on each one's row; else PostgreSQL plans the page. Every page is the oracle's."""
     monkeypatch.setattr(page, "MEMBERS_WALK_ROWS", walk_rows)
     store = await fresh_store(postgres_url(postgres_database))
-    executed: list[str] = []
-
-    def record(*args: object) -> None:
-        executed.append(str(args[2]))
-
-    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", record)
+    executed, record = _statements_on(store.engine.sync_engine)
     try:
         sources = await _filled(store)
         conditions = (KEYWORD, Condition(FilterField.GROUP, Op.EQ, ("1",)))
