@@ -314,7 +314,7 @@ def _postgres_group_plan(
     that reads few rows (about reach x members / matches), else PostgreSQL plans the page.
     (None, "lookup") for any other request."""
     split = sql.split_keyword(shape)
-    if split is None or sql.keyword_in_group(shape, sort) is None:
+    if split is None or sql.group_walk(split[1], sort) is None:
         return None, "lookup"
     total = statements.versioned_total(connection, shape, sort, "lookup")
     facet = sql.facet_count(split[1])

@@ -5,10 +5,12 @@ SQLite readers keep their totals (`memo.py`: its `data_version`, the content ver
 migrations 0005 and 0006). PostgreSQL counted every total anew on every request: the admin
 grid's search box over 200,000 customers is a scan of the table each time (~30 ms; ~120 ms
 beside a group filter; bench/README.md). Here each source's row of `mirror_counts` (kept by
-triggers already, migration 0002) carries a `version`, set from a sequence by a trigger on every
-customer row of that source that is inserted, deleted, or updated in a column a total can read
-(migration 0005's `COUNTED_COLUMNS`). A reader reads its sources' versions with the total it
-counts (one statement: one snapshot), and keeps the total while they stay (`page.PostgresTotals`).
+triggers already, migration 0002) carries a `version`, set from a sequence on every customer row
+of that source that is inserted, deleted, or updated in a column a total can read (migration
+0005's `COUNTED_COLUMNS`): inserts and deletes by migration 0002's count trigger, which writes
+that row already, updates by a trigger of their own. A reader counts each source's part of a
+total beside that source's version (one statement: one snapshot) and keeps the part while the
+version stays (`memo.VersionedTotals`).
 
 The version comes from a sequence, not `version + 1`: a source whose row was removed and made
 again can never return to a version a total was kept at. The row is per source, so writers of
@@ -37,18 +39,38 @@ _COUNTED = importlib.import_module(
 _OLD = ", ".join(f"OLD.{column}" for column in _COUNTED)
 _NEW = ", ".join(f"NEW.{column}" for column in _COUNTED)
 
-_FUNCTION = """CREATE FUNCTION mirror_count_version() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  changed text;
+# Migration 0002's count trigger, which upserts the source's row on every insert and delete,
+# now moves its version in the same write; an update that changes a counted column moves it
+# by a trigger of its own (the row exists: the customer does).
+_COUNT = """CREATE OR REPLACE FUNCTION mirror_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' THEN
-    changed := OLD.source;
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO mirror_counts (source, customers, version)
+    VALUES (NEW.source, 1, nextval('mirror_count_versions'))
+    ON CONFLICT (source) DO UPDATE
+    SET customers = mirror_counts.customers + 1, version = EXCLUDED.version;
   ELSE
-    changed := NEW.source;
+    UPDATE mirror_counts SET customers = customers - 1,
+      version = nextval('mirror_count_versions')
+    WHERE source = OLD.source;
   END IF;
-  INSERT INTO mirror_counts (source, customers, version)
-  VALUES (changed, 0, nextval('mirror_count_versions'))
-  ON CONFLICT (source) DO UPDATE SET version = EXCLUDED.version;
+  RETURN NULL;
+END $$"""
+# Migration 0002's body, for the downgrade.
+_COUNT_BEFORE = """CREATE OR REPLACE FUNCTION mirror_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO mirror_counts (source, customers) VALUES (NEW.source, 1)
+    ON CONFLICT (source) DO UPDATE SET customers = mirror_counts.customers + 1;
+  ELSE
+    UPDATE mirror_counts SET customers = customers - 1 WHERE source = OLD.source;
+  END IF;
+  RETURN NULL;
+END $$"""
+_VERSION = """CREATE FUNCTION mirror_count_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE mirror_counts SET version = nextval('mirror_count_versions')
+  WHERE source = NEW.source;
   RETURN NULL;
 END $$"""
 
@@ -59,11 +81,8 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE SEQUENCE mirror_count_versions")
-    op.execute(_FUNCTION)
-    op.execute(
-        "CREATE TRIGGER mirror_customers_version AFTER INSERT OR DELETE ON mirror_customers "
-        "FOR EACH ROW EXECUTE FUNCTION mirror_count_version()"
-    )
+    op.execute(_COUNT)
+    op.execute(_VERSION)
     op.execute(
         "CREATE TRIGGER mirror_customers_version_update AFTER UPDATE ON mirror_customers "
         f"FOR EACH ROW WHEN (({_OLD}) IS DISTINCT FROM ({_NEW})) "
@@ -74,8 +93,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER mirror_customers_version_update ON mirror_customers")
-        op.execute("DROP TRIGGER mirror_customers_version ON mirror_customers")
         op.execute("DROP FUNCTION mirror_count_version()")
+        op.execute(_COUNT_BEFORE)
         op.execute("DROP SEQUENCE mirror_count_versions")
     with op.batch_alter_table("mirror_counts") as batch:
         batch.drop_column("version")
