@@ -478,10 +478,16 @@ POSTGRES_COMMITS = {
     "a sync step's commit before each (nothing counted changed)": (
         "UPDATE mirror_sync SET attempt_at = $1"
     ),
-    "a Flow Retail customer changed before each (its part counted again)": (
+    # A counted change moves the changed source's part by its change log (migration 0010).
+    "a Flow Retail customer changed before each (its part moved)": (
         "UPDATE mirror_customers SET updated_key = updated_key + 1 WHERE source = "
         "'grid-flow-retail' AND native_id = (SELECT min(native_id) FROM mirror_customers "
         "WHERE source = 'grid-flow-retail') AND $1::float8 IS NOT NULL"
+    ),
+    "a Shoptet customer changed before each (its part moved)": (
+        "UPDATE mirror_customers SET updated_key = updated_key + 1 WHERE source = "
+        "'grid-shoptet' AND native_id = (SELECT min(native_id) FROM mirror_customers "
+        "WHERE source = 'grid-shoptet') AND $1::float8 IS NOT NULL"
     ),
 }
 
@@ -604,8 +610,9 @@ async def bench_grid(
     """`keep`: the filled store is kept there, and a store found there is measured again
     without filling it (a million rows take ten minutes to write). `postgres`: the store is
     that PostgreSQL database (`[state] postgres_url`, as replicas share it), kept filled
-    between runs alike; only the rows without a commit before each (PostgreSQL counts a
-    total again after any counted change in its sources: no log moves it, migration 0009)."""
+    between runs alike; its totals kept as sources' parts are measured after commits of
+    another connection (`POSTGRES_COMMITS`: a part moved by its source's change log,
+    migration 0010)."""
     directory = keep or Path(tempfile.mkdtemp(prefix="bench-grid-"))
     store_url = await _postgres_store(postgres) if postgres is not None else None
     kind_of_store = "PostgreSQL" if postgres is not None else "SQLite"
@@ -667,7 +674,8 @@ async def bench_grid(
                     times, outcome = await measure(client, filters, runs, between=commit)
                     report(_grid_row(f"mirrored {customers}: {what}, {commits}", times, outcome))
         # PostgreSQL: a total is kept as its sources' parts, each until its source's version
-        # moves (mirror/memo.py: VersionedTotals); a change in one source counts its part again.
+        # moves (mirror/memo.py: VersionedTotals); a change in one source moves its part by
+        # that source's change log (mirror/deltas.py: postgres_delta).
         for commits, statement in POSTGRES_COMMITS.items() if postgres is not None else ():
             assert postgres is not None
             async with _postgres_committer(postgres, statement) as commit:

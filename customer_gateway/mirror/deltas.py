@@ -18,6 +18,11 @@ condition's membership test included.
 One statement reads the current version, the log's entries after `v`, and both counts: one
 snapshot, so the moved total is exactly the one at the version it returns. When the log lacks an
 entry (older than its last `LOG_ROWS`), the caller counts again.
+
+PostgreSQL keeps a total as its sources' parts (`memo.VersionedTotals`), and moves a part by its
+source's log (migration 0010: the source's changes numbered in commit order, each with the row
+as it was): `postgres_delta`, the same two counts, built as one statement from the part's own
+condition with its tables swapped for the log's rows as they were.
 """
 
 from __future__ import annotations
@@ -26,10 +31,19 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, distinct_on
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ColumnElement
 
-from customer_gateway.mirror.tables import content, content_log, customers
+from customer_gateway.mirror.tables import (
+    change_log,
+    content,
+    content_log,
+    counts,
+    customers,
+    memberships,
+)
 
 # Changes the log keeps (migration 0006 writes as many): a total older is counted again.
 LOG_ROWS = 1024
@@ -115,3 +129,85 @@ def _compiled(statement: sa.Select[Any]) -> tuple[str, tuple[Any, ...]]:
     parameters = compiled.construct_params()
     names = compiled.positiontup or ()
     return str(compiled), tuple(SINCE if name == "since" else parameters[name] for name in names)
+
+
+# PostgreSQL: the change number a kept part was counted at (`VersionedTotals`).
+POSTGRES_SINCE = "since"
+_LOGGED_CHANGES = tuple(
+    column.name
+    for column in change_log.c
+    if column.name not in ("source", "change", "native_id", "existed", "group_ids")
+)
+
+
+class NotLogged(Exception):
+    """A condition reads a column the change log does not keep: its part is counted again."""
+
+
+def postgres_delta(source: str, condition: ColumnElement[bool]) -> sa.Select[Any]:
+    """PostgreSQL: (the source's version, its change number, the log's entries after `since`,
+    rows changed since that match `condition` now, rows that matched it before their first
+    change since) in one statement, `since` a parameter. `condition`: one source's part of a
+    page's conditions (`query.where` of that source alone)."""
+    log = change_log
+    after = sa.and_(log.c.source == source, log.c.change > sa.bindparam(POSTGRES_SINCE))
+    logged = sa.select(sa.func.count()).select_from(log).where(after).scalar_subquery()
+
+    # The changed rows as they are now, each found by its key.
+    changed = sa.select(log.c.native_id).where(after).distinct().subquery("changed")
+    matches_now = (
+        sa.select(sa.literal(1))
+        .select_from(customers)
+        .where(
+            customers.c.source == source,
+            customers.c.native_id == changed.c.native_id,
+            condition,
+        )
+        .exists()
+    )
+    now = sa.select(sa.func.count()).select_from(changed).where(matches_now).scalar_subquery()
+
+    # The changed rows as they were: each row's first entry since (none for an insert), and
+    # their memberships as they were; the condition tested on them.
+    earliest = (
+        sa.select(
+            log.c.native_id,
+            log.c.existed,
+            *(log.c[name] for name in _LOGGED_CHANGES),
+            log.c.group_ids,
+        )
+        .where(after)
+        .ext(distinct_on(log.c.native_id))
+        .order_by(log.c.native_id, log.c.change)
+        .subquery("earliest")
+    )
+    was = (
+        sa.select(
+            sa.literal(source, sa.String).label("source"),
+            earliest.c.native_id,
+            *(earliest.c[name] for name in _LOGGED_CHANGES),
+            earliest.c.group_ids,
+        )
+        .where(earliest.c.existed == 1)
+        .cte("was")
+    )
+    were_members = sa.select(
+        was.c.source,
+        was.c.native_id.label("customer_id"),
+        sa.func.jsonb_array_elements_text(sa.cast(was.c.group_ids, JSONB)).label("group_id"),
+    ).cte("were_members")
+
+    def as_it_was(element: Any, **_: Any) -> Any:
+        if not isinstance(element, sa.Column) or element.table not in (customers, memberships):
+            return None
+        table = was if element.table is customers else were_members
+        if element.name not in table.c:
+            raise NotLogged(element.name)
+        return table.c[element.name]
+
+    no_options: dict[str, Any] = {}
+    matched_before = visitors.replacement_traverse(condition, no_options, as_it_was)
+    before = sa.select(sa.func.count()).select_from(was).where(matched_before).scalar_subquery()
+    return sa.select(counts.c.version, counts.c.changes, logged, now, before).where(
+        counts.c.source == source
+    )

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from customer_gateway.mirror.deltas import LOG_ROWS, Counting, Delta
+from customer_gateway.mirror.deltas import LOG_ROWS, POSTGRES_SINCE, Counting, Delta
 from customer_gateway.mirror.tables import counts
 
 # Request shapes whose totals one connection keeps (least recently used first out).
@@ -119,47 +120,92 @@ def kept_total(connection: Connection, key: Hashable, counting: Counting) -> int
     return memo.total(key, counting, connection)
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One source's part of a PostgreSQL total: its key, its source, its count, and its delta
+    (`deltas.postgres_delta`; None: counted again whenever the source changes)."""
+
+    key: Hashable
+    source: str
+    count: sa.Select[Any]
+    delta: sa.Select[Any] | None
+
+
 class VersionedTotals:
     """PostgreSQL: counted totals kept by the process, one per source's part of a request, each
     with the version of its source it was counted at (`mirror_counts.version`, moved by
     triggers on every change a total can count: migration 0009), and served while that
     version stays. A request's total is the sum of its parts (each source's rows are its own):
-    a change in one source counts that source's part again, not the others'.
+    a change in one source moves that source's part, not the others'. A part is moved by the
+    rows its source changed since (the source's change log, migration 0010: `deltas`), and
+    counted again only when the log cannot say (more changes than it keeps).
 
-    PostgreSQL's snapshots make this exact: a part and the version it is labelled with are read
-    in one statement (one snapshot), and a writer moves its source's version in the
-    transaction that changes the rows, so a reader who reads the same version sees the rows the
-    part counted. Versions come from a sequence: a value is never given twice, so a source's
-    version never returns to one a part was kept at. Kept per process (every replica its own),
-    least recently used first out."""
+    PostgreSQL's snapshots make this exact: a part and the version and change number it is
+    labelled with are read in one statement (one snapshot), a writer moves its source's version
+    and number in the transaction that changes the rows, and a source's numbers are given in
+    commit order (its writers wait for each other on the source's row), so a reader that sees
+    number n sees every change up to n and none after. Versions come from a sequence: a value
+    is never given twice, so a source's version never returns to one a part was kept at. Kept
+    per process (every replica its own), least recently used first out."""
 
     def __init__(self, entries: int = ENTRIES * 16) -> None:
         self.entries = entries
-        self.totals: OrderedDict[Hashable, tuple[int | None, int]] = OrderedDict()
+        # Each part: (version, change number, total) as counted or last moved.
+        self.totals: OrderedDict[Hashable, tuple[int | None, int, int]] = OrderedDict()
 
-    def total(
-        self, connection: Connection, parts: Sequence[tuple[Hashable, str, sa.Select[Any]]]
-    ) -> int:
-        """The sum of `parts`: (key, source, the count of that source's rows)."""
-        versions: dict[str, int] = dict(
-            connection.execute(
-                sa.select(counts.c.source, counts.c.version).where(
-                    counts.c.source.in_(sorted({source for _, source, _ in parts}))
+    def total(self, connection: Connection, parts: Sequence[Part]) -> int:
+        """The sum of `parts`."""
+        current: dict[str, tuple[int, int]] = {
+            source: (int(version), int(changes))
+            for source, version, changes in connection.execute(
+                sa.select(counts.c.source, counts.c.version, counts.c.changes).where(
+                    counts.c.source.in_(sorted({part.source for part in parts}))
                 )
-            ).all()
-        )
+            )
+        }
         total = 0
-        for key, source, count in parts:
-            kept = self.totals.get(key)
-            if kept is None or kept[0] != versions.get(source):
-                version = (
-                    sa.select(counts.c.version).where(counts.c.source == source).scalar_subquery()
+        for part in parts:
+            kept = self.totals.get(part.key)
+            now = current.get(part.source)
+            if kept is not None and kept[0] != (now[0] if now is not None else None):
+                movable = (
+                    part.delta is not None and now is not None and 0 < now[1] - kept[1] <= LOG_ROWS
                 )
-                counted, at = connection.execute(sa.select(count.scalar_subquery(), version)).one()
-                kept = (None if at is None else int(at), int(counted))
-                self.totals[key] = kept
-            self.totals.move_to_end(key)
-            total += kept[1]
+                kept = _moved_part(kept, part, connection) if movable else None
+            if kept is None:
+                kept = _counted_part(part, connection)
+            self.totals[part.key] = kept
+            self.totals.move_to_end(part.key)
+            total += kept[2]
         while len(self.totals) > self.entries:
             self.totals.popitem(last=False)
         return total
+
+
+def _counted_part(part: Part, connection: Connection) -> tuple[int | None, int, int]:
+    source = sa.select(counts.c.version, counts.c.changes).where(counts.c.source == part.source)
+    counted, version, changes = connection.execute(
+        sa.select(
+            part.count.scalar_subquery(),
+            source.with_only_columns(counts.c.version).scalar_subquery(),
+            source.with_only_columns(counts.c.changes).scalar_subquery(),
+        )
+    ).one()
+    if version is None:
+        return None, 0, int(counted)
+    return int(version), int(changes), int(counted)
+
+
+def _moved_part(
+    kept: tuple[int | None, int, int], part: Part, connection: Connection
+) -> tuple[int | None, int, int] | None:
+    """`kept` moved to the source's current change number by the log's entries since; None
+    when the log lacks one (counted again)."""
+    assert part.delta is not None
+    row = connection.execute(part.delta, {POSTGRES_SINCE: kept[1]}).first()
+    if row is None:  # the source's row is gone: nothing to move by
+        return None
+    version, until, logged, now, before = row
+    if int(logged) != int(until) - kept[1]:  # one entry a number: one since was pruned
+        return None
+    return int(version), int(until), kept[2] + int(now) - int(before)

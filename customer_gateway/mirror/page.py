@@ -30,7 +30,7 @@ from customer_gateway.connectors.models import (
 from customer_gateway.mirror import deltas
 from customer_gateway.mirror import query as sql
 from customer_gateway.mirror.deltas import Counting
-from customer_gateway.mirror.memo import VersionedTotals, kept_total
+from customer_gateway.mirror.memo import Part, VersionedTotals, kept_total
 from customer_gateway.mirror.query import Dialect, SourceSelection
 from customer_gateway.mirror.rows import customer_from_doc, group_from_doc
 from customer_gateway.mirror.statements import in_chunks
@@ -79,6 +79,7 @@ class Statements:
         self.trigram_counting = functools.lru_cache(maxsize=STATEMENTS)(self._trigram_counting)
         # PostgreSQL: counted totals kept while their sources' versions stay (`memo`).
         self.versioned = VersionedTotals()
+        self.postgres_delta = functools.lru_cache(maxsize=STATEMENTS)(self._postgres_delta)
 
     def _counting(self, selection: tuple[SourceSelection, ...], hits: str) -> Counting:
         """SQLite: a counted total's statements for a reader to keep it (`memo`): its count
@@ -107,10 +108,23 @@ class Statements:
         """PostgreSQL: a counted total as the sum of its sources' parts, each kept while its
         source's version stays (`memo.VersionedTotals`)."""
         parts = [
-            ((part, hits), part.source, self.page((part,), sort, True, hits).total)
+            Part(
+                (part, hits),
+                part.source,
+                self.page((part,), sort, True, hits).total,
+                self.postgres_delta(part),
+            )
             for part in shape
         ]
         return self.versioned.total(connection, parts)
+
+    def _postgres_delta(self, part: SourceSelection) -> sa.Select[Any] | None:
+        """PostgreSQL: how a kept part of a total moves with its source's changes (None where
+        its condition reads a column the change log does not keep)."""
+        try:
+            return deltas.postgres_delta(part.source, sql.where(self.dialects["none"], (part,)))
+        except deltas.NotLogged:
+            return None
 
     def _trigram_counting(self, query: str, keyword: Condition) -> Counting:
         """SQLite: the hits of `keyword` (its trigram `query`) in the trigram index, every

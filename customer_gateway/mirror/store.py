@@ -13,7 +13,7 @@ import fcntl
 import functools
 import json
 import os
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -398,13 +398,16 @@ class SqlMirrorStore:
         """Fresh planner statistics (after a load: which index a filter should walk). On
         PostgreSQL also a vacuum of the customers and memberships, which sets the visibility
         map that lets a page's keys come from its index alone (migration 0008; autovacuum
-        would, later); outside a transaction, as VACUUM must run, and without locking out
+        would, later), and of the change log, whose entries a load's inserts wrote and pruned
+        (migration 0010); outside a transaction, as VACUUM must run, and without locking out
         readers or writers."""
         if not self.dialect.sqlite:
             async with self.engine.connect() as connection:
                 autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 await autocommit.execute(
-                    sa.text("VACUUM (ANALYZE) mirror_customers, mirror_memberships")
+                    sa.text(
+                        "VACUUM (ANALYZE) mirror_customers, mirror_memberships, mirror_change_log"
+                    )
                 )
             return
         async with self._transaction() as connection:
@@ -461,6 +464,8 @@ class SqlMirrorStore:
     async def purge(self, source: str) -> None:
         """Every row of a source (no longer mirrored, or a full sync from scratch)."""
         async with self._transaction() as connection:
+            if not self.dialect.sqlite:
+                await lock_sources(connection, [source])
             for table in (memberships, customers, groups, sync_state):
                 await connection.execute(sa.delete(table).where(table.c.source == source))
             for observer in self.observers:
@@ -469,6 +474,8 @@ class SqlMirrorStore:
     async def set_rank(self, source: str, rank: int) -> None:
         """The source moved in the configuration: its rows follow (the merge's tie-break)."""
         async with self._transaction() as connection:
+            if not self.dialect.sqlite:
+                await lock_sources(connection, [source])
             await connection.execute(
                 sa.update(customers)
                 .where(customers.c.source == source, customers.c.rank != rank)
@@ -482,6 +489,28 @@ class SqlMirrorStore:
             await connection.execute(
                 sa.update(sync_state).where(sync_state.c.source == source).values(rank=rank)
             )
+
+
+# PostgreSQL: a source's row of `mirror_counts`, made where missing and locked either way (ON
+# CONFLICT locks the row it finds even when its WHERE updates nothing).
+_LOCK_SOURCE = sa.text(
+    "WITH fresh AS (SELECT nextval('mirror_count_versions') AS version) "
+    "INSERT INTO mirror_counts (source, customers, version, changes) "
+    "SELECT :source, 0, version, version FROM fresh "
+    "ON CONFLICT (source) DO UPDATE SET customers = mirror_counts.customers WHERE false"
+)
+
+
+async def lock_sources(connection: AsyncConnection, sources: Iterable[str]) -> None:
+    """PostgreSQL: a writing transaction takes its sources' rows of `mirror_counts` (in the
+    sources' order) before it writes their customers, memberships or pass marks. The triggers
+    lock that row on every counted change, and the facet counts' rows before it (migrations
+    0002, 0004, 0009, 0010), in whatever order a transaction's rows come: two writers of one
+    source (a sync page and a write through the gateway, two replicas) would each hold what
+    the other waits for. Taken first, the row makes a source's writers take turns, whole
+    transaction by whole transaction; writers of other sources do not wait."""
+    for source in sorted(sources):
+        await connection.execute(_LOCK_SOURCE, {"source": source})
 
 
 @dataclass(slots=True)
@@ -526,6 +555,15 @@ class SqlWriter:
         self.statements = statements or RowStatements.for_dialect(connection.dialect)
         self.growth = growth
         self._fence: dict[str, int] = {}
+        self._locked: set[str] = set()
+
+    async def _lock_sources(self, sources: Iterable[str]) -> None:
+        """PostgreSQL: this transaction takes each source's writer lock before it writes the
+        source's rows (`lock_sources`), once per source."""
+        wanted = set(sources) - self._locked
+        if wanted and not self.dialect.sqlite:
+            await lock_sources(self.connection, wanted)
+            self._locked |= wanted
 
     async def fence(self, source: str, token: int) -> None:
         """This transaction writes for the holder of `source`'s sync lease with `token`: raises
@@ -569,6 +607,7 @@ class SqlWriter:
         if not rows.records:
             return
         values = rows.values
+        await self._lock_sources({record.source for record in rows.records})
         await self.statements.upsert_customers.execute_many(self.connection, values)
         by_source: dict[str, list[str]] = {}
         for record in rows.records:
@@ -597,6 +636,9 @@ class SqlWriter:
 
     async def delete_customers(self, source: str, ids: Sequence[str]) -> None:
         """Rows go (deletes and erasure remove data, they leave no tombstone)."""
+        if not ids:
+            return
+        await self._lock_sources([source])
         await self._clear_memberships(source, ids)
         for chunk in in_chunks(list(ids)):
             await self.connection.execute(
@@ -609,6 +651,8 @@ class SqlWriter:
                 await observer.customers_deleted(self.connection, source, ids)
 
     async def mark_seen(self, source: str, ids: Sequence[str], pass_no: int) -> None:
+        if ids:
+            await self._lock_sources([source])
         for chunk in in_chunks(list(ids)):
             await self.connection.execute(
                 sa.update(customers)

@@ -169,6 +169,9 @@ counts = Table(
     # count, so readers keep totals until it moves (migration 0009). 0 on SQLite, whose readers
     # keep theirs by the content version and log (migrations 0005, 0006).
     Column("version", BigInteger, nullable=False, server_default="0"),
+    # PostgreSQL: the source's counted changes numbered one by one, in commit order (migration
+    # 0010): its `change_log` entries. 0 on SQLite.
+    Column("changes", BigInteger, nullable=False, server_default="0"),
 )
 
 # Rows per (source, status) and members per (source, group), kept by triggers (migration 0004):
@@ -203,6 +206,32 @@ content_log = Table(
     Column("existed", SmallInteger, nullable=False),  # 0: an insert (no columns before)
     Column("source", String(40)),
     Column("native_id", String(255)),
+    Column("created_key", BigInteger),
+    Column("updated_key", BigInteger),
+    Column("status", SmallInteger),
+    Column("email", Text),
+    Column("full_name", Text),
+    Column("email_fold", Text),
+    Column("name_fold", Text),
+    Column("phone", Text),
+    Column("vat", Text),
+    Column("company", Text),
+    Column("company_fold", Text),
+    Column("external_id", Text),
+    Column("numeric_key", BigInteger),
+    Column("group_ids", Text),  # the memberships' group ids, a JSON array
+)
+
+# PostgreSQL: each source's last counted changes (migration 0010; its triggers write it), each
+# with the row's counted columns as they were before it: a reader's kept part of a total moves
+# by the rows its source changed since (`deltas.postgres_delta`), as SQLite's `content_log`.
+change_log = Table(
+    "mirror_change_log",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("change", BigInteger, primary_key=True, autoincrement=False),  # `counts.changes`
+    Column("native_id", String(255), nullable=False),
+    Column("existed", SmallInteger, nullable=False),  # 0: an insert (no columns before)
     Column("created_key", BigInteger),
     Column("updated_key", BigInteger),
     Column("status", SmallInteger),

@@ -258,7 +258,7 @@ async def test_migrating_twice_changes_nothing(store: SqlMirrorStore) -> None:
     await store.migrate()
     async with store.engine.connect() as connection:
         version = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    assert version == "0009"
+    assert version == "0010"
 
 
 PAGED = [
