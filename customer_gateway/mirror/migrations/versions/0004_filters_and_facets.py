@@ -222,9 +222,10 @@ def downgrade() -> None:
     op.drop_table("mirror_facet_counts")
     op.drop_index("ix_mirror_memberships_created_desc", "mirror_memberships")
     op.drop_index("ix_mirror_memberships_created", "mirror_memberships")
-    with op.batch_alter_table("mirror_memberships") as batch:
-        for column in ("nat", "rank", "created_key"):
-            batch.drop_column(column)
+    # Columns dropped in place (SQLite 3.35+): a batch copy of a table would drop the triggers
+    # on it that the migrations below this one drop themselves.
+    for column in ("nat", "rank", "created_key"):
+        op.execute(f"ALTER TABLE mirror_memberships DROP COLUMN {column}")
     for name in (
         "ix_mirror_customers_external_id",
         "ix_mirror_customers_status_created_desc",
@@ -233,6 +234,5 @@ def downgrade() -> None:
         "ix_mirror_customers_numeric_key",
     ):
         op.drop_index(name, "mirror_customers")
-    with op.batch_alter_table("mirror_customers") as batch:
-        for column in ("numeric_key", "external_id", "company_fold", "company"):
-            batch.drop_column(column)
+    for column in ("numeric_key", "external_id", "company_fold", "company"):
+        op.execute(f"ALTER TABLE mirror_customers DROP COLUMN {column}")

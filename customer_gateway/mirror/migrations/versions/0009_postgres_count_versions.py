@@ -96,5 +96,6 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION mirror_count_version()")
         op.execute(_COUNT_BEFORE)
         op.execute("DROP SEQUENCE mirror_count_versions")
-    with op.batch_alter_table("mirror_counts") as batch:
-        batch.drop_column("version")
+    # SQLite drops the column in place (3.35+): a batch copy would rename the table under the
+    # count triggers, which SQLite refuses.
+    op.execute("ALTER TABLE mirror_counts DROP COLUMN version")

@@ -130,8 +130,9 @@ def downgrade() -> None:
         op.execute(_0009._COUNT)
         op.execute(_VERSION_BEFORE)
     op.drop_table("mirror_change_log")
-    with op.batch_alter_table("mirror_counts") as batch:
-        batch.drop_column("changes")
+    # SQLite drops the column in place (3.35+): a batch copy would rename the table under the
+    # count triggers, which SQLite refuses.
+    op.execute("ALTER TABLE mirror_counts DROP COLUMN changes")
 
 
 def _log_columns() -> list[sa.Column[object]]:
