@@ -17,7 +17,8 @@ condition's membership test included.
 
 One statement reads the current version, the log's entries after `v`, and both counts: one
 snapshot, so the moved total is exactly the one at the version it returns. When the log lacks an
-entry (older than its last `LOG_ROWS`), the caller counts again.
+entry (older than its last `LOG_ROWS`, or a delete: a deleted customer leaves nothing of itself
+in the log, migration 0011), the caller counts again.
 
 PostgreSQL keeps a total as its sources' parts (`memo.VersionedTotals`), and moves a part by its
 source's log (migration 0010: the source's changes numbered in commit order, each with the row

@@ -21,9 +21,9 @@ customer row that changes in a counted column: migrations 0005, 0006) and its sc
 (an index rebuilt, a migration). Each total remembers the content version it was counted at;
 when that moved, the total is moved with it by the rows changed since (`deltas.py`: the content
 log, one statement), and counted again only when the log cannot say (more changes than it
-keeps). A schema that moved drops every total. A total and the version it
-belongs to are read in one statement (one snapshot): a commit landing meanwhile cannot leave a
-total labelled with a version it was not counted at.
+keeps, or a delete, which leaves no entry: migration 0011). A schema that moved drops every
+total. A total and the version it belongs to are read in one statement (one snapshot): a commit
+landing meanwhile cannot leave a total labelled with a version it was not counted at.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ class VersionedTotals:
     version stays. A request's total is the sum of its parts (each source's rows are its own):
     a change in one source moves that source's part, not the others'. A part is moved by the
     rows its source changed since (the source's change log, migration 0010: `deltas`), and
-    counted again only when the log cannot say (more changes than it keeps).
+    counted again only when the log cannot say (more changes than it keeps, or a delete).
 
     PostgreSQL's snapshots make this exact: a part and the version and change number it is
     labelled with are read in one statement (one snapshot), a writer moves its source's version

@@ -221,6 +221,8 @@ content_log = Table(
     Column("numeric_key", BigInteger),
     Column("group_ids", Text),  # the memberships' group ids, a JSON array
 )
+# A deleted customer's entries go with it (migration 0011).
+Index("ix_mirror_content_log_row", content_log.c.row_id)
 
 # PostgreSQL: each source's last counted changes (migration 0010; its triggers write it), each
 # with the row's counted columns as they were before it: a reader's kept part of a total moves
@@ -247,3 +249,5 @@ change_log = Table(
     Column("numeric_key", BigInteger),
     Column("group_ids", Text),  # the memberships' group ids, a JSON array
 )
+# A deleted customer's entries go with it (migration 0010).
+Index("ix_mirror_change_log_row", change_log.c.source, change_log.c.native_id)

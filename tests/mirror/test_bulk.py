@@ -44,7 +44,10 @@ async def test_a_bulk_load_answers_as_rows_written_one_by_one(store: SqlMirrorSt
     assert await store.bulk_load() is sqlite
     if sqlite:
         names = {name for _, name, _ in await _schema(store)}
-        assert not any(name.startswith("ix_mirror_") for name in names)
+        # The loaded tables' indexes (the change logs' stay: their triggers are set aside).
+        assert not any(
+            name.startswith(("ix_mirror_customers", "ix_mirror_memberships")) for name in names
+        )
         assert not names & set(bulk.FTS_TRIGGERS + bulk.CONTENT_TRIGGERS)
     sources = {"shop-a": _records("shop-a", 160, 1), "shop-b": _records("shop-b", 90, 2)}
     for rank, records in enumerate(sources.values()):

@@ -258,7 +258,7 @@ async def test_migrating_twice_changes_nothing(store: SqlMirrorStore) -> None:
     await store.migrate()
     async with store.engine.connect() as connection:
         version = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    assert version == "0010"
+    assert version == "0011"
 
 
 PAGED = [
@@ -948,3 +948,70 @@ async def test_a_connection_that_writes_keeps_no_total_on_sqlite(tmp_path: Path)
         engine.dispose()
     finally:
         await store.close()
+
+
+async def _every_stored_text(store: SqlMirrorStore) -> str:
+    """Every value of every mirror table (the search index's shadow tables too), as text."""
+
+    def dump(connection: sa.Connection) -> str:
+        names = [
+            name for name in sa.inspect(connection).get_table_names() if name.startswith("mirror_")
+        ]
+        parts = []
+        for name in names:
+            for row in connection.execute(sa.text(f'SELECT * FROM "{name}"')):
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        parts.append(bytes(value).decode("utf-8", "replace"))
+                    elif value is not None:
+                        parts.append(str(value))
+        return "\n".join(parts).lower()
+
+    async with store.engine.connect() as connection:
+        return await connection.run_sync(dump)
+
+
+async def test_a_deleted_customer_leaves_nothing_in_the_store(store: SqlMirrorStore) -> None:
+    """Deletes and erasure remove data: after a customer changed (its earlier values logged for
+    the kept totals) and was then deleted, no table of the store holds any of its values, the
+    change logs included (migrations 0010, 0011); the totals kept before stay right."""
+    sources = await _filled(store)
+    selection = [SourceSelection("shop-a", (Condition(FilterField.KEYWORD, Op.EQ, ("ann",)),))]
+    sort = Sort(SortField.CREATED_AT, descending=True)
+    assert (await store.query(selection, sort, 0, 5))[1] > 0
+    person = replace(
+        sources["shop-a"][0],
+        id="erase-me-4711",
+        email="vymazatelna.osoba@example.org",
+        full_name="Vymazatelná Osoba",
+        phone="+420 777 123 456",
+        company_name="Osobní Firma s.r.o.",
+        external_id="ERP-ERASE-4711",
+        groups=(GroupRef("2"),),
+    )
+    async with store.writing() as writer:
+        await writer.upsert_customers([person], rank=0, pass_no=1, text_key=EN_US)
+    async with store.writing() as writer:  # changed: its first values go to the log
+        await writer.upsert_customers(
+            [replace(person, full_name="Vymazatelná Ann Osoba", status=1 - person.status)],
+            rank=0,
+            pass_no=1,
+            text_key=EN_US,
+        )
+    stored = await _every_stored_text(store)
+    assert "vymazateln" in stored  # the scan finds what is there
+    assert "osobní firma" in stored
+    async with store.writing() as writer:
+        await writer.delete_customers("shop-a", [person.id])
+    stored = await _every_stored_text(store)
+    for value in (
+        "vymazateln",
+        "vymazatelna.osoba",
+        "777123456",
+        "osobní firma",
+        "erp-erase",
+        "erase-me",
+    ):
+        assert value not in stored, value
+    expected = _oracle({"shop-a": sources["shop-a"]}, list(selection[0].conditions), sort)
+    assert (await store.query(selection, sort, 0, 5))[1] == len(expected)

@@ -16,6 +16,9 @@ changed rows (migrations 0005, 0006, `deltas.py`); this gives PostgreSQL the sam
   row existed before (not for an insert), and its counted columns and group ids as they were
   (migration 0006's columns). Each trigger drops the entry `LOG_ROWS` numbers back: the log
   keeps a source's last `LOG_ROWS` changes (a reader whose part is older counts it again).
+- A deleted customer leaves nothing of itself in the log (deletes and GDPR erasure remove data):
+  the delete removes the row's entries and logs none of its own, so a part counted before it
+  finds a number missing and is counted again (the log's entries by row: an index).
 - A source's row made again (its rows all deleted, then one inserted) starts numbering at the
   version it gets: past every number its earlier rows had (a counter moves by one per change,
   the sequence by at least one), so no part kept before reads the new entries as its own.
@@ -85,7 +88,9 @@ BEGIN
       version = nextval('mirror_count_versions'), changes = changes + 1
     WHERE source = OLD.source
     RETURNING changes INTO n;
-    {_LOG_OLD}
+    -- A deleted customer leaves nothing in the log: its entries go, and its delete is not
+    -- logged (a part counted before it finds the number missing and is counted again).
+    DELETE FROM mirror_change_log WHERE source = OLD.source AND native_id = OLD.native_id;
     {_PRUNE.format(row="OLD")}
   END IF;
   RETURN NULL;
@@ -117,6 +122,7 @@ def upgrade() -> None:
         *_log_columns(),
         sa.Column("group_ids", sa.Text),
     )
+    op.create_index("ix_mirror_change_log_row", "mirror_change_log", ["source", "native_id"])
     if op.get_bind().dialect.name != "postgresql":
         return
     # Numbers start past every version given so far (the log is empty: nothing to read yet).
