@@ -43,6 +43,9 @@ def sqlite_pragmas(
     # (32 MiB per connection, filled only as used) keeps their pages between transactions.
     cursor.execute("PRAGMA cache_size=-32768")
     cursor.execute("PRAGMA temp_store=MEMORY")
+    # A deleted row's bytes are overwritten in the file, not left in a free page (deletes and
+    # erasure remove data): Debian's SQLite does so by default, other builds do not.
+    cursor.execute("PRAGMA secure_delete=ON")
     if read_only:
         cursor.execute("PRAGMA query_only=ON")  # a reader never writes, whatever it is given
     cursor.close()

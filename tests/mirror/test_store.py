@@ -998,6 +998,9 @@ async def test_a_deleted_customer_leaves_nothing_in_the_store(store: SqlMirrorSt
             pass_no=1,
             text_key=EN_US,
         )
+    if store.backend == "sqlite":  # the row's bytes in the file itself, not only the WAL
+        async with store.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     stored = await _every_stored_text(store)
     assert "vymazateln" in stored  # the scan finds what is there
     assert "osobní firma" in stored
@@ -1013,5 +1016,15 @@ async def test_a_deleted_customer_leaves_nothing_in_the_store(store: SqlMirrorSt
         "erase-me",
     ):
         assert value not in stored, value
+    if store.backend == "sqlite":
+        # Nor its file: a deleted row's bytes are overwritten (`secure_delete`), once the
+        # write-ahead log is checkpointed into the file and emptied.
+        async with store.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            assert await connection.scalar(sa.text("PRAGMA secure_delete")) == 1
+        path = Path(store.engine.url.database or "")
+        for file in (path, path.with_name(path.name + "-wal")):
+            if file.exists():
+                assert b"vymazatelna.osoba" not in file.read_bytes(), file
     expected = _oracle({"shop-a": sources["shop-a"]}, list(selection[0].conditions), sort)
     assert (await store.query(selection, sort, 0, 5))[1] == len(expected)
