@@ -472,13 +472,13 @@ COMMITS = {
 
 
 # PostgreSQL: what another connection commits before each request. A sync step's state (no
-# version moves), and a change in the smallest source (Flow Retail, a tenth of the rows): its
-# version moves, so its part of each total is counted again, the other sources' are kept.
+# version moves), and a change in the smallest source (Flow Retail, a tenth of the rows) or the
+# largest (Shoptet, four tenths): its version moves, so its part of each total is moved by its
+# change log (migration 0010), the other sources' are kept.
 POSTGRES_COMMITS = {
     "a sync step's commit before each (nothing counted changed)": (
         "UPDATE mirror_sync SET attempt_at = $1"
     ),
-    # A counted change moves the changed source's part by its change log (migration 0010).
     "a Flow Retail customer changed before each (its part moved)": (
         "UPDATE mirror_customers SET updated_key = updated_key + 1 WHERE source = "
         "'grid-flow-retail' AND native_id = (SELECT min(native_id) FROM mirror_customers "
