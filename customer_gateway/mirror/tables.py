@@ -250,4 +250,4 @@ change_log = Table(
     Column("group_ids", Text),  # the memberships' group ids, a JSON array
 )
 # A deleted customer's entries go with it (migration 0010).
-Index("ix_mirror_change_log_row", change_log.c.source, change_log.c.native_id)
+Index("ix_mirror_change_log_row", change_log.c.native_id, change_log.c.source)
