@@ -195,6 +195,29 @@ content = Table(
     Column("version", BigInteger, nullable=False),
 )
 
+
+def _logged_columns() -> list[Column[Any]]:
+    """A change log's copy of a customer row as it was: the columns a condition reads (the
+    keys and filters' columns) and the group ids its memberships held (a JSON array). Both logs
+    hold them (`content_log`, `change_log`)."""
+    return [
+        Column("created_key", BigInteger),
+        Column("updated_key", BigInteger),
+        Column("status", SmallInteger),
+        Column("email", Text),
+        Column("full_name", Text),
+        Column("email_fold", Text),
+        Column("name_fold", Text),
+        Column("phone", Text),
+        Column("vat", Text),
+        Column("company", Text),
+        Column("company_fold", Text),
+        Column("external_id", Text),
+        Column("numeric_key", BigInteger),
+        Column("group_ids", Text),
+    ]
+
+
 # The last changes that moved `content`, each with the row's counted columns as they were
 # before it (migration 0006; SQLite's triggers write it): a reader's kept total moves by the
 # rows changed since it was counted instead of being counted again (`deltas.py`).
@@ -206,20 +229,7 @@ content_log = Table(
     Column("existed", SmallInteger, nullable=False),  # 0: an insert (no columns before)
     Column("source", String(40)),
     Column("native_id", String(255)),
-    Column("created_key", BigInteger),
-    Column("updated_key", BigInteger),
-    Column("status", SmallInteger),
-    Column("email", Text),
-    Column("full_name", Text),
-    Column("email_fold", Text),
-    Column("name_fold", Text),
-    Column("phone", Text),
-    Column("vat", Text),
-    Column("company", Text),
-    Column("company_fold", Text),
-    Column("external_id", Text),
-    Column("numeric_key", BigInteger),
-    Column("group_ids", Text),  # the memberships' group ids, a JSON array
+    *_logged_columns(),
 )
 # A deleted customer's entries go with it (migration 0011).
 Index("ix_mirror_content_log_row", content_log.c.row_id)
@@ -234,20 +244,7 @@ change_log = Table(
     Column("change", BigInteger, primary_key=True, autoincrement=False),  # `counts.changes`
     Column("native_id", String(255), nullable=False),
     Column("existed", SmallInteger, nullable=False),  # 0: an insert (no columns before)
-    Column("created_key", BigInteger),
-    Column("updated_key", BigInteger),
-    Column("status", SmallInteger),
-    Column("email", Text),
-    Column("full_name", Text),
-    Column("email_fold", Text),
-    Column("name_fold", Text),
-    Column("phone", Text),
-    Column("vat", Text),
-    Column("company", Text),
-    Column("company_fold", Text),
-    Column("external_id", Text),
-    Column("numeric_key", BigInteger),
-    Column("group_ids", Text),  # the memberships' group ids, a JSON array
+    *_logged_columns(),
 )
 # A deleted customer's entries go with it (migration 0010).
 Index("ix_mirror_change_log_row", change_log.c.native_id, change_log.c.source)

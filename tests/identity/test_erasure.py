@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from customer_gateway.identity.tables import audit, erasures
 from customer_gateway.server.settings import IdentitySettings
 from tests.identity.harness import identity_gateway, shops
-from tests.mirror.harness import Running
+from tests.mirror.harness import Running, mirror_text
 
 pytestmark = pytest.mark.anyio
 
@@ -54,21 +54,6 @@ KEYED_CREATE = {
         "idempotencyKey": "erase-test-key-1",
     },
 }
-
-
-def _mirror_text(connection: sa.Connection) -> str:
-    """Every value of every table of the mirror, as lower-case text."""
-    parts = []
-    for name in sa.inspect(connection).get_table_names():
-        if not name.startswith("mirror_"):
-            continue
-        for row in connection.execute(sa.text(f'SELECT * FROM "{name}"')):
-            for value in row:
-                if isinstance(value, bytes | memoryview):
-                    parts.append(bytes(value).decode("utf-8", "replace"))
-                elif value is not None:
-                    parts.append(str(value))
-    return "\n".join(parts).lower()
 
 
 class DeletesDown:
@@ -250,7 +235,7 @@ async def test_erasure_across_sources_under_faults(identity_target: dict[str, An
         # Nothing of theirs in any table of the mirror (the change logs of its kept totals
         # included: a delete leaves no entry there, migrations 0010 and 0011).
         async with state.identity.engine.connect() as connection:
-            mirrored = await connection.run_sync(_mirror_text)
+            mirrored = await connection.run_sync(mirror_text)
         assert "someone.else@example.com" in mirrored  # the scan sees what is there
         for email in (
             "jana.novakova+eshop@gmail.com",

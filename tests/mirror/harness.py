@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from starlette.applications import Starlette
 
 from customer_gateway.connectors.registry import CONNECTORS
@@ -114,3 +115,19 @@ async def gateway(
             if mirror and wait:
                 await running.mirrors.wait_synced(60)
             yield running
+
+
+def mirror_text(connection: sa.Connection) -> str:
+    """Every value of every table of the mirror (`mirror_*`, the search index's shadow tables
+    too), as lower-case text: what a test looks through for data that must be gone."""
+    parts = []
+    for name in sa.inspect(connection).get_table_names():
+        if not name.startswith("mirror_"):
+            continue
+        for row in connection.execute(sa.text(f'SELECT * FROM "{name}"')):
+            for value in row:
+                if isinstance(value, bytes | memoryview):
+                    parts.append(bytes(value).decode("utf-8", "replace"))
+                elif value is not None:
+                    parts.append(str(value))
+    return "\n".join(parts).lower()

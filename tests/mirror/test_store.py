@@ -42,6 +42,7 @@ from customer_gateway.mirror.store import (
 from customer_gateway.mirror.tables import customers, metadata
 from customer_gateway.resolvers.filters.evaluation import matches, sort_key
 from customer_gateway.resolvers.merging import natural_id
+from tests.mirror.harness import mirror_text
 
 pytestmark = pytest.mark.anyio
 
@@ -951,24 +952,8 @@ async def test_a_connection_that_writes_keeps_no_total_on_sqlite(tmp_path: Path)
 
 
 async def _every_stored_text(store: SqlMirrorStore) -> str:
-    """Every value of every mirror table (the search index's shadow tables too), as text."""
-
-    def dump(connection: sa.Connection) -> str:
-        names = [
-            name for name in sa.inspect(connection).get_table_names() if name.startswith("mirror_")
-        ]
-        parts = []
-        for name in names:
-            for row in connection.execute(sa.text(f'SELECT * FROM "{name}"')):
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        parts.append(bytes(value).decode("utf-8", "replace"))
-                    elif value is not None:
-                        parts.append(str(value))
-        return "\n".join(parts).lower()
-
     async with store.engine.connect() as connection:
-        return await connection.run_sync(dump)
+        return await connection.run_sync(mirror_text)
 
 
 async def test_a_deleted_customer_leaves_nothing_in_the_store(store: SqlMirrorStore) -> None:
